@@ -1,0 +1,67 @@
+/** Environment variables, validated once at start; an invalid value stops the process with one line naming it. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const schema = z.object({
+  PORT: integer(0, 65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SEED_DEMO: boolean.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPHIQL: boolean.default(true),
+  INTROSPECTION: boolean.default(true),
+  AGENT_SILENCE_SECONDS: integer(1, 86_400).default(120),
+  BREAK_GLASS_MAX_MINUTES: integer(1, 24 * 60).default(240),
+  MAX_DEPTH: integer(1, 100).default(12),
+  MAX_ALIASES: integer(1, 1000).default(30),
+  MAX_TOKENS: integer(10, 1_000_000).default(5000),
+  MAX_COST: integer(10, 10_000_000).default(20_000),
+  BODY_LIMIT_BYTES: integer(1024, 100_000_000).default(1_000_000),
+  PERSISTED_OPERATIONS: z.enum(['off', 'allow', 'require']).default('off'),
+  PERSISTED_OPERATIONS_FILE: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config extends RawConfig {
+  databaseFile: string;
+  repositoriesDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`invalid configuration: ${variable} ${reason}`);
+  }
+}
+
+/** Parses a (partial) environment into a Config; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(env[variable])})`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return {
+    ...parsed.data,
+    DATA_DIR: dataDir,
+    databaseFile: path.join(dataDir, 'backtrack.sqlite'),
+    repositoriesDir: path.join(dataDir, 'repositories'),
+  };
+}

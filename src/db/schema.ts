@@ -1,0 +1,335 @@
+/** Drizzle table definitions: the single source for the SQL migrations in drizzle/. */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
+
+export const PLANS = ['FREE', 'PRO', 'ENTERPRISE'] as const;
+export type Plan = (typeof PLANS)[number];
+export const FEATURE_FLAGS = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'] as const;
+export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
+export const ROLES = ['VIEWER', 'DEPLOYER', 'APPROVER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+export const DEPLOYMENT_SOURCES = ['RELEASE', 'PROMOTION', 'ROLLBACK'] as const;
+export type DeploymentSource = (typeof DEPLOYMENT_SOURCES)[number];
+export const DEPLOYMENT_STATUSES = ['SUCCESS', 'FAILED', 'ROLLED_BACK'] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export const ROLLBACK_MODES = ['FULL', 'SERVICE', 'FIELD'] as const;
+export type RollbackMode = (typeof ROLLBACK_MODES)[number];
+export const REQUEST_STATES = ['PENDING', 'APPROVED', 'REJECTED', 'EXECUTING', 'COMPLETED', 'FAILED'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+export const REVIEW_DECISIONS = ['APPROVE', 'REJECT'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+export const SYNC_STATES = ['SYNCED', 'OUT_OF_SYNC', 'UNKNOWN'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+export const HEALTH_STATES = ['HEALTHY', 'PROGRESSING', 'DEGRADED', 'MISSING'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export interface SelectedField {
+  file: string;
+  path: string;
+}
+export interface LiveServiceValues {
+  service: string;
+  imageTag?: string | null;
+  replicas?: number | null;
+  values?: Record<string, unknown>;
+}
+
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  plan: text('plan', { enum: PLANS }).notNull(),
+  featureFlags: json<FeatureFlag[]>('feature_flags').notNull(),
+  createdAt: createdAt(),
+});
+
+export const projects = sqliteTable('projects', {
+  id: text('id').primaryKey(),
+  organizationId: text('organization_id')
+    .notNull()
+    .references(() => organizations.id),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  /** Last commit of main whose deployments are recorded; history indexing resumes from here. */
+  indexedSha: text('indexed_sha'),
+  createdAt: createdAt(),
+});
+
+export const tenants = sqliteTable(
+  'tenants',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('tenants_project_slug').on(t.projectId, t.slug)],
+);
+
+export const environments = sqliteTable(
+  'environments',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    slug: text('slug').notNull(),
+    approvalRequired: integer('approval_required', { mode: 'boolean' }).notNull().default(false),
+    quorum: integer('quorum').notNull().default(1),
+    blockSelfApproval: integer('block_self_approval', { mode: 'boolean' }).notNull().default(true),
+  },
+  (t) => [uniqueIndex('environments_project_slug').on(t.projectId, t.slug)],
+);
+
+export const tenantEnvironments = sqliteTable(
+  'tenant_environments',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    environmentId: text('environment_id')
+      .notNull()
+      .references(() => environments.id),
+  },
+  (t) => [uniqueIndex('tenant_environments_pair').on(t.tenantId, t.environmentId)],
+);
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    role: text('role', { enum: ROLES }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.projectId] })],
+);
+
+export const agents = sqliteTable('agents', {
+  id: text('id').primaryKey(),
+  projectId: text('project_id')
+    .notNull()
+    .references(() => projects.id),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const agentScopes = sqliteTable(
+  'agent_scopes',
+  {
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.tenantEnvironmentId] })],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    /** sha256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: text('user_id').references(() => users.id),
+    agentId: text('agent_id').references(() => agents.id),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('api_tokens_user').on(t.userId)],
+);
+
+export const rollbackRequests = sqliteTable(
+  'rollback_requests',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+    mode: text('mode', { enum: ROLLBACK_MODES }).notNull(),
+    targetSha: text('target_sha').notNull(),
+    service: text('service'),
+    selectedFields: json<SelectedField[]>('selected_fields').notNull(),
+    affectedServices: json<string[]>('affected_services').notNull(),
+    justification: text('justification').notNull(),
+    baseSha: text('base_sha').notNull(),
+    previewHash: text('preview_hash').notNull(),
+    state: text('state', { enum: REQUEST_STATES }).notNull(),
+    requestedById: text('requested_by_id')
+      .notNull()
+      .references(() => users.id),
+    breakGlassSessionId: text('break_glass_session_id').references(() => breakGlassSessions.id),
+    /** Quorum the environment required when the request was made. */
+    requiredApprovals: integer('required_approvals').notNull(),
+    approvalRequired: integer('approval_required', { mode: 'boolean' }).notNull(),
+    resultSha: text('result_sha'),
+    error: text('error'),
+    errorCode: text('error_code'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    approvedAt: integer('approved_at', { mode: 'timestamp_ms' }),
+    rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }),
+    executingAt: integer('executing_at', { mode: 'timestamp_ms' }),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+    failedAt: integer('failed_at', { mode: 'timestamp_ms' }),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [
+    index('rollback_requests_te_state').on(t.tenantEnvironmentId, t.state),
+    index('rollback_requests_project').on(t.projectId, t.createdAt),
+  ],
+);
+
+export const rollbackReviews = sqliteTable(
+  'rollback_reviews',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => rollbackRequests.id),
+    reviewerId: text('reviewer_id')
+      .notNull()
+      .references(() => users.id),
+    decision: text('decision', { enum: REVIEW_DECISIONS }).notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('rollback_reviews_once').on(t.requestId, t.reviewerId)],
+);
+
+export const rollbackNotes = sqliteTable(
+  'rollback_notes',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => rollbackRequests.id),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    note: text('note').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('rollback_notes_request').on(t.requestId)],
+);
+
+export const breakGlassSessions = sqliteTable(
+  'break_glass_sessions',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    justification: text('justification').notNull(),
+    openedAt: integer('opened_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('break_glass_sessions_user').on(t.projectId, t.userId)],
+);
+
+export const deployments = sqliteTable(
+  'deployments',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+    revision: text('revision').notNull(),
+    /** Position of the commit in main's history (oldest = 1); the stable order and cursor of the history. */
+    sequence: integer('sequence').notNull(),
+    committedAt: integer('committed_at', { mode: 'timestamp_ms' }).notNull(),
+    authorName: text('author_name').notNull(),
+    authorEmail: text('author_email').notNull(),
+    authorId: text('author_id').references(() => users.id),
+    changesSummary: json<string[]>('changes_summary').notNull(),
+    /** Files of the tenant-environment this commit changed, relative to its directory. */
+    changedPaths: json<string[]>('changed_paths').notNull(),
+    source: text('source', { enum: DEPLOYMENT_SOURCES }).notNull(),
+    status: text('status', { enum: DEPLOYMENT_STATUSES }).notNull(),
+    rollbackRequestId: text('rollback_request_id').references(() => rollbackRequests.id),
+    /** Set when a later rollback reverted this deployment. */
+    rolledBackById: text('rolled_back_by_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('deployments_te_revision').on(t.tenantEnvironmentId, t.revision),
+    index('deployments_te_sequence').on(t.tenantEnvironmentId, t.sequence),
+    index('deployments_request').on(t.rollbackRequestId),
+  ],
+);
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: text('project_id').references(() => projects.id),
+    actorUserId: text('actor_user_id').references(() => users.id),
+    actorAgentId: text('actor_agent_id').references(() => agents.id),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    tenantEnvironmentId: text('tenant_environment_id').references(() => tenantEnvironments.id),
+    details: json<Record<string, unknown>>('details').notNull(),
+    breakGlassSessionId: text('break_glass_session_id').references(() => breakGlassSessions.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_events_project').on(t.projectId, t.id),
+    index('audit_events_break_glass').on(t.breakGlassSessionId),
+  ],
+);
+
+export const syncReports = sqliteTable(
+  'sync_statuses',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    revision: text('revision').notNull(),
+    syncState: text('sync_state', { enum: SYNC_STATES }).notNull(),
+    health: text('health', { enum: HEALTH_STATES }).notNull(),
+    liveValues: json<LiveServiceValues[]>('live_values').notNull(),
+    reportedAt: integer('reported_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('sync_statuses_te').on(t.tenantEnvironmentId, t.id)],
+);
