@@ -1,0 +1,18 @@
+/** Who is calling: a user with per-project roles, or a cluster agent scoped to tenant-environments. */
+import type { Role } from '../db/schema';
+
+export interface UserActor {
+  kind: 'user';
+  tokenId: string;
+  user: { id: string; email: string; name: string };
+  roles: ReadonlyMap<string, Role>;
+}
+
+export interface AgentActor {
+  kind: 'agent';
+  tokenId: string;
+  agent: { id: string; projectId: string; name: string };
+  tenantEnvironmentIds: ReadonlySet<string>;
+}
+
+export type Actor = UserActor | AgentActor;

@@ -1,0 +1,67 @@
+/** Batched reads by key, for the per-request DataLoaders; results come back in the order of the keys. */
+import { inArray } from 'drizzle-orm';
+import {
+  deployments,
+  rollbackNotes,
+  rollbackRequests,
+  rollbackReviews,
+  tenantEnvironments,
+  users,
+} from '../db/schema';
+import type { Db } from '../db/client';
+
+export type UserRow = typeof users.$inferSelect;
+export type RollbackRequestRow = typeof rollbackRequests.$inferSelect;
+export type RollbackReviewRow = typeof rollbackReviews.$inferSelect;
+export type RollbackNoteRow = typeof rollbackNotes.$inferSelect;
+export type DeploymentRow = typeof deployments.$inferSelect;
+
+function byKey<T, K>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): Array<T | null> {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+function groupedByKey<T, K>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): T[][] {
+  const groups = new Map<K, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key)!);
+}
+
+export async function usersByIds(db: Db, ids: readonly string[]) {
+  return byKey(ids, await db.select().from(users).where(inArray(users.id, [...ids])), (u) => u.id);
+}
+
+export async function rollbackRequestsByIds(db: Db, ids: readonly string[]) {
+  return byKey(ids, await db.select().from(rollbackRequests).where(inArray(rollbackRequests.id, [...ids])), (r) => r.id);
+}
+
+export async function deploymentsByIds(db: Db, ids: readonly string[]) {
+  return byKey(ids, await db.select().from(deployments).where(inArray(deployments.id, [...ids])), (d) => d.id);
+}
+
+export async function reviewsByRequestIds(db: Db, ids: readonly string[]) {
+  const rows = await db
+    .select()
+    .from(rollbackReviews)
+    .where(inArray(rollbackReviews.requestId, [...ids]))
+    .orderBy(rollbackReviews.createdAt);
+  return groupedByKey(ids, rows, (r) => r.requestId);
+}
+
+export async function notesByRequestIds(db: Db, ids: readonly string[]) {
+  const rows = await db
+    .select()
+    .from(rollbackNotes)
+    .where(inArray(rollbackNotes.requestId, [...ids]))
+    .orderBy(rollbackNotes.createdAt);
+  return groupedByKey(ids, rows, (r) => r.requestId);
+}
+
+/** The deployment a rollback request produced, keyed by request id. */
+export async function deploymentsByRequestIds(db: Db, ids: readonly string[]) {
+  return byKey(ids, await db.select().from(deployments).where(inArray(deployments.rollbackRequestId, [...ids])), (d) => d.rollbackRequestId!);
+}
+
+export async function tenantEnvironmentRowsByIds(db: Db, ids: readonly string[]) {
+  return byKey(ids, await db.select().from(tenantEnvironments).where(inArray(tenantEnvironments.id, [...ids])), (t) => t.id);
+}

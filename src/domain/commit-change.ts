@@ -1,0 +1,69 @@
+/**
+ * The one write path into a project's repository: read the tenant-environment at head, let the
+ * caller compute the desired files, regenerate the manifests of every service whose inputs changed,
+ * commit on top of that head and move main by compare-and-swap, then record the deployment.
+ */
+import type { FileChange, GitAuthor } from '../git';
+import { RefConflictError } from '../git';
+import { ConflictError, BadRequestError } from './errors';
+import { indexHistory } from './history/index-history';
+import type { Services } from './services';
+import {
+  changesBetween,
+  readFiles,
+  servicesWithChangedInputs,
+  withRegeneratedManifests,
+  type FileMap,
+} from './tenant-environment-files';
+import type { TenantEnvironmentContext } from './workspace';
+
+export interface TenantEnvironmentChange {
+  context: TenantEnvironmentContext;
+  author: GitAuthor;
+  /** Builds the commit message once the change set is known. */
+  message: (head: string | null) => string;
+  /** Returns the desired files given those at head; throw a DomainError to abort without writing. */
+  apply: (current: FileMap, head: string | null) => Promise<FileMap> | FileMap;
+  /** False keeps manifests exactly as `apply` returned them (a full rollback restores the target's bytes). */
+  regenerateManifests?: boolean;
+}
+
+export interface CommittedChange {
+  sha: string;
+  parent: string | null;
+  changes: FileChange[];
+}
+
+export async function commitTenantEnvironmentChange(
+  services: Services,
+  change: TenantEnvironmentChange,
+): Promise<CommittedChange> {
+  const { context } = change;
+  const git = await services.repositories.forProject(context.project.slug);
+  const committed = await services.gitWriters.run(context.project.id, async () => {
+    const head = await git.head();
+    const current = await readFiles(git, head, context.ref);
+    const desired = await change.apply(current, head);
+    const final =
+      change.regenerateManifests === false
+        ? desired
+        : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), context.ref);
+    const changes = changesBetween(context.ref, current, final);
+    if (changes.length === 0) {
+      throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
+    }
+    try {
+      const sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
+      return { sha, parent: head, changes };
+    } catch (error) {
+      if (error instanceof RefConflictError) {
+        throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', {
+          expectedHead: head,
+        });
+      }
+      throw error;
+    }
+  });
+  await indexHistory(services, context.project);
+  return committed;
+}

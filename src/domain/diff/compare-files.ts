@@ -1,0 +1,214 @@
+/** Structured comparison of two versions of a tenant-environment: per service, per file, per YAML field. */
+import { createTwoFilesPatch } from 'diff';
+import { flattenLeaves, parseYaml } from '../../yaml';
+import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
+import type { FileMap } from '../tenant-environment-files';
+
+export type ChangeKind = 'ADDED' | 'REMOVED' | 'MODIFIED';
+export type FileCategory = 'VALUES' | 'BINDINGS' | 'VARIABLES' | 'ENVIRONMENT' | 'MANIFEST' | 'OTHER';
+
+export interface FieldDiff {
+  /** Tenant-environment-relative file path. */
+  file: string;
+  /** YAML path inside the file, e.g. `image.tag`. */
+  path: string;
+  /** The service the field belongs to (service-scoped variables included), null for environment-level fields. */
+  service: string | null;
+  kind: ChangeKind;
+  before: unknown;
+  after: unknown;
+}
+
+export interface FileDiff {
+  path: string;
+  service: string | null;
+  category: FileCategory;
+  kind: ChangeKind;
+  fields: FieldDiff[];
+  unifiedDiff: string;
+  linesAdded: number;
+  linesRemoved: number;
+  /** Set when either side is not valid YAML; the file is still listed with its text diff. */
+  parseError: string | null;
+}
+
+export interface ServiceDiff {
+  service: string;
+  kind: ChangeKind;
+  files: FileDiff[];
+  fields: FieldDiff[];
+}
+
+export interface DiffCounts {
+  files: number;
+  services: number;
+  bindings: number;
+  variables: number;
+}
+
+export interface FilesDiff {
+  files: FileDiff[];
+  services: ServiceDiff[];
+  /** Fields that belong to no service (environment.yaml, global variables). */
+  environmentFields: FieldDiff[];
+  counts: DiffCounts;
+}
+
+export function categoryOf(path: string): FileCategory {
+  if (path.startsWith('manifests/')) return 'MANIFEST';
+  if (path === VARIABLES_FILE) return 'VARIABLES';
+  if (path === ENVIRONMENT_FILE) return 'ENVIRONMENT';
+  if (path.endsWith(`/${BINDINGS_FILE}`)) return 'BINDINGS';
+  if (path.startsWith('services/') && path.endsWith('/values.yaml')) return 'VALUES';
+  return 'OTHER';
+}
+
+export function compareFiles(before: FileMap, after: FileMap, labels = { before: 'current', after: 'target' }): FilesDiff {
+  const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
+  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels));
+  const servicesByName = new Map<string, ServiceDiff>();
+  const environmentFields: FieldDiff[] = [];
+  const serviceEntry = (service: string) => {
+    let entry = servicesByName.get(service);
+    if (!entry) {
+      entry = { service, kind: serviceKind(service, before, after), files: [], fields: [] };
+      servicesByName.set(service, entry);
+    }
+    return entry;
+  };
+  for (const file of files) {
+    if (file.service) serviceEntry(file.service).files.push(file);
+    for (const field of file.fields) {
+      if (field.service) serviceEntry(field.service).fields.push(field);
+      else environmentFields.push(field);
+    }
+  }
+  const services = [...servicesByName.values()].sort((a, b) => a.service.localeCompare(b.service));
+  const inputServices = services.filter((s) => s.files.some((f) => f.category !== 'MANIFEST') || s.fields.length > 0);
+  return {
+    files,
+    services,
+    environmentFields,
+    counts: {
+      files: files.length,
+      services: inputServices.length,
+      bindings: files.filter((f) => f.category === 'BINDINGS').length,
+      variables: files
+        .filter((f) => f.category === 'VARIABLES')
+        .reduce((sum, f) => sum + (f.parseError ? 1 : f.fields.length), 0),
+    },
+  };
+}
+
+function serviceKind(service: string, before: FileMap, after: FileMap): ChangeKind {
+  const has = (files: FileMap) => [...files.keys()].some((p) => p.startsWith(`services/${service}/`));
+  if (!has(before)) return 'ADDED';
+  if (!has(after)) return 'REMOVED';
+  return 'MODIFIED';
+}
+
+function compareFile(
+  path: string,
+  before: string | undefined,
+  after: string | undefined,
+  labels: { before: string; after: string },
+): FileDiff {
+  const kind: ChangeKind = before === undefined ? 'ADDED' : after === undefined ? 'REMOVED' : 'MODIFIED';
+  const category = categoryOf(path);
+  const unifiedDiff = createTwoFilesPatch(
+    before === undefined ? '/dev/null' : `a/${path}`,
+    after === undefined ? '/dev/null' : `b/${path}`,
+    before ?? '',
+    after ?? '',
+    labels.before,
+    labels.after,
+    { context: 3 },
+  );
+  const lines = unifiedDiff.split('\n').slice(4);
+  const file: FileDiff = {
+    path,
+    service: serviceOfPath(path),
+    category,
+    kind,
+    fields: [],
+    unifiedDiff,
+    linesAdded: lines.filter((l) => l.startsWith('+')).length,
+    linesRemoved: lines.filter((l) => l.startsWith('-')).length,
+    parseError: null,
+  };
+  if (category === 'MANIFEST' || category === 'OTHER') return file;
+  try {
+    file.fields = compareFields(path, parseLeaves(before, path), parseLeaves(after, path));
+  } catch (error) {
+    file.parseError = (error as Error).message;
+  }
+  return file;
+}
+
+function parseLeaves(source: string | undefined, path: string): Map<string, unknown> {
+  return source === undefined ? new Map() : flattenLeaves(parseYaml(source, path) ?? {});
+}
+
+function compareFields(file: string, before: Map<string, unknown>, after: Map<string, unknown>): FieldDiff[] {
+  const paths = [...new Set([...before.keys(), ...after.keys()])];
+  const fields: FieldDiff[] = [];
+  for (const path of paths) {
+    const had = before.has(path);
+    const has = after.has(path);
+    if (had && has && JSON.stringify(before.get(path)) === JSON.stringify(after.get(path))) continue;
+    fields.push({
+      file,
+      path,
+      service: fieldService(file, path),
+      kind: !had ? 'ADDED' : !has ? 'REMOVED' : 'MODIFIED',
+      before: had ? before.get(path) : null,
+      after: has ? after.get(path) : null,
+    });
+  }
+  return fields;
+}
+
+/** The owning service of a field: its file's service, or `services.<name>` inside variables.yaml. */
+function fieldService(file: string, path: string): string | null {
+  if (file === VARIABLES_FILE) {
+    const match = /^services\.([^.[\]]+)(?:[.[]|$)/.exec(path);
+    return match ? match[1]! : null;
+  }
+  return serviceOfPath(file);
+}
+
+/** One-line summaries like `api-gateway: image.tag v2.0.9 → v2.1.0`, for deployment history. */
+export function summarizeChanges(diff: FilesDiff, limit = 12): string[] {
+  const lines: string[] = [];
+  for (const service of diff.services) {
+    if (service.kind !== 'MODIFIED') {
+      lines.push(`${service.service}: service ${service.kind === 'ADDED' ? 'added' : 'removed'}`);
+      continue;
+    }
+    for (const field of service.fields) lines.push(`${service.service}: ${describeField(field)}`);
+    for (const file of service.files) {
+      if (file.parseError) lines.push(`${service.service}: ${file.path} changed (not valid YAML)`);
+      else if (file.category === 'OTHER') lines.push(`${service.service}: ${file.path} ${file.kind.toLowerCase()}`);
+    }
+  }
+  for (const field of diff.environmentFields) {
+    lines.push(`${field.file === VARIABLES_FILE ? 'variables' : 'environment'}: ${describeField(field)}`);
+  }
+  for (const file of diff.files) {
+    if (!file.service && (file.category === 'OTHER' || file.parseError)) lines.push(`${file.path} ${file.kind.toLowerCase()}`);
+  }
+  if (lines.length > limit) return [...lines.slice(0, limit), `… and ${lines.length - limit} more changes`];
+  return lines;
+}
+
+function describeField(field: FieldDiff): string {
+  const path = field.file === VARIABLES_FILE && field.service ? field.path.replace(`services.${field.service}.`, 'variables.') : field.path;
+  if (field.kind === 'ADDED') return `${path} added (${display(field.after)})`;
+  if (field.kind === 'REMOVED') return `${path} removed (was ${display(field.before)})`;
+  return `${path} ${display(field.before)} → ${display(field.after)}`;
+}
+
+function display(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}

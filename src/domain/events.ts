@@ -1,0 +1,21 @@
+/** Domain events and the bus port they leave through; published only after their transaction commits. */
+import type { RequestState } from '../db/schema';
+
+export type RollbackRequestChange = 'CREATED' | 'STATE_CHANGED' | 'REVIEWED' | 'NOTE_ADDED';
+
+export type DomainEvent =
+  | {
+      type: 'rollbackRequestUpdated';
+      projectId: string;
+      tenantEnvironmentId: string;
+      requestId: string;
+      change: RollbackRequestChange;
+      state: RequestState;
+      at: Date;
+    }
+  | { type: 'syncStatusChanged'; projectId: string; tenantEnvironmentId: string; at: Date }
+  | { type: 'deploymentRecorded'; projectId: string; tenantEnvironmentId: string; deploymentId: string; at: Date };
+
+export interface EventBus {
+  publish(event: DomainEvent): void;
+}

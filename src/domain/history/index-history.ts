@@ -1,0 +1,187 @@
+/**
+ * Turns main's commits into deployment history: every commit that changes a tenant-environment
+ * directory is a deployment of it. Incremental (resumes from projects.indexed_sha) and idempotent,
+ * so commits pushed by other tools appear after the next read.
+ */
+import { and, eq, max } from 'drizzle-orm';
+import type { CommitInfo, GitStore } from '../../git';
+import {
+  deployments,
+  environments,
+  projects,
+  rollbackRequests,
+  tenantEnvironments,
+  tenants,
+  users,
+  type DeploymentSource,
+} from '../../db/schema';
+import type { Db } from '../../db/client';
+import { compareFiles, summarizeChanges } from '../diff/compare-files';
+import { newId } from '../ids';
+import { tenantEnvironmentDir } from '../layout';
+import type { Services } from '../services';
+import { readFiles } from '../tenant-environment-files';
+import type { ProjectRow } from '../workspace';
+import type { DomainEvent } from '../events';
+
+export const SOURCE_TRAILER = 'Backtrack-Source';
+const ROLLBACK_ID_LINE = /^Rollback Request ID: (\S+)\s*$/m;
+
+export function sourceOf(message: string): DeploymentSource {
+  if (ROLLBACK_ID_LINE.test(message) && message.startsWith('Rollback:')) return 'ROLLBACK';
+  const trailer = new RegExp(`^${SOURCE_TRAILER}: (RELEASE|PROMOTION)\\s*$`, 'm').exec(message);
+  return (trailer?.[1] as DeploymentSource | undefined) ?? 'RELEASE';
+}
+
+export function rollbackRequestIdOf(message: string): string | null {
+  return ROLLBACK_ID_LINE.exec(message)?.[1] ?? null;
+}
+
+export async function indexHistory(services: Services, project: ProjectRow): Promise<void> {
+  await services.gitWriters.run(`history:${project.id}`, async () => {
+    const [fresh] = await services.db.select().from(projects).where(eq(projects.id, project.id));
+    const git = await services.repositories.forProject(project.slug);
+    const head = await git.head();
+    if (!fresh || !head || head === fresh.indexedSha) return;
+    const resumeFrom = fresh.indexedSha && (await git.isAncestor(fresh.indexedSha, head)) ? fresh.indexedSha : undefined;
+    const commits = (await git.log({ from: head, until: resumeFrom })).reverse();
+    const targets = await registerTenantEnvironments(services, project.id, git, head);
+    const rows = await deploymentsOf(services.db, git, project, commits, targets);
+    const events: DomainEvent[] = [];
+    await services.transaction(async (tx, afterCommit) => {
+      const [{ last }] = (await tx
+        .select({ last: max(deployments.sequence) })
+        .from(deployments)
+        .where(eq(deployments.projectId, project.id))) as [{ last: number | null }];
+      let sequence = last ?? 0;
+      for (const row of rows) {
+        const inserted = await tx
+          .insert(deployments)
+          .values({ ...row, sequence: ++sequence })
+          .onConflictDoNothing()
+          .returning({ id: deployments.id });
+        if (inserted[0]) {
+          events.push({
+            type: 'deploymentRecorded',
+            projectId: project.id,
+            tenantEnvironmentId: row.tenantEnvironmentId,
+            deploymentId: inserted[0].id,
+            at: services.now(),
+          });
+        }
+      }
+      await tx.update(projects).set({ indexedSha: head }).where(eq(projects.id, project.id));
+      afterCommit(() => events.forEach((event) => services.events.publish(event)));
+    });
+  });
+}
+
+interface TrackedDirectory {
+  id: string;
+  dir: string;
+  ref: { project: string; tenant: string; environment: string };
+}
+
+/** Tenant-environment directories in the repository get database rows (a push may add new ones). */
+async function registerTenantEnvironments(
+  services: Services,
+  projectId: string,
+  git: GitStore,
+  head: string,
+): Promise<TrackedDirectory[]> {
+  const [project] = await services.db.select().from(projects).where(eq(projects.id, projectId));
+  for (const tenant of await git.listDirectories(head, 'tenants')) {
+    for (const environment of await git.listDirectories(head, `tenants/${tenant}`)) {
+      await ensureTenantEnvironment(services, projectId, tenant, environment);
+    }
+  }
+  const rows = await services.db
+    .select({ id: tenantEnvironments.id, tenant: tenants.slug, environment: environments.slug })
+    .from(tenantEnvironments)
+    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
+    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
+    .where(eq(tenantEnvironments.projectId, projectId));
+  return rows.map((row) => ({
+    id: row.id,
+    dir: tenantEnvironmentDir(row.tenant, row.environment),
+    ref: { project: project!.slug, tenant: row.tenant, environment: row.environment },
+  }));
+}
+
+export async function ensureTenantEnvironment(
+  services: Services,
+  projectId: string,
+  tenantSlug: string,
+  environmentSlug: string,
+): Promise<string> {
+  return services.transaction(async (tx) => {
+    await tx.insert(tenants).values({ id: newId('ten'), projectId, slug: tenantSlug, name: tenantSlug }).onConflictDoNothing();
+    await tx.insert(environments).values({ id: newId('env'), projectId, slug: environmentSlug }).onConflictDoNothing();
+    const [tenant] = await tx.select().from(tenants).where(and(eq(tenants.projectId, projectId), eq(tenants.slug, tenantSlug)));
+    const [environment] = await tx
+      .select()
+      .from(environments)
+      .where(and(eq(environments.projectId, projectId), eq(environments.slug, environmentSlug)));
+    await tx
+      .insert(tenantEnvironments)
+      .values({ id: newId('te'), projectId, tenantId: tenant!.id, environmentId: environment!.id })
+      .onConflictDoNothing();
+    const [row] = await tx
+      .select()
+      .from(tenantEnvironments)
+      .where(and(eq(tenantEnvironments.tenantId, tenant!.id), eq(tenantEnvironments.environmentId, environment!.id)));
+    return row!.id;
+  });
+}
+
+type NewDeployment = Omit<typeof deployments.$inferInsert, 'sequence'>;
+
+async function deploymentsOf(
+  db: Db,
+  git: GitStore,
+  project: ProjectRow,
+  commits: CommitInfo[],
+  targets: TrackedDirectory[],
+): Promise<NewDeployment[]> {
+  const rows: NewDeployment[] = [];
+  const userIds = new Map<string, string | null>();
+  for (const commit of commits) {
+    const parent = commit.parents[0] ?? null;
+    for (const target of targets) {
+      if ((await git.treeIdOf(commit.sha, target.dir)) === (parent ? await git.treeIdOf(parent, target.dir) : null)) continue;
+      const [before, after] = await Promise.all([readFiles(git, parent, target.ref), readFiles(git, commit.sha, target.ref)]);
+      const diff = compareFiles(before, after);
+      const source = sourceOf(commit.message);
+      rows.push({
+        id: newId('dep'),
+        projectId: project.id,
+        tenantEnvironmentId: target.id,
+        revision: commit.sha,
+        committedAt: commit.committedAt,
+        authorName: commit.authorName,
+        authorEmail: commit.authorEmail,
+        authorId: await userIdByEmail(db, userIds, commit.authorEmail),
+        changesSummary: summarizeChanges(diff),
+        changedPaths: diff.files.map((f) => f.path),
+        source,
+        status: 'SUCCESS',
+        rollbackRequestId: source === 'ROLLBACK' ? await existingRequestId(db, rollbackRequestIdOf(commit.message)) : null,
+      });
+    }
+  }
+  return rows;
+}
+
+async function userIdByEmail(db: Db, cache: Map<string, string | null>, email: string): Promise<string | null> {
+  if (!cache.has(email)) {
+    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+    cache.set(email, user?.id ?? null);
+  }
+  return cache.get(email)!;
+}
+
+async function existingRequestId(db: Db, id: string | null): Promise<string | null> {
+  if (!id) return null;
+  const [row] = await db.select({ id: rollbackRequests.id }).from(rollbackRequests).where(eq(rollbackRequests.id, id));
+  return row?.id ?? null;
+}

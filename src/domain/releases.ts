@@ -1,0 +1,182 @@
+/** Releases and promotions: the API's own way to make deployment history (source RELEASE / PROMOTION). */
+import { and, eq } from 'drizzle-orm';
+import { deployments } from '../db/schema';
+import { readField, setFieldValue, YamlFieldError } from '../yaml';
+import type { Actor } from './actor';
+import { requireRole } from './access';
+import { commitTenantEnvironmentChange } from './commit-change';
+import { BadRequestError, NotFoundError } from './errors';
+import { SOURCE_TRAILER } from './history/index-history';
+import {
+  BINDINGS_FILE,
+  ENVIRONMENT_FILE,
+  NAME_PATTERN,
+  SERVICE_FILES,
+  VALUES_FILE,
+  VARIABLES_FILE,
+  serviceFile,
+} from './layout';
+import type { Services } from './services';
+import { readFiles, servicesIn, type FileMap } from './tenant-environment-files';
+import { requireTenantEnvironment, type TenantEnvironmentContext } from './workspace';
+
+export interface FieldEdit {
+  file: string;
+  path: string;
+  /** JSON value; absent means null. */
+  value?: unknown;
+}
+
+export interface ServiceRelease {
+  service: string;
+  /** Field edits in values.yaml / bindings.yaml; only the edited values' bytes change. */
+  setFields?: FieldEdit[];
+  /** Whole-file replacements (creating a new service is a replacement of its values.yaml). */
+  replaceFiles?: Array<{ file: string; content: string }>;
+}
+
+export interface ReleaseInput {
+  project: string;
+  tenant: string;
+  environment: string;
+  description?: string | null;
+  services?: ServiceRelease[];
+  /** Edits of variables.yaml or environment.yaml. */
+  environmentFields?: FieldEdit[];
+}
+
+export type DeploymentRow = typeof deployments.$inferSelect;
+
+export async function deployRelease(services: Services, actor: Actor | null, input: ReleaseInput): Promise<DeploymentRow> {
+  const context = await requireTenantEnvironment(services, actor, input, 'DEPLOYER');
+  const user = requireRole(actor, context.project.id, 'DEPLOYER', 'tenant-environment');
+  const serviceReleases = input.services ?? [];
+  const environmentFields = input.environmentFields ?? [];
+  if (serviceReleases.length === 0 && environmentFields.length === 0) {
+    throw new BadRequestError('EMPTY_RELEASE', 'a release must change at least one service or environment field');
+  }
+  for (const release of serviceReleases) {
+    if (!NAME_PATTERN.test(release.service)) {
+      throw new BadRequestError('INVALID_SERVICE_NAME', `invalid service name "${release.service}": use lowercase letters, digits and dashes`);
+    }
+  }
+  const committed = await commitTenantEnvironmentChange(services, {
+    context,
+    author: { name: user.user.name, email: user.user.email },
+    message: () =>
+      commitMessage('Release', context, input.description, [`${SOURCE_TRAILER}: RELEASE`, `Author: ${user.user.email}`]),
+    apply: (current) => {
+      const files = new Map(current);
+      for (const release of serviceReleases) {
+        for (const replacement of release.replaceFiles ?? []) {
+          assertServiceFile(replacement.file);
+          files.set(serviceFile(release.service, replacement.file), replacement.content);
+        }
+        if (!servicesIn(files).includes(release.service)) throw new NotFoundError(`service ${release.service}`);
+        for (const edit of release.setFields ?? []) {
+          assertServiceFile(edit.file);
+          editField(files, serviceFile(release.service, edit.file), edit);
+        }
+      }
+      for (const edit of environmentFields) {
+        if (edit.file !== VARIABLES_FILE && edit.file !== ENVIRONMENT_FILE) {
+          throw new BadRequestError('INVALID_FILE', `environment fields live in ${VARIABLES_FILE} or ${ENVIRONMENT_FILE}, not ${edit.file}`);
+        }
+        editField(files, edit.file, edit);
+      }
+      return files;
+    },
+  });
+  return deploymentAt(services, context, committed.sha);
+}
+
+export interface PromoteInput {
+  project: string;
+  tenant: string;
+  fromEnvironment: string;
+  toEnvironment: string;
+  /** One service, or every service of the source environment when absent. */
+  service?: string | null;
+  description?: string | null;
+}
+
+export async function promote(services: Services, actor: Actor | null, input: PromoteInput): Promise<DeploymentRow> {
+  const source = await requireTenantEnvironment(
+    services,
+    actor,
+    { project: input.project, tenant: input.tenant, environment: input.fromEnvironment },
+    'VIEWER',
+  );
+  const target = await requireTenantEnvironment(
+    services,
+    actor,
+    { project: input.project, tenant: input.tenant, environment: input.toEnvironment },
+    'DEPLOYER',
+  );
+  const user = requireRole(actor, target.project.id, 'DEPLOYER', 'tenant-environment');
+  if (source.id === target.id) throw new BadRequestError('INVALID_PROMOTION', 'cannot promote an environment onto itself');
+  const git = await services.repositories.forProject(source.project.slug);
+  const sourceFiles = await readFiles(git, await git.head(), source.ref);
+  const promoted = input.service ? [input.service] : servicesIn(sourceFiles);
+  for (const service of promoted) {
+    if (!servicesIn(sourceFiles).includes(service)) {
+      throw new NotFoundError(`service ${service} in ${input.tenant}/${input.fromEnvironment}`);
+    }
+  }
+  const committed = await commitTenantEnvironmentChange(services, {
+    context: target,
+    author: { name: user.user.name, email: user.user.email },
+    message: () =>
+      commitMessage(`Promotion`, target, input.description ?? `Promote ${promoted.join(', ')} from env/${input.fromEnvironment}`, [
+        `From: tenant/${input.tenant} env/${input.fromEnvironment}`,
+        `Services: ${promoted.join(', ')}`,
+        `${SOURCE_TRAILER}: PROMOTION`,
+        `Author: ${user.user.email}`,
+      ]),
+    apply: (current) => {
+      const files = new Map(current);
+      for (const service of promoted) {
+        const prefix = `services/${service}/`;
+        for (const path of [...files.keys()]) if (path.startsWith(prefix)) files.delete(path);
+        for (const [path, content] of sourceFiles) if (path.startsWith(prefix)) files.set(path, content);
+      }
+      return files;
+    },
+  });
+  return deploymentAt(services, target, committed.sha);
+}
+
+function assertServiceFile(file: string): void {
+  if (!(SERVICE_FILES as readonly string[]).includes(file)) {
+    throw new BadRequestError('INVALID_FILE', `service files are ${VALUES_FILE} and ${BINDINGS_FILE}, not ${file}`);
+  }
+}
+
+/** Edits an existing field in place; a missing file or field is an error and nothing is committed. */
+function editField(files: FileMap, path: string, edit: FieldEdit): void {
+  const source = files.get(path);
+  if (source === undefined) throw new BadRequestError('FILE_NOT_FOUND', `file ${path} does not exist`);
+  try {
+    if (!readField(source, edit.path, path).found) {
+      throw new BadRequestError('FIELD_NOT_FOUND', `field "${edit.path}" not found in ${path}`, { file: path, path: edit.path });
+    }
+    files.set(path, setFieldValue(source, edit.path, edit.value ?? null, path));
+  } catch (error) {
+    if (error instanceof YamlFieldError) throw new BadRequestError(error.code, error.message, { file: path, path: edit.path });
+    throw error;
+  }
+}
+
+function commitMessage(kind: string, context: TenantEnvironmentContext, description: string | null | undefined, trailers: string[]): string {
+  const title = `${kind}: tenant/${context.tenant.slug} env/${context.environment.slug}`;
+  return [title, '', ...(description?.trim() ? [description.trim(), ''] : []), ...trailers, ''].join('\n');
+}
+
+export async function deploymentAt(services: Services, context: TenantEnvironmentContext, sha: string): Promise<DeploymentRow> {
+  const [row] = await services.db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.tenantEnvironmentId, context.id), eq(deployments.revision, sha)));
+  if (!row) throw new NotFoundError(`deployment ${sha}`);
+  return row;
+}

@@ -1,0 +1,38 @@
+/** Finds the hosted bare repository of a project under the repositories directory. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GitStore } from '../git';
+import { DomainError } from './errors';
+
+export class RepositoryRegistry {
+  private readonly open = new Map<string, Promise<GitStore>>();
+
+  constructor(readonly directory: string) {}
+
+  pathFor(projectSlug: string): string {
+    return path.join(this.directory, `${projectSlug}.git`);
+  }
+
+  /** Opens an existing repository; a missing one is reported, never silently recreated. */
+  forProject(projectSlug: string): Promise<GitStore> {
+    let store = this.open.get(projectSlug);
+    if (!store) {
+      const dir = this.pathFor(projectSlug);
+      store = fs.existsSync(dir)
+        ? GitStore.open(dir)
+        : Promise.reject(
+            new DomainError('REPOSITORY_MISSING', `repository of project ${projectSlug} is missing at ${dir}`, 500),
+          );
+      store.catch(() => this.open.delete(projectSlug));
+      this.open.set(projectSlug, store);
+    }
+    return store;
+  }
+
+  async create(projectSlug: string): Promise<GitStore> {
+    fs.mkdirSync(this.directory, { recursive: true });
+    const store = GitStore.init(this.pathFor(projectSlug));
+    this.open.set(projectSlug, store);
+    return store;
+  }
+}

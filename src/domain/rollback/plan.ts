@@ -1,0 +1,151 @@
+/**
+ * Rollback planning: from the files at head and at the target revision, the exact files the
+ * rollback commit leaves behind (DESIGN.md §3 "Rollback modes — exact Git effect").
+ */
+import { createHash } from 'node:crypto';
+import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, YamlFieldError } from '../../yaml';
+import type { RollbackMode, SelectedField } from '../../db/schema';
+import { compareFiles, type FilesDiff } from '../diff/compare-files';
+import { BadRequestError } from '../errors';
+import { SERVICE_FILES, VARIABLES_FILE, manifestFile, serviceDir, serviceFile } from '../layout';
+import { servicesIn, type FileMap } from '../tenant-environment-files';
+
+export interface RollbackScope {
+  mode: RollbackMode;
+  service: string | null;
+  /** FIELD mode: files are `values.yaml`, `bindings.yaml` (the service's) or `variables.yaml` (its `services.<name>` keys). */
+  fields: SelectedField[];
+}
+
+export interface RollbackPlan {
+  scope: RollbackScope;
+  /** The desired files before manifests are regenerated (FULL keeps the target's manifests byte for byte). */
+  desired: FileMap;
+  regenerateManifests: boolean;
+}
+
+export const SELECTED_FIELDS_EMPTY = 'selected fields cannot be empty for field mode';
+
+/** Checks the request's shape before anything is read; the spec's messages, word for word. */
+export function normalizeScope(input: { mode: RollbackMode; service?: string | null; fields?: SelectedField[] | null }): RollbackScope {
+  const service = input.service?.trim() || null;
+  if (input.mode === 'FULL') return { mode: 'FULL', service: null, fields: [] };
+  if (!service) throw new BadRequestError('SERVICE_REQUIRED', `service is required for ${input.mode.toLowerCase()} mode`);
+  if (input.mode === 'SERVICE') return { mode: 'SERVICE', service, fields: [] };
+  const fields = dedupeFields(input.fields ?? []);
+  if (fields.length === 0) throw new BadRequestError('SELECTED_FIELDS_EMPTY', SELECTED_FIELDS_EMPTY);
+  return { mode: 'FIELD', service, fields };
+}
+
+function dedupeFields(fields: SelectedField[]): SelectedField[] {
+  const seen = new Map<string, SelectedField>();
+  for (const field of fields) {
+    const file = field.file?.trim() || 'values.yaml';
+    if (file !== VARIABLES_FILE && !(SERVICE_FILES as readonly string[]).includes(file)) {
+      throw new BadRequestError('INVALID_FIELD_FILE', `selected fields live in values.yaml, bindings.yaml or variables.yaml, not ${file}`);
+    }
+    let path: string;
+    try {
+      path = formatFieldPath(parseFieldPath(field.path));
+    } catch (error) {
+      if (error instanceof YamlFieldError) throw new BadRequestError(error.code, error.message, { file, path: field.path });
+      throw error;
+    }
+    seen.set(`${file}\u0000${path}`, { file, path });
+  }
+  return [...seen.values()];
+}
+
+export function planRollback(scope: RollbackScope, current: FileMap, target: FileMap): RollbackPlan {
+  if (scope.mode === 'FULL') return { scope, desired: new Map(target), regenerateManifests: false };
+  const service = scope.service!;
+  if (!servicesIn(current).includes(service) && !servicesIn(target).includes(service)) {
+    throw new BadRequestError('SERVICE_NOT_FOUND', `service ${service} exists at neither the current nor the target revision`, { service });
+  }
+  const desired = scope.mode === 'SERVICE' ? planService(service, current, target) : planFields(service, scope.fields, current, target);
+  return { scope, desired, regenerateManifests: true };
+}
+
+function planService(service: string, current: FileMap, target: FileMap): FileMap {
+  const desired = new Map(current);
+  const prefix = `${serviceDir(service)}/`;
+  for (const path of current.keys()) if (path.startsWith(prefix)) desired.delete(path);
+  for (const [path, content] of target) if (path.startsWith(prefix)) desired.set(path, content);
+  desired.delete(manifestFile(service));
+  const variables = revertYamlValue(desired.get(VARIABLES_FILE), target.get(VARIABLES_FILE), formatFieldPath(['services', service]), VARIABLES_FILE);
+  if (variables !== undefined) desired.set(VARIABLES_FILE, variables);
+  return desired;
+}
+
+function planFields(service: string, fields: SelectedField[], current: FileMap, target: FileMap): FileMap {
+  const desired = new Map(current);
+  for (const field of fields) {
+    const { file, yamlPath } = locateField(service, field);
+    const currentSource = desired.get(file);
+    const targetSource = target.get(file);
+    if (currentSource === undefined && targetSource === undefined) {
+      throw new BadRequestError('FIELD_NOT_FOUND', `selected field ${field.file} ${field.path} of ${service} exists at neither the current nor the target revision`, field as never);
+    }
+    if (currentSource === undefined) {
+      throw new BadRequestError('FILE_NOT_FOUND', `cannot patch ${file}: it does not exist at the current revision; use a service rollback`, { file });
+    }
+    const patched = revertYamlValue(currentSource, targetSource, yamlPath, file);
+    if (patched === undefined) {
+      throw new BadRequestError('FIELD_NOT_FOUND', `selected field ${field.file} ${field.path} of ${service} exists at neither the current nor the target revision`, {
+        file: field.file,
+        path: field.path,
+      });
+    }
+    desired.set(file, patched);
+  }
+  return desired;
+}
+
+/** Where a selected field lives: the service's own file, or its key under `services.<name>` of variables.yaml. */
+export function locateField(service: string, field: SelectedField): { file: string; yamlPath: string } {
+  if (field.file === VARIABLES_FILE) {
+    return { file: VARIABLES_FILE, yamlPath: formatFieldPath(['services', service, ...parseFieldPath(field.path)]) };
+  }
+  return { file: serviceFile(service, field.file), yamlPath: field.path };
+}
+
+/**
+ * Gives `path` in `current` the target's value, touching only that value's bytes: replaced with the
+ * target's own source text, inserted when missing, deleted when the target has none.
+ * Returns undefined when the field exists in neither version.
+ */
+function revertYamlValue(current: string | undefined, target: string | undefined, path: string, fileName: string): string | undefined {
+  if (current === undefined) return undefined;
+  try {
+    const now = readField(current, path, fileName);
+    const then = target === undefined ? { found: false as const } : readField(target, path, fileName);
+    if (!now.found && !then.found) return undefined;
+    if (!then.found) return deleteField(current, path, fileName);
+    if (now.found && now.raw === then.raw) return current;
+    return setFieldRaw(current, path, then.raw, fileName);
+  } catch (error) {
+    if (error instanceof YamlFieldError) throw new BadRequestError(error.code, error.message, { file: fileName, path });
+    throw error;
+  }
+}
+
+/**
+ * A stable fingerprint of what the rollback changes, independent of the base commit: file contents
+ * before/after for the files in scope, and only the field changes of variables.yaml (whose other keys
+ * belong to other services). Manifests are derived, so they are left out.
+ */
+export function previewHash(scope: RollbackScope, targetSha: string, diff: FilesDiff): string {
+  const sha = (text: string | undefined) => (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
+  const parts = diff.files
+    .filter((file) => file.category !== 'MANIFEST')
+    .map((file) =>
+      file.category === 'VARIABLES' && !file.parseError
+        ? { path: file.path, fields: file.fields.map((f) => [f.path, f.before, f.after]) }
+        : { path: file.path, kind: file.kind, diff: sha(file.unifiedDiff.split('\n').slice(2).join('\n')) },
+    );
+  return createHash('sha256').update(JSON.stringify({ scope, targetSha, parts })).digest('hex').slice(0, 32);
+}
+
+export function diffOfPlan(current: FileMap, final: FileMap): FilesDiff {
+  return compareFiles(current, final, { before: 'current', after: 'rollback' });
+}

@@ -1,0 +1,123 @@
+/** Looks up organizations, projects and tenant-environments by slug or id, honouring project visibility. */
+import { and, eq } from 'drizzle-orm';
+import {
+  environments,
+  organizations,
+  projects,
+  tenantEnvironments,
+  tenants,
+  type Role,
+} from '../db/schema';
+import type { Actor } from './actor';
+import { canRead, requireRole } from './access';
+import { NotFoundError } from './errors';
+import type { Services } from './services';
+import type { TenantEnvironmentRef } from './tenant-environment-files';
+
+export type ProjectRow = typeof projects.$inferSelect;
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type EnvironmentRow = typeof environments.$inferSelect;
+export type TenantRow = typeof tenants.$inferSelect;
+
+export interface TenantEnvironmentContext {
+  id: string;
+  project: ProjectRow;
+  organization: OrganizationRow;
+  tenant: TenantRow;
+  environment: EnvironmentRow;
+  ref: TenantEnvironmentRef;
+}
+
+export async function projectBySlug(services: Services, actor: Actor | null, slug: string): Promise<ProjectRow | null> {
+  const [project] = await services.db.select().from(projects).where(eq(projects.slug, slug));
+  return project && canRead(actor, project.id) ? project : null;
+}
+
+export async function organizationOf(services: Services, project: ProjectRow): Promise<OrganizationRow> {
+  const [organization] = await services.db
+    .select()
+    .from(organizations)
+    .where(eq(organizations.id, project.organizationId));
+  return organization!;
+}
+
+async function contextFor(services: Services, where: ReturnType<typeof eq>): Promise<TenantEnvironmentContext | null> {
+  const [row] = await services.db
+    .select()
+    .from(tenantEnvironments)
+    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
+    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
+    .innerJoin(projects, eq(projects.id, tenantEnvironments.projectId))
+    .innerJoin(organizations, eq(organizations.id, projects.organizationId))
+    .where(where);
+  if (!row) return null;
+  return {
+    id: row.tenant_environments.id,
+    project: row.projects,
+    organization: row.organizations,
+    tenant: row.tenants,
+    environment: row.environments,
+    ref: { project: row.projects.slug, tenant: row.tenants.slug, environment: row.environments.slug },
+  };
+}
+
+/** A tenant-environment the actor can read, or null (also when it exists in a project they cannot see). */
+export async function tenantEnvironmentById(
+  services: Services,
+  actor: Actor | null,
+  id: string,
+): Promise<TenantEnvironmentContext | null> {
+  const context = await contextFor(services, eq(tenantEnvironments.id, id));
+  return context && canReadTenantEnvironment(actor, context) ? context : null;
+}
+
+export async function tenantEnvironmentBySlugs(
+  services: Services,
+  actor: Actor | null,
+  slugs: { project: string; tenant: string; environment: string },
+): Promise<TenantEnvironmentContext | null> {
+  const project = await projectBySlug(services, actor, slugs.project);
+  if (!project) return null;
+  const [row] = await services.db
+    .select({ id: tenantEnvironments.id })
+    .from(tenantEnvironments)
+    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
+    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
+    .where(
+      and(
+        eq(tenantEnvironments.projectId, project.id),
+        eq(tenants.slug, slugs.tenant),
+        eq(environments.slug, slugs.environment),
+      ),
+    );
+  return row ? tenantEnvironmentById(services, actor, row.id) : null;
+}
+
+function canReadTenantEnvironment(actor: Actor | null, context: TenantEnvironmentContext): boolean {
+  if (actor?.kind === 'agent') return actor.tenantEnvironmentIds.has(context.id);
+  return canRead(actor, context.project.id);
+}
+
+/** Resolves slugs and checks the role in one step; unknown and invisible both read as not found. */
+export async function requireTenantEnvironment(
+  services: Services,
+  actor: Actor | null,
+  slugs: { project: string; tenant: string; environment: string },
+  minimum: Role,
+): Promise<TenantEnvironmentContext> {
+  const context = await tenantEnvironmentBySlugs(services, actor, slugs);
+  if (!context) {
+    throw new NotFoundError(`tenant-environment ${slugs.project}/${slugs.tenant}/${slugs.environment}`);
+  }
+  requireRole(actor, context.project.id, minimum, 'tenant-environment');
+  return context;
+}
+
+export async function tenantEnvironmentsOfProject(services: Services, projectId: string): Promise<TenantEnvironmentContext[]> {
+  const rows = await services.db
+    .select({ id: tenantEnvironments.id })
+    .from(tenantEnvironments)
+    .where(eq(tenantEnvironments.projectId, projectId));
+  const contexts = await Promise.all(rows.map((row) => contextFor(services, eq(tenantEnvironments.id, row.id))));
+  return contexts.filter((c): c is TenantEnvironmentContext => c !== null);
+}

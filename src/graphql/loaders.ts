@@ -1,0 +1,19 @@
+/** One DataLoader set per request, so nested lists cost one query per level, not one per row. */
+import DataLoader from 'dataloader';
+import * as reads from '../domain/batch-reads';
+import type { Services } from '../domain/services';
+
+export function createLoaders(services: Services) {
+  const { db } = services;
+  return {
+    user: new DataLoader((ids: readonly string[]) => reads.usersByIds(db, ids)),
+    rollbackRequest: new DataLoader((ids: readonly string[]) => reads.rollbackRequestsByIds(db, ids)),
+    deployment: new DataLoader((ids: readonly string[]) => reads.deploymentsByIds(db, ids)),
+    reviewsByRequest: new DataLoader((ids: readonly string[]) => reads.reviewsByRequestIds(db, ids)),
+    notesByRequest: new DataLoader((ids: readonly string[]) => reads.notesByRequestIds(db, ids)),
+    deploymentByRequest: new DataLoader((ids: readonly string[]) => reads.deploymentsByRequestIds(db, ids)),
+    tenantEnvironment: new DataLoader((ids: readonly string[]) => reads.tenantEnvironmentRowsByIds(db, ids)),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,136 @@
+import type { DeploymentRow } from '../../domain/batch-reads';
+import { compareWithCurrent } from '../../domain/history/queries';
+import { deployRelease, promote } from '../../domain/releases';
+import { tenantEnvironmentById } from '../../domain/workspace';
+import { builder } from '../builder';
+import { eventsOf, requireReadableTenantEnvironment, type DeploymentRecordedEvent } from '../subscriptions';
+import { DeploymentSourceEnum, DeploymentStatusEnum } from './enums';
+import { RevisionDiffRef } from './revision-diff';
+import { TenantEnvironmentRef } from './tenant-environment';
+import { UserRef } from './user';
+
+export const DeploymentRef = builder.objectRef<DeploymentRow>('Deployment');
+
+const DeploymentAuthorRef = builder.objectRef<DeploymentRow>('DeploymentAuthor').implement({
+  description: 'The commit author; `user` is set when the email belongs to a Backtrack user.',
+  fields: (t) => ({
+    name: t.exposeString('authorName'),
+    email: t.exposeString('authorEmail'),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (d, _a, ctx) => (d.authorId ? ctx.loaders.user.load(d.authorId) : null),
+    }),
+  }),
+});
+
+DeploymentRef.implement({
+  description: 'A commit on main that changed a tenant-environment.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    revision: t.exposeString('revision'),
+    shortRevision: t.string({ resolve: (d) => d.revision.slice(0, 7) }),
+    timestamp: t.field({ type: 'DateTime', resolve: (d) => d.committedAt }),
+    author: t.field({ type: DeploymentAuthorRef, resolve: (d) => d }),
+    changes: t.exposeStringList('changesSummary', { description: 'Generated from the actual field and file changes.' }),
+    changedFiles: t.exposeStringList('changedPaths'),
+    source: t.field({ type: DeploymentSourceEnum, resolve: (d) => d.source }),
+    status: t.field({ type: DeploymentStatusEnum, resolve: (d) => d.status }),
+    tenantEnvironment: t.field({
+      type: TenantEnvironmentRef,
+      resolve: async (d, _a, ctx) => (await tenantEnvironmentById(ctx.services, ctx.actor, d.tenantEnvironmentId))!,
+    }),
+    compareWithCurrent: t.field({
+      type: RevisionDiffRef,
+      resolve: async (d, _a, ctx) =>
+        compareWithCurrent(ctx.services, (await tenantEnvironmentById(ctx.services, ctx.actor, d.tenantEnvironmentId))!, d.revision),
+    }),
+  }),
+});
+
+const FieldEditInput = builder.inputType('FieldEditInput', {
+  fields: (t) => ({
+    file: t.string({ defaultValue: 'values.yaml', required: false }),
+    path: t.string({ description: 'YAML path, e.g. `image.tag` or `containers[0].image`.' }),
+    value: t.field({ type: 'JSON' }),
+  }),
+});
+
+const FileReplacementInput = builder.inputType('FileReplacementInput', {
+  fields: (t) => ({ file: t.string(), content: t.string() }),
+});
+
+const ServiceReleaseInput = builder.inputType('ServiceReleaseInput', {
+  fields: (t) => ({
+    service: t.string(),
+    setFields: t.field({ type: [FieldEditInput], required: false }),
+    replaceFiles: t.field({ type: [FileReplacementInput], required: false }),
+  }),
+});
+
+const DeployReleaseInput = builder.inputType('DeployReleaseInput', {
+  fields: (t) => ({
+    project: t.string(),
+    tenant: t.string(),
+    environment: t.string(),
+    description: t.string({ required: false }),
+    services: t.field({ type: [ServiceReleaseInput], required: false }),
+    environmentFields: t.field({
+      type: [FieldEditInput],
+      required: false,
+      description: 'Edits of variables.yaml or environment.yaml.',
+    }),
+  }),
+});
+
+const PromoteInput = builder.inputType('PromoteInput', {
+  fields: (t) => ({
+    project: t.string(),
+    tenant: t.string(),
+    fromEnvironment: t.string(),
+    toEnvironment: t.string(),
+    service: t.string({ required: false, description: 'Promote one service; all services when omitted.' }),
+    description: t.string({ required: false }),
+  }),
+});
+
+const withDefaultFile = <T extends { file?: string | null }>(edits: T[] | null | undefined) =>
+  edits?.map((edit) => ({ ...edit, file: edit.file ?? 'values.yaml' }));
+
+builder.mutationField('deployRelease', (t) =>
+  t.field({
+    type: DeploymentRef,
+    args: { input: t.arg({ type: DeployReleaseInput }) },
+    resolve: (_root, { input }, ctx) =>
+      deployRelease(ctx.services, ctx.actor, {
+        ...input,
+        services: input.services?.map((s) => ({
+          service: s.service,
+          setFields: withDefaultFile(s.setFields),
+          replaceFiles: s.replaceFiles ?? undefined,
+        })),
+        environmentFields: withDefaultFile(input.environmentFields),
+      }),
+  }),
+);
+
+builder.mutationField('promote', (t) =>
+  t.field({
+    type: DeploymentRef,
+    args: { input: t.arg({ type: PromoteInput }) },
+    resolve: (_root, { input }, ctx) => promote(ctx.services, ctx.actor, input),
+  }),
+);
+
+builder.subscriptionField('deploymentRecorded', (t) =>
+  t.field({
+    type: DeploymentRef,
+    description: 'Every new history entry of the tenant-environment.',
+    args: { tenantEnvironmentId: t.arg.id() },
+    subscribe: async (_root, args, ctx) => {
+      await requireReadableTenantEnvironment(ctx, String(args.tenantEnvironmentId));
+      return eventsOf(ctx, (e) => e.type === 'deploymentRecorded' && e.tenantEnvironmentId === String(args.tenantEnvironmentId));
+    },
+    resolve: async (event, _args, ctx) => (await ctx.loaders.deployment.load((event as DeploymentRecordedEvent).deploymentId))!,
+  }),
+);

@@ -1,0 +1,27 @@
+/** GraphQL enums mirroring the domain's string unions. */
+import {
+  DEPLOYMENT_SOURCES,
+  DEPLOYMENT_STATUSES,
+  HEALTH_STATES,
+  PLANS,
+  REQUEST_STATES,
+  REVIEW_DECISIONS,
+  ROLES,
+  ROLLBACK_MODES,
+  SYNC_STATES,
+} from '../../db/schema';
+import { builder } from '../builder';
+
+export const PlanEnum = builder.enumType('Plan', { values: PLANS });
+export const RoleEnum = builder.enumType('Role', { values: ROLES });
+export const DeploymentSourceEnum = builder.enumType('DeploymentSource', { values: DEPLOYMENT_SOURCES });
+export const DeploymentStatusEnum = builder.enumType('DeploymentStatus', { values: DEPLOYMENT_STATUSES });
+export const RollbackModeEnum = builder.enumType('RollbackMode', { values: ROLLBACK_MODES });
+export const RollbackRequestStateEnum = builder.enumType('RollbackRequestState', { values: REQUEST_STATES });
+export const ReviewDecisionEnum = builder.enumType('ReviewDecision', { values: REVIEW_DECISIONS });
+export const SyncStateEnum = builder.enumType('SyncState', { values: SYNC_STATES });
+export const HealthEnum = builder.enumType('Health', { values: HEALTH_STATES });
+export const ChangeKindEnum = builder.enumType('ChangeKind', { values: ['ADDED', 'REMOVED', 'MODIFIED'] as const });
+export const FileCategoryEnum = builder.enumType('FileCategory', {
+  values: ['VALUES', 'BINDINGS', 'VARIABLES', 'ENVIRONMENT', 'MANIFEST', 'OTHER'] as const,
+});

@@ -1,0 +1,38 @@
+import type { UserRow } from '../../domain/batch-reads';
+import { requireUser } from '../../domain/access';
+import { projectRolesOf } from '../../domain/viewer';
+import { builder } from '../builder';
+import { RoleEnum } from './enums';
+import { ProjectRef } from './project';
+
+export const UserRef = builder.objectRef<UserRow>('User').implement({
+  description: 'A person who deploys, requests, approves or administers rollbacks.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    name: t.exposeString('name'),
+    projectRoles: t.field({
+      type: [ProjectRoleRef],
+      description: "The caller's own roles; other users' memberships are not disclosed.",
+      resolve: (user, _args, ctx) =>
+        ctx.actor?.kind === 'user' && ctx.actor.user.id === user.id ? projectRolesOf(ctx.services, ctx.actor) : [],
+    }),
+  }),
+});
+
+const ProjectRoleRef = builder
+  .objectRef<{ project: import('../../domain/workspace').ProjectRow; role: import('../../db/schema').Role }>('ProjectRole')
+  .implement({
+    fields: (t) => ({
+      project: t.field({ type: ProjectRef, resolve: (r) => r.project }),
+      role: t.field({ type: RoleEnum, resolve: (r) => r.role }),
+    }),
+  });
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: UserRef,
+    description: 'The authenticated user.',
+    resolve: async (_root, _args, ctx) => (await ctx.loaders.user.load(requireUser(ctx.actor).user.id))!,
+  }),
+);
