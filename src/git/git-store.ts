@@ -1,0 +1,399 @@
+import fs from 'node:fs/promises';
+import NodeGit from 'nodegit';
+import type { Commit, Oid, Repository, Tree } from 'nodegit';
+import {
+  InvalidRefNameError,
+  RefConflictError,
+  RefLockedError,
+  RepositoryNotFoundError,
+  RevisionNotFoundError,
+} from './errors';
+import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
+import { buildTree, entryAt, type FileChange } from './tree-edit';
+
+export type { FileChange } from './tree-edit';
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+  when?: Date;
+}
+
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  message: string;
+  authorName: string;
+  authorEmail: string;
+  authoredAt: Date;
+  committedAt: Date;
+}
+
+export interface WriteCommitOptions {
+  parent: string | null;
+  changes: readonly FileChange[];
+  message: string;
+  author: GitAuthor;
+  committer?: GitAuthor;
+}
+
+export interface CommitToBranchOptions {
+  branch?: string;
+  expectedHead: string | null;
+  changes: readonly FileChange[];
+  message: string;
+  author: GitAuthor;
+  committer?: GitAuthor;
+}
+
+/**
+ * History is walked newest first with parents never before their children (libgit2
+ * TOPOLOGICAL|TIME), which matches `git log --date-order`.
+ */
+export interface LogOptions {
+  from: string;
+  /** Excluded together with its ancestors, like `git log until..from`. */
+  until?: string;
+  limit?: number;
+}
+
+const DEFAULT_BRANCH = 'main';
+const ZERO_SHA = '0'.repeat(40);
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+const ABBREVIATED_SHA = /^[0-9a-f]{4,40}$/i;
+
+// git_error_code / git_object_t / git_sort_t / init flag values (the @types const enums cannot be used
+// under isolatedModules).
+const GIT_ENOTFOUND = -3;
+const GIT_EEXISTS = -4;
+const GIT_ELOCKED = -14;
+const GIT_EMODIFIED = -15;
+const OBJ_COMMIT = 1;
+const OBJ_TAG = 4;
+const SORT_TOPOLOGICAL = 1;
+const SORT_TIME = 2;
+const INIT_BARE = 1;
+const INIT_MKPATH = 16;
+
+// Another writer holding refs/heads/<branch>.lock is usually done within milliseconds; retry
+// so that the value check happens under our own lock and decides the race.
+const LOCK_RETRY_DELAYS_MS = [2, 5, 10, 20, 40, 80, 150, 250];
+const LOG_BATCH = 256;
+
+function errnoOf(err: unknown): number | undefined {
+  const errno = (err as { errno?: unknown } | null)?.errno;
+  return typeof errno === 'number' ? errno : undefined;
+}
+
+function isNotFound(err: unknown): boolean {
+  return errnoOf(err) === GIT_ENOTFOUND;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function toSignature(person: GitAuthor, fallbackWhen: Date): NodeGit.Signature {
+  const when = person.when ?? fallbackWhen;
+  // Always UTC: server-side commits should not depend on the host's time zone.
+  return NodeGit.Signature.create(person.name, person.email, Math.floor(when.getTime() / 1000), 0);
+}
+
+function signatureDate(sig: NodeGit.Signature): Date {
+  return new Date(sig.when().time() * 1000);
+}
+
+function branchRef(branch: string): string {
+  const ref = `refs/heads/${branch}`;
+  if (typeof branch !== 'string' || branch === '' || !NodeGit.Reference.isValidName(ref)) {
+    throw new InvalidRefNameError(String(branch));
+  }
+  return ref;
+}
+
+// Accept only the forms we document: hex object names and plain ref names. This keeps the
+// revparse mini-language (`main~2`, `:/text`, `@{-1}`, ...) out of API inputs.
+function isAcceptableRevision(rev: string): boolean {
+  if (typeof rev !== 'string' || rev === '') return false;
+  if (ABBREVIATED_SHA.test(rev) || rev === 'HEAD') return true;
+  const asRef = rev.startsWith('refs/') ? rev : `refs/heads/${rev}`;
+  return Boolean(NodeGit.Reference.isValidName(asRef));
+}
+
+export class GitStore {
+  private constructor(
+    readonly path: string,
+    private readonly repo: Repository,
+  ) {}
+
+  static async open(repoDir: string): Promise<GitStore> {
+    try {
+      const stat = await fs.stat(repoDir);
+      if (!stat.isDirectory()) throw new RepositoryNotFoundError(repoDir, 'not a directory');
+    } catch (err) {
+      if (err instanceof RepositoryNotFoundError) throw err;
+      throw new RepositoryNotFoundError(repoDir, 'directory does not exist');
+    }
+    let repo: Repository;
+    try {
+      repo = await NodeGit.Repository.openBare(repoDir);
+    } catch (err) {
+      throw new RepositoryNotFoundError(repoDir, (err as Error).message);
+    }
+    return new GitStore(repoDir, repo);
+  }
+
+  static async init(repoDir: string): Promise<GitStore> {
+    const repo = await NodeGit.Repository.initExt(repoDir, {
+      flags: INIT_BARE | INIT_MKPATH,
+      initialHead: DEFAULT_BRANCH,
+    });
+    return new GitStore(repoDir, repo);
+  }
+
+  static async openOrInit(repoDir: string): Promise<GitStore> {
+    const entries = await fs.readdir(repoDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    return entries.length === 0 ? GitStore.init(repoDir) : GitStore.open(repoDir);
+  }
+
+  async head(branch: string = DEFAULT_BRANCH): Promise<string | null> {
+    const ref = branchRef(branch);
+    try {
+      const oid = await NodeGit.Reference.nameToId(this.repo, ref);
+      return oid.tostrS();
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async resolveRevision(rev: string): Promise<string> {
+    if (!isAcceptableRevision(rev)) throw new RevisionNotFoundError(String(rev));
+    let object: NodeGit.Object;
+    try {
+      object = await NodeGit.Revparse.single(this.repo, rev);
+      if (object.type() === OBJ_TAG) object = await object.peel(OBJ_COMMIT);
+    } catch {
+      throw new RevisionNotFoundError(rev);
+    }
+    if (object.type() !== OBJ_COMMIT) throw new RevisionNotFoundError(rev);
+    return object.id().tostrS();
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    return toCommitInfo(await this.lookupCommit(sha));
+  }
+
+  async readFile(sha: string, path: string): Promise<Buffer | null> {
+    const filePath = normalizeFilePath(path);
+    const tree = await this.rootTree(sha);
+    const entry = await entryAt(tree, filePath);
+    if (!entry || !entry.isBlob()) return null;
+    const blob = await NodeGit.Blob.lookup(this.repo, entry.id());
+    return blob.content(); // a copy, safe to keep after the blob is collected
+  }
+
+  async readDirectory(sha: string, dir: string): Promise<Map<string, Buffer>> {
+    const dirPath = normalizeDirPath(dir);
+    const files = new Map<string, Buffer>();
+    const tree = await this.subtree(await this.rootTree(sha), dirPath);
+    if (tree) await this.collectBlobs(tree, '', files);
+    return files;
+  }
+
+  async listDirectories(sha: string, dir: string): Promise<string[]> {
+    const dirPath = normalizeDirPath(dir);
+    const tree = await this.subtree(await this.rootTree(sha), dirPath);
+    if (!tree) return [];
+    return tree
+      .entries()
+      .filter((entry) => entry.isTree())
+      .map((entry) => entry.name());
+  }
+
+  async treeIdOf(sha: string, path: string): Promise<string | null> {
+    const normalized = normalizeDirPath(path);
+    const tree = await this.rootTree(sha);
+    if (normalized === '') return tree.id().tostrS();
+    const entry = await entryAt(tree, normalized);
+    return entry ? entry.id().tostrS() : null;
+  }
+
+  async changedPaths(fromSha: string | null, toSha: string, prefix?: string): Promise<string[]> {
+    const dirPath = normalizeDirPath(prefix ?? '');
+    const toTree = await this.subtree(await this.rootTree(toSha), dirPath);
+    const fromTree =
+      fromSha === null ? null : await this.subtree(await this.rootTree(fromSha), dirPath);
+    if (!toTree && !fromTree) return [];
+    // Cheap exit for the common "nothing under this prefix changed" case.
+    if (toTree && fromTree && toTree.id().equal(fromTree.id())) return [];
+
+    const diff = await NodeGit.Diff.treeToTree(
+      this.repo,
+      fromTree as Tree,
+      toTree as Tree,
+      undefined,
+    );
+    const base = dirPath === '' ? '' : `${dirPath}/`;
+    const paths = new Set<string>();
+    for (let i = 0, n = diff.numDeltas(); i < n; i++) {
+      const delta = diff.getDelta(i);
+      paths.add(base + delta.oldFile().path());
+      paths.add(base + delta.newFile().path());
+    }
+    return [...paths].sort(comparePaths);
+  }
+
+  async log(opts: LogOptions): Promise<CommitInfo[]> {
+    const limit = opts.limit ?? Infinity;
+    if (limit <= 0) return [];
+    const from = await this.lookupCommit(opts.from);
+    const walk = NodeGit.Revwalk.create(this.repo);
+    walk.sorting(SORT_TOPOLOGICAL | SORT_TIME);
+    walk.push(from.id());
+    if (opts.until !== undefined) walk.hide((await this.lookupCommit(opts.until)).id());
+
+    const result: CommitInfo[] = [];
+    while (result.length < limit) {
+      const batch = Math.min(LOG_BATCH, limit - result.length);
+      const oids = (await walk.fastWalk(batch)) as unknown as Oid[];
+      for (const oid of oids) {
+        result.push(toCommitInfo(await NodeGit.Commit.lookup(this.repo, oid)));
+      }
+      if (oids.length < batch) break;
+    }
+    return result;
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const [a, d] = await Promise.all([this.lookupCommit(ancestor), this.lookupCommit(descendant)]);
+    if (a.id().equal(d.id())) return true;
+    return Boolean(await NodeGit.Graph.descendantOf(this.repo, d.id(), a.id()));
+  }
+
+  async writeCommit(opts: WriteCommitOptions): Promise<string> {
+    const parent = opts.parent === null ? null : await this.lookupCommit(opts.parent);
+    const baseTree = parent ? await parent.getTree() : null;
+    const treeId = await buildTree(this.repo, baseTree, opts.changes);
+    const tree = await NodeGit.Tree.lookup(this.repo, treeId);
+
+    const now = new Date();
+    const author = toSignature(opts.author, now);
+    const committer = opts.committer ? toSignature(opts.committer, now) : author;
+    // git CLI tools terminate messages with a newline; do the same so `git log` output matches.
+    const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
+
+    const oid = await NodeGit.Commit.create(
+      this.repo,
+      null as unknown as string, // no ref update: refs only move through updateBranch (CAS)
+      author,
+      committer,
+      null as unknown as string,
+      message,
+      tree,
+      parent ? 1 : 0,
+      parent ? [parent] : [],
+    );
+    return oid.tostrS();
+  }
+
+  async updateBranch(branch: string, newSha: string, expectedOldSha: string | null): Promise<void> {
+    const ref = branchRef(branch);
+    const target = (await this.lookupCommit(newSha)).id();
+    const expectedSha =
+      expectedOldSha === null
+        ? null
+        : FULL_SHA.test(expectedOldSha)
+          ? expectedOldSha.toLowerCase()
+          : await this.resolveRevision(expectedOldSha);
+    // A zero old id means "must not exist" to libgit2's compare-and-swap.
+    const expected = NodeGit.Oid.fromString(expectedSha ?? ZERO_SHA);
+    const logMessage = `backtrack: update ${ref}`;
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await NodeGit.Reference.createMatching(this.repo, ref, target, 1, expected, logMessage);
+        return;
+      } catch (err) {
+        const errno = errnoOf(err);
+        if (errno === GIT_ELOCKED && attempt < LOCK_RETRY_DELAYS_MS.length) {
+          await sleep(LOCK_RETRY_DELAYS_MS[attempt]!);
+          continue;
+        }
+        if (errno === GIT_ELOCKED) throw new RefLockedError(ref, (err as Error).message);
+        if (errno === GIT_EMODIFIED || errno === GIT_ENOTFOUND || errno === GIT_EEXISTS) {
+          throw new RefConflictError(ref, expectedSha, (err as Error).message);
+        }
+        throw err;
+      }
+    }
+  }
+
+  async commitToBranch(opts: CommitToBranchOptions): Promise<string> {
+    const branch = opts.branch ?? DEFAULT_BRANCH;
+    branchRef(branch);
+    const sha = await this.writeCommit({
+      parent: opts.expectedHead,
+      changes: opts.changes,
+      message: opts.message,
+      author: opts.author,
+      committer: opts.committer,
+    });
+    await this.updateBranch(branch, sha, opts.expectedHead);
+    return sha;
+  }
+
+  private async lookupCommit(rev: string): Promise<Commit> {
+    const sha = FULL_SHA.test(rev) ? rev : await this.resolveRevision(rev);
+    try {
+      return await NodeGit.Commit.lookup(this.repo, NodeGit.Oid.fromString(sha));
+    } catch {
+      // Missing object, or an object of another type (tree, blob, tag).
+      throw new RevisionNotFoundError(rev);
+    }
+  }
+
+  private async rootTree(sha: string): Promise<Tree> {
+    return (await this.lookupCommit(sha)).getTree();
+  }
+
+  private async subtree(root: Tree, dirPath: string): Promise<Tree | null> {
+    if (dirPath === '') return root;
+    const entry = await entryAt(root, dirPath);
+    if (!entry || !entry.isTree()) return null;
+    return NodeGit.Tree.lookup(this.repo, entry.id());
+  }
+
+  private async collectBlobs(tree: Tree, prefix: string, out: Map<string, Buffer>): Promise<void> {
+    for (const entry of tree.entries()) {
+      const path = prefix + entry.name();
+      if (entry.isTree()) {
+        await this.collectBlobs(await NodeGit.Tree.lookup(this.repo, entry.id()), `${path}/`, out);
+      } else if (entry.isBlob()) {
+        const blob = await NodeGit.Blob.lookup(this.repo, entry.id());
+        out.set(path, blob.content());
+      }
+    }
+  }
+}
+
+function toCommitInfo(commit: Commit): CommitInfo {
+  const author = commit.author();
+  const committer = commit.committer();
+  const parents: string[] = [];
+  for (let i = 0, n = commit.parentcount(); i < n; i++) {
+    parents.push(commit.parentId(i).tostrS());
+  }
+  return {
+    sha: commit.id().tostrS(),
+    parents,
+    message: commit.message().replace(/\n+$/, ''),
+    authorName: author.name(),
+    authorEmail: author.email(),
+    authoredAt: signatureDate(author),
+    committedAt: signatureDate(committer),
+  };
+}

@@ -1,0 +1,18 @@
+export {
+  GitStore,
+  type CommitInfo,
+  type CommitToBranchOptions,
+  type GitAuthor,
+  type LogOptions,
+  type WriteCommitOptions,
+} from './git-store';
+export type { FileChange } from './tree-edit';
+export {
+  InvalidPathError,
+  InvalidRefNameError,
+  RefConflictError,
+  RefLockedError,
+  RepositoryNotFoundError,
+  RevisionNotFoundError,
+} from './errors';
+export { commitWithGitCli } from './cli-baseline';
