@@ -1,6 +1,7 @@
 /** Batched reads by key, for the per-request DataLoaders; results come back in the order of the keys. */
 import { inArray } from 'drizzle-orm';
 import {
+  breakGlassSessions,
   deployments,
   rollbackNotes,
   rollbackRequests,
@@ -64,4 +65,8 @@ export async function deploymentsByRequestIds(db: Db, ids: readonly string[]) {
 
 export async function tenantEnvironmentRowsByIds(db: Db, ids: readonly string[]) {
   return byKey(ids, await db.select().from(tenantEnvironments).where(inArray(tenantEnvironments.id, [...ids])), (t) => t.id);
+}
+
+export async function breakGlassSessionsByIds(db: Db, ids: readonly string[]) {
+  return byKey(ids, await db.select().from(breakGlassSessions).where(inArray(breakGlassSessions.id, [...ids])), (s) => s.id);
 }

@@ -1,5 +1,5 @@
 /** Domain events and the bus port they leave through; published only after their transaction commits. */
-import type { RequestState } from '../db/schema';
+import type { RequestState, rollbackRequests } from '../db/schema';
 
 export type RollbackRequestChange = 'CREATED' | 'STATE_CHANGED' | 'REVIEWED' | 'NOTE_ADDED';
 
@@ -11,6 +11,8 @@ export type DomainEvent =
       requestId: string;
       change: RollbackRequestChange;
       state: RequestState;
+      /** The request as it was right after this change. */
+      request: typeof rollbackRequests.$inferSelect;
       at: Date;
     }
   | { type: 'syncStatusChanged'; projectId: string; tenantEnvironmentId: string; at: Date }

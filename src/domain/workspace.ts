@@ -61,6 +61,13 @@ async function contextFor(services: Services, where: ReturnType<typeof eq>): Pro
   };
 }
 
+/** For internal use once access was checked on a related object (e.g. a rollback request). */
+export async function loadTenantEnvironment(services: Services, id: string): Promise<TenantEnvironmentContext> {
+  const context = await contextFor(services, eq(tenantEnvironments.id, id));
+  if (!context) throw new NotFoundError('tenant-environment');
+  return context;
+}
+
 /** A tenant-environment the actor can read, or null (also when it exists in a project they cannot see). */
 export async function tenantEnvironmentById(
   services: Services,
@@ -120,4 +127,8 @@ export async function tenantEnvironmentsOfProject(services: Services, projectId:
     .where(eq(tenantEnvironments.projectId, projectId));
   const contexts = await Promise.all(rows.map((row) => contextFor(services, eq(tenantEnvironments.id, row.id))));
   return contexts.filter((c): c is TenantEnvironmentContext => c !== null);
+}
+
+export async function environmentsOfProject(services: Services, projectId: string): Promise<EnvironmentRow[]> {
+  return services.db.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.slug);
 }

@@ -6,5 +6,11 @@ import './types/project';
 import './types/tenant-environment';
 import './types/deployment';
 import './types/revision-diff';
+import './types/rollback-preview';
+import './types/rollback-request';
+import './types/rollback-mode';
+import './types/break-glass-session';
+import './types/approval-policy';
+import './types/audit-event';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -12,6 +12,7 @@ export function createLoaders(services: Services) {
     reviewsByRequest: new DataLoader((ids: readonly string[]) => reads.reviewsByRequestIds(db, ids)),
     notesByRequest: new DataLoader((ids: readonly string[]) => reads.notesByRequestIds(db, ids)),
     deploymentByRequest: new DataLoader((ids: readonly string[]) => reads.deploymentsByRequestIds(db, ids)),
+    breakGlassSession: new DataLoader((ids: readonly string[]) => reads.breakGlassSessionsByIds(db, ids)),
     tenantEnvironment: new DataLoader((ids: readonly string[]) => reads.tenantEnvironmentRowsByIds(db, ids)),
   };
 }

@@ -15,17 +15,12 @@ export interface DeploymentPage {
   hasNextPage: boolean;
 }
 
-export const MAX_PAGE_SIZE = 100;
-
 /** Newest first; the cursor is the deployment's sequence, so pages stay stable while new ones arrive. */
 export async function listDeployments(
   services: Services,
   context: TenantEnvironmentContext,
   page: { first: number; afterSequence: number | null },
 ): Promise<DeploymentPage> {
-  if (page.first < 0 || page.first > MAX_PAGE_SIZE) {
-    throw new BadRequestError('INVALID_PAGE_SIZE', `first must be between 0 and ${MAX_PAGE_SIZE}`);
-  }
   await indexHistory(services, context.project);
   const rows = await services.db
     .select()

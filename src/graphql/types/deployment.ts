@@ -11,7 +11,9 @@ import { UserRef } from './user';
 
 export const DeploymentRef = builder.objectRef<DeploymentRow>('Deployment');
 
-const DeploymentAuthorRef = builder.objectRef<DeploymentRow>('DeploymentAuthor').implement({
+const DeploymentAuthorRef = builder.objectRef<DeploymentRow>('DeploymentAuthor');
+
+DeploymentAuthorRef.implement({
   description: 'The commit author; `user` is set when the email belongs to a Backtrack user.',
   fields: (t) => ({
     name: t.exposeString('authorName'),

@@ -1,10 +1,27 @@
 import { roleIn } from '../../domain/access';
-import { organizationOf, projectBySlug, tenantEnvironmentsOfProject, type OrganizationRow, type ProjectRow } from '../../domain/workspace';
+import { listAuditEvents } from '../../domain/audit';
+import { breakGlassSessionsOf } from '../../domain/requests/break-glass';
+import { rollbackModes } from '../../domain/rollback/modes';
+import {
+  environmentsOfProject,
+  organizationOf,
+  projectBySlug,
+  tenantEnvironmentsOfProject,
+  type OrganizationRow,
+  type ProjectRow,
+} from '../../domain/workspace';
+import { connectionOf, decodeIdCursor, encodeIdCursor, pageSize } from '../pagination';
+import { ApprovalPolicyRef } from './approval-policy';
+import { AuditEventRef } from './audit-event';
+import { BreakGlassSessionRef } from './break-glass-session';
+import { RollbackModeOptionRef } from './rollback-mode';
 import { builder } from '../builder';
 import { PlanEnum, RoleEnum } from './enums';
 import { TenantEnvironmentRef } from './tenant-environment';
 
-export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization').implement({
+export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization');
+
+OrganizationRef.implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     slug: t.exposeString('slug'),
@@ -14,7 +31,9 @@ export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization'
   }),
 });
 
-export const ProjectRef = builder.objectRef<ProjectRow>('Project').implement({
+export const ProjectRef = builder.objectRef<ProjectRow>('Project');
+
+ProjectRef.implement({
   description: 'A project: one hosted Git repository holding tenants × environments.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -30,6 +49,47 @@ export const ProjectRef = builder.objectRef<ProjectRow>('Project').implement({
     tenantEnvironments: t.field({
       type: [TenantEnvironmentRef],
       resolve: (p, _a, ctx) => tenantEnvironmentsOfProject(ctx.services, p.id),
+    }),
+    rollbackModes: t.field({
+      type: [RollbackModeOptionRef],
+      description: 'Each rollback mode, whether the caller may use it here, and its blast radius.',
+      resolve: async (p, _a, ctx) => rollbackModes(ctx.actor, await organizationOf(ctx.services, p), p.id),
+    }),
+    approvalPolicies: t.field({
+      type: [ApprovalPolicyRef],
+      resolve: (p, _a, ctx) => environmentsOfProject(ctx.services, p.id),
+    }),
+    breakGlassSessions: t.field({
+      type: [BreakGlassSessionRef],
+      description: 'Newest first, with the actions taken under each, for post-incident review.',
+      args: { activeOnly: t.arg.boolean({ required: false, defaultValue: false }) },
+      resolve: (p, args, ctx) => breakGlassSessionsOf(ctx.services, p, args.activeOnly ?? false),
+    }),
+    auditEvents: t.connection({
+      type: AuditEventRef,
+      description: 'The audit trail, newest first.',
+      args: {
+        action: t.arg.string({ required: false }),
+        actorId: t.arg.id({ required: false }),
+        tenantEnvironmentId: t.arg.id({ required: false }),
+        breakGlassOnly: t.arg.boolean({ required: false }),
+      },
+      resolve: async (p, args, ctx) => {
+        const first = pageSize(args.first);
+        const afterId = args.after ? decodeIdCursor('audit', args.after) : null;
+        const page = await listAuditEvents(
+          ctx.services.db,
+          p.id,
+          {
+            action: args.action,
+            actorUserId: args.actorId ? String(args.actorId) : null,
+            tenantEnvironmentId: args.tenantEnvironmentId ? String(args.tenantEnvironmentId) : null,
+            breakGlassOnly: args.breakGlassOnly,
+          },
+          { first, afterId },
+        );
+        return connectionOf(page.rows, page.hasNextPage, args.after != null, (e) => encodeIdCursor('audit', e.id));
+      },
     }),
   }),
 });

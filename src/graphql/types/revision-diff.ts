@@ -3,7 +3,9 @@ import type { RevisionComparison } from '../../domain/history/queries';
 import { builder } from '../builder';
 import { ChangeKindEnum, FileCategoryEnum } from './enums';
 
-export const FieldDiffRef = builder.objectRef<FieldDiff>('FieldDiff').implement({
+export const FieldDiffRef = builder.objectRef<FieldDiff>('FieldDiff');
+
+FieldDiffRef.implement({
   description: 'One YAML field that differs; `before`/`after` are JSON values (null when absent).',
   fields: (t) => ({
     file: t.exposeString('file'),
@@ -15,7 +17,9 @@ export const FieldDiffRef = builder.objectRef<FieldDiff>('FieldDiff').implement(
   }),
 });
 
-export const FileDiffRef = builder.objectRef<FileDiff>('FileDiff').implement({
+export const FileDiffRef = builder.objectRef<FileDiff>('FileDiff');
+
+FileDiffRef.implement({
   fields: (t) => ({
     path: t.exposeString('path', { description: 'Relative to the tenant-environment directory.' }),
     service: t.exposeString('service', { nullable: true }),
@@ -29,7 +33,9 @@ export const FileDiffRef = builder.objectRef<FileDiff>('FileDiff').implement({
   }),
 });
 
-export const ServiceDiffRef = builder.objectRef<ServiceDiff>('ServiceDiff').implement({
+export const ServiceDiffRef = builder.objectRef<ServiceDiff>('ServiceDiff');
+
+ServiceDiffRef.implement({
   fields: (t) => ({
     service: t.exposeString('service'),
     kind: t.field({ type: ChangeKindEnum, resolve: (s) => s.kind }),
@@ -38,7 +44,9 @@ export const ServiceDiffRef = builder.objectRef<ServiceDiff>('ServiceDiff').impl
   }),
 });
 
-export const DiffCountsRef = builder.objectRef<DiffCounts>('DiffCounts').implement({
+export const DiffCountsRef = builder.objectRef<DiffCounts>('DiffCounts');
+
+DiffCountsRef.implement({
   description: 'Impact summary: services, binding files and variables that differ.',
   fields: (t) => ({
     files: t.exposeInt('files'),
@@ -48,7 +56,9 @@ export const DiffCountsRef = builder.objectRef<DiffCounts>('DiffCounts').impleme
   }),
 });
 
-export const RevisionDiffRef = builder.objectRef<RevisionComparison>('RevisionDiff').implement({
+export const RevisionDiffRef = builder.objectRef<RevisionComparison>('RevisionDiff');
+
+RevisionDiffRef.implement({
   description: 'What differs from `base` to `head` in one tenant-environment.',
   fields: (t) => ({
     base: t.exposeString('base'),

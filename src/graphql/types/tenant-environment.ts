@@ -1,24 +1,19 @@
 import { BadRequestError } from '../../domain/errors';
 import { compareRevisions, compareWithCurrent, currentServices, headRevision, listDeployments } from '../../domain/history/queries';
 import { tenantEnvironmentBySlugs, type TenantEnvironmentContext } from '../../domain/workspace';
+import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
+import { rollbackModes } from '../../domain/rollback/modes';
 import { builder } from '../builder';
+import { connectionOf, decodeIdCursor, encodeIdCursor, pageSize } from '../pagination';
+import { ApprovalPolicyRef } from './approval-policy';
+import { RollbackRequestStateEnum } from './enums';
+import { RollbackModeOptionRef } from './rollback-mode';
+import { RollbackRequestRef } from './rollback-request';
 import { DeploymentRef } from './deployment';
 import { ProjectRef } from './project';
 import { RevisionDiffRef } from './revision-diff';
 
 export const TenantEnvironmentRef = builder.objectRef<TenantEnvironmentContext>('TenantEnvironment');
-
-const cursorPrefix = 'deployment:';
-export const encodeCursor = (sequence: number) => Buffer.from(`${cursorPrefix}${sequence}`).toString('base64url');
-function decodeCursor(cursor: string | null | undefined): number | null {
-  if (cursor === null || cursor === undefined) return null;
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const sequence = Number(text.slice(cursorPrefix.length));
-  if (!text.startsWith(cursorPrefix) || !Number.isInteger(sequence)) {
-    throw new BadRequestError('INVALID_CURSOR', 'invalid cursor');
-  }
-  return sequence;
-}
 
 TenantEnvironmentRef.implement({
   description: 'A tenant in one environment: the unit of deployment and rollback.',
@@ -37,23 +32,14 @@ TenantEnvironmentRef.implement({
       type: DeploymentRef,
       description: 'Deployment history, newest first.',
       resolve: async (te, args, ctx) => {
-        const page = await listDeployments(ctx.services, te, {
-          first: args.first ?? 20,
-          afterSequence: decodeCursor(args.after),
-        });
         if (args.last != null || args.before != null) {
           throw new BadRequestError('UNSUPPORTED_PAGINATION', 'history pages forward only: use first/after');
         }
-        const edges = page.rows.map((row) => ({ cursor: encodeCursor(row.sequence), node: row }));
-        return {
-          edges,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: args.after != null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
+        const page = await listDeployments(ctx.services, te, {
+          first: pageSize(args.first),
+          afterSequence: args.after ? decodeIdCursor('deployment', args.after) : null,
+        });
+        return connectionOf(page.rows, page.hasNextPage, args.after != null, (d) => encodeIdCursor('deployment', d.sequence));
       },
     }),
     compareWithCurrent: t.field({
@@ -67,6 +53,22 @@ TenantEnvironmentRef.implement({
       args: { base: t.arg.string(), head: t.arg.string() },
       resolve: (te, args, ctx) => compareRevisions(ctx.services, te, args.base, args.head),
     }),
+    approvalPolicy: t.field({ type: ApprovalPolicyRef, resolve: (te) => te.environment }),
+    rollbackModes: t.field({
+      type: [RollbackModeOptionRef],
+      resolve: (te, _a, ctx) => rollbackModes(ctx.actor, te.organization, te.project.id),
+    }),
+    rollbackRequests: t.field({
+      type: [RollbackRequestRef],
+      description: 'Newest first, optionally only in the given states.',
+      args: { states: t.arg({ type: [RollbackRequestStateEnum], required: false }) },
+      resolve: (te, args, ctx) => rollbackRequestsOf(ctx.services, te, args.states ?? null),
+    }),
+    rollbackInsights: t.field({
+      type: [RecurringRollbackRef],
+      description: 'Revisions rolled back to three or more times in 30 days: a recurring issue needing root-cause analysis.',
+      resolve: (te, _a, ctx) => recurringRollbackTargets(ctx.services, te),
+    }),
   }),
 });
 
@@ -78,3 +80,17 @@ builder.queryField('tenantEnvironment', (t) =>
     resolve: (_root, args, ctx) => tenantEnvironmentBySlugs(ctx.services, ctx.actor, args),
   }),
 );
+
+const RecurringRollbackRef = builder
+  .objectRef<{ revision: string; rollbacks: number; windowDays: number }>('RecurringRollback')
+  .implement({
+    fields: (t) => ({
+      revision: t.exposeString('revision'),
+      rollbacks: t.exposeInt('rollbacks'),
+      windowDays: t.exposeInt('windowDays'),
+      message: t.string({
+        resolve: (r) =>
+          `revision ${r.revision.slice(0, 7)} was rolled back to ${r.rollbacks} times in ${r.windowDays} days: look for the root cause instead of rolling back again`,
+      }),
+    }),
+  });

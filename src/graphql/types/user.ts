@@ -5,7 +5,9 @@ import { builder } from '../builder';
 import { RoleEnum } from './enums';
 import { ProjectRef } from './project';
 
-export const UserRef = builder.objectRef<UserRow>('User').implement({
+export const UserRef = builder.objectRef<UserRow>('User');
+
+UserRef.implement({
   description: 'A person who deploys, requests, approves or administers rollbacks.',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -1,0 +1,184 @@
+/**
+ * Runs an approved (or failed, on retry) request: EXECUTING, then the rollback commit, then
+ * COMPLETED with its SHA — or FAILED with the error. Also reconciles requests a crash left EXECUTING.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { breakGlassSessions, deployments, rollbackRequests, rollbackReviews, users } from '../../db/schema';
+import type { Db } from '../../db/client';
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit';
+import type { RollbackRequestRow } from '../batch-reads';
+import { DomainError } from '../errors';
+import type { DomainEvent } from '../events';
+import { indexHistory, rollbackRequestIdOf } from '../history/index-history';
+import { executeRollback } from '../rollback/execute';
+import type { RollbackScope } from '../rollback/plan';
+import { manifestFile, serviceDir, VARIABLES_FILE } from '../layout';
+import { locateField } from '../rollback/plan';
+import type { Services } from '../services';
+import { loadTenantEnvironment, type TenantEnvironmentContext } from '../workspace';
+import { transition } from './state-machine';
+
+export function requestEvent(request: RollbackRequestRow, change: Extract<DomainEvent, { type: 'rollbackRequestUpdated' }>['change'], at: Date): DomainEvent {
+  return {
+    type: 'rollbackRequestUpdated',
+    projectId: request.projectId,
+    tenantEnvironmentId: request.tenantEnvironmentId,
+    requestId: request.id,
+    change,
+    state: request.state,
+    request,
+    at,
+  };
+}
+
+export function scopeOf(request: RollbackRequestRow): RollbackScope {
+  return { mode: request.mode, service: request.service, fields: request.selectedFields };
+}
+
+/** The commit message's Approval line. */
+export async function approvalLine(db: Db, request: RollbackRequestRow): Promise<string> {
+  if (request.breakGlassSessionId) {
+    const [session] = await db
+      .select({ id: breakGlassSessions.id, justification: breakGlassSessions.justification, email: users.email })
+      .from(breakGlassSessions)
+      .innerJoin(users, eq(users.id, breakGlassSessions.userId))
+      .where(eq(breakGlassSessions.id, request.breakGlassSessionId));
+    return `Bypassed by break-glass session ${session!.id} (${session!.email}: ${session!.justification})`;
+  }
+  if (!request.approvalRequired) return 'Not required by the environment policy';
+  const approvers = await db
+    .select({ email: users.email })
+    .from(rollbackReviews)
+    .innerJoin(users, eq(users.id, rollbackReviews.reviewerId))
+    .where(and(eq(rollbackReviews.requestId, request.id), eq(rollbackReviews.decision, 'APPROVE')))
+    .orderBy(rollbackReviews.createdAt);
+  return `Approved by ${approvers.map((a) => a.email).join(', ')} (quorum: ${approvers.length}/${request.requiredApprovals})`;
+}
+
+export async function runExecution(services: Services, actor: Actor | null, request: RollbackRequestRow): Promise<RollbackRequestRow> {
+  const executing = await services.transaction(async (tx, afterCommit) => {
+    const now = services.now();
+    const row = await transition(tx, request, 'EXECUTING', now, { attempts: request.attempts + 1, error: null, errorCode: null });
+    await recordAudit(tx, auditOf(row, actor, 'rollback.executing', now, { attempt: row.attempts }));
+    afterCommit(() => services.events.publish(requestEvent(row, 'STATE_CHANGED', now)));
+    return row;
+  });
+  const context = await loadTenantEnvironment(services, executing.tenantEnvironmentId);
+  const [requester] = await services.db.select().from(users).where(eq(users.id, executing.requestedById));
+  try {
+    const { sha } = await executeRollback(services, {
+      context,
+      scope: scopeOf(executing),
+      targetSha: executing.targetSha,
+      expectedPreviewHash: executing.previewHash,
+      requestId: executing.id,
+      justification: executing.justification,
+      author: { name: requester!.name, email: requester!.email },
+      approval: await approvalLine(services.db, executing),
+    });
+    return await complete(services, actor, executing, context, sha);
+  } catch (error) {
+    return fail(services, actor, executing, error);
+  }
+}
+
+async function complete(
+  services: Services,
+  actor: Actor | null,
+  request: RollbackRequestRow,
+  context: TenantEnvironmentContext,
+  sha: string,
+): Promise<RollbackRequestRow> {
+  const reverted = await revertedDeployments(services, request, context, sha);
+  return services.transaction(async (tx, afterCommit) => {
+    const now = services.now();
+    const row = await transition(tx, request, 'COMPLETED', now, { resultSha: sha });
+    const [rollbackDeployment] = await tx
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(and(eq(deployments.tenantEnvironmentId, request.tenantEnvironmentId), eq(deployments.revision, sha)));
+    if (reverted.length > 0) {
+      await tx
+        .update(deployments)
+        .set({ status: 'ROLLED_BACK', rolledBackById: rollbackDeployment?.id ?? null })
+        .where(and(inArray(deployments.id, reverted), eq(deployments.status, 'SUCCESS')));
+    }
+    await recordAudit(tx, auditOf(row, actor, 'rollback.completed', now, { resultSha: sha, rolledBackDeployments: reverted.length }));
+    afterCommit(() => services.events.publish(requestEvent(row, 'STATE_CHANGED', now)));
+    return row;
+  });
+}
+
+async function fail(services: Services, actor: Actor | null, request: RollbackRequestRow, error: unknown): Promise<RollbackRequestRow> {
+  const code = error instanceof DomainError ? error.code : 'EXECUTION_FAILED';
+  const message = error instanceof DomainError ? error.message : `rollback execution failed: ${(error as Error).message}`;
+  return services.transaction(async (tx, afterCommit) => {
+    const now = services.now();
+    const row = await transition(tx, request, 'FAILED', now, { error: message, errorCode: code });
+    await recordAudit(tx, auditOf(row, actor, 'rollback.failed', now, { error: message, code }));
+    afterCommit(() => services.events.publish(requestEvent(row, 'STATE_CHANGED', now)));
+    return row;
+  });
+}
+
+/** Deployments between the target and the rollback that touched the rolled-back scope. */
+async function revertedDeployments(
+  services: Services,
+  request: RollbackRequestRow,
+  context: TenantEnvironmentContext,
+  sha: string,
+): Promise<string[]> {
+  const git = await services.repositories.forProject(context.project.slug);
+  const undone = (await git.log({ from: sha, until: request.targetSha })).map((c) => c.sha).filter((s) => s !== sha);
+  if (undone.length === 0) return [];
+  const rows = await services.db
+    .select({ id: deployments.id, changedPaths: deployments.changedPaths })
+    .from(deployments)
+    .where(and(eq(deployments.tenantEnvironmentId, request.tenantEnvironmentId), inArray(deployments.revision, undone)));
+  const scope = scopeOf(request);
+  const inScope = (path: string) => {
+    if (scope.mode === 'FULL') return true;
+    const service = scope.service!;
+    if (scope.mode === 'SERVICE') {
+      return path.startsWith(`${serviceDir(service)}/`) || path === manifestFile(service) || path === VARIABLES_FILE;
+    }
+    return scope.fields.some((field) => locateField(service, field).file === path);
+  };
+  return rows.filter((row) => row.changedPaths.some(inScope)).map((row) => row.id);
+}
+
+export function auditOf(request: RollbackRequestRow, actor: Actor | null, action: string, now: Date, details: Record<string, unknown> = {}) {
+  return {
+    projectId: request.projectId,
+    actor,
+    action,
+    targetType: 'RollbackRequest',
+    targetId: request.id,
+    tenantEnvironmentId: request.tenantEnvironmentId,
+    details: { mode: request.mode, targetSha: request.targetSha, ...details },
+    now,
+  };
+}
+
+/**
+ * After a crash, no request may stay EXECUTING: if its commit (found by its Rollback Request ID
+ * line) is on main it completed, otherwise it failed and can be retried.
+ */
+export async function reconcileInterruptedExecutions(services: Services): Promise<Array<{ id: string; state: string }>> {
+  const stuck = await services.db.select().from(rollbackRequests).where(eq(rollbackRequests.state, 'EXECUTING'));
+  const outcomes: Array<{ id: string; state: string }> = [];
+  for (const request of stuck) {
+    const context = await loadTenantEnvironment(services, request.tenantEnvironmentId);
+    const git = await services.repositories.forProject(context.project.slug);
+    await indexHistory(services, context.project);
+    const head = await git.head();
+    const commits = head ? await git.log({ from: head, until: request.baseSha }) : [];
+    const commit = commits.find((c) => rollbackRequestIdOf(c.message) === request.id);
+    const row = commit
+      ? await complete(services, null, request, context, commit.sha)
+      : await fail(services, null, request, new DomainError('EXECUTION_INTERRUPTED', 'execution was interrupted by a server restart before the rollback commit was written; retry', 500));
+    outcomes.push({ id: row.id, state: row.state });
+  }
+  return outcomes;
+}

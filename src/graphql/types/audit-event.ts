@@ -1,0 +1,26 @@
+import type { AuditEventRow } from '../../domain/audit';
+import { builder } from '../builder';
+import { UserRef } from './user';
+
+export const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
+
+AuditEventRef.implement({
+  fields: (t) => ({
+    id: t.id({ resolve: (e) => String(e.id) }),
+    action: t.exposeString('action'),
+    actor: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user; null for cluster agents and the system itself.',
+      resolve: (e, _a, ctx) => (e.actorUserId ? ctx.loaders.user.load(e.actorUserId) : null),
+    }),
+    actorAgentId: t.exposeString('actorAgentId', { nullable: true }),
+    targetType: t.exposeString('targetType'),
+    targetId: t.exposeString('targetId'),
+    tenantEnvironmentId: t.exposeString('tenantEnvironmentId', { nullable: true }),
+    details: t.field({ type: 'JSON', resolve: (e) => e.details }),
+    breakGlass: t.boolean({ description: 'Taken under a break-glass session.', resolve: (e) => e.breakGlassSessionId !== null }),
+    breakGlassSessionId: t.exposeString('breakGlassSessionId', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
+  }),
+});

@@ -1,0 +1,50 @@
+import { listAuditEvents } from '../../domain/audit';
+import { closeBreakGlassSession, isActive, openBreakGlassSession, type BreakGlassSessionRow } from '../../domain/requests/break-glass';
+import { builder } from '../builder';
+import { AuditEventRef } from './audit-event';
+import { UserRef } from './user';
+
+export const BreakGlassSessionRef = builder.objectRef<BreakGlassSessionRow>('BreakGlassSession');
+
+BreakGlassSessionRef.implement({
+  description: 'An emergency bypass of approval for one user in one project; everything done under it is flagged in the audit trail.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    user: t.field({ type: UserRef, resolve: async (s, _a, ctx) => (await ctx.loaders.user.load(s.userId))! }),
+    justification: t.exposeString('justification'),
+    openedAt: t.field({ type: 'DateTime', resolve: (s) => s.openedAt }),
+    expiresAt: t.field({ type: 'DateTime', resolve: (s) => s.expiresAt }),
+    closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.closedAt }),
+    active: t.boolean({ resolve: (s, _a, ctx) => isActive(s, ctx.services.now()) }),
+    actions: t.field({
+      type: [AuditEventRef],
+      description: 'Every audited action taken under this session, for post-incident review.',
+      resolve: async (s, _a, ctx) =>
+        (await listAuditEvents(ctx.services.db, s.projectId, { breakGlassSessionId: s.id }, { first: 500, afterId: null })).rows,
+    }),
+  }),
+});
+
+const BreakGlassInput = builder.inputType('BreakGlassInput', {
+  fields: (t) => ({
+    project: t.string(),
+    justification: t.string(),
+    durationMinutes: t.int({ required: false, description: 'Defaults to 60; capped by BREAK_GLASS_MAX_MINUTES.' }),
+  }),
+});
+
+builder.mutationField('openBreakGlassSession', (t) =>
+  t.field({
+    type: BreakGlassSessionRef,
+    args: { input: t.arg({ type: BreakGlassInput }) },
+    resolve: (_root, { input }, ctx) => openBreakGlassSession(ctx.services, ctx.actor, input),
+  }),
+);
+
+builder.mutationField('closeBreakGlassSession', (t) =>
+  t.field({
+    type: BreakGlassSessionRef,
+    args: { id: t.arg.id() },
+    resolve: (_root, args, ctx) => closeBreakGlassSession(ctx.services, ctx.actor, String(args.id)),
+  }),
+);

@@ -1,0 +1,76 @@
+import { type Document, type ParsedNode, type YAMLError, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import { YamlFieldError, inFile } from './errors';
+import { columnAt } from './text';
+
+/** Merge keys (`<<: *base`) are honoured like Helm/Go YAML does. */
+export const PARSE_OPTIONS = { keepSourceTokens: true, merge: true } as const;
+
+export type ParsedDocument = Document.Parsed<ParsedNode, true>;
+
+/** The first document of `source`, or null for a stream without documents (empty or comments only). */
+export function parseFirstDocument(source: string, fileName?: string): ParsedDocument | null {
+  const documents = parseAllDocuments(source, PARSE_OPTIONS);
+  const error = documents.flatMap((document) => document.errors)[0];
+  if (error) throw parseError(error, fileName);
+  return documents[0] ?? null;
+}
+
+export function parseError(error: YAMLError, fileName?: string): YamlFieldError {
+  const firstLine = error.message.split('\n')[0] ?? error.message;
+  return new YamlFieldError('YAML_PARSE_ERROR', `invalid YAML${inFile(fileName)}: ${firstLine}`, {
+    fileName,
+    cause: error,
+  });
+}
+
+/** How a file indents nested blocks, so inserted blocks look like their neighbours. */
+export interface IndentStyle {
+  /** Columns between a key and its nested mapping. */
+  step: number;
+  /** Columns between a key and its block sequence (0 for `key:\n- item`), per document. */
+  sequenceOffset: number;
+  /** Sequence offsets used by the values of particular mappings, when they differ from the document's. */
+  sequenceOffsetsByMap: Map<ParsedNode, number>;
+}
+
+const DEFAULT_STEP = 2;
+
+export function detectIndentStyle(source: string, document: ParsedDocument | null): IndentStyle {
+  const mapSteps: number[] = [];
+  const sequenceOffsets: number[] = [];
+  const sequenceOffsetsByMap = new Map<ParsedNode, number>();
+  if (document) {
+    visit(document, {
+      Map(_key, map) {
+        if (map.flow || !map.range) return;
+        const keyColumn = columnAt(source, map.range[0]);
+        for (const pair of map.items) {
+          const value = isPair(pair) ? pair.value : null;
+          if (!(isMap(value) || isSeq(value)) || value.flow || !value.range) continue;
+          if (!startsOnLaterLine(source, pair.key, value.range[0])) continue;
+          const offset = columnAt(source, value.range[0]) - keyColumn;
+          if (isMap(value)) mapSteps.push(offset);
+          else {
+            sequenceOffsets.push(offset);
+            sequenceOffsetsByMap.set(map as ParsedNode, offset);
+          }
+        }
+      },
+    });
+  }
+  const step = mostCommon(mapSteps.filter((offset) => offset > 0)) ?? DEFAULT_STEP;
+  return { step, sequenceOffset: mostCommon(sequenceOffsets) ?? step, sequenceOffsetsByMap };
+}
+
+function startsOnLaterLine(source: string, key: unknown, valueStart: number): boolean {
+  if (!isScalar(key) || !key.range) return true;
+  return source.lastIndexOf('\n', valueStart) >= key.range[0];
+}
+
+function mostCommon(values: number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [value, count] of counts) if (best === undefined || count > counts.get(best)!) best = value;
+  return best;
+}
