@@ -28,7 +28,10 @@ export interface App {
   logger: Logger;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
+  /** Closes sockets, the HTTP server and the database. */
   stop(): Promise<void>;
+  /** Closes only the database, for an app that never listened. */
+  stopServices(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -150,6 +153,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       });
       database.close();
     },
+    stopServices: async () => database.close(),
   };
 }
 

@@ -1,0 +1,74 @@
+/** A real server on a fresh SQLite file and fresh bare repositories, seeded with the demo workspace. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+import { buildApp, type App, type AppOptions } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { seedDemo, type DemoCredentials } from '../../src/domain/seed/seed-demo';
+import { createLogger } from '../../src/logger';
+
+export type DemoRole = 'DEPLOYER' | 'APPROVER' | 'APPROVER2' | 'ADMIN' | 'AGENT';
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  dataDir: string;
+  repoDir: string;
+  credentials: DemoCredentials;
+  token(role: DemoRole): string;
+  /** Runs a typed document through yoga.fetch (the full HTTP pipeline, no socket). */
+  gql<R, V>(role: DemoRole | null, document: TypedDocumentNode<R, V>, variables?: V): Promise<ExecutionResult<R>>;
+  /** Starts listening on 127.0.0.1 on a free port and returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'backtrack-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function createTestApp(options: AppOptions & { env?: Record<string, string>; seed?: boolean } = {}): Promise<TestApp> {
+  const dataDir = tempDir();
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const app = buildApp(config, { logger: createLogger('silent'), ...options });
+  const credentials =
+    options.seed === false ? { users: [], agent: { name: '', token: '' } } : await seedDemo(app.services);
+  let listening = false;
+  const token = (role: DemoRole) => {
+    if (role === 'AGENT') return credentials.agent.token;
+    const approvers = credentials.users.filter((u) => u.role === 'APPROVER');
+    if (role === 'APPROVER2') return approvers[1]!.token;
+    return credentials.users.find((u) => u.role === role)!.token;
+  };
+  return {
+    app,
+    config,
+    dataDir,
+    repoDir: path.join(config.repositoriesDir, 'shop.git'),
+    credentials,
+    token,
+    async gql(role, document, variables) {
+      const response = await app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(role ? { authorization: `Bearer ${token(role)}` } : {}),
+        },
+        body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
+      });
+      return (await response.json()) as ExecutionResult<never>;
+    },
+    async listen() {
+      const port = await app.start(0, '127.0.0.1');
+      listening = true;
+      return `http://127.0.0.1:${port}`;
+    },
+    async close() {
+      if (listening) await app.stop();
+      else await app.stopServices();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
