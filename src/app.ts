@@ -19,6 +19,7 @@ import { maskError } from './graphql/errors';
 import { schema } from './graphql';
 import { createEventPubSub } from './graphql/pubsub';
 import { useRequireAuthentication } from './graphql/plugins/require-authentication';
+import { startReachabilityMonitor } from './domain/sync';
 import { createLogger, type Logger } from './logger';
 
 export interface App {
@@ -134,6 +135,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     webSockets,
   );
 
+  let monitor: { stop(): void } | null = null;
   return {
     services,
     yoga,
@@ -142,9 +144,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     start: (port = config.PORT, host = config.HOST) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+        server.listen(port, host, () => {
+          monitor = startReachabilityMonitor(services);
+          resolve((server.address() as AddressInfo).port);
+        });
       }),
     stop: async () => {
+      monitor?.stop();
       await wsServer.dispose();
       webSockets.close();
       await new Promise<void>((resolve) => {

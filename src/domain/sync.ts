@@ -1,11 +1,37 @@
-/** Cluster sync status as reported by agents: latest report, reachability, drift. */
-import { desc, eq } from 'drizzle-orm';
-import { syncReports } from '../db/schema';
-import type { Services } from './services';
+/** Cluster sync status as reported by agents: latest report, reachability, drift, failed deployments. */
+import { and, desc, eq, max } from 'drizzle-orm';
+import { deployments, rollbackRequests, syncReports, type HealthState, type LiveServiceValues, type SyncState } from '../db/schema';
+import type { Actor } from './actor';
+import { recordAudit } from './audit';
 import type { FieldDiff } from './diff/compare-files';
-import { serviceOfPath } from './layout';
+import { BadRequestError, ForbiddenError, UnauthenticatedError } from './errors';
+import { serviceOfPath, VALUES_FILE, serviceFile } from './layout';
+import { flattenLeaves, parseYaml } from '../yaml';
+import type { Services } from './services';
+import { readFiles, servicesIn } from './tenant-environment-files';
+import { loadTenantEnvironment, tenantEnvironmentBySlugs, type TenantEnvironmentContext } from './workspace';
 
 export type SyncReportRow = typeof syncReports.$inferSelect;
+
+export interface SyncReportInput {
+  project: string;
+  tenant: string;
+  environment: string;
+  revision: string;
+  syncState: SyncState;
+  health: HealthState;
+  services: LiveServiceValues[];
+}
+
+export interface SyncStatusView {
+  context: TenantEnvironmentContext;
+  report: SyncReportRow | null;
+  headRevision: string | null;
+  agentReachable: boolean;
+  /** Completed rollbacks whose commit the agent has not synced yet: safe in Git, sync follows when the agent reconnects. */
+  pendingRollbacks: Array<{ id: string; resultSha: string }>;
+  checkedAt: Date;
+}
 
 export async function latestSyncReport(services: Services, tenantEnvironmentId: string): Promise<SyncReportRow | null> {
   const [row] = await services.db
@@ -20,10 +46,162 @@ export async function latestSyncReport(services: Services, tenantEnvironmentId: 
 /** The live value an agent reported for a desired-state field, if it reports that field. */
 export function liveValueOf(report: SyncReportRow, field: Pick<FieldDiff, 'file' | 'path'>): unknown {
   const service = serviceOfPath(field.file);
-  if (!service || !field.file.endsWith('/values.yaml')) return undefined;
+  if (!service || !field.file.endsWith(`/${VALUES_FILE}`)) return undefined;
   const live = report.liveValues.find((v) => v.service === service);
   if (!live) return undefined;
-  if (field.path === 'image.tag' && live.imageTag !== undefined) return live.imageTag;
-  if (field.path === 'replicas' && live.replicas !== undefined) return live.replicas;
+  if (field.path === 'image.tag' && live.imageTag != null) return live.imageTag;
+  if (field.path === 'replicas' && live.replicas != null) return live.replicas;
   return live.values?.[field.path];
 }
+
+export function isReachable(services: Services, report: SyncReportRow | null, now: Date): boolean {
+  return report !== null && now.getTime() - report.reportedAt.getTime() <= services.settings.agentSilenceMs;
+}
+
+export async function syncStatusOf(services: Services, context: TenantEnvironmentContext): Promise<SyncStatusView> {
+  const git = await services.repositories.forProject(context.project.slug);
+  const [report, headRevision] = await Promise.all([latestSyncReport(services, context.id), git.head()]);
+  const now = services.now();
+  const completed = await services.db
+    .select({ id: rollbackRequests.id, resultSha: rollbackRequests.resultSha })
+    .from(rollbackRequests)
+    .where(and(eq(rollbackRequests.tenantEnvironmentId, context.id), eq(rollbackRequests.state, 'COMPLETED')))
+    .orderBy(desc(rollbackRequests.completedAt))
+    .limit(20);
+  const pendingRollbacks: SyncStatusView['pendingRollbacks'] = [];
+  for (const rollback of completed) {
+    const synced =
+      report && (report.revision === rollback.resultSha || (await git.isAncestor(rollback.resultSha!, report.revision).catch(() => false)));
+    if (!synced) pendingRollbacks.push({ id: rollback.id, resultSha: rollback.resultSha! });
+  }
+  return { context, report, headRevision, agentReachable: isReachable(services, report, now), pendingRollbacks, checkedAt: now };
+}
+
+export async function reportSyncStatus(services: Services, actor: Actor | null, input: SyncReportInput): Promise<SyncStatusView> {
+  if (!actor) throw new UnauthenticatedError();
+  if (actor.kind !== 'agent') throw new ForbiddenError('AGENT_REQUIRED', 'only cluster agents report sync status');
+  const context = await tenantEnvironmentBySlugs(services, actor, input);
+  if (!context) {
+    throw new ForbiddenError('AGENT_OUT_OF_SCOPE', `agent ${actor.agent.name} does not serve tenant/${input.tenant} env/${input.environment}`);
+  }
+  const git = await services.repositories.forProject(context.project.slug);
+  let revision: string;
+  try {
+    revision = await git.resolveRevision(input.revision);
+  } catch {
+    throw new BadRequestError('REVISION_NOT_FOUND', `revision not found: ${input.revision}`);
+  }
+  const now = services.now();
+  await services.transaction(async (tx, afterCommit) => {
+    await tx.insert(syncReports).values({
+      tenantEnvironmentId: context.id,
+      agentId: actor.agent.id,
+      revision,
+      syncState: input.syncState,
+      health: input.health,
+      liveValues: input.services,
+      reportedAt: now,
+    });
+    if (input.health === 'DEGRADED') {
+      await tx
+        .update(deployments)
+        .set({ status: 'FAILED' })
+        .where(and(eq(deployments.tenantEnvironmentId, context.id), eq(deployments.revision, revision), eq(deployments.status, 'SUCCESS')));
+    }
+    await recordAudit(tx, {
+      projectId: context.project.id,
+      actor,
+      action: 'sync.reported',
+      targetType: 'TenantEnvironment',
+      targetId: context.id,
+      tenantEnvironmentId: context.id,
+      details: { revision, syncState: input.syncState, health: input.health },
+      now,
+    });
+    afterCommit(() =>
+      services.events.publish({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now }),
+    );
+  });
+  return syncStatusOf(services, context);
+}
+
+export interface DriftEntry {
+  service: string;
+  field: string;
+  desired: unknown;
+  live: unknown;
+}
+
+/** Desired values (head revision) against what the agent last reported, per service and field. */
+export async function driftOf(services: Services, context: TenantEnvironmentContext): Promise<DriftEntry[]> {
+  const report = await latestSyncReport(services, context.id);
+  if (!report) return [];
+  const git = await services.repositories.forProject(context.project.slug);
+  const files = await readFiles(git, await git.head(), context.ref);
+  const drift: DriftEntry[] = [];
+  const desiredServices = servicesIn(files);
+  for (const live of report.liveValues) {
+    if (!desiredServices.includes(live.service)) {
+      drift.push({ service: live.service, field: '(service)', desired: null, live: 'running' });
+      continue;
+    }
+    let desired: Map<string, unknown>;
+    try {
+      desired = flattenLeaves(parseYaml(files.get(serviceFile(live.service, VALUES_FILE)) ?? '', VALUES_FILE) ?? {});
+    } catch {
+      continue;
+    }
+    const observed: Array<[string, unknown]> = [
+      ...(live.imageTag != null ? ([['image.tag', live.imageTag]] as Array<[string, unknown]>) : []),
+      ...(live.replicas != null ? ([['replicas', live.replicas]] as Array<[string, unknown]>) : []),
+      ...Object.entries(live.values ?? {}),
+    ];
+    for (const [field, value] of observed) {
+      const want = desired.get(field) ?? null;
+      if (JSON.stringify(want) !== JSON.stringify(value)) drift.push({ service: live.service, field, desired: want, live: value });
+    }
+  }
+  for (const service of desiredServices) {
+    if (!report.liveValues.some((v) => v.service === service)) drift.push({ service, field: '(service)', desired: 'running', live: null });
+  }
+  return drift;
+}
+
+/**
+ * Watches agent silence: when an agent stops reporting for longer than the configured silence
+ * (or comes back), subscribers of that tenant-environment get a syncStatusChanged event.
+ */
+export function startReachabilityMonitor(services: Services): { stop(): void } {
+  const known = new Map<string, boolean>();
+  const interval = Math.max(200, Math.min(services.settings.agentSilenceMs / 4, 5000));
+  let running = false;
+  const check = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const latest = await services.db
+        .select({ tenantEnvironmentId: syncReports.tenantEnvironmentId, reportedAt: max(syncReports.reportedAt) })
+        .from(syncReports)
+        .groupBy(syncReports.tenantEnvironmentId);
+      const now = services.now();
+      for (const row of latest) {
+        const reachable = now.getTime() - row.reportedAt!.getTime() <= services.settings.agentSilenceMs;
+        const before = known.get(row.tenantEnvironmentId);
+        known.set(row.tenantEnvironmentId, reachable);
+        if (before !== undefined && before !== reachable) {
+          const context = await loadTenantEnvironment(services, row.tenantEnvironmentId).catch(() => null);
+          if (context) {
+            services.events.publish({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now });
+          }
+        }
+      }
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void check().catch(() => undefined), interval);
+  timer.unref();
+  void check().catch(() => undefined);
+  return { stop: () => clearInterval(timer) };
+}
+

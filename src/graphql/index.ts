@@ -12,5 +12,6 @@ import './types/rollback-mode';
 import './types/break-glass-session';
 import './types/approval-policy';
 import './types/audit-event';
+import './types/sync-status';
 
 export const schema = builder.toSchema({ sortSchema: true });

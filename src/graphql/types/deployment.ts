@@ -7,6 +7,7 @@ import { eventsOf, requireReadableTenantEnvironment, type DeploymentRecordedEven
 import { DeploymentSourceEnum, DeploymentStatusEnum } from './enums';
 import { RevisionDiffRef } from './revision-diff';
 import { TenantEnvironmentRef } from './tenant-environment';
+import { RollbackRequestRef } from './rollback-request';
 import { UserRef } from './user';
 
 export const DeploymentRef = builder.objectRef<DeploymentRow>('Deployment');
@@ -38,6 +39,18 @@ DeploymentRef.implement({
     changedFiles: t.exposeStringList('changedPaths'),
     source: t.field({ type: DeploymentSourceEnum, resolve: (d) => d.source }),
     status: t.field({ type: DeploymentStatusEnum, resolve: (d) => d.status }),
+    rollbackRequest: t.field({
+      type: RollbackRequestRef,
+      nullable: true,
+      description: 'The rollback request behind this deployment, when its source is ROLLBACK.',
+      resolve: (d, _a, ctx) => (d.rollbackRequestId ? ctx.loaders.rollbackRequest.load(d.rollbackRequestId) : null),
+    }),
+    rolledBackBy: t.field({
+      type: DeploymentRef,
+      nullable: true,
+      description: 'The rollback deployment that reverted this one (status ROLLED_BACK).',
+      resolve: (d, _a, ctx) => (d.rolledBackById ? ctx.loaders.deployment.load(d.rolledBackById) : null),
+    }),
     tenantEnvironment: t.field({
       type: TenantEnvironmentRef,
       resolve: async (d, _a, ctx) => (await tenantEnvironmentById(ctx.services, ctx.actor, d.tenantEnvironmentId))!,

@@ -3,7 +3,9 @@ import { compareRevisions, compareWithCurrent, currentServices, headRevision, li
 import { tenantEnvironmentBySlugs, type TenantEnvironmentContext } from '../../domain/workspace';
 import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
 import { rollbackModes } from '../../domain/rollback/modes';
+import { driftOf, syncStatusOf } from '../../domain/sync';
 import { builder } from '../builder';
+import { DriftEntryRef, SyncStatusRef } from './sync-status';
 import { connectionOf, decodeIdCursor, encodeIdCursor, pageSize } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { RollbackRequestStateEnum } from './enums';
@@ -54,6 +56,12 @@ TenantEnvironmentRef.implement({
       resolve: (te, args, ctx) => compareRevisions(ctx.services, te, args.base, args.head),
     }),
     approvalPolicy: t.field({ type: ApprovalPolicyRef, resolve: (te) => te.environment }),
+    syncStatus: t.field({ type: SyncStatusRef, resolve: (te, _a, ctx) => syncStatusOf(ctx.services, te) }),
+    drift: t.field({
+      type: [DriftEntryRef],
+      description: 'Desired (head) vs live values the agent reported; empty when they agree.',
+      resolve: (te, _a, ctx) => driftOf(ctx.services, te),
+    }),
     rollbackModes: t.field({
       type: [RollbackModeOptionRef],
       resolve: (te, _a, ctx) => rollbackModes(ctx.actor, te.organization, te.project.id),
