@@ -91,12 +91,45 @@ export function changesBetween(ref: TenantEnvironmentRef, before: FileMap, after
   return changes.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Services whose inputs differ between two file maps (a change to variables.yaml's global keys touches all). */
+/**
+ * Services whose manifest inputs differ between two file maps: their own files, their
+ * `services.<name>` key of variables.yaml, or — for every service — environment.yaml and the
+ * global keys of variables.yaml. Unparseable variables count as a change for every service.
+ */
 export function servicesWithChangedInputs(before: FileMap, after: FileMap): string[] {
-  const all = new Set([...servicesIn(before), ...servicesIn(after)]);
-  const globalInputsChanged =
-    before.get(VARIABLES_FILE) !== after.get(VARIABLES_FILE) || before.get(ENVIRONMENT_FILE) !== after.get(ENVIRONMENT_FILE);
-  if (globalInputsChanged) return [...all].sort();
+  const all = [...new Set([...servicesIn(before), ...servicesIn(after)])].sort();
+  if (before.get(ENVIRONMENT_FILE) !== after.get(ENVIRONMENT_FILE)) return all;
   const changedPaths = [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path));
-  return [...all].filter((service) => changedPaths.some((path) => path.startsWith(`services/${service}/`))).sort();
+  const changed = new Set(all.filter((service) => changedPaths.some((path) => path.startsWith(`services/${service}/`))));
+  if (before.get(VARIABLES_FILE) !== after.get(VARIABLES_FILE)) {
+    const was = variablesByScope(before);
+    const now = variablesByScope(after);
+    if (!was || !now || was.global !== now.global) return all;
+    for (const service of all) if (was.scoped(service) !== now.scoped(service)) changed.add(service);
+  }
+  return all.filter((service) => changed.has(service));
+}
+
+/** variables.yaml as canonical JSON per scope, or null when it cannot be read. */
+function variablesByScope(files: FileMap): { global: string; scoped: (service: string) => string } | null {
+  let variables: Record<string, unknown>;
+  try {
+    variables = parseRecord(files, VARIABLES_FILE);
+  } catch {
+    return null;
+  }
+  const { services, ...global } = variables;
+  if (services !== undefined && services !== null && (typeof services !== 'object' || Array.isArray(services))) return null;
+  const scoped = (services ?? {}) as Record<string, unknown>;
+  return { global: canonicalJson(global), scoped: (service) => canonicalJson(Object.hasOwn(scoped, service) ? scoped[service] : undefined) };
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value instanceof Date ? value.toISOString() : value) ?? String(value);
 }

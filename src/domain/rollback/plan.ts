@@ -7,7 +7,7 @@ import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, Y
 import type { RollbackMode, SelectedField } from '../../db/schema';
 import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
-import { SERVICE_FILES, VARIABLES_FILE, manifestFile, serviceDir, serviceFile } from '../layout';
+import { SERVICE_FILES, VARIABLES_FILE, serviceDir, serviceFile } from '../layout';
 import { servicesIn, type FileMap } from '../tenant-environment-files';
 
 export interface RollbackScope {
@@ -71,7 +71,8 @@ function planService(service: string, current: FileMap, target: FileMap): FileMa
   const prefix = `${serviceDir(service)}/`;
   for (const path of current.keys()) if (path.startsWith(prefix)) desired.delete(path);
   for (const [path, content] of target) if (path.startsWith(prefix)) desired.set(path, content);
-  desired.delete(manifestFile(service));
+  // The manifest is derived: it is regenerated (or removed) when the service's inputs change, and
+  // kept as it is otherwise — deleting it here would drop the manifest of an unchanged service.
   const variables = revertYamlValue(desired.get(VARIABLES_FILE), target.get(VARIABLES_FILE), formatFieldPath(['services', service]), VARIABLES_FILE);
   if (variables !== undefined) desired.set(VARIABLES_FILE, variables);
   return desired;
