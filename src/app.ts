@@ -20,6 +20,12 @@ import { schema } from './graphql';
 import { createEventPubSub } from './graphql/pubsub';
 import { useRequireAuthentication } from './graphql/plugins/require-authentication';
 import { startReachabilityMonitor } from './domain/sync';
+import { reconcileInterruptedExecutions } from './domain/requests/run-execution';
+import { projects } from './db/schema';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { securityPlugins } from './graphql/plugins/security';
+import { useRequestLogging } from './graphql/plugins/request-logging';
+import { createMetrics } from './metrics';
 import { createLogger, type Logger } from './logger';
 
 export interface App {
@@ -78,6 +84,12 @@ export function openServices(config: Config, options: AppOptions = {}): { servic
     },
     now: options.now ?? (() => new Date()),
     gitWriters: new KeyedMutex(),
+    faults: config.FAULT_PAUSE_AT
+      ? {
+          pause: (point) =>
+            point === config.FAULT_PAUSE_AT ? new Promise((resolve) => setTimeout(resolve, config.FAULT_PAUSE_MS)) : Promise.resolve(),
+        }
+      : undefined,
   };
   return { services, database, pubsub };
 }
@@ -85,6 +97,7 @@ export function openServices(config: Config, options: AppOptions = {}): { servic
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const { services, database, pubsub } = openServices(config, options);
+  const metrics = createMetrics(pubsub.pubsub);
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -101,10 +114,26 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
           : await authenticate(services.db, bearerToken(request?.headers.get('authorization')));
       return createContext(services, actor, request?.headers.get('x-request-id') ?? randomUUID(), pubsub.pubsub);
     },
-    plugins: [useRequireAuthentication()],
+    plugins: [
+      ...securityPlugins(config),
+      useRequireAuthentication(),
+      useRequestLogging(logger),
+      usePrometheus({ endpoint: '/metrics', registry: metrics.registry }),
+    ],
   });
 
-  const server = http.createServer(yoga);
+  let ready = false;
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/ready') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+    if (Number(req.headers['content-length'] ?? 0) > config.BODY_LIMIT_BYTES) {
+      return sendJson(res, 413, {
+        errors: [{ message: `request body is larger than ${config.BODY_LIMIT_BYTES} bytes`, extensions: { code: 'BODY_TOO_LARGE', status: 413 } }],
+      });
+    }
+    return yoga(req, res);
+  });
   const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsServer = useServer<Record<string, unknown>, { actor?: Actor | null }>(
     {
@@ -141,26 +170,53 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     yoga,
     server,
     logger,
-    start: (port = config.PORT, host = config.HOST) =>
-      new Promise((resolve, reject) => {
+    start: async (port = config.PORT, host = config.HOST) => {
+      await openRepositories(services);
+      const outcomes = await reconcileInterruptedExecutions(services);
+      for (const outcome of outcomes) logger.warn(outcome, 'reconciled a rollback interrupted by a restart');
+      const bound = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => {
-          monitor = startReachabilityMonitor(services);
-          resolve((server.address() as AddressInfo).port);
-        });
-      }),
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      });
+      monitor = startReachabilityMonitor(services);
+      ready = true;
+      return bound;
+    },
     stop: async () => {
+      ready = false;
       monitor?.stop();
+      metrics.stop();
+      // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await wsServer.dispose();
       webSockets.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+      const timedOut = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), config.SHUTDOWN_TIMEOUT_MS).unref()),
+      ]);
+      if (timedOut) {
+        logger.warn('shutdown timeout: closing remaining connections');
         server.closeAllConnections();
-      });
+      }
       database.close();
     },
-    stopServices: async () => database.close(),
+    stopServices: async () => {
+      metrics.stop();
+      database.close();
+    },
   };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Ready means migrations ran and every project's repository opens. */
+async function openRepositories(services: Services): Promise<void> {
+  const rows = await services.db.select({ slug: projects.slug }).from(projects);
+  await Promise.all(rows.map((row) => services.repositories.forProject(row.slug)));
 }
 
 interface EnvelopedRoot {

@@ -2,8 +2,16 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** An enum whose error names the allowed values in words ("must be one of a, b, c"). */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: () => `must be one of ${values.join(', ')}` });
+
+const BOOLEAN_WORDS = ['true', 'false', 'yes', 'no', '1', '0'] as const;
+
 const boolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(oneOf(BOOLEAN_WORDS))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const integer = (min: number, max: number) =>
@@ -11,14 +19,14 @@ const integer = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 const schema = z.object({
   PORT: integer(0, 65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   SEED_DEMO: boolean.default(true),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: boolean.default(true),
   INTROSPECTION: boolean.default(true),
   AGENT_SILENCE_SECONDS: integer(1, 86_400).default(120),
@@ -28,9 +36,12 @@ const schema = z.object({
   MAX_TOKENS: integer(10, 1_000_000).default(5000),
   MAX_COST: integer(10, 10_000_000).default(20_000),
   BODY_LIMIT_BYTES: integer(1024, 100_000_000).default(1_000_000),
-  PERSISTED_OPERATIONS: z.enum(['off', 'allow', 'require']).default('off'),
+  PERSISTED_OPERATIONS: oneOf(['off', 'allow', 'require']).default('off'),
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */
+  FAULT_PAUSE_AT: z.enum(['before-rollback-commit', 'after-rollback-commit']).optional(),
+  FAULT_PAUSE_MS: integer(0, 600_000).default(0),
 });
 
 export type RawConfig = z.infer<typeof schema>;

@@ -21,4 +21,8 @@ export interface Services {
   now: () => Date;
   /** One Git writer per project at a time in this process; compare-and-swap guards against other processes. */
   gitWriters: KeyedMutex;
+  /** Fault injection for crash-recovery tests: pauses execution at a named point. Off in production. */
+  faults?: { pause(point: FaultPoint): Promise<void> };
 }
+
+export type FaultPoint = 'before-rollback-commit' | 'after-rollback-commit';

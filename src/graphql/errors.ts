@@ -24,9 +24,11 @@ export function maskError(error: unknown, message: string): Error {
     });
   }
   if (error.originalError && !(error.originalError instanceof GraphQLError)) {
+    // originalError stays server-side (it is never serialized) so the request log can record it.
     return new GraphQLError(message, {
       nodes: error.nodes,
       path: error.path,
+      originalError: error.originalError,
       extensions: { code: 'INTERNAL_SERVER_ERROR', status: 500 },
     });
   }

@@ -67,6 +67,7 @@ export async function runExecution(services: Services, actor: Actor | null, requ
   const context = await loadTenantEnvironment(services, executing.tenantEnvironmentId);
   const [requester] = await services.db.select().from(users).where(eq(users.id, executing.requestedById));
   try {
+    await services.faults?.pause('before-rollback-commit');
     const { sha } = await executeRollback(services, {
       context,
       scope: scopeOf(executing),
@@ -77,6 +78,7 @@ export async function runExecution(services: Services, actor: Actor | null, requ
       author: { name: requester!.name, email: requester!.email },
       approval: await approvalLine(services.db, executing),
     });
+    await services.faults?.pause('after-rollback-commit');
     return await complete(services, actor, executing, context, sha);
   } catch (error) {
     return fail(services, actor, executing, error);

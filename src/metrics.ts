@@ -1,0 +1,48 @@
+/** Prometheus metrics: yoga's HTTP/GraphQL metrics plus rollback executions by mode and result. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DomainEvent } from './domain/events';
+import type { EventPubSub } from './graphql/pubsub';
+
+export function createMetrics(pubsub: EventPubSub) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'backtrack_' });
+  const executions = new Counter({
+    name: 'backtrack_rollback_executions_total',
+    help: 'Rollback executions by mode and result (completed or failed).',
+    labelNames: ['mode', 'result'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'backtrack_rollback_execution_duration_seconds',
+    help: 'Time from EXECUTING to COMPLETED or FAILED.',
+    labelNames: ['mode', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  // Derived from domain events, so the domain layer needs no metrics dependency.
+  const observe = (event: DomainEvent) => {
+    if (event.type !== 'rollbackRequestUpdated' || event.change !== 'STATE_CHANGED') return;
+    const { request } = event;
+    if (request.state !== 'COMPLETED' && request.state !== 'FAILED') return;
+    const result = request.state.toLowerCase();
+    const finishedAt = (request.completedAt ?? request.failedAt)?.getTime();
+    executions.inc({ mode: request.mode, result });
+    if (request.executingAt && finishedAt) duration.observe({ mode: request.mode, result }, (finishedAt - request.executingAt.getTime()) / 1000);
+  };
+  const iterator = pubsub.subscribe('domainEvent')[Symbol.asyncIterator]();
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      const next = await iterator.next();
+      if (next.done) break;
+      observe(next.value);
+    }
+  })();
+  return {
+    registry,
+    stop: () => {
+      stopped = true;
+      void iterator.return?.();
+    },
+  };
+}
