@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: every benchmark, each next to a baseline measured in the same run, written to
+ * bench/RESULTS.md (which the README quotes). Exits 0 either way: targets are reported, not enforced.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runGraphqlBenchmarks } from './graphql.bench';
+import { runRollbackBenchmarks } from './rollback.bench';
+import { runSubscriptionBenchmarks } from './subscriptions.bench';
+import type { BenchResult } from './lib/result';
+import { markdownTable } from './lib/table';
+
+const suites: Array<[string, () => Promise<BenchResult[]>]> = [
+  ['rollback', runRollbackBenchmarks],
+  ['subscriptions', runSubscriptionBenchmarks],
+  ['graphql', runGraphqlBenchmarks],
+];
+
+const results: BenchResult[] = [];
+for (const [name, run] of suites) {
+  process.stdout.write(`running ${name} benchmarks…\n`);
+  results.push(...(await run()));
+}
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const table = markdownTable(results);
+const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+fs.writeFileSync(file, `<!-- written by npm run bench on ${new Date().toISOString().slice(0, 10)} (${machine}) -->\n${table}\n`);
+process.stdout.write(`\n${table}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
