@@ -1,7 +1,5 @@
 /** previewRollback: exactly what a rollback would change, computed on the current head. */
-import { and, eq, inArray } from 'drizzle-orm';
 import type { GitStore } from '../../git';
-import { deployments } from '../../db/schema';
 import { parseYaml, flattenLeaves } from '../../yaml';
 import type { Actor } from '../actor';
 import type { FieldDiff, FilesDiff } from '../diff/compare-files';
@@ -112,7 +110,7 @@ export async function computePreview(
     final,
     regenerateManifests: plan.regenerateManifests,
     previewHash: previewHash(scope, targetSha, diff),
-    warnings: await laterChanges(services, git, context, targetSha, head, allFields(diff)),
+    warnings: await laterChanges(git, context, targetSha, head, allFields(diff)),
     liveValues: await liveValuesFor(services, context, allFields(diff)),
     suggestion: smallerScope(scope, diff),
   };
@@ -122,9 +120,11 @@ function allFields(diff: FilesDiff): FieldDiff[] {
   return diff.files.flatMap((f) => f.fields);
 }
 
-/** For each changed field, the commits after the target that changed it again. */
+/**
+ * For each changed field, the commits after the target (up to head) that changed it, newest first.
+ * Read from Git itself, so commits pushed by other tools count before the history is indexed.
+ */
 async function laterChanges(
-  services: Services,
   git: GitStore,
   context: TenantEnvironmentContext,
   targetSha: string,
@@ -132,43 +132,48 @@ async function laterChanges(
   fields: FieldDiff[],
 ): Promise<FieldWarning[]> {
   if (fields.length === 0 || targetSha === head) return [];
-  const commits = await git.log({ from: head, until: targetSha });
-  const shas = commits.map((c) => c.sha);
-  const rows = shas.length
-    ? await services.db
-        .select({ revision: deployments.revision, changedPaths: deployments.changedPaths })
-        .from(deployments)
-        .where(and(eq(deployments.tenantEnvironmentId, context.id), inArray(deployments.revision, shas)))
-    : [];
-  const parents = new Map(commits.map((c) => [c.sha, c.parents[0] ?? null]));
-  const order = new Map(shas.map((sha, index) => [sha, index]));
-  const warnings: FieldWarning[] = [];
   const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
-  const leavesCache = new Map<string, Map<string, unknown> | null>();
-  const leavesAt = async (sha: string | null, file: string) => {
+  const files = [...new Set(fields.map((f) => f.file))];
+  const blobIds = new Map<string, string | null>();
+  const blobId = async (sha: string | null, file: string) => {
     if (!sha) return null;
     const key = `${sha}:${file}`;
-    if (!leavesCache.has(key)) {
-      const blob = await git.readFile(sha, `${dir}/${file}`);
+    if (!blobIds.has(key)) blobIds.set(key, await git.treeIdOf(sha, `${dir}/${file}`));
+    return blobIds.get(key)!;
+  };
+  const leavesCache = new Map<string, Map<string, unknown> | null>();
+  const leavesAt = async (sha: string | null, file: string) => {
+    const id = await blobId(sha, file);
+    if (!id) return null;
+    if (!leavesCache.has(id)) {
+      const blob = await git.readFile(sha!, `${dir}/${file}`);
       let leaves: Map<string, unknown> | null = null;
       try {
         leaves = blob ? flattenLeaves(parseYaml(blob.toString('utf8'), file) ?? {}) : null;
       } catch {
         leaves = null;
       }
-      leavesCache.set(key, leaves);
+      leavesCache.set(id, leaves);
     }
-    return leavesCache.get(key)!;
+    return leavesCache.get(id)!;
   };
+  // Commits that changed the tenant-environment at all, then per file whose blob changed.
+  const touching: Array<{ sha: string; parent: string | null; files: string[] }> = [];
+  for (const commit of await git.log({ from: head, until: targetSha })) {
+    const parent = commit.parents[0] ?? null;
+    if ((await git.treeIdOf(commit.sha, dir)) === (parent ? await git.treeIdOf(parent, dir) : null)) continue;
+    const changed: string[] = [];
+    for (const file of files) if ((await blobId(commit.sha, file)) !== (await blobId(parent, file))) changed.push(file);
+    if (changed.length > 0) touching.push({ sha: commit.sha, parent, files: changed });
+  }
+  const warnings: FieldWarning[] = [];
   for (const field of fields) {
-    const touching = rows
-      .filter((row) => row.changedPaths.includes(field.file))
-      .sort((a, b) => order.get(a.revision)! - order.get(b.revision)!);
     const later: string[] = [];
-    for (const row of touching) {
-      const after = (await leavesAt(row.revision, field.file))?.get(field.path);
-      const before = (await leavesAt(parents.get(row.revision) ?? null, field.file))?.get(field.path);
-      if (JSON.stringify(after) !== JSON.stringify(before)) later.push(row.revision);
+    for (const commit of touching) {
+      if (!commit.files.includes(field.file)) continue;
+      const after = (await leavesAt(commit.sha, field.file))?.get(field.path);
+      const before = (await leavesAt(commit.parent, field.file))?.get(field.path);
+      if (JSON.stringify(after) !== JSON.stringify(before)) later.push(commit.sha);
     }
     if (later.length > 0) warnings.push({ file: field.file, path: field.path, laterRevisions: later });
   }
@@ -188,18 +193,38 @@ async function liveValuesFor(services: Services, context: TenantEnvironmentConte
 
 /** The spec's best practice: start with the smallest scope that covers the change. */
 function smallerScope(scope: RollbackScope, diff: FilesDiff): string | null {
-  const inputServices = diff.services.filter((s) => s.files.some((f) => f.category !== 'MANIFEST') || s.fields.length > 0);
-  const onlyFields = diff.files.every((f) => f.category === 'MANIFEST' || (f.kind === 'MODIFIED' && !f.parseError && f.category !== 'OTHER'));
-  const fieldCount = diff.files.reduce((sum, f) => sum + f.fields.length, 0);
-  if (scope.mode === 'FULL' && inputServices.length === 1 && diff.environmentFields.length === 0) {
-    const service = inputServices[0]!;
-    if (onlyFields && fieldCount <= 3) {
-      return `Only ${fieldCount} field(s) of ${service.service} differ: a FIELD rollback of ${service.fields.map((f) => f.path).join(', ')} would change nothing else.`;
+  const fields = allFields(diff);
+  // Field-sized: every changed input file is valid YAML whose change shows as field changes.
+  const inputFiles = diff.files.filter((f) => f.category !== 'MANIFEST');
+  const onlyFields = inputFiles.every((f) => f.kind === 'MODIFIED' && !f.parseError && f.category !== 'OTHER' && f.fields.length > 0);
+  if (scope.mode === 'FULL') {
+    const service = soleService(diff);
+    if (!service) return null;
+    if (onlyFields && fields.length <= 3) {
+      return `Only ${fields.length} field(s) of ${service} differ: a FIELD rollback of ${fields.map((f) => f.path).join(', ')} would change nothing else.`;
     }
-    return `All changes fall within service ${service.service}: a SERVICE rollback would leave the other services untouched.`;
+    return `All changes fall within service ${service}: a SERVICE rollback would leave the other services untouched.`;
   }
-  if (scope.mode === 'SERVICE' && onlyFields && fieldCount > 0 && fieldCount <= 3) {
-    return `Only ${fieldCount} field(s) differ: a FIELD rollback of ${allFields(diff).map((f) => f.path).join(', ')} is the smallest scope.`;
+  if (scope.mode === 'SERVICE' && onlyFields && fields.length > 0 && fields.length <= 3) {
+    return `Only ${fields.length} field(s) differ: a FIELD rollback of ${fields.map((f) => f.path).join(', ')} is the smallest scope.`;
   }
   return null;
+}
+
+/**
+ * The one service every change belongs to (its files, its manifest, its `services.<name>`
+ * variables), or null when any change — environment.yaml, a global variable, a file outside the
+ * services, another service's manifest — lies outside a single service.
+ */
+function soleService(diff: FilesDiff): string | null {
+  const owners = new Set<string | null>();
+  for (const file of diff.files) {
+    if (file.category === 'VARIABLES' && !file.parseError && file.fields.length > 0) {
+      for (const field of file.fields) owners.add(field.service);
+    } else {
+      owners.add(file.service);
+    }
+  }
+  const [owner] = owners;
+  return owners.size === 1 && owner ? owner : null;
 }
