@@ -34,6 +34,9 @@ export interface CommittedChange {
   changes: FileChange[];
 }
 
+/** How often a write is re-planned on the new head when main moved under it (another process or tool). */
+const CAS_ATTEMPTS = 3;
+
 export async function commitTenantEnvironmentChange(
   services: Services,
   change: TenantEnvironmentChange,
@@ -41,27 +44,31 @@ export async function commitTenantEnvironmentChange(
   const { context } = change;
   const git = await services.repositories.forProject(context.project.slug);
   const committed = await services.gitWriters.run(context.project.id, async () => {
-    const head = await git.head();
-    const current = await readFiles(git, head, context.ref);
-    const desired = await change.apply(current, head);
-    const final =
-      change.regenerateManifests === false
-        ? desired
-        : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), context.ref);
-    const changes = changesBetween(context.ref, current, final);
-    if (changes.length === 0) {
-      throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
-    }
-    try {
-      const sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
-      return { sha, parent: head, changes };
-    } catch (error) {
-      if (error instanceof RefConflictError) {
-        throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', {
-          expectedHead: head,
-        });
+    for (let attempt = 1; ; attempt++) {
+      // Read, plan and write against one head; if main moved meanwhile (compare-and-swap failed),
+      // plan again on the new head: `apply` decides whether that change conflicts with its own.
+      const head = await git.head();
+      const current = await readFiles(git, head, context.ref);
+      const desired = await change.apply(current, head);
+      const final =
+        change.regenerateManifests === false
+          ? desired
+          : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), context.ref);
+      const changes = changesBetween(context.ref, current, final);
+      if (changes.length === 0) {
+        throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
       }
-      throw error;
+      try {
+        const sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
+        return { sha, parent: head, changes };
+      } catch (error) {
+        if (!(error instanceof RefConflictError)) throw error;
+        if (attempt >= CAS_ATTEMPTS) {
+          throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', {
+            expectedHead: head,
+          });
+        }
+      }
     }
   });
   await indexHistory(services, context.project);

@@ -131,17 +131,21 @@ function revertYamlValue(current: string | undefined, target: string | undefined
 }
 
 /**
- * A stable fingerprint of what the rollback changes, independent of the base commit: file contents
- * before/after for the files in scope, and only the field changes of variables.yaml (whose other keys
- * belong to other services). Manifests are derived, so they are left out.
+ * A stable fingerprint of what the rollback changes, independent of the base commit. Manifests are
+ * derived, so they are left out. Field-sized changes are fingerprinted by their field changes (path,
+ * kind, before, after): variables.yaml always (its other keys belong to other services), and every
+ * YAML file in FIELD mode, whose commit touches only the selected values — so an edit of another field
+ * of the same file is not a different rollback. Everything else by its text diff.
  */
 export function previewHash(scope: RollbackScope, targetSha: string, diff: FilesDiff): string {
   const sha = (text: string | undefined) => (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
+  const byFields = (file: FilesDiff['files'][number]) =>
+    !file.parseError && file.category !== 'OTHER' && (file.category === 'VARIABLES' || (scope.mode === 'FIELD' && file.kind === 'MODIFIED'));
   const parts = diff.files
     .filter((file) => file.category !== 'MANIFEST')
     .map((file) =>
-      file.category === 'VARIABLES' && !file.parseError
-        ? { path: file.path, fields: file.fields.map((f) => [f.path, f.before, f.after]) }
+      byFields(file)
+        ? { path: file.path, fields: file.fields.map((f) => [f.path, f.kind, f.before, f.after]) }
         : { path: file.path, kind: file.kind, diff: sha(file.unifiedDiff.split('\n').slice(2).join('\n')) },
     );
   return createHash('sha256').update(JSON.stringify({ scope, targetSha, parts })).digest('hex').slice(0, 32);
