@@ -26,10 +26,12 @@ export async function openBreakGlassSession(
   const justification = input.justification?.trim();
   if (!justification) throw new BadRequestError('JUSTIFICATION_REQUIRED', 'a justification is required to open a break-glass session');
   const { breakGlassDefaultMinutes, breakGlassMaxMinutes } = services.settings;
-  const minutes = input.durationMinutes ?? breakGlassDefaultMinutes;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > breakGlassMaxMinutes) {
-    throw new BadRequestError('INVALID_DURATION', `durationMinutes must be a whole number from 1 to ${breakGlassMaxMinutes}`);
+  const requested = input.durationMinutes ?? breakGlassDefaultMinutes;
+  if (!Number.isInteger(requested) || requested < 1) {
+    throw new BadRequestError('INVALID_DURATION', 'durationMinutes must be a whole number of at least 1');
   }
+  // Capped, not refused: in an incident a shorter session beats an error (expiresAt shows the cap).
+  const minutes = Math.min(requested, breakGlassMaxMinutes);
   const now = services.now();
   const session: BreakGlassSessionRow = {
     id: newId('bgs'),
@@ -48,7 +50,12 @@ export async function openBreakGlassSession(
       action: 'break_glass.opened',
       targetType: 'BreakGlassSession',
       targetId: session.id,
-      details: { justification, durationMinutes: minutes, expiresAt: session.expiresAt.toISOString() },
+      details: {
+        justification,
+        durationMinutes: minutes,
+        ...(minutes !== requested ? { requestedMinutes: requested } : {}),
+        expiresAt: session.expiresAt.toISOString(),
+      },
       now,
     });
   });
