@@ -1,0 +1,79 @@
+/** Demo-workspace steps the live tests share: ids, the incident's rollback, agent reports. */
+import { parse } from 'yaml';
+import type { SyncReportInput, LiveServiceInput } from '../gql/graphql';
+import type { TestApp } from '../helpers/test-app';
+import {
+  LiveDeployReleaseDocument,
+  LiveReportSyncStatusDocument,
+  LiveRequestRollbackDocument,
+  LiveReviewDocument,
+  LiveTenantEnvironmentDocument,
+} from './documents';
+import { call, ok, PROD, tagEdit, type Caller } from './helpers';
+
+export type Where = { project: string; tenant: string; environment: string };
+
+export async function tenantEnvironment(t: TestApp, where: Where = PROD) {
+  const te = ok(await call(t, 'DEPLOYER', LiveTenantEnvironmentDocument, where)).tenantEnvironment!;
+  return {
+    id: te.id,
+    projectId: te.project.id,
+    head: te.headRevision!,
+    deployments: te.deployments.edges.map((e) => e.node),
+    /** The revision before the newest deployment (on acme/production: before the bad tag). */
+    previous: te.deployments.edges[1]!.node.revision,
+    /** The revision before the newest change of api-gateway's image tag: a target for the tag rollback. */
+    tagTarget: te.deployments.edges[te.deployments.edges.findIndex((e) => e.node.changes.some((c) => c.startsWith('api-gateway: image.tag'))) + 1]!.node
+      .revision,
+  };
+}
+
+/** A FIELD rollback of api-gateway's image.tag: the demo incident's fix. */
+export function tagRollbackInput(targetSha: string, where: Where = PROD, justification = 'Bad image tag v2.1.1-rc0 causing 500 errors') {
+  return {
+    rollback: {
+      ...where,
+      mode: 'FIELD' as const,
+      targetSha,
+      service: 'api-gateway',
+      fields: [{ file: 'values.yaml', path: 'image.tag' }],
+    },
+    justification,
+  };
+}
+
+export async function requestTagRollback(t: TestApp, caller: Caller, targetSha: string, where: Where = PROD) {
+  return ok(await call(t, caller, LiveRequestRollbackDocument, { input: tagRollbackInput(targetSha, where) })).requestRollback;
+}
+
+export async function approve(t: TestApp, caller: Caller, id: string) {
+  return call(t, caller, LiveReviewDocument, { input: { id, decision: 'APPROVE' } });
+}
+
+export async function release(t: TestApp, where: Where, service: string, tag: string) {
+  return ok(await call(t, 'DEPLOYER', LiveDeployReleaseDocument, { input: { ...where, description: `${service} ${tag}`, services: [tagEdit(service, tag)] } }))
+    .deployRelease;
+}
+
+/** What the agent would observe if the cluster ran exactly the desired state at `revision`. */
+export async function desiredLive(t: TestApp, where: Where, revision: string): Promise<LiveServiceInput[]> {
+  const git = await t.app.services.repositories.forProject(where.project);
+  const dir = `tenants/${where.tenant}/${where.environment}/services`;
+  const live: LiveServiceInput[] = [];
+  for (const service of await git.listDirectories(revision, dir)) {
+    const values = parse((await git.readFile(revision, `${dir}/${service}/values.yaml`))!.toString('utf8')) as {
+      image: { tag: string };
+      replicas: number;
+    };
+    live.push({ service, imageTag: String(values.image.tag), replicas: values.replicas });
+  }
+  return live;
+}
+
+export function reportInput(where: Where, revision: string, overrides: Partial<SyncReportInput> = {}): SyncReportInput {
+  return { ...where, revision, syncState: 'SYNCED', health: 'HEALTHY', services: [], ...overrides };
+}
+
+export async function report(t: TestApp, caller: Caller, input: SyncReportInput) {
+  return call(t, caller, LiveReportSyncStatusDocument, { input });
+}
