@@ -3,7 +3,7 @@ import type { GitStore } from '../../git';
 import { parseYaml, flattenLeaves } from '../../yaml';
 import type { Actor } from '../actor';
 import type { FieldDiff, FilesDiff } from '../diff/compare-files';
-import { BadRequestError } from '../errors';
+import { BadRequestError, DomainError } from '../errors';
 import { resolveRevision } from '../history/queries';
 import type { Services } from '../services';
 import { readFiles, servicesWithChangedInputs, withRegeneratedManifests, type FileMap } from '../tenant-environment-files';
@@ -92,7 +92,7 @@ export async function computePreview(
   head: string,
   current: FileMap,
 ): Promise<RollbackPreview> {
-  const target = await readFiles(git, targetSha, context.ref);
+  const target = await readTargetFiles(git, context, targetSha);
   const plan = planRollback(scope, current, target);
   const final = plan.regenerateManifests
     ? withRegeneratedManifests(plan.desired, servicesWithChangedInputs(current, plan.desired), context.ref)
@@ -114,6 +114,20 @@ export async function computePreview(
     liveValues: await liveValuesFor(services, context, allFields(diff)),
     suggestion: smallerScope(scope, diff),
   };
+}
+
+/** The target's files; a revision whose objects are missing or corrupted is an invalid target, not a server error. */
+async function readTargetFiles(git: GitStore, context: TenantEnvironmentContext, targetSha: string): Promise<FileMap> {
+  try {
+    return await readFiles(git, targetSha, context.ref);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new BadRequestError(
+      'INVALID_TARGET_REVISION',
+      `invalid target revision: ${targetSha} is corrupted (${(error as Error).message}); choose a different revision from the deployment history`,
+      { revision: targetSha },
+    );
+  }
 }
 
 function allFields(diff: FilesDiff): FieldDiff[] {
