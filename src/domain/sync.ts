@@ -9,6 +9,7 @@ import { serviceOfPath, VALUES_FILE, serviceFile } from './layout';
 import { flattenLeaves, parseYaml } from '../yaml';
 import type { Services } from './services';
 import { readFiles, servicesIn } from './tenant-environment-files';
+import { indexHistory } from './history/index-history';
 import { loadTenantEnvironment, tenantEnvironmentBySlugs, type TenantEnvironmentContext } from './workspace';
 
 export type SyncReportRow = typeof syncReports.$inferSelect;
@@ -91,6 +92,7 @@ export async function reportSyncStatus(services: Services, actor: Actor | null, 
   } catch {
     throw new BadRequestError('REVISION_NOT_FOUND', `revision not found: ${input.revision}`);
   }
+  const degraded = input.health === 'DEGRADED' ? await deploymentLiveAt(services, context, revision) : null;
   const now = services.now();
   await services.transaction(async (tx, afterCommit) => {
     await tx.insert(syncReports).values({
@@ -102,11 +104,11 @@ export async function reportSyncStatus(services: Services, actor: Actor | null, 
       liveValues: input.services,
       reportedAt: now,
     });
-    if (input.health === 'DEGRADED') {
+    if (degraded) {
       await tx
         .update(deployments)
         .set({ status: 'FAILED' })
-        .where(and(eq(deployments.tenantEnvironmentId, context.id), eq(deployments.revision, revision), eq(deployments.status, 'SUCCESS')));
+        .where(and(eq(deployments.id, degraded), eq(deployments.status, 'SUCCESS')));
     }
     await recordAudit(tx, {
       projectId: context.project.id,
@@ -123,6 +125,26 @@ export async function reportSyncStatus(services: Services, actor: Actor | null, 
     );
   });
   return syncStatusOf(services, context);
+}
+
+/**
+ * The deployment the cluster runs when it has synced `revision`: the newest deployment of the
+ * tenant-environment at or before that revision. Agents report the revision of main they synced,
+ * which is often a later commit that only changed other tenant-environments.
+ */
+export async function deploymentLiveAt(services: Services, context: TenantEnvironmentContext, revision: string): Promise<string | null> {
+  await indexHistory(services, context.project);
+  const git = await services.repositories.forProject(context.project.slug);
+  const recent = await services.db
+    .select({ id: deployments.id, revision: deployments.revision })
+    .from(deployments)
+    .where(eq(deployments.tenantEnvironmentId, context.id))
+    .orderBy(desc(deployments.sequence))
+    .limit(200);
+  for (const deployment of recent) {
+    if (deployment.revision === revision || (await git.isAncestor(deployment.revision, revision).catch(() => false))) return deployment.id;
+  }
+  return null;
 }
 
 export interface DriftEntry {
@@ -170,11 +192,14 @@ export async function driftOf(services: Services, context: TenantEnvironmentCont
 /**
  * Watches agent silence: when an agent stops reporting for longer than the configured silence
  * (or comes back), subscribers of that tenant-environment get a syncStatusChanged event.
+ * Every report already announced "reachable" with its own event, so a report the monitor has not
+ * seen yet counts as announced-reachable: an agent that goes silent between two checks still flips.
  */
 export function startReachabilityMonitor(services: Services): { stop(): void } {
-  const known = new Map<string, boolean>();
+  const announced = new Map<string, { reportedAt: number; reachable: boolean }>();
   const interval = Math.max(200, Math.min(services.settings.agentSilenceMs / 4, 5000));
   let running = false;
+  let firstPass = true;
   const check = async () => {
     if (running) return;
     running = true;
@@ -185,16 +210,20 @@ export function startReachabilityMonitor(services: Services): { stop(): void } {
         .groupBy(syncReports.tenantEnvironmentId);
       const now = services.now();
       for (const row of latest) {
-        const reachable = now.getTime() - row.reportedAt!.getTime() <= services.settings.agentSilenceMs;
-        const before = known.get(row.tenantEnvironmentId);
-        known.set(row.tenantEnvironmentId, reachable);
-        if (before !== undefined && before !== reachable) {
+        const reportedAt = row.reportedAt!.getTime();
+        const reachable = now.getTime() - reportedAt <= services.settings.agentSilenceMs;
+        const before = announced.get(row.tenantEnvironmentId);
+        // At start nobody is subscribed yet: take the current state as known.
+        const wasReachable = before && before.reportedAt === reportedAt ? before.reachable : firstPass ? reachable : true;
+        announced.set(row.tenantEnvironmentId, { reportedAt, reachable });
+        if (wasReachable !== reachable) {
           const context = await loadTenantEnvironment(services, row.tenantEnvironmentId).catch(() => null);
           if (context) {
             services.events.publish({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now });
           }
         }
       }
+      firstPass = false;
     } finally {
       running = false;
     }
@@ -204,4 +233,3 @@ export function startReachabilityMonitor(services: Services): { stop(): void } {
   void check().catch(() => undefined);
   return { stop: () => clearInterval(timer) };
 }
-

@@ -20,6 +20,8 @@ export async function tenantEnvironment(t: TestApp, where: Where = PROD) {
     projectId: te.project.id,
     head: te.headRevision!,
     deployments: te.deployments.edges.map((e) => e.node),
+    /** The newest deployment's revision (headRevision is main's head, which may be another tenant-environment's commit). */
+    latest: te.deployments.edges[0]!.node.revision,
     /** The revision before the newest deployment (on acme/production: before the bad tag). */
     previous: te.deployments.edges[1]!.node.revision,
     /** The revision before the newest change of api-gateway's image tag: a target for the tag rollback. */

@@ -1,9 +1,15 @@
 import type { LiveServiceValues } from '../../db/schema';
 import { reportSyncStatus, syncStatusOf, type DriftEntry, type SyncStatusView } from '../../domain/sync';
+import type { DomainEvent } from '../../domain/events';
+import { loadTenantEnvironment } from '../../domain/workspace';
 import { builder } from '../builder';
+import type { GraphQLContext } from '../context';
 import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { HealthEnum, SyncStateEnum } from './enums';
 import { TenantEnvironmentRef } from './tenant-environment';
+
+/** The spec's word for a rollback the agent cannot confirm ("Error Handling", agent unreachable). */
+const SAFE_IN_GIT = 'The rollback is safe in Git; sync will occur when the agent reconnects';
 
 const LiveServiceRef = builder.objectRef<LiveServiceValues>('LiveService');
 
@@ -45,15 +51,16 @@ SyncStatusRef.implement({
         'Completed rollback requests whose commit the agent has not synced yet. The rollback is safe in Git; sync will occur when the agent reconnects.',
       resolve: (s) => s.pendingRollbacks.map((r) => r.id),
     }),
+    // A completed rollback the agent has not synced yet is pending sync, never failed.
     message: t.string({
       resolve: (s) => {
-        if (!s.report) return 'no sync report yet';
-        if (!s.agentReachable && s.pendingRollbacks.length > 0) {
-          return 'agent unreachable: the rollback is safe in Git; sync will occur when the agent reconnects';
+        const pending = s.pendingRollbacks.length > 0;
+        if (!s.agentReachable) {
+          const why = s.report ? 'agent unreachable' : 'no sync report yet';
+          return pending ? `${why}: rollback committed, pending sync. ${SAFE_IN_GIT}` : s.report ? `${why}: sync status cannot be confirmed` : why;
         }
-        if (!s.agentReachable) return 'agent unreachable: sync status cannot be confirmed';
-        if (s.pendingRollbacks.length > 0) return 'rollback committed, waiting for the agent to sync it';
-        return s.report.revision === s.headRevision ? `synced, ${s.report.health.toLowerCase()}` : 'out of date with main';
+        if (pending) return 'rollback committed, pending sync: The rollback is safe in Git; waiting for the agent to sync it';
+        return s.report!.revision === s.headRevision ? `synced, ${s.report!.health.toLowerCase()}` : 'out of date with main';
       },
     }),
   }),
@@ -120,7 +127,18 @@ builder.subscriptionField('syncStatusChanged', (t) =>
       await requireReadableTenantEnvironment(ctx, String(args.tenantEnvironmentId));
       return eventsOf(ctx, (e) => e.type === 'syncStatusChanged' && e.tenantEnvironmentId === String(args.tenantEnvironmentId));
     },
-    resolve: async (_event, args, ctx) =>
-      syncStatusOf(ctx.services, await requireReadableTenantEnvironment(ctx, String(args.tenantEnvironmentId))),
+    // One status per event, computed once and shared by all its subscribers (each was checked at subscribe time and per event).
+    resolve: (event, _args, ctx) => statusAtEvent(ctx, event),
   }),
 );
+
+const statusByEvent = new WeakMap<DomainEvent, Promise<SyncStatusView>>();
+
+function statusAtEvent(ctx: GraphQLContext, event: DomainEvent): Promise<SyncStatusView> {
+  let status = statusByEvent.get(event);
+  if (!status) {
+    status = loadTenantEnvironment(ctx.services, event.tenantEnvironmentId).then((context) => syncStatusOf(ctx.services, context));
+    statusByEvent.set(event, status);
+  }
+  return status;
+}
