@@ -66,8 +66,14 @@ export async function desiredLive(t: TestApp, where: Where, revision: string): P
     const values = parse((await git.readFile(revision, `${dir}/${service}/values.yaml`))!.toString('utf8')) as {
       image: { tag: string };
       replicas: number;
+      resources: { limits: { memory: string } };
     };
-    live.push({ service, imageTag: String(values.image.tag), replicas: values.replicas });
+    live.push({
+      service,
+      imageTag: String(values.image.tag),
+      replicas: values.replicas,
+      values: { 'resources.limits.memory': values.resources.limits.memory },
+    });
   }
   return live;
 }
