@@ -1,8 +1,17 @@
 /** Maps expected failures to GraphQL errors with a stable `extensions.code`; masks everything else. */
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import { DomainError } from '../domain/errors';
 import { RevisionNotFoundError } from '../git';
 import { YamlFieldError } from '../yaml';
+
+/**
+ * A GraphQLError from any copy of `graphql`: yoga, Pothos and graphql-armor may load the CommonJS
+ * build while this module gets the ES one (vitest resolves `module` first), so `instanceof` lies.
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
 
 function expectedError(error: unknown): DomainError | null {
   if (error instanceof DomainError) return error;
@@ -11,11 +20,12 @@ function expectedError(error: unknown): DomainError | null {
   return null;
 }
 
+/** Errors are built with yoga's `graphql` copy, so yoga recognises them (status, masking). */
 export function maskError(error: unknown, message: string): Error {
-  if (!(error instanceof GraphQLError)) return maskError(new GraphQLError(message, { originalError: error as Error }), message);
+  if (!isGraphQLError(error)) return maskError(createGraphQLError(message, { originalError: error as Error }), message);
   const expected = expectedError(error.originalError);
   if (expected) {
-    return new GraphQLError(expected.message, {
+    return createGraphQLError(expected.message, {
       nodes: error.nodes,
       source: error.source,
       positions: error.positions,
@@ -23,9 +33,9 @@ export function maskError(error: unknown, message: string): Error {
       extensions: { ...error.extensions, code: expected.code, status: expected.status, ...expected.details },
     });
   }
-  if (error.originalError && !(error.originalError instanceof GraphQLError)) {
+  if (error.originalError && !isGraphQLError(error.originalError)) {
     // originalError stays server-side (it is never serialized) so the request log can record it.
-    return new GraphQLError(message, {
+    return createGraphQLError(message, {
       nodes: error.nodes,
       path: error.path,
       originalError: error.originalError,

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError, type ValidationContext } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from '../../config';
+import { isGraphQLError } from '../errors';
 
 /** graphql-armor reports every limit as "Syntax Error: …"; give each a stable code of its own. */
 const LIMIT_CODES: Array<[RegExp, string]> = [
@@ -17,11 +18,12 @@ const LIMIT_CODES: Array<[RegExp, string]> = [
 ];
 
 function withLimitCode(error: unknown): unknown {
-  if (!(error instanceof GraphQLError)) return error;
+  // graphql-armor is CommonJS and may throw another copy's GraphQLError than ours.
+  if (!isGraphQLError(error)) return error;
   const code = LIMIT_CODES.find(([pattern]) => pattern.test(error.message))?.[1];
   if (!code) return error;
   const message = error.message.replace(/^Syntax Error: /, '');
-  return new GraphQLError(message, { nodes: error.nodes, extensions: { code, status: 400, http: { status: 400 } } });
+  return createGraphQLError(message, { nodes: error.nodes, extensions: { code, status: 400, http: { status: 400 } } });
 }
 
 /** The token limit is checked while parsing: re-label what graphql-armor throws there. */
