@@ -102,6 +102,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The HTTP server enforces BODY_LIMIT_BYTES first (with BODY_TOO_LARGE); yoga's own guard must not be stricter.
+    maxRequestBodySize: config.BODY_LIMIT_BYTES,
     graphiql: config.GRAPHIQL ? { title: 'Backtrack', subscriptionsProtocol: 'WS' } : false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     logging: logger,
@@ -127,10 +129,18 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
-    if (Number(req.headers['content-length'] ?? 0) > config.BODY_LIMIT_BYTES) {
-      return sendJson(res, 413, {
-        errors: [{ message: `request body is larger than ${config.BODY_LIMIT_BYTES} bytes`, extensions: { code: 'BODY_TOO_LARGE', status: 413 } }],
-      });
+    if (Number(req.headers['content-length'] ?? 0) > config.BODY_LIMIT_BYTES) return sendBodyTooLarge(res, config.BODY_LIMIT_BYTES);
+    if (req.headers['content-length'] === undefined && req.method !== 'GET' && req.method !== 'HEAD') {
+      // No length announced (chunked): count the bytes, so the limit cannot be bypassed by not announcing one.
+      return void readLimited(req, config.BODY_LIMIT_BYTES).then(
+        (body) => {
+          if (body === null) return sendBodyTooLarge(res, config.BODY_LIMIT_BYTES);
+          // whatwg-node takes a pre-read body from `req.body` instead of the (consumed) stream.
+          (req as http.IncomingMessage & { body?: Buffer }).body = body;
+          return yoga(req, res);
+        },
+        () => res.destroy(),
+      );
     }
     return yoga(req, res);
   });
@@ -208,9 +218,41 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** 413, and the connection closes: the rest of the body is not worth reading. */
+function sendBodyTooLarge(res: http.ServerResponse, limit: number): void {
+  sendJson(
+    res,
+    413,
+    { errors: [{ message: `request body is larger than ${limit} bytes`, extensions: { code: 'BODY_TOO_LARGE', status: 413 } }] },
+    { connection: 'close' },
+  );
+}
+
+/** The whole body, or null as soon as it exceeds `limit` bytes. */
+function readLimited(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', reject);
+  });
 }
 
 /** Ready means migrations ran and every project's repository opens. */

@@ -1,15 +1,20 @@
 /** Batched reads by key, for the per-request DataLoaders; results come back in the order of the keys. */
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import {
   breakGlassSessions,
   deployments,
+  environments,
+  organizations,
+  projects,
   rollbackNotes,
   rollbackRequests,
   rollbackReviews,
   tenantEnvironments,
+  tenants,
   users,
 } from '../db/schema';
 import type { Db } from '../db/client';
+import type { TenantEnvironmentContext } from './workspace';
 
 export type UserRow = typeof users.$inferSelect;
 export type RollbackRequestRow = typeof rollbackRequests.$inferSelect;
@@ -63,8 +68,30 @@ export async function deploymentsByRequestIds(db: Db, ids: readonly string[]) {
   return byKey(ids, await db.select().from(deployments).where(inArray(deployments.rollbackRequestId, [...ids])), (d) => d.rollbackRequestId!);
 }
 
-export async function tenantEnvironmentRowsByIds(db: Db, ids: readonly string[]) {
-  return byKey(ids, await db.select().from(tenantEnvironments).where(inArray(tenantEnvironments.id, [...ids])), (t) => t.id);
+/**
+ * Tenant-environments with their project, organization, tenant and environment, in one joined query.
+ * No access check: callers check the actor against `project.id` (or an agent's scope) themselves.
+ */
+export async function tenantEnvironmentContextsByIds(db: Db, ids: readonly string[]): Promise<Array<TenantEnvironmentContext | null>> {
+  const rows = await db
+    .select()
+    .from(tenantEnvironments)
+    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
+    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
+    .innerJoin(projects, eq(projects.id, tenantEnvironments.projectId))
+    .innerJoin(organizations, eq(organizations.id, projects.organizationId))
+    .where(inArray(tenantEnvironments.id, [...ids]));
+  const contexts = rows.map(
+    (row): TenantEnvironmentContext => ({
+      id: row.tenant_environments.id,
+      project: row.projects,
+      organization: row.organizations,
+      tenant: row.tenants,
+      environment: row.environments,
+      ref: { project: row.projects.slug, tenant: row.tenants.slug, environment: row.environments.slug },
+    }),
+  );
+  return byKey(ids, contexts, (c) => c.id);
 }
 
 export async function breakGlassSessionsByIds(db: Db, ids: readonly string[]) {

@@ -13,7 +13,8 @@ export function createLoaders(services: Services) {
     notesByRequest: new DataLoader((ids: readonly string[]) => reads.notesByRequestIds(db, ids)),
     deploymentByRequest: new DataLoader((ids: readonly string[]) => reads.deploymentsByRequestIds(db, ids)),
     breakGlassSession: new DataLoader((ids: readonly string[]) => reads.breakGlassSessionsByIds(db, ids)),
-    tenantEnvironment: new DataLoader((ids: readonly string[]) => reads.tenantEnvironmentRowsByIds(db, ids)),
+    /** Unchecked: resolvers check the actor's access to the loaded tenant-environment. */
+    tenantEnvironment: new DataLoader((ids: readonly string[]) => reads.tenantEnvironmentContextsByIds(db, ids)),
   };
 }
 

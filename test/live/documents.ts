@@ -191,6 +191,26 @@ export const LiveHistoryDocument = graphql(`
   }
 `);
 
+/** The same history with each deployment's tenant-environment, as a cross-environment view would ask for it. */
+export const LiveHistoryWithTenantEnvironmentDocument = graphql(`
+  query LiveHistoryWithTenantEnvironment($project: String!, $tenant: String!, $environment: String!, $first: Int!) {
+    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {
+      deployments(first: $first) {
+        edges {
+          node {
+            revision
+            tenantEnvironment {
+              id
+              tenant
+              environment
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 export const LiveRollbackRequestUpdatedDocument = graphql(`
   subscription LiveRollbackRequestUpdated($projectId: ID, $tenantEnvironmentId: ID, $requestId: ID) {
     rollbackRequestUpdated(projectId: $projectId, tenantEnvironmentId: $tenantEnvironmentId, requestId: $requestId) {

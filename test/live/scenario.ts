@@ -82,6 +82,6 @@ export function reportInput(where: Where, revision: string, overrides: Partial<S
   return { ...where, revision, syncState: 'SYNCED', health: 'HEALTHY', services: [], ...overrides };
 }
 
-export async function report(t: TestApp, caller: Caller, input: SyncReportInput) {
+export async function report(t: TestApp, caller: Caller | null, input: SyncReportInput) {
   return call(t, caller, LiveReportSyncStatusDocument, { input });
 }

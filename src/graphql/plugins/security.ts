@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import { parse, type GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from '../../config';
 import { isGraphQLError } from '../errors';
@@ -75,9 +75,69 @@ export function securityPlugins(config: Config): Plugin[] {
         allowArbitraryOperations: config.PERSISTED_OPERATIONS === 'allow',
         skipDocumentValidation: false,
       }),
+      usePersistedOperationsOverWebSocket(store, config.PERSISTED_OPERATIONS === 'allow'),
     );
   }
   return plugins;
+}
+
+const persistedErrors = {
+  only: () => createGraphQLError('PersistedQueryOnly', { extensions: { code: 'CANNOT_SEND_PQ_ID_AND_BODY' } }),
+  keyNotFound: () => createGraphQLError('PersistedQueryKeyNotFound', { extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED' } }),
+  notFound: () => createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }),
+};
+
+/** Stands in for a refused operation's document until execution is stopped with the refusal. */
+const REFUSED_DOCUMENT = parse('{ __typename }');
+
+interface WebSocketOperationContext {
+  request?: unknown;
+  params?: { query?: string; extensions?: { persistedQuery?: { version?: number; sha256Hash?: unknown } } };
+}
+
+/**
+ * yoga's persisted-operations plugin works on HTTP params (`onParams`), which graphql-ws never
+ * goes through: the same rules for operations over the WebSocket. A subscribe message either
+ * carries a query (arbitrary: refused in `require`) or an empty query with
+ * `extensions.persistedQuery.sha256Hash` (run from the store). A refused operation is answered
+ * with its error as the result, so the socket stays open.
+ */
+function usePersistedOperationsOverWebSocket(store: Map<string, string>, allowArbitrary: boolean): Plugin {
+  const refusals = new WeakMap<object, () => GraphQLError>();
+  const refuse = ({ args, setResultAndStopExecution }: { args: { contextValue: unknown }; setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void }) => {
+    const refusal = refusals.get(args.contextValue as object);
+    if (refusal) setResultAndStopExecution({ errors: [refusal()] });
+  };
+  return {
+    onParse({ context, params, parseFn }) {
+      const operation = context as WebSocketOperationContext;
+      if ('request' in operation) return; // HTTP (and SSE): yoga's onParams already applied the rules.
+      const query = String(params.source ?? '');
+      if (query.trim() !== '') {
+        if (!allowArbitrary) refusals.set(context, persistedErrors.only);
+        return;
+      }
+      const hash = operation.params?.extensions?.persistedQuery?.sha256Hash;
+      const stored = typeof hash === 'string' ? store.get(hash) : undefined;
+      if (stored === undefined) refusals.set(context, typeof hash === 'string' ? persistedErrors.notFound : persistedErrors.keyNotFound);
+      // Replace the result after every parse hook (yoga caches documents by source text, and the
+      // source here is always empty): the stored text goes through the same parser and limits.
+      // A parse failure becomes a refusal too: an error result would be cached for the empty source.
+      return ({ replaceParseResult }) => {
+        let document = REFUSED_DOCUMENT;
+        if (stored !== undefined) {
+          try {
+            document = parseFn(stored);
+          } catch (error) {
+            refusals.set(context, () => withLimitCode(error) as GraphQLError);
+          }
+        }
+        replaceParseResult(document);
+      };
+    },
+    onExecute: refuse,
+    onSubscribe: refuse,
+  };
 }
 
 /** A JSON object of sha256 hash → operation text (the format `graphql-codegen` persisted documents write). */
