@@ -1,0 +1,109 @@
+/** Spawns the real entry points (`tsx src/main.ts`, `tsx src/cli.ts`) the way `npm start` / `npm run cli` do. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+/** Variables loadConfig reads; a test process must not leak its own values into the child. */
+const CONFIG_VARIABLES = [
+  'PORT', 'HOST', 'DATA_DIR', 'SEED_DEMO', 'LOG_LEVEL', 'GRAPHIQL', 'INTROSPECTION', 'AGENT_SILENCE_SECONDS',
+  'BREAK_GLASS_MAX_MINUTES', 'MAX_DEPTH', 'MAX_ALIASES', 'MAX_TOKENS', 'MAX_COST', 'BODY_LIMIT_BYTES',
+  'PERSISTED_OPERATIONS', 'PERSISTED_OPERATIONS_FILE', 'SHUTDOWN_TIMEOUT_MS',
+];
+
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const name of CONFIG_VARIABLES) delete base[name];
+  // vitest sets NODE_ENV=test and VITEST*; the entry points must behave as in production.
+  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
+  delete base.NODE_ENV;
+  return { ...base, ...env };
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a script to completion. */
+export function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [script, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export const runCli = (args: string[], env: Record<string, string>) => runScript('src/cli.ts', args, env);
+
+export interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  /** Everything printed on stdout up to and including the banner. */
+  banner: string;
+  /** The demo DEPLOYER token from the banner, when one was printed. */
+  deployerToken: string | null;
+  output(): { stdout: string; stderr: string };
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<Finished>;
+}
+
+/** Starts `src/main.ts` and resolves once it printed the URL it listens on. */
+export function startServer(env: Record<string, string>, options: { tokens?: boolean } = {}, timeoutMs = 60_000): Promise<RunningServer> {
+  const expectTokens = options.tokens ?? true;
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let started = false;
+    const exited = new Promise<Finished>((done) =>
+      child.on('close', (code, signal) => done({ code, signal, stdout, stderr })),
+    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not print its URL in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    void exited.then((finished) => {
+      if (started) return;
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`server exited with ${finished.code} before listening\n${finished.stderr}`), finished));
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /listening on (http:\/\/\S+\/graphql)/.exec(stdout)?.[1];
+      // With tokens, the banner ends with the line that says where they are saved.
+      const complete = url && (!expectTokens || /Authorization: Bearer <token>/.test(stdout));
+      if (!url || !complete || started) return;
+      started = true;
+      clearTimeout(timer);
+      const deployerToken = /Demo token \([^)]*DEPLOYER\):\n\s+(\S+)/.exec(stdout)?.[1] ?? null;
+      resolve({
+        child,
+        url,
+        banner: stdout,
+        deployerToken,
+        output: () => ({ stdout, stderr }),
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  });
+}
