@@ -23,19 +23,39 @@ Commands:
 
 Environment: DATA_DIR (default ./data) and the other variables in the README.`;
 
-const commandLine = parseArgs({
-  allowPositionals: true,
-  options: {
-    help: { type: 'boolean', short: 'h' },
-    email: { type: 'string' },
-    name: { type: 'string' },
-    project: { type: 'string' },
-    role: { type: 'string' },
-    scope: { type: 'string', multiple: true },
-  },
-});
-
 class UsageError extends Error {}
+
+/** Each command and the options it cannot do without, checked before any data is opened. */
+const COMMANDS: Record<string, Array<'email' | 'name' | 'project' | 'role'>> = {
+  migrate: [],
+  'seed-demo': [],
+  'user create': ['email', 'name'],
+  'user grant': ['email', 'project', 'role'],
+  'token create': ['email'],
+  'agent create': ['project', 'name'],
+};
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        email: { type: 'string' },
+        name: { type: 'string' },
+        project: { type: 'string' },
+        role: { type: 'string' },
+        scope: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    // node:util reports unknown options and missing values with an ERR_PARSE_ARGS_* code.
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+let commandLine: ReturnType<typeof parseCommandLine>;
 
 function required(name: 'email' | 'name' | 'project' | 'role'): string {
   const value = commandLine.values[name];
@@ -50,14 +70,22 @@ function role(): Role {
 }
 
 async function run(): Promise<void> {
-  const [command, subcommand] = commandLine.positionals;
+  commandLine = parseCommandLine();
+  const [command, subcommand, ...extra] = commandLine.positionals;
   if (commandLine.values.help || !command) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
+  const action = `${command}${subcommand ? ` ${subcommand}` : ''}`;
+  // Bad usage is reported before the data directory is opened (or created).
+  const needs = Object.hasOwn(COMMANDS, action) ? COMMANDS[action]! : null;
+  if (!needs) throw new UsageError(`unknown command "${action}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  needs.forEach(required);
+  if (commandLine.values.role) role();
+  if (action === 'agent create' && !commandLine.values.scope?.length) throw new UsageError('--scope TENANT/ENV is required at least once');
   const { services, database } = openServices(loadConfig());
   try {
-    const action = `${command}${subcommand ? ` ${subcommand}` : ''}`;
     switch (action) {
       case 'migrate':
         process.stdout.write('migrations applied\n');
@@ -71,19 +99,24 @@ async function run(): Promise<void> {
         break;
       }
       case 'user create': {
-        const userId = await createUser(services, { email: required('email'), name: required('name') });
-        if (commandLine.values.project) {
-          const project = await projectBySlugUnchecked(services, commandLine.values.project);
-          await grantRole(services, { userId, projectId: project.id, role: role() });
-        }
+        const email = required('email');
+        const name = required('name');
+        if (commandLine.values.role && !commandLine.values.project) throw new UsageError('--role needs --project');
+        // Everything is checked before the user is created, so a mistake leaves no half-made user behind.
+        const membership = commandLine.values.project
+          ? { role: role(), project: await projectBySlugUnchecked(services, commandLine.values.project) }
+          : null;
+        const userId = await createUser(services, { email, name });
+        if (membership) await grantRole(services, { userId, projectId: membership.project.id, role: membership.role });
         process.stdout.write(`user ${userId} created\n`);
         break;
       }
       case 'user grant': {
+        const granted = role();
         const user = await userByEmail(services, required('email'));
         const project = await projectBySlugUnchecked(services, required('project'));
-        await grantRole(services, { userId: user.id, projectId: project.id, role: role() });
-        process.stdout.write(`${user.email} is ${role()} in ${project.slug}\n`);
+        await grantRole(services, { userId: user.id, projectId: project.id, role: granted });
+        process.stdout.write(`${user.email} is ${granted} in ${project.slug}\n`);
         break;
       }
       case 'token create': {
@@ -93,6 +126,7 @@ async function run(): Promise<void> {
         break;
       }
       case 'agent create': {
+        const name = required('name');
         const project = await projectBySlugUnchecked(services, required('project'));
         const scopes = commandLine.values.scope ?? [];
         if (scopes.length === 0) throw new UsageError('--scope TENANT/ENV is required at least once');
@@ -102,7 +136,7 @@ async function run(): Promise<void> {
           if (!match) throw new UsageError(`unknown tenant-environment ${scope} in project ${project.slug}`);
           return match.id;
         });
-        const { agentId, token } = await createAgent(services, { projectId: project.id, name: required('name'), tenantEnvironmentIds: ids });
+        const { agentId, token } = await createAgent(services, { projectId: project.id, name, tenantEnvironmentIds: ids });
         process.stdout.write(`agent ${agentId} created; token (shown once):\n${token}\n`);
         break;
       }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { repositoryProblems } from './domain/admin';
 import { isSeeded, seedDemo, type DemoCredentials } from './domain/seed/seed-demo';
 
 function fail(message: string): never {
@@ -39,6 +40,11 @@ async function main(): Promise<void> {
     app = buildApp(config);
   } catch (error) {
     fail((error as Error).message);
+  }
+  const problems = await repositoryProblems(app.services);
+  if (problems.length > 0) {
+    await app.stopServices();
+    fail(`DATA_DIR ${config.DATA_DIR}: ${problems.join('; ')}; restore it or move the data directory away`);
   }
   let credentials: DemoCredentials | null = null;
   if (config.SEED_DEMO && !(await isSeeded(app.services))) {

@@ -12,7 +12,7 @@ import {
   type Role,
 } from '../db/schema';
 import { issueToken } from './auth';
-import { BadRequestError, NotFoundError } from './errors';
+import { BadRequestError, ConflictError, NotFoundError } from './errors';
 import { newId } from './ids';
 import { NAME_PATTERN } from './layout';
 import type { Services } from './services';
@@ -40,14 +40,22 @@ export async function createProject(
   return project!;
 }
 
+/** Emails are stored lower-case; an email that is taken is a conflict, not a crash. */
 export async function createUser(services: Services, input: { email: string; name: string }): Promise<string> {
   const id = newId('usr');
-  await services.db.insert(users).values({ id, email: input.email.toLowerCase(), name: input.name });
+  const email = input.email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new BadRequestError('INVALID_EMAIL', `invalid email "${input.email}"`);
+  const inserted = await services.db
+    .insert(users)
+    .values({ id, email, name: input.name })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id });
+  if (inserted.length === 0) throw new ConflictError('USER_EXISTS', `user ${email} already exists`);
   return id;
 }
 
 export async function userByEmail(services: Services, email: string) {
-  const [user] = await services.db.select().from(users).where(eq(users.email, email.toLowerCase()));
+  const [user] = await services.db.select().from(users).where(eq(users.email, email.trim().toLowerCase()));
   if (!user) throw new NotFoundError(`user ${email}`);
   return user;
 }
@@ -63,6 +71,22 @@ export async function grantRole(services: Services, input: { userId: string; pro
     .insert(memberships)
     .values(input)
     .onConflictDoUpdate({ target: [memberships.userId, memberships.projectId], set: { role: input.role } });
+}
+
+/**
+ * Problems with the repositories the database refers to: each project's bare repository must exist
+ * and open. A missing one is reported at start instead of being recreated empty.
+ */
+export async function repositoryProblems(services: Services): Promise<string[]> {
+  const problems: string[] = [];
+  for (const project of await services.db.select().from(projects).orderBy(projects.slug)) {
+    try {
+      await services.repositories.forProject(project.slug);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
 }
 
 export async function createAgent(
