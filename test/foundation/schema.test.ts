@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { buildSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { describe, expect, it, vi } from 'vitest';
+import { printSchemaFile } from '../../src/graphql/print';
+import { ROOT } from './processes';
+
+// Pothos builds the schema with graphql's CJS build (as under Node in production); print with the same one.
+vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
+
+const committed = () => fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8');
+
+describe('schema/schema.graphql', () => {
+  it('is what `npm run schema:print` writes from the Pothos schema (run it and commit when this fails)', () => {
+    expect(committed()).toBe(printSchemaFile());
+  });
+
+  it('is valid SDL and keeps the API contract of DESIGN.md §4', () => {
+    const schema = buildSchema(committed());
+    expect(printSchema(lexicographicSortSchema(schema)).length).toBeGreaterThan(0);
+    const fieldsOf = (type: string) => Object.keys((schema.getType(type) as unknown as { getFields(): object }).getFields());
+    expect(fieldsOf('Query')).toEqual(expect.arrayContaining(['viewer', 'project', 'tenantEnvironment', 'rollbackRequest']));
+    expect(fieldsOf('Mutation')).toEqual(expect.arrayContaining(['deployRelease', 'promote', 'previewRollback', 'requestRollback']));
+    expect(fieldsOf('TenantEnvironment')).toEqual(
+      expect.arrayContaining(['headRevision', 'services', 'deployments', 'compareWithCurrent', 'compareRevisions']),
+    );
+    expect(fieldsOf('Deployment')).toEqual(
+      expect.arrayContaining(['revision', 'timestamp', 'author', 'changes', 'source', 'status', 'compareWithCurrent']),
+    );
+  });
+});
