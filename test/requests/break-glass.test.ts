@@ -1,0 +1,179 @@
+/** Break-glass: a time-boxed, audited bypass of approval for one user in one project. */
+import { createRequire } from 'node:module';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { grantRole } from '../../src/domain/admin';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import {
+  AuditEventsDocument,
+  BreakGlassSessionsDocument,
+  CloseBreakGlassDocument,
+  OpenBreakGlassDocument,
+  ViewerIdDocument,
+} from './documents';
+import {
+  EMAIL,
+  MINUTE,
+  advanceClock,
+  auditRows,
+  call,
+  commitMessage,
+  counts,
+  expectError,
+  makeUser,
+  ok,
+  requestTagRollback,
+  review,
+} from './helpers';
+
+// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
+vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(() => t.close());
+
+const JUSTIFICATION = 'SEV1: checkout down, approvers asleep';
+const open = (role: 'DEPLOYER' | 'APPROVER' | 'ADMIN' = 'DEPLOYER', durationMinutes?: number, project = 'shop') =>
+  t.gql(role, OpenBreakGlassDocument, { input: { project, justification: JUSTIFICATION, durationMinutes } });
+const sessions = async (activeOnly = false) => ok(await t.gql('APPROVER', BreakGlassSessionsDocument, { slug: 'shop', activeOnly })).project!.breakGlassSessions;
+const minutesOf = (session: { openedAt: string; expiresAt: string }) => (Date.parse(session.expiresAt) - Date.parse(session.openedAt)) / MINUTE;
+
+describe('opening a session', () => {
+  it('lasts 60 minutes by default, is active and is audited', async () => {
+    const session = ok(await open()).openBreakGlassSession;
+    expect(session).toMatchObject({ active: true, justification: JUSTIFICATION, closedAt: null, user: { email: EMAIL.DEPLOYER } });
+    expect(minutesOf(session)).toBe(60);
+    const [row] = (await auditRows(t, session.id)).filter((r) => r.action === 'break_glass.opened');
+    expect(row!.details).toMatchObject({ justification: JUSTIFICATION, durationMinutes: 60 });
+    expect(row!.breakGlassSessionId).toBe(session.id);
+  });
+
+  it('takes a shorter duration and caps a longer one at BREAK_GLASS_MAX_MINUTES', async () => {
+    expect(minutesOf(ok(await open('DEPLOYER', 15)).openBreakGlassSession)).toBe(15);
+    const capped = ok(await open('APPROVER', 100_000)).openBreakGlassSession;
+    expect(minutesOf(capped)).toBe(240);
+    const [row] = (await auditRows(t, capped.id)).filter((r) => r.action === 'break_glass.opened');
+    expect(row!.details).toMatchObject({ durationMinutes: 240, requestedMinutes: 100_000 });
+  });
+
+  it.each([0, -5])('refuses a duration of %i minutes', async (minutes) => {
+    const before = await counts(t);
+    expectError(await open('DEPLOYER', minutes), { code: 'INVALID_DURATION', status: 400 });
+    expect(await counts(t)).toEqual(before);
+  });
+
+  it('needs a justification', async () => {
+    const before = await counts(t);
+    expectError(await t.gql('DEPLOYER', OpenBreakGlassDocument, { input: { project: 'shop', justification: '  ' } }), {
+      code: 'JUSTIFICATION_REQUIRED',
+      status: 400,
+    });
+    expect(await counts(t)).toEqual(before);
+  });
+
+  it('is refused to a VIEWER', async () => {
+    const viewer = await makeUser(t, 'VIEWER', 'shop');
+    expectError(await call(t, viewer.caller, OpenBreakGlassDocument, { input: { project: 'shop', justification: JUSTIFICATION } }), {
+      code: 'INSUFFICIENT_ROLE',
+      status: 403,
+    });
+  });
+});
+
+describe('with a session open', () => {
+  it("the user's rollback request skips approval, records the session, names it in the commit and is flagged in the audit trail", async () => {
+    const session = ok(await open()).openBreakGlassSession;
+    const request = await requestTagRollback(t);
+    expect(request.state).toBe('COMPLETED');
+    expect(request.reviews).toEqual([]);
+    expect(request.breakGlassSession).toEqual({ id: session.id, justification: JUSTIFICATION });
+    expect(commitMessage(t, request.resultRevision!)).toContain(
+      `\nApproval: Bypassed by break-glass session ${session.id} (${EMAIL.DEPLOYER}: ${JUSTIFICATION})\n`,
+    );
+
+    const rows = await auditRows(t, request.id);
+    expect(rows.map((r) => r.action)).toEqual(['rollback.requested', 'rollback.executing', 'rollback.completed']);
+    expect(rows.every((r) => r.breakGlassSessionId === session.id)).toBe(true);
+    expect(rows[0]!.details).toMatchObject({ approval: 'bypassed by break-glass' });
+
+    // Post-incident review: the session lists every action taken under it.
+    const [listed] = await sessions();
+    expect(listed!.id).toBe(session.id);
+    expect(listed!.actions.map((a) => a.action).sort()).toEqual(
+      ['break_glass.opened', 'rollback.requested', 'rollback.executing', 'rollback.completed'].sort(),
+    );
+    expect(listed!.actions.every((a) => a.breakGlassSessionId === session.id)).toBe(true);
+
+    const flagged = ok(await t.gql('APPROVER', AuditEventsDocument, { slug: 'shop', breakGlassOnly: true })).project!.auditEvents.edges.map((e) => e.node);
+    expect(flagged.map((e) => e.action).sort()).toEqual(listed!.actions.map((a) => a.action).sort());
+    expect(flagged.every((e) => e.breakGlass)).toBe(true);
+  });
+
+  it("another user's session does not help, and an approver's session flags their review", async () => {
+    const approverSession = ok(await open('APPROVER')).openBreakGlassSession;
+    const request = await requestTagRollback(t);
+    expect(request.state).toBe('PENDING');
+    expect(request.breakGlassSession).toBeNull();
+    ok(await review(t, 'APPROVER', request.id, 'APPROVE'));
+    const rows = await auditRows(t, request.id);
+    expect(rows.find((r) => r.action === 'rollback.requested')!.breakGlassSessionId).toBeNull();
+    expect(rows.filter((r) => r.action !== 'rollback.requested').every((r) => r.breakGlassSessionId === approverSession.id)).toBe(true);
+  });
+
+  it('a session in another project does not bypass approval here', async () => {
+    const other = await makeUser(t, 'ADMIN', 'elsewhere');
+    const dana = ok(await t.gql('DEPLOYER', ViewerIdDocument)).viewer;
+    await grantRole(t.app.services, { userId: dana.id, projectId: other.projectId, role: 'DEPLOYER' });
+    ok(await open('DEPLOYER', 60, 'prj-admin-elsewhere'));
+    expect((await requestTagRollback(t)).state).toBe('PENDING');
+    expect(await sessions()).toEqual([]);
+  });
+});
+
+describe('ending a session', () => {
+  it('expires by itself: after its time the bypass ends and actions are no longer flagged', async () => {
+    const session = ok(await open('DEPLOYER', 30)).openBreakGlassSession;
+    advanceClock(t, 29 * MINUTE);
+    expect((await sessions(true)).map((s) => s.id)).toEqual([session.id]);
+    advanceClock(t, 1 * MINUTE);
+    expect(await sessions(true)).toEqual([]);
+    const [expired] = await sessions();
+    expect(expired).toMatchObject({ id: session.id, active: false, closedAt: null });
+
+    const request = await requestTagRollback(t);
+    expect(request.state).toBe('PENDING');
+    expect(request.breakGlassSession).toBeNull();
+    expect((await auditRows(t, request.id)).every((r) => r.breakGlassSessionId === null)).toBe(true);
+    expectError(await t.gql('DEPLOYER', CloseBreakGlassDocument, { id: session.id }), { code: 'BREAK_GLASS_NOT_ACTIVE', status: 400 });
+  });
+
+  it('can be closed early by its user; the close is audited and the bypass ends', async () => {
+    const session = ok(await open()).openBreakGlassSession;
+    const closed = ok(await t.gql('DEPLOYER', CloseBreakGlassDocument, { id: session.id })).closeBreakGlassSession;
+    expect(closed.active).toBe(false);
+    expect(closed.closedAt).not.toBeNull();
+    expect((await auditRows(t, session.id)).map((r) => r.action)).toEqual(['break_glass.opened', 'break_glass.closed']);
+    expect((await requestTagRollback(t)).state).toBe('PENDING');
+    expectError(await t.gql('DEPLOYER', CloseBreakGlassDocument, { id: session.id }), { code: 'BREAK_GLASS_NOT_ACTIVE', status: 400 });
+  });
+
+  it("can be closed by an ADMIN, but not by another non-admin (for whom it is not found)", async () => {
+    const session = ok(await open()).openBreakGlassSession;
+    expectError(await t.gql('APPROVER', CloseBreakGlassDocument, { id: session.id }), { code: 'NOT_FOUND', status: 404 });
+    expect(ok(await t.gql('ADMIN', CloseBreakGlassDocument, { id: session.id })).closeBreakGlassSession.active).toBe(false);
+  });
+});
+
+describe('configuration', () => {
+  it('caps the default duration too when BREAK_GLASS_MAX_MINUTES is below 60', async () => {
+    const short = await createTestApp({ env: { BREAK_GLASS_MAX_MINUTES: '30' } });
+    try {
+      const session = ok(await short.gql('DEPLOYER', OpenBreakGlassDocument, { input: { project: 'shop', justification: JUSTIFICATION } })).openBreakGlassSession;
+      expect(minutesOf(session)).toBe(30);
+    } finally {
+      await short.close();
+    }
+  });
+});

@@ -1,0 +1,200 @@
+/** Shared steps of the rollback request tests: typed calls, expected errors, demo targets, Git and DB pokes. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { eq } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { auditEvents, organizations, projects, rollbackRequests, rollbackReviews, type FeatureFlag, type Plan, type Role } from '../../src/db/schema';
+import { createOrganization, createProject, createUser, grantRole } from '../../src/domain/admin';
+import { issueToken } from '../../src/domain/auth';
+import { git } from '../helpers/git-cli';
+import type { DemoRole, TestApp } from '../helpers/test-app';
+import {
+  DeployReleaseDocument,
+  RequestRollbackDocument,
+  ReviewDocument,
+  TenantEnvironmentDocument,
+} from './documents';
+
+export const ALL_FLAGS: FeatureFlag[] = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'];
+export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
+export const STAGING = { project: 'shop', tenant: 'acme', environment: 'staging' } as const;
+export const EMAIL = {
+  DEPLOYER: 'dana.deployer@acme.example.com',
+  APPROVER: 'alex.approver@acme.example.com',
+  APPROVER2: 'blake.approver@acme.example.com',
+  ADMIN: 'ada.admin@acme.example.com',
+} as const;
+
+/** A caller: one of the demo roles, or the plain token of a user made by the test. */
+export type Caller = DemoRole | { token: string };
+
+export async function call<R, V>(t: TestApp, caller: Caller | null, document: TypedDocumentNode<R, V>, variables?: V): Promise<ExecutionResult<R>> {
+  if (caller === null || typeof caller === 'string') return t.gql(caller, document, variables);
+  const response = await t.app.yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${caller.token}` },
+    body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
+  });
+  return (await response.json()) as ExecutionResult<R>;
+}
+
+/** The data of a result that must have no errors. */
+export function ok<R>(result: ExecutionResult<R>): R {
+  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  return result.data!;
+}
+
+/** The single error of a failed call, checked for the exact message, code and status. */
+export function expectError(
+  result: ExecutionResult<unknown>,
+  expected: { code: string; status: number; message?: string | RegExp },
+): GraphQLFormattedError {
+  expect(result.errors, `expected ${expected.code}, got data ${JSON.stringify(result.data)}`).toBeDefined();
+  expect(result.errors).toHaveLength(1);
+  const error = result.errors![0]!;
+  expect(error.extensions?.code, JSON.stringify(error)).toBe(expected.code);
+  expect(error.extensions?.status, JSON.stringify(error)).toBe(expected.status);
+  if (typeof expected.message === 'string') expect(error.message).toBe(expected.message);
+  else if (expected.message) expect(error.message).toMatch(expected.message);
+  return error;
+}
+
+export async function deploymentsOf(t: TestApp, where: { project: string; tenant: string; environment: string } = PROD) {
+  const data = ok(await t.gql('DEPLOYER', TenantEnvironmentDocument, where));
+  const te = data.tenantEnvironment!;
+  return { id: te.id, head: te.headRevision!, deployments: te.deployments.edges.map((e) => e.node) };
+}
+
+/** The revision just before the head: on acme/production, the last one before the bad tag v2.1.1-rc0. */
+export async function previousRevision(t: TestApp, where: { project: string; tenant: string; environment: string } = PROD): Promise<string> {
+  return (await deploymentsOf(t, where)).deployments[1]!.revision;
+}
+
+/** On acme/staging: the revision before api-gateway v2.1.0 (its tag there is v2.0.9). */
+export async function stagingTagTarget(t: TestApp): Promise<string> {
+  const { deployments } = await deploymentsOf(t, STAGING);
+  const index = deployments.findIndex((d) => d.changes.some((c) => c.includes('api-gateway: image.tag') && c.includes('→ v2.1.0')));
+  return deployments[index + 1]!.revision;
+}
+
+export const TAG_FIELD = [{ file: 'values.yaml', path: 'image.tag' }];
+
+/** A FIELD rollback of api-gateway's image.tag, the demo incident's fix. */
+export function tagRollback(targetSha: string, where: { project: string; tenant: string; environment: string } = PROD, justification = 'Bad image tag v2.1.1-rc0 causing 500 errors') {
+  return {
+    input: {
+      rollback: { ...where, mode: 'FIELD' as const, targetSha, service: 'api-gateway', fields: TAG_FIELD },
+      justification,
+    },
+  };
+}
+
+export async function requestTagRollback(t: TestApp, caller: Caller = 'DEPLOYER', where: { project: string; tenant: string; environment: string } = PROD) {
+  const target = await previousRevision(t, where);
+  return ok(await call(t, caller, RequestRollbackDocument, tagRollback(target, where))).requestRollback;
+}
+
+export function review(t: TestApp, caller: Caller, id: string, decision: 'APPROVE' | 'REJECT', comment?: string) {
+  return call(t, caller, ReviewDocument, { input: { id, decision, comment } });
+}
+
+export async function release(t: TestApp, where: { project: string; tenant: string; environment: string }, service: string, tag: string) {
+  return ok(
+    await t.gql('DEPLOYER', DeployReleaseDocument, {
+      input: { ...where, description: `${service} ${tag}`, services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: tag }] }] },
+    }),
+  ).deployRelease.revision;
+}
+
+export async function setOrganization(t: TestApp, plan: Plan, featureFlags: FeatureFlag[]): Promise<void> {
+  await t.app.services.db.update(organizations).set({ plan, featureFlags }).where(eq(organizations.slug, 'acme-corp'));
+}
+
+export async function shopProjectId(t: TestApp): Promise<string> {
+  const [row] = await t.app.services.db.select().from(projects).where(eq(projects.slug, 'shop'));
+  return row!.id;
+}
+
+/** A new user with a token: a member of shop with `role`, or of a brand new project of another organization. */
+export async function makeUser(t: TestApp, role: Role, where: 'shop' | 'elsewhere', name = `${role.toLowerCase()}-${where}`) {
+  const services = t.app.services;
+  let projectId: string;
+  if (where === 'shop') {
+    projectId = await shopProjectId(t);
+  } else {
+    const organizationId = await createOrganization(services, { slug: `org-${name}`, name: `Org ${name}`, plan: 'ENTERPRISE', featureFlags: ALL_FLAGS });
+    projectId = (await createProject(services, { organizationId, slug: `prj-${name}`, name: `Project ${name}` })).id;
+  }
+  const email = `${name}@example.com`;
+  const userId = await createUser(services, { email, name });
+  await grantRole(services, { userId, projectId, role });
+  const { token } = await issueToken(services.db, { userId }, 'test token');
+  return { userId, email, projectId, token, caller: { token } as Caller };
+}
+
+export async function counts(t: TestApp) {
+  const db = t.app.services.db;
+  return {
+    audit: (await db.select().from(auditEvents)).length,
+    requests: (await db.select().from(rollbackRequests)).length,
+    reviews: (await db.select().from(rollbackReviews)).length,
+    head: git(t.repoDir, ['rev-parse', 'refs/heads/main']),
+  };
+}
+
+/** Audit rows, oldest first, optionally for one target. */
+export async function auditRows(t: TestApp, targetId?: string) {
+  const rows = await t.app.services.db.select().from(auditEvents).orderBy(auditEvents.id);
+  return targetId ? rows.filter((r) => r.targetId === targetId) : rows;
+}
+
+export function commitMessage(t: TestApp, sha: string): string {
+  return git(t.repoDir, ['log', '-1', '--format=%B', sha]);
+}
+
+/** Commits on main whose message carries `Rollback Request ID: <id>`. */
+export function rollbackCommitsFor(t: TestApp, requestId: string): string[] {
+  const out = git(t.repoDir, ['log', '--format=%H', '--fixed-strings', `--grep=Rollback Request ID: ${requestId}`, 'refs/heads/main']);
+  return out ? out.split('\n') : [];
+}
+
+export function fileAt(t: TestApp, rev: string, file: string): string {
+  return git(t.repoDir, ['show', `${rev}:${file}`]);
+}
+
+export const API_GATEWAY_VALUES = 'tenants/acme/production/services/api-gateway/values.yaml';
+
+/**
+ * Another tool pushes a commit straight into the hosted repository with the git CLI (plumbing on a
+ * temporary index), changing one file; main moves by compare-and-swap like any push.
+ */
+export function pushWithGitCli(t: TestApp, file: string, edit: (content: string) => string, message = 'hotfix pushed by another tool'): string {
+  const head = git(t.repoDir, ['rev-parse', 'refs/heads/main']);
+  const content = edit(git(t.repoDir, ['show', `${head}:${file}`]) + '\n');
+  const blob = git(t.repoDir, ['hash-object', '-w', '--stdin'], { input: content });
+  const indexDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: path.join(indexDir, 'index') };
+    git(t.repoDir, ['read-tree', head], { env });
+    git(t.repoDir, ['update-index', '--cacheinfo', `100644,${blob},${file}`], { env });
+    const tree = git(t.repoDir, ['write-tree'], { env });
+    const commit = git(t.repoDir, ['commit-tree', tree, '-p', head, '-m', message]);
+    git(t.repoDir, ['update-ref', 'refs/heads/main', commit, head]);
+    return commit;
+  } finally {
+    fs.rmSync(indexDir, { recursive: true, force: true });
+  }
+}
+
+export { RequestRollbackDocument };
+
+/** Moves the app's clock forward (break-glass expiry, the insights window). */
+export function advanceClock(t: TestApp, ms: number): void {
+  const base = t.app.services.now;
+  t.app.services.now = () => new Date(base().getTime() + ms);
+}
+
+export const MINUTE = 60_000;
