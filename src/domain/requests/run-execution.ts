@@ -66,9 +66,13 @@ export async function runExecution(services: Services, actor: Actor | null, requ
   });
   const context = await loadTenantEnvironment(services, executing.tenantEnvironmentId);
   const [requester] = await services.db.select().from(users).where(eq(users.id, executing.requestedById));
+  let sha: string;
   try {
+    // A retry after an earlier attempt whose commit landed completes with that commit, never writes a second one.
+    const landed = await landedCommit(services, context, executing);
+    if (landed) return await complete(services, actor, executing, context, landed);
     await services.faults?.pause('before-rollback-commit');
-    const { sha } = await executeRollback(services, {
+    ({ sha } = await executeRollback(services, {
       context,
       scope: scopeOf(executing),
       targetSha: executing.targetSha,
@@ -77,12 +81,26 @@ export async function runExecution(services: Services, actor: Actor | null, requ
       justification: executing.justification,
       author: { name: requester!.name, email: requester!.email },
       approval: await approvalLine(services.db, executing),
-    });
-    await services.faults?.pause('after-rollback-commit');
-    return await complete(services, actor, executing, context, sha);
+    }));
   } catch (error) {
+    // The commit may have landed before the failure (e.g. while recording history): then it is not a failure.
+    const landed = await landedCommit(services, context, executing).catch(() => null);
+    if (landed) return complete(services, actor, executing, context, landed);
     return fail(services, actor, executing, error);
   }
+  await services.faults?.pause('after-rollback-commit');
+  // Once the commit is on main the request must not become FAILED (a retry could never complete it):
+  // if recording completion fails it stays EXECUTING, and reconcileInterruptedExecutions completes it.
+  return complete(services, actor, executing, context, sha);
+}
+
+/** The rollback commit of this request on main (by its Rollback Request ID line), if one landed. */
+async function landedCommit(services: Services, context: TenantEnvironmentContext, request: RollbackRequestRow): Promise<string | null> {
+  const git = await services.repositories.forProject(context.project.slug);
+  const head = await git.head();
+  if (!head) return null;
+  const commits = await git.log({ from: head, until: request.baseSha });
+  return commits.find((c) => rollbackRequestIdOf(c.message) === request.id)?.sha ?? null;
 }
 
 async function complete(
@@ -165,22 +183,43 @@ export function auditOf(request: RollbackRequestRow, actor: Actor | null, action
 
 /**
  * After a crash, no request may stay EXECUTING: if its commit (found by its Rollback Request ID
- * line) is on main it completed, otherwise it failed and can be retried.
+ * line) is on main it completed, otherwise it failed and can be retried. An APPROVED request whose
+ * execution never started fails the same way (APPROVED → EXECUTING → FAILED), so that a person
+ * decides whether to retry it rather than the restart running it unattended.
  */
 export async function reconcileInterruptedExecutions(services: Services): Promise<Array<{ id: string; state: string }>> {
-  const stuck = await services.db.select().from(rollbackRequests).where(eq(rollbackRequests.state, 'EXECUTING'));
+  const stuck = await services.db.select().from(rollbackRequests).where(inArray(rollbackRequests.state, ['APPROVED', 'EXECUTING']));
   const outcomes: Array<{ id: string; state: string }> = [];
-  for (const request of stuck) {
-    const context = await loadTenantEnvironment(services, request.tenantEnvironmentId);
-    const git = await services.repositories.forProject(context.project.slug);
+  for (const found of stuck) {
+    const context = await loadTenantEnvironment(services, found.tenantEnvironmentId);
+    const request = found.state === 'APPROVED' ? await markExecuting(services, found) : found;
     await indexHistory(services, context.project);
-    const head = await git.head();
-    const commits = head ? await git.log({ from: head, until: request.baseSha }) : [];
-    const commit = commits.find((c) => rollbackRequestIdOf(c.message) === request.id);
+    const commit = await landedCommit(services, context, request);
     const row = commit
-      ? await complete(services, null, request, context, commit.sha)
-      : await fail(services, null, request, new DomainError('EXECUTION_INTERRUPTED', 'execution was interrupted by a server restart before the rollback commit was written; retry', 500));
+      ? await complete(services, null, request, context, commit)
+      : await fail(
+          services,
+          null,
+          request,
+          new DomainError(
+            'EXECUTION_INTERRUPTED',
+            found.state === 'APPROVED'
+              ? 'execution was interrupted by a server restart before it started; retry'
+              : 'execution was interrupted by a server restart before the rollback commit was written; retry',
+            500,
+          ),
+        );
     outcomes.push({ id: row.id, state: row.state });
   }
   return outcomes;
+}
+
+async function markExecuting(services: Services, request: RollbackRequestRow): Promise<RollbackRequestRow> {
+  return services.transaction(async (tx, afterCommit) => {
+    const now = services.now();
+    const row = await transition(tx, request, 'EXECUTING', now);
+    await recordAudit(tx, auditOf(row, null, 'rollback.executing', now, { reconciled: true }));
+    afterCommit(() => services.events.publish(requestEvent(row, 'STATE_CHANGED', now)));
+    return row;
+  });
 }

@@ -1,0 +1,117 @@
+/** Execution that breaks half-way: a landed commit is never reported as a failure, and nothing stays stuck. */
+import { createRequire } from 'node:module';
+import { eq, sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rollbackRequests } from '../../src/db/schema';
+import { reconcileInterruptedExecutions } from '../../src/domain/requests/run-execution';
+import { transition } from '../../src/domain/requests/state-machine';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import { git } from '../helpers/git-cli';
+import { RetryDocument, RollbackRequestDocument, TenantEnvironmentDocument } from './documents';
+import { API_GATEWAY_VALUES, PROD, auditRows, expectError, fileAt, ok, requestTagRollback, review, rollbackCommitsFor } from './helpers';
+
+// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
+vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(() => t.close());
+
+const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) =>
+  t.app.services.db.run(sql.raw(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`));
+const heal = (name: string) => t.app.services.db.run(sql.raw(`DROP TRIGGER ${name}`));
+const requestOf = async (id: string) => ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
+
+describe('the commit landed but recording it failed', () => {
+  it('completes the request when recording the history fails after the commit', async () => {
+    const request = await requestTagRollback(t);
+    // History indexing (a separate step after the commit) fails.
+    await failWhen('no_history', 'deployments', 'INSERT', '1');
+    const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
+    await heal('no_history');
+    expect(done.state).toBe('COMPLETED');
+    const commits = rollbackCommitsFor(t, request.id);
+    expect(commits).toHaveLength(1);
+    expect(done.resultRevision).toBe(commits[0]);
+    expect(fileAt(t, commits[0]!, API_GATEWAY_VALUES)).toContain('tag: v2.1.0');
+    // The history catches up on the next read.
+    const history = ok(await t.gql('DEPLOYER', TenantEnvironmentDocument, PROD)).tenantEnvironment!.deployments.edges.map((e) => e.node);
+    expect(history[0]).toMatchObject({ revision: commits[0], source: 'ROLLBACK' });
+  });
+
+  it('leaves the request EXECUTING (never FAILED) when completion cannot be stored, and reconciliation completes it', async () => {
+    const request = await requestTagRollback(t);
+    await failWhen('no_complete', 'rollback_requests', 'UPDATE', "NEW.state = 'COMPLETED'");
+    expectError(await review(t, 'APPROVER', request.id, 'APPROVE'), { code: 'INTERNAL_SERVER_ERROR', status: 500 });
+    await heal('no_complete');
+    const commits = rollbackCommitsFor(t, request.id);
+    expect(commits).toHaveLength(1);
+    const stuck = await requestOf(request.id);
+    expect(stuck.state).toBe('EXECUTING');
+    expect(stuck.failedAt).toBeNull();
+
+    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([{ id: request.id, state: 'COMPLETED' }]);
+    const done = await requestOf(request.id);
+    expect(done.state).toBe('COMPLETED');
+    expect(done.resultRevision).toBe(commits[0]);
+    expect(rollbackCommitsFor(t, request.id)).toEqual(commits);
+  });
+
+  it('a retry of a request whose commit is already on main completes with that commit instead of writing another', async () => {
+    const request = await requestTagRollback(t);
+    const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
+    // As left by an execution that failed after its commit landed.
+    await t.app.services.db.update(rollbackRequests).set({ state: 'FAILED', resultSha: null, error: 'lost', errorCode: 'EXECUTION_FAILED' }).where(eq(rollbackRequests.id, request.id));
+    const head = git(t.repoDir, ['rev-parse', 'refs/heads/main']);
+    const retried = ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution;
+    expect(retried.state).toBe('COMPLETED');
+    expect(retried.resultRevision).toBe(done.resultRevision);
+    expect(retried.error).toBeNull();
+    expect(git(t.repoDir, ['rev-parse', 'refs/heads/main'])).toBe(head);
+    expect(rollbackCommitsFor(t, request.id)).toEqual([done.resultRevision]);
+  });
+});
+
+describe('restart reconciliation', () => {
+  it('fails an EXECUTING request whose commit never landed; it can be retried', async () => {
+    const request = await requestTagRollback(t);
+    const [row] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, request.id));
+    // A crash right after approval and the EXECUTING transition, before the commit.
+    const approved = await t.app.services.transaction((tx) => transition(tx, row!, 'APPROVED', new Date()));
+    await t.app.services.transaction((tx) => transition(tx, approved, 'EXECUTING', new Date()));
+
+    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([{ id: request.id, state: 'FAILED' }]);
+    const failed = await requestOf(request.id);
+    expect(failed.errorCode).toBe('EXECUTION_INTERRUPTED');
+    expect(ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution.state).toBe('COMPLETED');
+  });
+
+  it('does not leave an APPROVED request stuck: it fails as interrupted, through EXECUTING, and can be retried', async () => {
+    const request = await requestTagRollback(t);
+    const [row] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, request.id));
+    // A crash between the approval and the start of execution.
+    await t.app.services.transaction((tx) => transition(tx, row!, 'APPROVED', new Date()));
+    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([{ id: request.id, state: 'FAILED' }]);
+
+    const failed = await requestOf(request.id);
+    expect(failed.state).toBe('FAILED');
+    expect(failed.executingAt).not.toBeNull();
+    expect(failed.errorCode).toBe('EXECUTION_INTERRUPTED');
+    expect(failed.error).toMatch(/before it started; retry$/);
+    expect(rollbackCommitsFor(t, request.id)).toEqual([]);
+    const actions = (await auditRows(t, request.id)).map((r) => r.action);
+    expect(actions.slice(-2)).toEqual(['rollback.executing', 'rollback.failed']);
+
+    const done = ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution;
+    expect(done.state).toBe('COMPLETED');
+    expect(rollbackCommitsFor(t, request.id)).toEqual([done.resultRevision]);
+  });
+
+  it('leaves pending, rejected and completed requests alone', async () => {
+    const pending = await requestTagRollback(t);
+    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([]);
+    expect((await requestOf(pending.id)).state).toBe('PENDING');
+  });
+});
