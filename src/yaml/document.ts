@@ -1,4 +1,14 @@
-import { type Document, type ParsedNode, type YAMLError, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import {
+  type Document,
+  type ParsedNode,
+  type YAMLError,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  visit,
+} from 'yaml';
 import { YamlFieldError, inFile } from './errors';
 import { columnAt } from './text';
 
@@ -16,11 +26,15 @@ export function parseFirstDocument(source: string, fileName?: string): ParsedDoc
 }
 
 export function parseError(error: YAMLError, fileName?: string): YamlFieldError {
-  const firstLine = error.message.split('\n')[0] ?? error.message;
-  return new YamlFieldError('YAML_PARSE_ERROR', `invalid YAML${inFile(fileName)}: ${firstLine}`, {
+  return new YamlFieldError('YAML_PARSE_ERROR', `invalid YAML${inFile(fileName)}: ${firstLineOf(error)}`, {
     fileName,
     cause: error,
   });
+}
+
+/** The yaml library appends a source excerpt after the first line; messages keep only the summary. */
+export function firstLineOf(error: YAMLError): string {
+  return (error.message.split('\n')[0] ?? error.message).replace(/:$/, '');
 }
 
 /** How a file indents nested blocks, so inserted blocks look like their neighbours. */
@@ -29,7 +43,7 @@ export interface IndentStyle {
   step: number;
   /** Columns between a key and its block sequence (0 for `key:\n- item`), per document. */
   sequenceOffset: number;
-  /** Sequence offsets used by the values of particular mappings, when they differ from the document's. */
+  /** The sequence offset each mapping uses for its own sequence values, where it has any. */
   sequenceOffsetsByMap: Map<ParsedNode, number>;
 }
 

@@ -1,10 +1,9 @@
 /** Finds the node a field path points at, and where its text sits in the source. */
-import { type CST, type Pair, type ParsedNode, Scalar, type YAMLMap, type YAMLSeq, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { type Pair, type ParsedNode, Scalar, type YAMLMap, type YAMLSeq, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { ParsedDocument } from './document';
 import type { PathSegment } from './path';
-import { columnAt, containsLineBreak, lineEndAt, trimTrailingLineBreaks } from './text';
 
-type ParsedPair = Pair<ParsedNode, ParsedNode | null>;
+export type ParsedPair = Pair<ParsedNode, ParsedNode | null>;
 export type ParsedMap = YAMLMap.Parsed;
 export type ParsedSeq = YAMLSeq.Parsed;
 export type ParsedCollection = ParsedMap | ParsedSeq;
@@ -20,7 +19,7 @@ export type Resolution =
       slot: ValueSlot;
       /** Why editing in place would also change other fields (reached through an alias or merge key). */
       sharedBecause: string | null;
-      /** The last key only exists through a merge key of `ownerMap`. */
+      /** Set when the last key only exists through a merge key (`<<`) of this mapping. */
       inheritedFrom: ParsedMap | null;
     }
   | {
@@ -109,7 +108,12 @@ interface PairLookup {
 }
 
 /** Own keys win over merged ones, and earlier merge sources over later ones, as in `toJS`. */
-function findPair(document: ParsedDocument | null, map: ParsedMap, key: string, seen = new Set<ParsedMap>()): PairLookup | undefined {
+function findPair(
+  document: ParsedDocument | null,
+  map: ParsedMap,
+  key: string,
+  seen = new Set<ParsedMap>(),
+): PairLookup | undefined {
   seen.add(map);
   const own = map.items.find((pair) => !isMergePair(pair) && keyString(pair.key) === key);
   if (own) return { pair: own, map, inherited: false };
@@ -135,96 +139,6 @@ function mergeSources(document: ParsedDocument | null, map: ParsedMap): ParsedMa
   return sources;
 }
 
-/** Offsets of a slot's text. */
-export interface SlotGeometry {
-  /** End of the `:`/`-` indicator and of any anchor or tag: where an inline value starts (after a space). */
-  leadEnd: number;
-  /** False for flow sequence items and flow keys written without `:`. */
-  hasIndicator: boolean;
-  /** The value's own text, from its first to its last significant character; absent for an empty value. */
-  valueSpan: [number, number] | undefined;
-  valueOnLaterLine: boolean;
-  commentBeforeValue: boolean;
-  /** Column of the containing block mapping or sequence: values must be indented deeper. */
-  containerColumn: number;
-  inFlow: boolean;
-}
-
-export function slotGeometry(source: string, slot: ValueSlot): SlotGeometry {
-  const lead = slotLead(slot);
-  const valueSpan = isEmptyValue(slot.node) ? undefined : nodeSpan(source, slot.node!);
-  const gapEnd = valueSpan ? valueSpan[0] : lead.end;
-  return {
-    leadEnd: lead.end,
-    hasIndicator: lead.hasIndicator,
-    valueSpan,
-    valueOnLaterLine: valueSpan !== undefined && containsLineBreak(source, lead.end, valueSpan[0]),
-    commentBeforeValue: source.slice(lead.end, gapEnd).includes('#'),
-    containerColumn: columnAt(source, slot.container.range[0]),
-    inFlow: slot.container.flow === true,
-  };
-}
-
-const LEAD_TOKENS = new Set(['map-value-ind', 'seq-item-ind', 'anchor', 'tag']);
-
-function lastLeadTokenEnd(tokens: readonly CST.SourceToken[]): number | undefined {
-  const last = tokens.filter((token) => LEAD_TOKENS.has(token.type)).at(-1);
-  return last ? last.offset + last.source.length : undefined;
-}
-
-function pairLead(pair: ParsedPair): { end: number; hasIndicator: boolean } {
-  const item = pair.srcToken;
-  const sepEnd = item?.sep ? lastLeadTokenEnd(item.sep) : undefined;
-  if (sepEnd !== undefined) return { end: sepEnd, hasIndicator: item!.sep!.some((token) => token.type === 'map-value-ind') };
-  return { end: pair.key.range[1], hasIndicator: false };
-}
-
-function seqItemLead(seq: ParsedSeq, index: number): { end: number; hasIndicator: boolean } {
-  const item = seq.items[index]!;
-  const token = seq.srcToken;
-  if (token?.type === 'block-seq') {
-    const entries = token.items.filter((entry) => entry.start.some((t) => t.type === 'seq-item-ind'));
-    const end = lastLeadTokenEnd(entries[index]?.start ?? []);
-    if (end !== undefined) return { end, hasIndicator: true };
-  }
-  return { end: item.range[0], hasIndicator: false };
-}
-
-/** `[start, end]` of a node's text without trailing comments or line breaks. */
-export function nodeSpan(source: string, node: ParsedNode): [number, number] {
-  return [node.range[0], nodeEnd(source, node, 'content')];
-}
-
-/**
- * Offset where the last line of a node ends (before its line break): the place after which a new
- * sibling line can go. Block scalars keep their trailing blank lines here, since those may be content.
- */
-export function lastLineEnd(source: string, node: ParsedNode): number {
-  return nodeEnd(source, node, 'line');
-}
-
-type EndMode = 'content' | 'line';
-
-function nodeEnd(source: string, node: ParsedNode, mode: EndMode): number {
-  if (isScalar(node) && isBlockScalar(node)) {
-    const [start, end] = node.range;
-    if (mode === 'content') return trimTrailingLineBreaks(source, start, end);
-    return end > start && source[end - 1] === '\n' ? lineEndAt(source, end - 1) : end;
-  }
-  if ((isMap(node) || isSeq(node)) && !node.flow) {
-    const last = slotsOf(node).at(-1);
-    if (!last) return node.range[1];
-    if (!isEmptyValue(last.node)) return nodeEnd(source, last.node!, mode);
-    const leadEnd = slotLead(last).end;
-    return mode === 'content' ? leadEnd : lineEndAt(source, leadEnd);
-  }
-  return mode === 'content' ? node.range[1] : lineEndAt(source, node.range[1]);
-}
-
-function slotLead(slot: ValueSlot): { end: number; hasIndicator: boolean } {
-  return 'pair' in slot ? pairLead(slot.pair) : seqItemLead(slot.container, slot.index);
-}
-
 export function slotsOf(collection: ParsedCollection): ValueSlot[] {
   if (isMap(collection)) return collection.items.map((pair) => ({ container: collection, pair, node: pair.value }));
   return collection.items.map((node, index) => ({ container: collection, index, node }));
@@ -232,24 +146,4 @@ export function slotsOf(collection: ParsedCollection): ValueSlot[] {
 
 export function isBlockScalar(node: Scalar): boolean {
   return node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
-}
-
-/** Offset where an entry begins: its key (or `?`) in a mapping, its `-` in a block sequence. */
-export function slotStart(slot: ValueSlot): number {
-  if ('pair' in slot) {
-    const explicitKey = slot.pair.srcToken?.start.find((token) => token.type === 'explicit-key-ind');
-    return explicitKey?.offset ?? slot.pair.key.range[0];
-  }
-  const token = slot.container.srcToken;
-  if (token?.type === 'block-seq') {
-    const entries = token.items.filter((entry) => entry.start.some((t) => t.type === 'seq-item-ind'));
-    const dash = entries[slot.index]?.start.find((t) => t.type === 'seq-item-ind');
-    if (dash) return dash.offset;
-  }
-  return slot.container.items[slot.index]!.range[0];
-}
-
-/** Offset where an entry's text ends (value, or indicator/key when the value is empty). */
-export function slotEnd(source: string, slot: ValueSlot): number {
-  return isEmptyValue(slot.node) ? slotLead(slot).end : nodeSpan(source, slot.node!)[1];
 }

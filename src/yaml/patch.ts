@@ -1,21 +1,21 @@
-import { isMap, isScalar, parseAllDocuments } from 'yaml';
-import { PARSE_OPTIONS, detectIndentStyle, parseFirstDocument } from './document';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { detectIndentStyle, firstLineOf, parseFirstDocument } from './document';
 import { YamlFieldError, fieldNotFound, inFile, unsupportedEdit } from './errors';
-import { type ValueSlot, nodeSpan, resolveField, slotsOf } from './locate';
+import { blockScalarIndent, nodeSpan } from './geometry';
+import { type ValueSlot, resolveField, slotsOf } from './locate';
 import { type PathSegment, parseFieldPath } from './path';
 import {
   type EditSession,
   type ShapeFactory,
   type ShapeTarget,
   UnplannableEditError,
-  blockScalarIndent,
-  planEntryRemoval,
   planMapInsertion,
   planNullExpansion,
   planReplacement,
   planRootInsertion,
 } from './plan';
-import { readField } from './read';
+import { parseYaml, readField } from './read';
+import { planEntryRemoval } from './removal';
 import { UnrenderableValueError, renderValue } from './render';
 import { type ValueShape, shapeFromRaw } from './shape';
 import { type Splice, applySplice, detectLineEnding } from './text';
@@ -34,12 +34,7 @@ interface FieldEdit extends EditSession {
 export function setFieldRaw(source: string, path: string, raw: string, fileName?: string): string {
   const edit = openEdit(source, path, fileName);
   const shape = shapeFromRaw(raw);
-  if (!shape) {
-    throw new YamlFieldError('YAML_PARSE_ERROR', `new value for field "${path}"${inFile(fileName)} is not valid YAML`, {
-      path,
-      fileName,
-    });
-  }
+  if (!shape) throw invalidRaw(raw, path, fileName);
   return finish(edit, plan(edit, () => shape));
 }
 
@@ -49,11 +44,15 @@ export function setFieldRaw(source: string, path: string, raw: string, fileName?
  */
 export function setFieldValue(source: string, path: string, value: unknown, fileName?: string): string {
   const edit = openEdit(source, path, fileName);
+  let problem = 'the written value would not read back unchanged';
+  // First in the style of the value being replaced, then in the most explicit style.
   for (const keepStyle of [true, false]) {
     const candidate = applySplice(source, plan(edit, (target) => shapeForValue(edit, value, target, keepStyle)));
-    if (readsBack(candidate, edit, value)) return candidate;
+    const invalidity = invalidityOf(candidate);
+    if (invalidity) problem = invalidity;
+    else if (readsBack(candidate, edit, value)) return candidate;
   }
-  throw unsupportedEdit(path, fileName, 'the written value would not read back unchanged');
+  throw unsupportedEdit(path, fileName, problem);
 }
 
 /** Removes the key (or sequence item) at `path` with its value. */
@@ -68,6 +67,15 @@ export function deleteField(source: string, path: string, fileName?: string): st
     throw unsupportedEdit(path, fileName, 'it is inherited through a merge key (<<) and can only be overridden');
   }
   return finish(edit, withContext(edit, () => removalOf(edit, resolution.slot)));
+}
+
+function invalidRaw(raw: string, path: string, fileName: string | undefined): YamlFieldError {
+  const error = parseDocument(raw).errors[0];
+  const detail = error ? `: ${firstLineOf(error)}` : '';
+  return new YamlFieldError('YAML_PARSE_ERROR', `new value for field "${path}"${inFile(fileName)} is not valid YAML${detail}`, {
+    path,
+    fileName,
+  });
 }
 
 function openEdit(source: string, path: string, fileName: string | undefined): FieldEdit {
@@ -115,7 +123,7 @@ function keysToCreate(edit: FieldEdit, depth: number): string[] {
 /** A block collection never becomes empty lines: its last entry leaves `{}` or `[]` behind. */
 function removalOf(edit: FieldEdit, slot: ValueSlot): Splice {
   const container = slot.container;
-  if (container.flow || slotsOf(container).length > 1) return planEntryRemoval(edit, slot);
+  if (container.flow || slotsOf(container).length > 1) return planEntryRemoval(edit.source, slot);
   const empty: ValueShape = { kind: 'inline', lines: [isMap(container) ? '{}' : '[]'] };
   const parent = resolveField(edit.document, edit.segments.slice(0, -1));
   if (edit.segments.length > 1 && parent.kind === 'found') return planReplacement(edit, parent.slot, () => empty);
@@ -145,14 +153,22 @@ function withContext<T>(edit: FieldEdit, run: () => T): T {
   }
 }
 
+/** Applies the splice, refusing results that do not parse or whose aliases lost their anchor. */
 function finish(edit: FieldEdit, splice: Splice): string {
   const result = applySplice(edit.source, splice);
-  const error = parseAllDocuments(result, PARSE_OPTIONS).flatMap((document) => document.errors)[0];
-  if (error) {
-    const reason = `the result would not be valid YAML (${error.message.split('\n')[0]})`;
-    throw unsupportedEdit(edit.path, edit.fileName, reason);
-  }
+  const invalidity = invalidityOf(result);
+  if (invalidity) throw unsupportedEdit(edit.path, edit.fileName, invalidity);
   return result;
+}
+
+function invalidityOf(text: string): string | undefined {
+  try {
+    parseYaml(text);
+    return undefined;
+  } catch (error) {
+    const detail = error instanceof YamlFieldError ? error.message.replace(/^invalid YAML: /, '') : String(error);
+    return `the result would not be valid YAML (${detail})`;
+  }
 }
 
 function readsBack(candidate: string, edit: FieldEdit, value: unknown): boolean {

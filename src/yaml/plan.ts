@@ -1,30 +1,20 @@
 /** Plans the single splice that performs an edit; nothing outside the splice changes. */
-import { type ParsedNode, isMap, isScalar, isSeq } from 'yaml';
+import { type ParsedNode, isMap, isSeq } from 'yaml';
 import type { IndentStyle, ParsedDocument } from './document';
-import {
-  type ParsedCollection,
-  type ParsedMap,
-  type SlotGeometry,
-  type ValueSlot,
-  isBlockScalar,
-  isEmptyValue,
-  lastLineEnd,
-  nodeSpan,
-  slotEnd,
-  slotGeometry,
-  slotStart,
-  slotsOf,
-} from './locate';
+import { type SlotGeometry, lastLineEnd, nodeSpan, slotEnd, slotGeometry } from './geometry';
+import { type ParsedCollection, type ParsedMap, type ValueSlot, isEmptyValue, slotsOf } from './locate';
 import { renderKey } from './render';
 import {
   type BlockCollectionShape,
   type ValueShape,
+  chooseReading,
+  generatedReadings,
   layoutBlockScalar,
   layoutInline,
   shiftLaterLines,
   sourceColumnFor,
 } from './shape';
-import { type Splice, columnAt, indentOf, isBlank, lineEndAt, lineStartAt, nextLineStartAt, spaces, splitLines } from './text';
+import { type Splice, columnAt, lineEndAt, lineStartAt, spaces } from './text';
 
 export interface EditSession {
   source: string;
@@ -69,7 +59,7 @@ export function planReplacement(session: EditSession, slot: ValueSlot, makeShape
       refuseBlockInFlow(geometry.inFlow);
       return 'pair' in slot
         ? blockValueSplice(session, slot, geometry, shape)
-        : blockItemSplice(session, geometry, shape);
+        : blockItemSplice(session, slot, geometry, shape);
   }
 }
 
@@ -95,7 +85,7 @@ function inlineSplice(session: EditSession, slot: ValueSlot, geometry: SlotGeome
   }
   const [start, end] = geometry.valueSpan;
   // A block collection under its key becomes `key: value` again.
-  if (geometry.valueOnLaterLine && !geometry.commentBeforeValue && isBlockCollectionNode(slot.node)) {
+  if (geometry.valueOnLaterLine && !geometry.valueDetached && isBlockCollectionNode(slot.node)) {
     return { start: geometry.leadEnd, end, text: ` ${text}` };
   }
   return { start, end, text };
@@ -108,17 +98,19 @@ function isBlockCollectionNode(node: ParsedNode | null): boolean {
 function blockValueSplice(session: EditSession, slot: ValueSlot, geometry: SlotGeometry, shape: BlockCollectionShape): Splice {
   const { source, eol } = session;
   const keyColumn = geometry.containerColumn;
+  const current = slot.node;
   if (geometry.valueSpan && geometry.valueOnLaterLine) {
     const [start, end] = geometry.valueSpan;
     const existingColumn = columnAt(source, start);
-    const column =
-      existingColumn >= minimumBlockColumn(shape, keyColumn)
-        ? existingColumn
-        : newBlockColumn(session, shape, keyColumn, slot.container);
-    return { start: lineStartAt(source, start), end, text: spaces(column) + placeBlock(session, shape, column).join(eol) };
+    // Re-indent to the current value's column, unless it is the other kind of collection
+    // (sequences often sit at their key's column, mappings never do).
+    const keepsColumn = !isOtherCollectionKind(current, shape) && existingColumn >= minimumBlockColumn(shape, keyColumn);
+    const column = keepsColumn ? existingColumn : newBlockColumn(session, shape, keyColumn, slot.container, current);
+    const lines = placeBlock(session, shape, column, current);
+    return { start: lineStartAt(source, start), end, text: spaces(column) + lines.join(eol) };
   }
-  const column = newBlockColumn(session, shape, keyColumn, slot.container);
-  const text = eol + spaces(column) + placeBlock(session, shape, column).join(eol);
+  const column = newBlockColumn(session, shape, keyColumn, slot.container, current);
+  const text = eol + spaces(column) + placeBlock(session, shape, column, current).join(eol);
   if (!geometry.valueSpan) {
     // After any comment on the key line, so that comment stays where it was.
     const at = lineEndAt(source, geometry.leadEnd);
@@ -127,14 +119,19 @@ function blockValueSplice(session: EditSession, slot: ValueSlot, geometry: SlotG
   return { start: geometry.leadEnd, end: geometry.valueSpan[1], text };
 }
 
-function blockItemSplice(session: EditSession, geometry: SlotGeometry, shape: BlockCollectionShape): Splice {
+function blockItemSplice(session: EditSession, slot: ValueSlot, geometry: SlotGeometry, shape: BlockCollectionShape): Splice {
   const { source, eol } = session;
   if (!geometry.valueSpan) {
     const column = columnAt(source, geometry.leadEnd) + 1;
-    return { start: geometry.leadEnd, end: geometry.leadEnd, text: ` ${placeBlock(session, shape, column).join(eol)}` };
+    const lines = placeBlock(session, shape, column, slot.node);
+    return { start: geometry.leadEnd, end: geometry.leadEnd, text: ` ${lines.join(eol)}` };
   }
   const [start, end] = geometry.valueSpan;
-  return { start, end, text: placeBlock(session, shape, columnAt(source, start)).join(eol) };
+  return { start, end, text: placeBlock(session, shape, columnAt(source, start), slot.node).join(eol) };
+}
+
+function isOtherCollectionKind(node: ParsedNode | null, shape: BlockCollectionShape): boolean {
+  return shape.collection === 'map' ? isSeq(node) : isMap(node);
 }
 
 /** A mapping must be deeper than its key; a sequence may sit at the key's column. */
@@ -148,29 +145,37 @@ function newBlockColumn(
   shape: BlockCollectionShape,
   keyColumn: number,
   container: ParsedCollection | undefined,
+  current: ParsedNode | null,
 ): number {
   const { step } = session.style;
   const offset = shape.collection === 'seq' && container ? sequenceOffsetOf(session, container) : step;
   const preferred = keyColumn + (shape.collection === 'seq' ? offset : step);
-  const range = shape.baseColumns;
-  // Text copied from a file keeps its own column when that column is unambiguous and fits.
-  if (shape.fromSource && range && range.lo === range.hi) {
-    const own = range.lo;
+  const reading = chooseReading(shape, current, preferred);
+  // Text copied from a file keeps its own column when that column is certain and fits.
+  if (shape.fromSource && reading && reading.lo === reading.hi) {
+    const own = reading.lo;
     if (own >= minimumBlockColumn(shape, keyColumn) && own - keyColumn <= 2 * step) return own;
   }
   return preferred;
 }
 
-/** The shape's lines for a first line placed at `column`. */
-function placeBlock(session: EditSession, shape: BlockCollectionShape, column: number): string[] {
-  return shiftLaterLines(shape.lines, column - sourceColumnFor(shape, column, session.style.step));
+/** The shape's lines for a first line placed at `column`, replacing `current`. */
+function placeBlock(session: EditSession, shape: BlockCollectionShape, column: number, current: ParsedNode | null): string[] {
+  const reading = chooseReading(shape, current, column);
+  return shiftLaterLines(shape.lines, column - sourceColumnFor(reading, column, session.style.step));
 }
 
 /**
  * `key: value` lines for a key that does not exist yet, creating intermediate mappings for
  * every key but the last. The first line has no indentation; later lines are absolute.
  */
-function entryLines(session: EditSession, keys: readonly string[], shape: ValueShape, column: number, container?: ParsedCollection): string[] {
+function entryLines(
+  session: EditSession,
+  keys: readonly string[],
+  shape: ValueShape,
+  column: number,
+  container?: ParsedCollection,
+): string[] {
   const head = `${renderKey(keys[0]!, false)}:`;
   if (keys.length > 1) {
     const nestedColumn = column + session.style.step;
@@ -188,8 +193,8 @@ function entryLines(session: EditSession, keys: readonly string[], shape: ValueS
       return [`${head} ${first}`, ...rest];
     }
     case 'blockCollection': {
-      const valueColumn = newBlockColumn(session, shape, column, container);
-      const [first, ...rest] = placeBlock(session, shape, valueColumn);
+      const valueColumn = newBlockColumn(session, shape, column, container, null);
+      const [first, ...rest] = placeBlock(session, shape, valueColumn, null);
       return [head, spaces(valueColumn) + first, ...rest];
     }
   }
@@ -204,10 +209,20 @@ function flowEntryText(keys: readonly string[], shape: ValueShape, eol: string):
 }
 
 /** Adds `keys` (the first missing key and any intermediate ones) as the last entry of `map`. */
-export function planMapInsertion(session: EditSession, map: ParsedMap, keys: readonly string[], makeShape: ShapeFactory): Splice {
+export function planMapInsertion(
+  session: EditSession,
+  map: ParsedMap,
+  keys: readonly string[],
+  makeShape: ShapeFactory,
+): Splice {
   const { source, eol } = session;
   const column = columnAt(source, map.range[0]);
-  const shape = makeShape({ inFlow: map.flow === true, existing: null, parentColumn: column, sequenceOffset: sequenceOffsetOf(session, map) });
+  const shape = makeShape({
+    inFlow: map.flow === true,
+    existing: null,
+    parentColumn: column,
+    sequenceOffset: sequenceOffsetOf(session, map),
+  });
   if (map.flow) return flowInsertion(session, map, flowEntryText(keys, shape, eol));
   const at = lastLineEnd(source, map);
   return { start: at, end: at, text: eol + spaces(column) + entryLines(session, keys, shape, column, map).join(eol) };
@@ -224,7 +239,12 @@ function flowInsertion(session: EditSession, map: ParsedMap, text: string): Spli
 }
 
 /** Replaces a null value (`key:`/`~`) with the mappings that lead to the new field. */
-export function planNullExpansion(session: EditSession, slot: ValueSlot, keys: readonly string[], makeShape: ShapeFactory): Splice {
+export function planNullExpansion(
+  session: EditSession,
+  slot: ValueSlot,
+  keys: readonly string[],
+  makeShape: ShapeFactory,
+): Splice {
   return planReplacement(session, slot, (target) => {
     const leaf = makeShape({ ...target, existing: null });
     if (target.inFlow) return { kind: 'inline', lines: [`{${flowEntryText(keys, leaf, session.eol)}}`] };
@@ -232,14 +252,19 @@ export function planNullExpansion(session: EditSession, slot: ValueSlot, keys: r
       kind: 'blockCollection',
       lines: entryLines(session, keys, leaf, 0),
       collection: 'map',
-      baseColumns: { lo: 0, hi: 0 },
+      readings: generatedReadings(),
       fromSource: false,
     };
   });
 }
 
 /** A document with no content (or only `~`) gets its first top-level key. */
-export function planRootInsertion(session: EditSession, root: ParsedNode | null, keys: readonly string[], makeShape: ShapeFactory): Splice {
+export function planRootInsertion(
+  session: EditSession,
+  root: ParsedNode | null,
+  keys: readonly string[],
+  makeShape: ShapeFactory,
+): Splice {
   const { source, eol } = session;
   const shape = makeShape({ inFlow: false, existing: null, parentColumn: -1, sequenceOffset: session.style.sequenceOffset });
   const text = entryLines(session, keys, shape, 0).join(eol);
@@ -249,53 +274,4 @@ export function planRootInsertion(session: EditSession, root: ParsedNode | null,
   }
   const endsWithBreak = source === '' || source.endsWith('\n');
   return { start: source.length, end: source.length, text: endsWithBreak ? text + eol : eol + text };
-}
-
-/** Removes one entry: whole lines in block collections, the entry and one comma in flow ones. */
-export function planEntryRemoval(session: EditSession, slot: ValueSlot): Splice {
-  const entries = slotsOf(slot.container);
-  const index = entries.findIndex((entry) => sameSlot(entry, slot));
-  if (slot.container.flow) return flowEntryRemoval(session, entries, index);
-  return blockEntryRemoval(session, entries, index);
-}
-
-function sameSlot(a: ValueSlot, b: ValueSlot): boolean {
-  return 'pair' in a && 'pair' in b ? a.pair === b.pair : 'index' in a && 'index' in b && a.index === b.index;
-}
-
-function flowEntryRemoval(session: EditSession, entries: ValueSlot[], index: number): Splice {
-  const { source } = session;
-  const container = entries[index]!.container;
-  if (entries.length === 1) return { start: container.range[0] + 1, end: container.range[1] - 1, text: '' };
-  const current = entries[index]!;
-  if (index > 0) return { start: slotEnd(source, entries[index - 1]!), end: slotEnd(source, current), text: '' };
-  return { start: slotStart(current), end: slotStart(entries[index + 1]!), text: '' };
-}
-
-function blockEntryRemoval(session: EditSession, entries: ValueSlot[], index: number): Splice {
-  const { source } = session;
-  const entry = entries[index]!;
-  const start = slotStart(entry);
-  const lineStart = lineStartAt(source, start);
-  // The first entry of `- name: x` shares its line with the dash: cut up to the next entry instead.
-  if (!isBlank(source.slice(lineStart, start))) {
-    return { start, end: slotStart(entries[index + 1]!), text: '' };
-  }
-  const lastLine = isEmptyValue(entry.node) ? lineEndAt(source, slotEnd(source, entry)) : lastLineEnd(source, entry.node!);
-  const end = nextLineStartAt(source, lastLine);
-  if (end === lastLine && lineStart > 0) {
-    // Last line of a file without a final line break: take the preceding break instead.
-    const previousBreak = source[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
-    return { start: previousBreak, end, text: '' };
-  }
-  return { start: lineStart, end, text: '' };
-}
-
-/** The column block scalar bodies use now, relative to their parent, to keep it on replacement. */
-export function blockScalarIndent(source: string, node: ParsedNode | null, parentColumn: number): number | undefined {
-  if (!isScalar(node) || !isBlockScalar(node)) return undefined;
-  const body = splitLines(source.slice(...nodeSpan(source, node))).slice(1).filter((line) => !isBlank(line));
-  if (body.length === 0) return undefined;
-  const relative = Math.min(...body.map(indentOf)) - parentColumn;
-  return relative >= 1 && relative <= 9 ? relative : undefined;
 }

@@ -1,7 +1,8 @@
 import { isAlias, isMap, isSeq } from 'yaml';
 import { type ParsedDocument, parseFirstDocument } from './document';
 import { YamlFieldError, inFile } from './errors';
-import { isEmptyValue, nodeSpan, resolveField } from './locate';
+import { nodeSpan } from './geometry';
+import { isEmptyValue, resolveField } from './locate';
 import { type PathSegment, parseFieldPath } from './path';
 
 export type FieldKind = 'scalar' | 'map' | 'seq';

@@ -1,6 +1,6 @@
 /** Turns JS values into YAML text for setFieldValue. */
 import { Scalar, parse } from 'yaml';
-import type { ValueShape } from './shape';
+import { type ValueShape, generatedReadings } from './shape';
 import { spaces } from './text';
 
 export interface RenderContext {
@@ -41,7 +41,8 @@ function inline(text: string): ValueShape {
 function renderString(value: string, context: RenderContext): ValueShape {
   const style = context.existingStyle;
   if (!context.inFlow && (style === Scalar.BLOCK_LITERAL || style === Scalar.BLOCK_FOLDED)) {
-    const block = (style === Scalar.BLOCK_FOLDED ? foldedBlock(value, context.step) : undefined) ?? literalBlock(value, context.step);
+    const folded = style === Scalar.BLOCK_FOLDED ? foldedBlock(value, context.step) : undefined;
+    const block = folded ?? literalBlock(value, context.step);
     if (block) return { kind: 'blockScalar', lines: block, parentColumn: 0 };
   }
   return inline(inlineString(value, style, context.inFlow));
@@ -81,7 +82,7 @@ function renderCollection(value: Collection, context: RenderContext): ValueShape
     kind: 'blockCollection',
     lines: blockLines(value, context),
     collection: Array.isArray(value) ? 'seq' : 'map',
-    baseColumns: { lo: 0, hi: 0 },
+    readings: generatedReadings(),
     fromSource: false,
   };
 }

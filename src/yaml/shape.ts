@@ -7,11 +7,6 @@ import { PARSE_OPTIONS } from './document';
 import { isBlockScalar } from './locate';
 import { indentOf, isBlank, isCommentLine, spaces, splitLines } from './text';
 
-export interface ColumnRange {
-  lo: number;
-  hi: number;
-}
-
 export type ValueShape =
   | { kind: 'empty' }
   /** A scalar, alias or flow collection; continuation lines only need to be deeper than the parent. */
@@ -24,10 +19,20 @@ export interface BlockCollectionShape {
   kind: 'blockCollection';
   lines: string[];
   collection: 'map' | 'seq';
-  /** Columns the first line may have had in its source (null when there are no further lines). */
-  baseColumns: ColumnRange | null;
+  /** Ways to read the lines, by the column the first line had (null: a single line, any column). */
+  readings: BlockReading[] | null;
   /** Text copied from a file: when its own column fits the target, it is kept unchanged. */
   fromSource: boolean;
+}
+
+/** One structure the lines can have, and the first-line columns that give it. */
+export interface BlockReading {
+  lo: number;
+  hi: number;
+  /** Paths of the reading's leaves, to compare with the value being replaced. */
+  leafPaths: Set<string>;
+  multilinePlainScalars: number;
+  emptyValues: number;
 }
 
 /** Classifies raw YAML text given by a caller (typically `readField(...).raw` of another version). */
@@ -51,68 +56,50 @@ function isBlockCollection(node: unknown): node is Node & { flow?: boolean } {
   return (isMap(node) || isSeq(node)) && !node.flow;
 }
 
-interface BaseCandidate {
-  column: number;
-  penalty: number;
-  fingerprint: string;
-  collection: 'map' | 'seq';
-}
-
 /**
- * The raw text starts at the node, so the column its first line had is unknown; later lines are
- * absolute. Try every column the first line could have had and keep the most plausible reading:
- * one that needs no multi-line plain scalars or empty values (`- a\n  - b` is two items, not
- * the scalar "a - b"), then the columns that read the same way.
+ * Raw text starts at the node, so the column its first line had is unknown while later lines are
+ * absolute: `runAsUser:\n  fsGroup: 2000` is two keys if it started at column 2 but a nested
+ * mapping if it started at 0 or 1. Every column that parses gives a reading; the caller picks one
+ * knowing what it replaces (see chooseReading).
  */
 function analyzeBlockCollection(lines: string[]): BlockCollectionShape | undefined {
   const laterLines = lines.slice(1).filter((line) => !isBlank(line) && !isCommentLine(line));
   const maxColumn = laterLines.length === 0 ? 0 : Math.min(...laterLines.map(indentOf));
-  const candidates: BaseCandidate[] = [];
+  const readings = new Map<string, BlockReading>();
+  let collection: 'map' | 'seq' | undefined;
   for (let column = 0; column <= maxColumn; column += 1) {
-    const candidate = readAtColumn(lines, column);
-    if (candidate) candidates.push(candidate);
+    const text = spaces(column) + lines.join('\n');
+    const document = parseStandalone(text);
+    const root = document?.contents;
+    if (!document || !isBlockCollection(root) || root.range?.[0] !== column) continue;
+    collection = isMap(root) ? 'map' : 'seq';
+    const key = fingerprint(root);
+    const known = readings.get(key);
+    if (known) known.hi = column;
+    else readings.set(key, { lo: column, hi: column, leafPaths: leafPaths(root), ...oddities(document, text) });
   }
-  const best = candidates.reduce<BaseCandidate | undefined>(
-    (chosen, candidate) => (!chosen || candidate.penalty < chosen.penalty ? candidate : chosen),
-    undefined,
-  );
-  if (!best) return undefined;
-  const sameReading = candidates
-    .filter((candidate) => candidate.penalty === best.penalty && candidate.fingerprint === best.fingerprint)
-    .map((candidate) => candidate.column);
+  if (!collection) return undefined;
   return {
     kind: 'blockCollection',
     lines,
-    collection: best.collection,
-    baseColumns: laterLines.length === 0 ? null : { lo: Math.min(...sameReading), hi: Math.max(...sameReading) },
+    collection,
+    readings: laterLines.length === 0 ? null : [...readings.values()],
     fromSource: true,
   };
 }
 
-function readAtColumn(lines: string[], column: number): BaseCandidate | undefined {
-  const text = spaces(column) + lines.join('\n');
-  const document = parseStandalone(text);
-  const root = document?.contents;
-  if (!document || !isBlockCollection(root) || root.range?.[0] !== column) return undefined;
-  return {
-    column,
-    penalty: implausibility(document, text),
-    fingerprint: fingerprint(root),
-    collection: isMap(root) ? 'map' : 'seq',
-  };
-}
-
-/** Multi-line plain scalars and empty values are legal but rare; readings needing them are suspect. */
-function implausibility(document: Document.Parsed, text: string): number {
-  let penalty = 0;
+/** Multi-line plain scalars and empty values are legal but rare, which makes readings suspect. */
+function oddities(document: Document.Parsed, text: string): Pick<BlockReading, 'multilinePlainScalars' | 'emptyValues'> {
+  let multilinePlainScalars = 0;
+  let emptyValues = 0;
   visit(document, {
     Scalar(_key, scalar) {
       const [start, end] = scalar.range ?? [0, 0];
-      if (scalar.type === 'PLAIN' && text.slice(start, end).includes('\n')) penalty += 1;
-      if (scalar.value === null && start === end) penalty += 1;
+      if (scalar.type === 'PLAIN' && text.slice(start, end).includes('\n')) multilinePlainScalars += 1;
+      if (scalar.value === null && start === end) emptyValues += 1;
     },
   });
-  return penalty;
+  return { multilinePlainScalars, emptyValues };
 }
 
 function fingerprint(node: unknown): string {
@@ -123,13 +110,56 @@ function fingerprint(node: unknown): string {
   return '~';
 }
 
-/** Which column the first line had in its source, given where it is going to be placed. */
-export function sourceColumnFor(shape: BlockCollectionShape, targetColumn: number, step: number): number {
-  const range = shape.baseColumns;
-  if (!range || (range.lo <= targetColumn && targetColumn <= range.hi)) return targetColumn;
-  if (range.lo === range.hi) return range.lo;
-  // Ambiguous (`limits:\n    cpu: 1`): assume the children were one indentation step deeper.
-  return Math.min(range.hi, Math.max(range.lo, range.hi - step + 1));
+/** `a.b`, `a.list.0`… for every leaf under a node: its shape, regardless of the values. */
+export function leafPaths(node: unknown, prefix = '', into = new Set<string>()): Set<string> {
+  if (isMap(node) && node.items.length > 0) {
+    for (const pair of node.items) leafPaths(pair.value, `${prefix}.${fingerprint(pair.key)}`, into);
+  } else if (isSeq(node) && node.items.length > 0) {
+    node.items.forEach((item, index) => leafPaths(item, `${prefix}.${index}`, into));
+  } else {
+    into.add(prefix);
+  }
+  return into;
+}
+
+/** Readings of lines generated for a first line at column 0. */
+export function generatedReadings(): BlockReading[] {
+  return [{ lo: 0, hi: 0, leafPaths: new Set(), multilinePlainScalars: 0, emptyValues: 0 }];
+}
+
+/**
+ * The reading to use when the shape replaces `current` with its first line at `targetColumn`:
+ * the one shaped most like the current value (rollbacks rarely change structure), then one
+ * without multi-line plain scalars (`- a\n  - b` is two items, not "a - b"), then one where the
+ * text was already at the target column, then one with fewer empty values, then the leftmost.
+ */
+export function chooseReading(shape: BlockCollectionShape, current: unknown, targetColumn: number): BlockReading | null {
+  if (!shape.readings) return null;
+  const currentPaths = isMap(current) || isSeq(current) ? leafPaths(current) : new Set<string>();
+  const overlap = (reading: BlockReading): number => [...reading.leafPaths].filter((path) => currentPaths.has(path)).length;
+  const fits = (reading: BlockReading): number => (reading.lo <= targetColumn && targetColumn <= reading.hi ? 0 : 1);
+  const ranked = [...shape.readings].sort(
+    (a, b) =>
+      overlap(b) - overlap(a) ||
+      a.multilinePlainScalars - b.multilinePlainScalars ||
+      fits(a) - fits(b) ||
+      a.emptyValues - b.emptyValues ||
+      a.lo - b.lo,
+  );
+  return ranked[0] ?? null;
+}
+
+/**
+ * Which column the first line had in its source, given the reading and where it will be placed.
+ * When several columns read alike (`limits:\n    cpu: 1`), the lines stay where they are if that
+ * leaves a plausible indentation below the first line; otherwise children go one step deeper.
+ */
+export function sourceColumnFor(reading: BlockReading | null, targetColumn: number, step: number): number {
+  if (!reading) return targetColumn;
+  if (reading.lo === reading.hi) return reading.lo;
+  const childGap = reading.hi + 1 - targetColumn;
+  if (targetColumn >= reading.lo && childGap >= 1 && childGap <= 2 * step) return targetColumn;
+  return Math.min(reading.hi, Math.max(reading.lo, reading.hi - step + 1));
 }
 
 /** Moves every line but the first (which is placed by the caller) by `delta` columns. */
@@ -156,12 +186,17 @@ export function layoutBlockScalar(
   return shiftLaterLines(shape.lines, parentColumn + (indicator ?? step) - bodyColumn);
 }
 
-/** Continuation lines of multi-line flow collections and scalars must be deeper than the parent. */
+/**
+ * Continuation lines of multi-line flow collections and scalars must be deeper than the parent;
+ * a closing `}` or `]` may sit at the parent's column.
+ */
 export function layoutInline(lines: readonly string[], parentColumn: number, step: number): string[] {
   const later = lines.slice(1).filter((line) => !isBlank(line));
   if (later.length === 0) return [...lines];
-  const column = Math.min(...later.map(indentOf));
-  return column > parentColumn ? [...lines] : shiftLaterLines(lines, parentColumn + step - column);
+  const fits = later.every(
+    (line) => indentOf(line) > parentColumn || (indentOf(line) === parentColumn && /^\s*[}\]]/.test(line)),
+  );
+  return fits ? [...lines] : shiftLaterLines(lines, parentColumn + step - Math.min(...later.map(indentOf)));
 }
 
 function indentationIndicator(header: string): number | undefined {
