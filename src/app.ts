@@ -25,6 +25,7 @@ import { projects } from './db/schema';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { securityPlugins } from './graphql/plugins/security';
 import { useRequestLogging } from './graphql/plugins/request-logging';
+import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { createMetrics } from './metrics';
 import { createLogger, type Logger } from './logger';
 
@@ -35,8 +36,12 @@ export interface App {
   logger: Logger;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
-  /** Closes sockets, the HTTP server and the database. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting, closes graphql-ws sockets (1001), lets executing operations of every
+   * transport finish, then closes the database; after SHUTDOWN_TIMEOUT_MS it cuts what is left
+   * and reports `timedOut`.
+   */
+  stop(): Promise<{ timedOut: boolean }>;
   /** Closes only the database, for an app that never listened. */
   stopServices(): Promise<void>;
 }
@@ -98,6 +103,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const { services, database, pubsub } = openServices(config, options);
   const metrics = createMetrics(pubsub.pubsub);
+  const operations = trackInFlightOperations();
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -121,6 +127,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       useRequireAuthentication(),
       useRequestLogging(logger),
       usePrometheus({ endpoint: '/metrics', registry: metrics.registry }),
+      operations.plugin,
     ],
   });
 
@@ -195,21 +202,33 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     stop: async () => {
       ready = false;
       monitor?.stop();
-      metrics.stop();
+      // One deadline for the whole drain, whatever part of it hangs.
+      let deadline: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        deadline = setTimeout(() => resolve('timeout'), config.SHUTDOWN_TIMEOUT_MS);
+        deadline.unref();
+      });
       // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await wsServer.dispose();
-      webSockets.close();
-      const timedOut = await Promise.race([
-        closed.then(() => false),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), config.SHUTDOWN_TIMEOUT_MS).unref()),
-      ]);
+      const drained = (async () => {
+        await wsServer.dispose();
+        webSockets.close();
+        // A socket closing does not stop the mutation it started: wait for every executing operation.
+        await Promise.all([closed, operations.idle()]);
+        return 'drained' as const;
+      })();
+      const timedOut = (await Promise.race([drained, timeout])) === 'timeout';
+      clearTimeout(deadline);
       if (timedOut) {
-        logger.warn('shutdown timeout: closing remaining connections');
+        logger.warn({ executing: operations.count() }, 'shutdown timeout: closing remaining connections');
         server.closeAllConnections();
+        for (const client of webSockets.clients) client.terminate();
       }
+      // After the drain, so executions that just finished are counted.
+      metrics.stop();
       database.close();
+      return { timedOut };
     },
     stopServices: async () => {
       metrics.stop();

@@ -68,13 +68,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'shutting down');
+    // stop() enforces SHUTDOWN_TIMEOUT_MS itself; this is the last resort should closing hang.
     const timer = setTimeout(() => {
       app.logger.error('shutdown timed out');
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
+    }, config.SHUTDOWN_TIMEOUT_MS + 2_000);
     timer.unref();
     app.stop().then(
-      () => process.exit(0),
+      ({ timedOut }) => {
+        if (timedOut) app.logger.error('shutdown timed out: operations still executing were cut off');
+        process.exit(timedOut ? 1 : 0);
+      },
       (error: unknown) => {
         app.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
