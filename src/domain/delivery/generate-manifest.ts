@@ -77,7 +77,8 @@ export function generateManifest(inputs: ManifestInputs): string {
     data: Object.fromEntries(sortedEntries(applicableVariables(inputs.variables, service)).map(([k, v]) => [k, scalarText(v)])),
   };
   const documents = [deployment, serviceObject, configMap].map((doc) =>
-    stringify(doc, { lineWidth: 0, sortMapEntries: false }),
+    // The labels object is shared by metadata and the pod template: write it twice, not as &anchor/*alias.
+    stringify(doc, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false }),
   );
   return HEADER(service) + documents.map((doc) => `---\n${doc}`).join('');
 }
