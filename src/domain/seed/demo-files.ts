@@ -37,7 +37,8 @@ export function demoServices(tenant: string, environment: string): DemoService[]
     common('api-gateway', 'v2.0.8', 8080, { ingressHost: `api.${environment}.acme.example.com` }),
     common('checkout', 'v3.4.1', 8082, { env: { LOG_LEVEL: 'info', FEATURE_CHECKOUT_V2: 'false' } }),
     common('payments', 'v1.4.2', 8083, { memory: '512Mi' }),
-    common('catalog', 'v5.0.0', 8084),
+    // catalog runs production-sized in staging too (load tests), so promoting it only moves the image tag.
+    common('catalog', 'v5.0.0', 8084, { replicas: 3, env: { LOG_LEVEL: 'info' } }),
   ];
 }
 

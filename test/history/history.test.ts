@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git } from '../helpers/git-cli';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
+import { PROD, STAGING, failure, fileAt, head, ok, pushWithGitCli, teDir } from './helpers';
+
+type Te = { tenant: string; environment: string };
+
+describe('deployment history', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const page = async (te: Te, first?: number, after?: string | null) =>
+    ok(await t.gql('DEPLOYER', HistoryDeploymentsDocument, { ...te, first, after })).tenantEnvironment!.deployments;
+  const gitHistory = (te: Te) => git(t.repoDir, ['rev-list', 'main', '--', teDir(te)]).split('\n');
+  const release = async (te: Te, service: string, path: string, value: unknown) =>
+    ok(
+      await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+        input: { project: 'shop', ...te, services: [{ service, setFields: [{ path, value }] }] },
+      }),
+    ).deployRelease;
+
+  it('lists every commit that touched the tenant-environment, newest first, like git log', async () => {
+    for (const te of [PROD, STAGING, { tenant: 'globex', environment: 'production' }]) {
+      const all = await page(te, 100);
+      expect(all.edges.map((e) => e.node.revision)).toEqual(gitHistory(te));
+      expect(all.pageInfo.hasNextPage).toBe(false);
+    }
+  });
+
+  it('gives each entry its revision, timestamp, author, generated changes, source and status', async () => {
+    const entries = (await page(PROD, 100)).edges.map((e) => e.node);
+    for (const entry of entries) {
+      const [sha, committed, name, email] = git(t.repoDir, ['show', '-s', '--format=%H%n%cI%n%an%n%ae', entry.revision]).split('\n');
+      expect(entry.revision).toBe(sha);
+      expect(entry.shortRevision).toBe(sha!.slice(0, 7));
+      expect(new Date(entry.timestamp).getTime()).toBe(new Date(committed!).getTime());
+      expect(entry.author).toMatchObject({ name, email });
+      expect(entry.status).toBe('SUCCESS');
+      expect(entry.changes.length).toBeGreaterThan(0);
+      const changed = git(t.repoDir, ['diff', '--name-only', `${entry.revision}^`, entry.revision, '--', teDir(PROD)])
+        .split('\n')
+        .map((p) => p.slice(teDir(PROD).length + 1));
+      // The very first commit has no parent; every later one lists exactly the files git shows.
+      if (entry !== entries.at(-1)) expect(entry.changedFiles).toEqual(changed);
+    }
+    const changes = entries.flatMap((e) => e.changes);
+    expect(changes).toContain('api-gateway: image.tag v2.0.8 → v2.0.9');
+    expect(changes).toContain('api-gateway: image.tag v2.0.9 → v2.1.0');
+    expect(changes).toContain('checkout: replicas 3 → 5');
+    expect(changes).toContain('variables: LOG_FORMAT json → text');
+    const promotion = entries.find((e) => e.source === 'PROMOTION')!;
+    expect(promotion.changes).toEqual(['catalog: image.tag v5.0.0 → v5.1.0']);
+    expect(entries.filter((e) => e.source === 'RELEASE').length).toBe(entries.length - 1);
+    // Authors that are Backtrack users link to them.
+    expect(entries[0]!.author.user?.email).toBe('dana.deployer@acme.example.com');
+    expect(entries.at(-1)!.author.user?.email).toBe('ada.admin@acme.example.com');
+  });
+
+  it('pages newest first with cursors, stable when deployments land between pages', async () => {
+    const te = { tenant: 'globex', environment: 'staging' };
+    const expected = gitHistory(te);
+    expect(expected.length).toBeGreaterThanOrEqual(6);
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const current = await page(te, 2, after);
+      expect(current.edges.length).toBeLessThanOrEqual(2);
+      expect(current.pageInfo.hasPreviousPage).toBe(after !== null);
+      seen.push(...current.edges.map((e) => e.node.revision));
+      pages++;
+      if (pages === 1) {
+        // Two releases and a commit pushed with git land while the client is paging.
+        await release(te, 'search', 'replicas', 2);
+        pushWithGitCli(t, { [`${teDir(te)}/services/notifications/bindings.yaml`]: 'kustomize:\n  base: bases/worker\nmanifests: []\n' }, 'tweak bindings');
+        await release(te, 'notifications', 'image.tag', 'v1.3.1');
+      }
+      if (!current.pageInfo.hasNextPage) break;
+      expect(current.pageInfo.endCursor).toBe(current.edges.at(-1)!.cursor);
+      after = current.pageInfo.endCursor!;
+    }
+    expect(seen).toEqual(expected);
+    expect(pages).toBe(Math.ceil(expected.length / 2));
+    // A fresh first page shows the three new ones on top.
+    const fresh = await page(te, 3);
+    expect(fresh.edges.map((e) => e.node.revision)).toEqual(gitHistory(te).slice(0, 3));
+    expect(gitHistory(te).slice(3)).toEqual(expected);
+  });
+
+  it('returns an empty page for first: 0 and refuses bad paging arguments', async () => {
+    const empty = await page(PROD, 0);
+    expect(empty.edges).toEqual([]);
+    expect(empty.pageInfo.hasNextPage).toBe(true);
+    for (const [variables, code] of [
+      [{ first: 101 }, 'INVALID_PAGE_SIZE'],
+      [{ first: -1 }, 'INVALID_PAGE_SIZE'],
+      [{ first: 2, after: 'not-a-cursor' }, 'INVALID_CURSOR'],
+    ] as const) {
+      const error = failure(await t.gql('DEPLOYER', HistoryDeploymentsDocument, { ...PROD, ...variables }));
+      expect(error.extensions.code).toBe(code);
+    }
+  });
+
+  it('shows a commit pushed with the git CLI (plumbing) after the next read, as a RELEASE by its author', async () => {
+    const path = `${teDir(PROD)}/services/payments/values.yaml`;
+    const values = fileAt(t, 'main', path).replace('tag: v1.5.0', 'tag: v1.5.1');
+    const sha = pushWithGitCli(t, { [path]: values }, 'payments 1.5.1 (hotfix pushed by hand)');
+    expect(head(t)).toBe(sha);
+
+    const newest = (await page(PROD, 1)).edges[0]!.node;
+    expect(newest).toMatchObject({
+      revision: sha,
+      source: 'RELEASE',
+      status: 'SUCCESS',
+      changes: ['payments: image.tag v1.5.0 → v1.5.1'],
+      changedFiles: ['services/payments/values.yaml'],
+      author: { name: 'Casey CLI', email: 'casey@tools.example.com', user: null },
+    });
+    // Other tenant-environments did not get an entry for it.
+    expect((await page(STAGING, 1)).edges[0]!.node.revision).not.toBe(sha);
+  });
+
+  it('records a pushed commit in each tenant-environment it touches, and not for files outside tenants/', async () => {
+    const globexProd = { tenant: 'globex', environment: 'production' };
+    const sha = pushWithGitCli(
+      t,
+      {
+        [`${teDir(STAGING)}/environment.yaml`]: `${fileAt(t, 'main', `${teDir(STAGING)}/environment.yaml`)}# touched\n`,
+        [`${teDir(globexProd)}/services/search/bindings.yaml`]: null,
+      },
+      'two places at once',
+    );
+    expect((await page(STAGING, 1)).edges[0]!.node).toMatchObject({ revision: sha, changedFiles: ['environment.yaml'] });
+    const globex = (await page(globexProd, 1)).edges[0]!.node;
+    expect(globex.revision).toBe(sha);
+    expect(globex.changedFiles).toEqual(['services/search/bindings.yaml']);
+    expect(globex.changes.join('\n')).toMatch(/search: /);
+
+    const outside = pushWithGitCli(t, { 'README.md': '# shop config\n' }, 'docs only');
+    for (const te of [PROD, STAGING, globexProd]) {
+      expect((await page(te, 5)).edges.map((e) => e.node.revision)).not.toContain(outside);
+    }
+  });
+});
