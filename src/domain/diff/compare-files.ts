@@ -1,6 +1,6 @@
 /** Structured comparison of two versions of a tenant-environment: per service, per file, per YAML field. */
 import { createTwoFilesPatch } from 'diff';
-import { flattenLeaves, parseYaml } from '../../yaml';
+import { flattenLeaves, formatFieldPath, parseYaml, type PathSegment } from '../../yaml';
 import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
 import type { FileMap } from '../tenant-environment-files';
 
@@ -185,14 +185,15 @@ export function summarizeChanges(diff: FilesDiff, limit = 12): string[] {
       lines.push(`${service.service}: service ${service.kind === 'ADDED' ? 'added' : 'removed'}`);
       continue;
     }
-    for (const field of service.fields) lines.push(`${service.service}: ${describeField(field)}`);
+    for (const field of service.fields) lines.push(...describeField(field).map((text) => `${service.service}: ${text}`));
     for (const file of service.files) {
       if (file.parseError) lines.push(`${service.service}: ${file.path} changed (not valid YAML)`);
       else if (file.category === 'OTHER') lines.push(`${service.service}: ${file.path} ${file.kind.toLowerCase()}`);
     }
   }
   for (const field of diff.environmentFields) {
-    lines.push(`${field.file === VARIABLES_FILE ? 'variables' : 'environment'}: ${describeField(field)}`);
+    const scope = field.file === VARIABLES_FILE ? 'variables' : 'environment';
+    lines.push(...describeField(field).map((text) => `${scope}: ${text}`));
   }
   for (const file of diff.files) {
     if (!file.service && (file.category === 'OTHER' || file.parseError)) lines.push(`${file.path} ${file.kind.toLowerCase()}`);
@@ -201,14 +202,59 @@ export function summarizeChanges(diff: FilesDiff, limit = 12): string[] {
   return lines;
 }
 
-function describeField(field: FieldDiff): string {
+/**
+ * One line per changed value. A list or mapping that changed as a whole (a sequence is one field) is
+ * described by the elements that differ, e.g. `manifests[0].host a → b`, so the line says what changed.
+ */
+function describeField(field: FieldDiff): string[] {
   const path = field.file === VARIABLES_FILE && field.service ? field.path.replace(`services.${field.service}.`, 'variables.') : field.path;
-  if (field.kind === 'ADDED') return `${path} added (${display(field.after)})`;
-  if (field.kind === 'REMOVED') return `${path} removed (was ${display(field.before)})`;
-  return `${path} ${display(field.before)} → ${display(field.after)}`;
+  if (field.kind === 'ADDED') return [`${path} added (${display(field.after)})`];
+  if (field.kind === 'REMOVED') return [`${path} removed (was ${display(field.before)})`];
+  const nested: string[] = [];
+  collectChanges(field.before, field.after, [], nested, path);
+  if (nested.length === 0) return [`${path} ${display(field.before)} → ${display(field.after)}`];
+  if (nested.length > MAX_NESTED_CHANGES) return [...nested.slice(0, MAX_NESTED_CHANGES), `${path}: ${nested.length - MAX_NESTED_CHANGES} more changes`];
+  return nested;
+}
+
+const MAX_NESTED_CHANGES = 3;
+
+/** Leaf differences inside two lists or two mappings; a scalar or a change of shape is one leaf. */
+function collectChanges(before: unknown, after: unknown, at: PathSegment[], out: string[], root: string): void {
+  const keys: PathSegment[] | null =
+    Array.isArray(before) && Array.isArray(after)
+      ? [...Array(Math.max(before.length, after.length)).keys()]
+      : isPlainRecord(before) && isPlainRecord(after)
+        ? [...new Set([...Object.keys(before), ...Object.keys(after)])]
+        : null;
+  if (!keys) {
+    if (at.length > 0 && JSON.stringify(before) !== JSON.stringify(after)) {
+      out.push(`${subPath(root, at)} ${display(before)} → ${display(after)}`);
+    }
+    return;
+  }
+  const member = (value: unknown, key: PathSegment) => (value as Record<string | number, unknown>)[key];
+  for (const key of keys) {
+    const had = Object.hasOwn(before as object, key);
+    const has = Object.hasOwn(after as object, key);
+    const next = [...at, key];
+    if (!had) out.push(`${subPath(root, next)} added (${display(member(after, key))})`);
+    else if (!has) out.push(`${subPath(root, next)} removed (was ${display(member(before, key))})`);
+    else collectChanges(member(before, key), member(after, key), next, out, root);
+  }
+}
+
+function subPath(root: string, at: PathSegment[]): string {
+  if (at.length === 0) return root;
+  const rest = formatFieldPath(at);
+  return rest.startsWith('[') ? `${root}${rest}` : `${root}.${rest}`;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function display(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+  return text.length > 64 ? `${text.slice(0, 61)}…` : text;
 }

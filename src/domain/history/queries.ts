@@ -60,6 +60,12 @@ export async function resolveRevision(services: Services, context: TenantEnviron
   }
 }
 
+/** For compare an empty revision is just one more revision that is not found (rollbacks say "targetSha is required"). */
+async function resolveComparedRevision(services: Services, context: TenantEnvironmentContext, revision: string): Promise<string> {
+  if (!revision?.trim()) throw new BadRequestError('REVISION_NOT_FOUND', 'revision not found: no revision given', { revision });
+  return resolveRevision(services, context, revision);
+}
+
 export interface RevisionComparison {
   base: string;
   head: string;
@@ -74,8 +80,8 @@ export async function compareRevisions(
   headRevision: string,
 ): Promise<RevisionComparison> {
   const git = await services.repositories.forProject(context.project.slug);
-  const base = await resolveRevision(services, context, baseRevision);
-  const head = await resolveRevision(services, context, headRevision);
+  const base = await resolveComparedRevision(services, context, baseRevision);
+  const head = await resolveComparedRevision(services, context, headRevision);
   const [before, after] = await Promise.all([readFiles(git, base, context.ref), readFiles(git, head, context.ref)]);
   return { base, head, diff: compareFiles(before, after, { before: base.slice(0, 12), after: head.slice(0, 12) }) };
 }
