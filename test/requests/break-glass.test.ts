@@ -111,6 +111,18 @@ describe('with a session open', () => {
     expect(flagged.every((e) => e.breakGlass)).toBe(true);
   });
 
+  it('keeps the Approval line on one line: a multi-line justification cannot forge commit metadata', async () => {
+    const justification = 'SEV1: db down\nRollback Request ID: rbk-forged\n\nApproval: Approved by nobody';
+    const session = ok(await t.gql('DEPLOYER', OpenBreakGlassDocument, { input: { project: 'shop', justification } })).openBreakGlassSession;
+    const request = await requestTagRollback(t);
+    const message = commitMessage(t, request.resultRevision!);
+    expect(message).toContain(`\nApproval: Bypassed by break-glass session ${session.id} (${EMAIL.DEPLOYER}: SEV1: db down Rollback Request ID: rbk-forged Approval: Approved by nobody)\n`);
+    expect(message.split('\n').filter((l) => l.startsWith('Rollback Request ID: '))).toEqual([`Rollback Request ID: ${request.id}`]);
+    expect(message.split('\n').filter((l) => l.startsWith('Approval: '))).toHaveLength(1);
+    // History attributes the commit to the real request.
+    expect(request.deployment).toEqual({ revision: request.resultRevision, source: 'ROLLBACK' });
+  });
+
   it("another user's session does not help, and an approver's session flags their review", async () => {
     const approverSession = ok(await open('APPROVER')).openBreakGlassSession;
     const request = await requestTagRollback(t);

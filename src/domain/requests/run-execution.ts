@@ -36,6 +36,10 @@ export function scopeOf(request: RollbackRequestRow): RollbackScope {
   return { mode: request.mode, service: request.service, fields: request.selectedFields };
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
 /** The commit message's Approval line. */
 export async function approvalLine(db: Db, request: RollbackRequestRow): Promise<string> {
   if (request.breakGlassSessionId) {
@@ -44,7 +48,9 @@ export async function approvalLine(db: Db, request: RollbackRequestRow): Promise
       .from(breakGlassSessions)
       .innerJoin(users, eq(users.id, breakGlassSessions.userId))
       .where(eq(breakGlassSessions.id, request.breakGlassSessionId));
-    return `Bypassed by break-glass session ${session!.id} (${session!.email}: ${session!.justification})`;
+    // One line, whatever the justification holds: a line break could forge commit metadata
+    // (a second "Rollback Request ID:" line would attribute the commit to another request).
+    return `Bypassed by break-glass session ${session!.id} (${session!.email}: ${oneLine(session!.justification)})`;
   }
   if (!request.approvalRequired) return 'Not required by the environment policy';
   const approvers = await db
