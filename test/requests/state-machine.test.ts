@@ -217,4 +217,20 @@ describe('transitions through the API', () => {
       'rollback.completed',
     ]);
   });
+
+  it('two concurrent retries of a failed request execute it exactly once', async () => {
+    const pending = await requestTagRollback(t);
+    pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.1-rc0', 'tag: v2.1.2'));
+    expectError(await review(t, 'APPROVER', pending.id, 'APPROVE'), { code: 'APPROVAL_SAVED_EXECUTION_FAILED', status: 500 });
+    pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.2', 'tag: v2.1.1-rc0'));
+
+    const results = await Promise.all([t.gql('DEPLOYER', RetryDocument, { id: pending.id }), t.gql('ADMIN', RetryDocument, { id: pending.id })]);
+    const succeeded = results.filter((r) => !r.errors);
+    expect(succeeded).toHaveLength(1);
+    expect(succeeded[0]!.data!.retryRollbackExecution.state).toBe('COMPLETED');
+    expectError(results.find((r) => r.errors)!, { code: 'REQUEST_NOT_FAILED', status: 400, message: 'only a failed rollback request can be retried' });
+    expect(rollbackCommitsFor(t, pending.id)).toHaveLength(1);
+    const stored = ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id: pending.id })).rollbackRequest!;
+    expect(stored.attempts).toBe(2);
+  });
 });

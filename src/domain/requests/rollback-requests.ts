@@ -13,7 +13,7 @@ import type { Actor } from '../actor';
 import { canRead, requireRole, requireUser } from '../access';
 import { activeBreakGlassSession, recordAudit } from '../audit';
 import type { RollbackRequestRow } from '../batch-reads';
-import { BadRequestError, ConflictError, ExecutionError, ForbiddenError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, DomainError, ExecutionError, ForbiddenError, NotFoundError } from '../errors';
 import { approvalWorkflowEnabled } from '../gating';
 import { newId } from '../ids';
 import { previewRollback, type RollbackInput } from '../rollback/preview';
@@ -174,10 +174,18 @@ export async function reviewRollbackRequest(
 export async function retryRollbackExecution(services: Services, actor: Actor | null, id: string): Promise<RollbackRequestRow> {
   const request = await requireRequest(services, actor, id);
   const user = requireRole(actor, request.projectId, 'DEPLOYER', 'rollback request');
-  if (request.state !== 'FAILED') {
-    throw new BadRequestError('REQUEST_NOT_FAILED', 'only a failed rollback request can be retried', { state: request.state });
+  const notFailed = (state: string) => new BadRequestError('REQUEST_NOT_FAILED', 'only a failed rollback request can be retried', { state });
+  if (request.state !== 'FAILED') throw notFailed(request.state);
+  try {
+    return await runExecution(services, user, request);
+  } catch (error) {
+    // A concurrent retry moved it to EXECUTING first: this one is refused like any retry of a request that is not failed.
+    if (error instanceof DomainError && error.code === 'INVALID_TRANSITION') {
+      const current = await rollbackRequestById(services, actor, id);
+      if (current && current.state !== 'FAILED') throw notFailed(current.state);
+    }
+    throw error;
   }
-  return runExecution(services, user, request);
 }
 
 export async function addRollbackNote(services: Services, actor: Actor | null, id: string, note: string): Promise<RollbackRequestRow> {
