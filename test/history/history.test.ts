@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projects } from '../../src/db/schema';
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
@@ -145,4 +146,17 @@ describe('deployment history', () => {
       expect((await page(te, 5)).edges.map((e) => e.node.revision)).not.toContain(outside);
     }
   });
+
+  it('stays readable when the last indexed commit is gone from the repository (restored or rewritten), without duplicates', async () => {
+    await t.app.services.db.update(projects).set({ indexedSha: 'deadbeef'.repeat(5) });
+    const path = `${teDir(STAGING)}/services/checkout/values.yaml`;
+    const sha = pushWithGitCli(t, { [path]: fileAt(t, 'main', path).replace('tag: v3.4.1', 'tag: v3.4.2') }, 'checkout 3.4.2');
+    const all = await page(STAGING, 100);
+    expect(all.edges[0]!.node.revision).toBe(sha);
+    expect(all.edges.map((e) => e.node.revision)).toEqual(gitHistory(STAGING));
+    // And the API's own write path records its deployment again.
+    const deployment = await release(STAGING, 'checkout', 'replicas', 3);
+    expect((await page(STAGING, 1)).edges[0]!.node.id).toBe(deployment.id);
+  });
 });
+

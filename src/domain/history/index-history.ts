@@ -4,7 +4,7 @@
  * so commits pushed by other tools appear after the next read.
  */
 import { and, eq, max } from 'drizzle-orm';
-import type { CommitInfo, GitStore } from '../../git';
+import { RevisionNotFoundError, type CommitInfo, type GitStore } from '../../git';
 import {
   deployments,
   environments,
@@ -43,7 +43,9 @@ export async function indexHistory(services: Services, project: ProjectRow): Pro
     const git = await services.repositories.forProject(project.slug);
     const head = await git.head();
     if (!fresh || !head || head === fresh.indexedSha) return;
-    const resumeFrom = fresh.indexedSha && (await git.isAncestor(fresh.indexedSha, head)) ? fresh.indexedSha : undefined;
+    // Resume from the last indexed commit when main still descends from it; after a rewrite of main
+    // (or a restored repository) that commit may be gone, and everything is walked again (inserts are idempotent).
+    const resumeFrom = fresh.indexedSha && (await descendsFrom(git, head, fresh.indexedSha)) ? fresh.indexedSha : undefined;
     const commits = (await git.log({ from: head, until: resumeFrom })).reverse();
     const targets = await registerTenantEnvironments(services, project.id, git, head);
     const rows = await deploymentsOf(services.db, git, project, commits, targets);
@@ -74,6 +76,15 @@ export async function indexHistory(services: Services, project: ProjectRow): Pro
       afterCommit(() => events.forEach((event) => services.events.publish(event)));
     });
   });
+}
+
+async function descendsFrom(git: GitStore, head: string, ancestor: string): Promise<boolean> {
+  try {
+    return await git.isAncestor(ancestor, head);
+  } catch (error) {
+    if (error instanceof RevisionNotFoundError) return false;
+    throw error;
+  }
 }
 
 interface TrackedDirectory {
