@@ -53,6 +53,15 @@ describe('deployment history', () => {
     expect(changes).toContain('api-gateway: image.tag v2.0.9 → v2.1.0');
     expect(changes).toContain('checkout: replicas 3 → 5');
     expect(changes).toContain('variables: LOG_FORMAT json → text');
+    // The first commit of the tenant-environment: one line per service and per environment-level file.
+    expect(entries.at(-1)!.changes).toEqual([
+      'api-gateway: service added',
+      'catalog: service added',
+      'checkout: service added',
+      'payments: service added',
+      'environment.yaml added',
+      'variables.yaml added',
+    ]);
     const promotion = entries.find((e) => e.source === 'PROMOTION')!;
     expect(promotion.changes).toEqual(['catalog: image.tag v5.0.0 → v5.1.0']);
     expect(entries.filter((e) => e.source === 'RELEASE').length).toBe(entries.length - 1);

@@ -25,6 +25,11 @@ describe('changes summaries (history "Changes" column)', () => {
     ]);
   });
 
+  it('says a whole environment-level file was added or removed instead of listing its fields', () => {
+    const diff = compareFiles(files({ 'environment.yaml': 'a: 1\nb: 2\n' }), files({ 'variables.yaml': 'X: 1\nY: 2\n' }));
+    expect(summarizeChanges(diff)).toEqual(['environment.yaml removed', 'variables.yaml added']);
+  });
+
   it('describes lists by their changed elements, at most three lines per field', () => {
     const before = 'ports: [1, 2, 3, 4, 5]\n';
     const after = 'ports: [1, 20, 30, 40, 50, 60]\n';

@@ -191,12 +191,17 @@ export function summarizeChanges(diff: FilesDiff, limit = 12): string[] {
       else if (file.category === 'OTHER') lines.push(`${service.service}: ${file.path} ${file.kind.toLowerCase()}`);
     }
   }
+  // A whole environment-level file that appears or disappears is one line, not one per field.
+  const wholeFiles = new Set(diff.files.filter((f) => !f.service && f.kind !== 'MODIFIED').map((f) => f.path));
   for (const field of diff.environmentFields) {
+    if (wholeFiles.has(field.file)) continue;
     const scope = field.file === VARIABLES_FILE ? 'variables' : 'environment';
     lines.push(...describeField(field).map((text) => `${scope}: ${text}`));
   }
   for (const file of diff.files) {
-    if (!file.service && (file.category === 'OTHER' || file.parseError)) lines.push(`${file.path} ${file.kind.toLowerCase()}`);
+    if (!file.service && (file.category === 'OTHER' || file.parseError || wholeFiles.has(file.path))) {
+      lines.push(`${file.path} ${file.kind.toLowerCase()}`);
+    }
   }
   if (lines.length > limit) return [...lines.slice(0, limit), `… and ${lines.length - limit} more changes`];
   return lines;
