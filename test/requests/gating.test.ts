@@ -1,11 +1,12 @@
 /** Feature gating by plan and flags for every mode, the approval workflow gate, and the wizard's mode list. */
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/db/schema';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { PreviewRollbackDocument, RollbackModesDocument } from './documents';
+import { PreviewRollbackDocument, RetryDocument, RollbackModesDocument } from './documents';
 import {
   ALL_FLAGS,
+  API_GATEWAY_VALUES,
   PROD,
   RequestRollbackDocument,
   call,
@@ -15,6 +16,9 @@ import {
   makeUser,
   ok,
   previousRevision,
+  pushWithGitCli,
+  requestTagRollback,
+  review,
   setOrganization,
 } from './helpers';
 
@@ -181,5 +185,48 @@ describe('rollbackModes', () => {
       }),
     ).previewRollback;
     expect(field.suggestion).toBeNull();
+  });
+});
+
+describe('a plan or flag lost after the request was made', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(() => t.close());
+
+  it('approving a FIELD request after a downgrade to PRO is refused before anything is written; rejecting still works', async () => {
+    const request = await requestTagRollback(t);
+    await setOrganization(t, 'PRO', ALL_FLAGS);
+    const before = await counts(t);
+    expectError(await review(t, 'APPROVER', request.id, 'APPROVE'), {
+      code: 'PLAN_REQUIRED',
+      status: 403,
+      message: 'field rollback requires the ENTERPRISE plan or higher (the organization is on PRO)',
+    });
+    expect(await counts(t)).toEqual(before);
+    expect(ok(await review(t, 'APPROVER', request.id, 'REJECT', 'no longer on our plan')).reviewRollbackRequest.state).toBe('REJECTED');
+  });
+
+  it('retrying a failed SERVICE request after selective_rollback was turned off is refused', async () => {
+    const target = await previousRevision(t);
+    const request = ok(
+      await t.gql('DEPLOYER', RequestRollbackDocument, {
+        input: { rollback: { ...PROD, mode: 'SERVICE', service: 'api-gateway', targetSha: target }, justification: 'bad tag' },
+      }),
+    ).requestRollback;
+    pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.1-rc0', 'tag: v2.1.2'));
+    expectError(await review(t, 'APPROVER', request.id, 'APPROVE'), { code: 'APPROVAL_SAVED_EXECUTION_FAILED', status: 500 });
+    pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.2', 'tag: v2.1.1-rc0'));
+    await setOrganization(t, 'ENTERPRISE', ['basic_rollback', 'rollback', 'rollback_approval']);
+    const before = await counts(t);
+    expectError(await t.gql('DEPLOYER', RetryDocument, { id: request.id }), {
+      code: 'FEATURE_NOT_ENABLED',
+      status: 403,
+      message: 'service rollback requires the selective_rollback feature flag',
+    });
+    expect(await counts(t)).toEqual(before);
+    await setOrganization(t, 'ENTERPRISE', ALL_FLAGS);
+    expect(ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution.state).toBe('COMPLETED');
   });
 });

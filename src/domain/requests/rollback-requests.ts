@@ -14,11 +14,11 @@ import { canRead, requireRole, requireUser } from '../access';
 import { activeBreakGlassSession, recordAudit } from '../audit';
 import type { RollbackRequestRow } from '../batch-reads';
 import { BadRequestError, ConflictError, DomainError, ExecutionError, ForbiddenError, NotFoundError } from '../errors';
-import { approvalWorkflowEnabled } from '../gating';
+import { approvalWorkflowEnabled, requireModeAllowed } from '../gating';
 import { newId } from '../ids';
 import { previewRollback, type RollbackInput } from '../rollback/preview';
 import type { Services } from '../services';
-import type { TenantEnvironmentContext } from '../workspace';
+import { loadTenantEnvironment, type TenantEnvironmentContext } from '../workspace';
 import { auditOf, requestEvent, runExecution } from './run-execution';
 import { transition } from './state-machine';
 
@@ -114,6 +114,8 @@ export async function reviewRollbackRequest(
 ): Promise<RollbackRequestRow> {
   const request = await requireRequest(services, actor, input.id);
   const reviewer = requireRole(actor, request.projectId, 'APPROVER', 'rollback request');
+  // An approval executes the rollback: the mode must still be allowed (plan or flags may have changed since).
+  if (input.decision === 'APPROVE') requireModeAllowed(await loadTenantEnvironment(services, request.tenantEnvironmentId), request.mode);
   const reviewed = await services.transaction(async (tx, afterCommit) => {
     const now = services.now();
     const [fresh] = await tx.select().from(rollbackRequests).where(eq(rollbackRequests.id, request.id));
@@ -176,6 +178,7 @@ export async function retryRollbackExecution(services: Services, actor: Actor | 
   const user = requireRole(actor, request.projectId, 'DEPLOYER', 'rollback request');
   const notFailed = (state: string) => new BadRequestError('REQUEST_NOT_FAILED', 'only a failed rollback request can be retried', { state });
   if (request.state !== 'FAILED') throw notFailed(request.state);
+  requireModeAllowed(await loadTenantEnvironment(services, request.tenantEnvironmentId), request.mode);
   try {
     return await runExecution(services, user, request);
   } catch (error) {
