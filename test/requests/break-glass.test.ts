@@ -171,6 +171,17 @@ describe('ending a session', () => {
     expectError(await t.gql('DEPLOYER', CloseBreakGlassDocument, { id: session.id }), { code: 'BREAK_GLASS_NOT_ACTIVE', status: 400 });
   });
 
+  it('closed twice at once: one close wins, the other is refused, and the close is audited once', async () => {
+    const session = ok(await open()).openBreakGlassSession;
+    const results = await Promise.all([
+      t.gql('DEPLOYER', CloseBreakGlassDocument, { id: session.id }),
+      t.gql('ADMIN', CloseBreakGlassDocument, { id: session.id }),
+    ]);
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    expectError(results.find((r) => r.errors)!, { code: 'BREAK_GLASS_NOT_ACTIVE', status: 400 });
+    expect((await auditRows(t, session.id)).map((r) => r.action)).toEqual(['break_glass.opened', 'break_glass.closed']);
+  });
+
   it("can be closed by an ADMIN, but not by another non-admin (for whom it is not found)", async () => {
     const session = ok(await open()).openBreakGlassSession;
     expectError(await t.gql('APPROVER', CloseBreakGlassDocument, { id: session.id }), { code: 'NOT_FOUND', status: 404 });

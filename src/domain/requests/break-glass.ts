@@ -70,10 +70,12 @@ export async function closeBreakGlassSession(services: Services, actor: Actor | 
     throw new NotFoundError('break-glass session');
   }
   const now = services.now();
-  if (!isActive(session, now)) {
-    throw new BadRequestError('BREAK_GLASS_NOT_ACTIVE', 'the break-glass session is already closed or expired');
-  }
+  const notActive = () => new BadRequestError('BREAK_GLASS_NOT_ACTIVE', 'the break-glass session is already closed or expired');
+  if (!isActive(session, now)) throw notActive();
   await services.transaction(async (tx) => {
+    // Read again inside the transaction: of two concurrent closes only one closes (and is audited).
+    const [fresh] = await tx.select().from(breakGlassSessions).where(eq(breakGlassSessions.id, id));
+    if (!fresh || !isActive(fresh, now)) throw notActive();
     await recordAudit(tx, {
       projectId: session.projectId,
       actor: user,
