@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { createYoga } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -15,10 +14,11 @@ import { RepositoryRegistry } from './domain/repositories';
 import type { Services } from './domain/services';
 import { KeyedMutex } from './lib/keyed-mutex';
 import { createContext, type GraphQLContext } from './graphql/context';
-import { maskError } from './graphql/errors';
+import { isExpectedError, maskError } from './graphql/errors';
 import { schema } from './graphql';
 import { createEventPubSub } from './graphql/pubsub';
 import { useRequireAuthentication } from './graphql/plugins/require-authentication';
+import { shareSubscriptions, subscriptionShareKey } from './graphql/subscriptions';
 import { startReachabilityMonitor } from './domain/sync';
 import { reconcileInterruptedExecutions } from './domain/requests/run-execution';
 import { projects } from './db/schema';
@@ -27,7 +27,7 @@ import { securityPlugins } from './graphql/plugins/security';
 import { useRequestLogging } from './graphql/plugins/request-logging';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { createMetrics } from './metrics';
-import { createLogger, type Logger } from './logger';
+import { createLogger, currentRequestId, requestIdFrom, withRequestId, type Logger } from './logger';
 
 export interface App {
   services: Services;
@@ -112,7 +112,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     maxRequestBodySize: config.BODY_LIMIT_BYTES,
     graphiql: config.GRAPHIQL ? { title: 'Backtrack', subscriptionsProtocol: 'WS' } : false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
-    logging: logger,
+    logging: yogaLogger(logger),
     context: async (initial) => {
       const request = initial.request as Request | undefined;
       const wsActor = (initial as { actor?: Actor | null }).actor;
@@ -120,7 +120,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         wsActor !== undefined
           ? wsActor
           : await authenticate(services.db, bearerToken(request?.headers.get('authorization')));
-      return createContext(services, actor, request?.headers.get('x-request-id') ?? randomUUID(), pubsub.pubsub);
+      const requestId = currentRequestId() ?? requestIdFrom(request?.headers.get('x-request-id'));
+      return createContext(services, actor, requestId, pubsub.pubsub);
     },
     plugins: [
       ...securityPlugins(config),
@@ -132,7 +133,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   });
 
   let ready = false;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((req, res) => withRequestId(requestIdFrom(req.headers['x-request-id']), () => handle(req, res)));
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
@@ -150,7 +152,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       );
     }
     return yoga(req, res);
-  });
+  };
   const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const wsServer = useServer<Record<string, unknown>, { actor?: Actor | null }>(
     {
@@ -162,7 +164,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         return true;
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      // Sockets with the same operation, variables and permissions share one execution per event.
+      subscribe: shareSubscriptions((args) => (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
       onSubscribe: async (ctx, _id, params) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, actor: ctx.extra.actor ?? null });
         const document = enveloped.parse(params.query);
@@ -174,7 +177,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
           document,
           variableValues: params.variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          rootValue: {
+            execute: enveloped.execute,
+            subscribe: enveloped.subscribe,
+            shareKey: subscriptionShareKey(params, ctx.extra.actor ?? null),
+          },
         };
       },
     },
@@ -235,6 +242,23 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       database.close();
     },
   };
+}
+
+/**
+ * yoga's own log calls, through pino. yoga logs every error that masking replaced; an expected
+ * one (bad input, a refusal) is not a server error, so it goes to debug.
+ */
+function yogaLogger(logger: Logger) {
+  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    const [first, ...rest] = args;
+    if (first instanceof Error) {
+      const expected = isExpectedError(first);
+      logger[expected ? 'debug' : level]({ err: first }, expected ? 'expected error' : first.message);
+    } else {
+      logger[level](args.length > 1 ? { details: rest } : {}, String(first));
+    }
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -20,6 +20,21 @@ function expectedError(error: unknown): DomainError | null {
   return null;
 }
 
+/** A failure the API expects (bad input, refusal, conflict): reported with its code, not logged as an error. */
+export function isExpectedError(error: unknown): boolean {
+  const original = isGraphQLError(error) ? error.originalError : error;
+  return expectedError(original) !== null;
+}
+
+/** The code a client sees for an error, whether or not it has been masked yet. */
+export function errorCode(error: GraphQLError): string {
+  const expected = expectedError(error.originalError);
+  if (expected) return expected.code;
+  if (typeof error.extensions?.code === 'string') return error.extensions.code;
+  if (error.originalError && !isGraphQLError(error.originalError)) return 'INTERNAL_SERVER_ERROR';
+  return 'GRAPHQL_ERROR';
+}
+
 /** Errors are built with yoga's `graphql` copy, so yoga recognises them (status, masking). */
 export function maskError(error: unknown, message: string): Error {
   if (!isGraphQLError(error)) return maskError(createGraphQLError(message, { originalError: error as Error }), message);

@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loggerOptions } from '../../src/logger';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { HardeningHeadRevisionDocument } from './documents';
 import { bodyOf, post, PRODUCTION } from './helpers';
@@ -22,7 +23,7 @@ function capturingLogger() {
       done();
     },
   });
-  return { logger: pino({ level: 'info', base: { service: 'backtrack' } }, stream), lines };
+  return { logger: pino(loggerOptions('info'), stream), lines };
 }
 
 /** Nothing in a client response may reveal the server's insides. */
@@ -74,6 +75,7 @@ describe('masked unexpected errors', () => {
     const logged = capture.lines.find((line) => line.requestId === requestId && line.msg === 'unexpected error');
     expect(logged, JSON.stringify(capture.lines.slice(-5))).toBeDefined();
     expect(logged!.level).toBe(50);
+    expect(capture.lines.find((line) => line.requestId === requestId && line.msg === 'operation')).toMatchObject({ errors: ['INTERNAL_SERVER_ERROR'] });
     expect(logged!.operationName).toBe('HardeningHeadRevision');
     expect(logged!.path).toEqual(['tenantEnvironment', 'headRevision']);
     // libgit2's error, as nodegit reports it (native, so its stack has no JavaScript frames).
