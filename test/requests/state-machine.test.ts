@@ -233,4 +233,19 @@ describe('transitions through the API', () => {
     const stored = ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id: pending.id })).rollbackRequest!;
     expect(stored.attempts).toBe(2);
   });
+
+  it('APPROVED and EXECUTING requests (in flight) cannot be reviewed, retried or noted', async () => {
+    const pending = await requestTagRollback(t);
+    const [row] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, pending.id));
+    let current = await t.app.services.transaction((tx) => transition(tx, row!, 'APPROVED', new Date()));
+    for (const state of ['APPROVED', 'EXECUTING'] as const) {
+      if (state === 'EXECUTING') current = await t.app.services.transaction((tx) => transition(tx, current, 'EXECUTING', new Date()));
+      expectError(await review(t, 'APPROVER', pending.id, 'APPROVE'), { code: 'REQUEST_NOT_PENDING', status: 400, message: 'rollback request is not pending approval' });
+      expectError(await review(t, 'APPROVER', pending.id, 'REJECT'), { code: 'REQUEST_NOT_PENDING', status: 400 });
+      expectError(await t.gql('DEPLOYER', RetryDocument, { id: pending.id }), { code: 'REQUEST_NOT_FAILED', status: 400 });
+      expectError(await t.gql('DEPLOYER', AddNoteDocument, { id: pending.id, note: 'n' }), { code: 'NOTE_NOT_ALLOWED', status: 400 });
+      expect(ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id: pending.id })).rollbackRequest!.state).toBe(state);
+    }
+    expect(rollbackCommitsFor(t, pending.id)).toEqual([]);
+  });
 });
