@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { apiTokens } from '../../src/db/schema';
 import { authenticate, hashToken, issueToken } from '../../src/domain/auth';
@@ -8,9 +7,6 @@ import { userByEmail } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { FoundationDemoHistoryDocument, FoundationViewerDocument } from './documents';
 
-// Under vitest, src/ would get graphql's ESM build and graphql-yoga its CJS build, so a domain error's
-// GraphQLError would not be recognised and would be masked; use one instance, as under Node in production.
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 describe('bearer tokens', () => {
   let t: TestApp;

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -11,8 +10,6 @@ import { tempDir } from '../helpers/test-app';
 import { FoundationDemoHistoryDocument, FoundationViewerDocument } from './documents';
 import { runCli } from './processes';
 
-// One graphql instance for src/ and graphql-yoga, as under Node in production.
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 const TIMEOUT = 120_000;
 

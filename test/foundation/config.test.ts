@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
+import { tempDir } from '../helpers/test-app';
 import { runScript } from './processes';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -70,7 +73,25 @@ describe('loadConfig', () => {
 });
 
 describe('starting with an invalid configuration', () => {
-  it('exits non-zero with one line on stderr that names the variable', async () => {
+  it('reports a port that is already taken in one line and exits 1', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = tempDir('backtrack-port-');
+    try {
+      const result = await runScript('src/main.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+      expect(result.code, result.stderr).toBe(1);
+      // The last line is ours. (graphql-ws also logs the listen error it sees re-emitted by the
+      // WebSocketServer before it; that noise comes from src/app.ts attaching ws to the HTTP server.)
+      const lines = result.stderr.split('\n').filter((line) => line.length > 0);
+      expect(lines.at(-1)).toBe(`backtrack: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('exits non-zero with one line on stderr that names the variable', { timeout: 120_000 }, async () => {
     const result = await runScript('src/main.ts', [], { PORT: 'abc', DATA_DIR: '/nonexistent/never-created' });
     expect(result.code).not.toBe(0);
     expect(result.code).not.toBeNull();
