@@ -1,7 +1,8 @@
 /** Admin commands: migrate, seed the demo, create users, tokens and agents. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
-import { openServices } from './app';
+import { DataDirectoryError, openServices } from './app';
+import { DatabaseOpenError } from './db/client';
 import { ROLES, type Role } from './db/schema';
 import { issueToken } from './domain/auth';
 import { createAgent, createUser, grantRole, projectBySlugUnchecked, userByEmail } from './domain/admin';
@@ -150,7 +151,14 @@ async function run(): Promise<void> {
 
 run().catch((error: unknown) => {
   if (error instanceof UsageError) process.stderr.write(`backtrack: ${error.message}\n\n${HELP}\n`);
-  else if (error instanceof ConfigError || error instanceof DomainError) process.stderr.write(`backtrack: ${error.message}\n`);
+  else if (
+    error instanceof ConfigError ||
+    error instanceof DomainError ||
+    error instanceof DataDirectoryError ||
+    error instanceof DatabaseOpenError
+  ) {
+    process.stderr.write(`backtrack: ${error.message}\n`);
+  }
   else process.stderr.write(`backtrack: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

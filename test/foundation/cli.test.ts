@@ -170,4 +170,20 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
     },
     TIMEOUT,
   );
+
+  it(
+    'reports a corrupt database in one line and leaves it as it was',
+    async () => {
+      const other = path.join(root, 'corrupt');
+      fs.mkdirSync(other);
+      const bytes = Buffer.concat([Buffer.from('not sqlite at all\n'), Buffer.alloc(4096, 7)]);
+      fs.writeFileSync(path.join(other, 'backtrack.sqlite'), bytes);
+      const result = await runCli(['migrate'], { DATA_DIR: other, LOG_LEVEL: 'silent' });
+      expect(result.code).toBe(1);
+      expect(stderrLines(result.stderr)).toEqual([`backtrack: cannot open database ${path.join(other, 'backtrack.sqlite')}: file is not a database`]);
+      expect(fs.readFileSync(path.join(other, 'backtrack.sqlite'))).toEqual(bytes);
+    },
+    TIMEOUT,
+  );
 });
+
