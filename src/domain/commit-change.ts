@@ -11,11 +11,13 @@ import type { Services } from './services';
 import {
   changesBetween,
   readFiles,
+  rememberFiles,
   servicesWithChangedInputs,
   withRegeneratedManifests,
   type FileMap,
 } from './tenant-environment-files';
 import type { TenantEnvironmentContext } from './workspace';
+import { tenantEnvironmentDir } from './layout';
 
 export interface TenantEnvironmentChange {
   context: TenantEnvironmentContext;
@@ -37,13 +39,27 @@ export interface CommittedChange {
 /** How often a write is re-planned on the new head when main moved under it (another process or tool). */
 const CAS_ATTEMPTS = 3;
 
+/** Writes the change (plan, commit, compare-and-swap) and records it in the deployment history. */
 export async function commitTenantEnvironmentChange(
+  services: Services,
+  change: TenantEnvironmentChange,
+): Promise<CommittedChange> {
+  const committed = await writeTenantEnvironmentChange(services, change);
+  await indexHistory(services, change.context.project);
+  return committed;
+}
+
+/**
+ * Only the Git part: under the project's writer lock, plan on head, commit, move main by
+ * compare-and-swap. The caller records history (commitTenantEnvironmentChange does).
+ */
+export async function writeTenantEnvironmentChange(
   services: Services,
   change: TenantEnvironmentChange,
 ): Promise<CommittedChange> {
   const { context } = change;
   const git = await services.repositories.forProject(context.project.slug);
-  const committed = await services.gitWriters.run(context.project.id, async () => {
+  return services.gitWriters.run(context.project.id, async () => {
     for (let attempt = 1; ; attempt++) {
       // Read, plan and write against one head; if main moved meanwhile (compare-and-swap failed),
       // plan again on the new head: `apply` decides whether that change conflicts with its own.
@@ -60,6 +76,7 @@ export async function commitTenantEnvironmentChange(
       }
       try {
         const sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
+        rememberFiles(git, sha, context.ref, final, changes.map((c) => c.path.slice(tenantEnvironmentDir(context.ref.tenant, context.ref.environment).length + 1)));
         return { sha, parent: head, changes };
       } catch (error) {
         if (!(error instanceof RefConflictError)) throw error;
@@ -71,6 +88,4 @@ export async function commitTenantEnvironmentChange(
       }
     }
   });
-  await indexHistory(services, context.project);
-  return committed;
 }

@@ -22,10 +22,60 @@ export interface TenantEnvironmentRef {
   environment: string;
 }
 
+/**
+ * The tenant-environment's files at a commit. A commit's content never changes, so the last few
+ * directories read (or just written, see rememberFiles) are kept per repository: planning a
+ * rollback, writing it and indexing it read the same revisions again and again.
+ */
 export async function readFiles(git: GitStore, sha: string | null, ref: TenantEnvironmentRef): Promise<FileMap> {
   if (!sha) return new Map();
-  const blobs = await git.readDirectory(sha, tenantEnvironmentDir(ref.tenant, ref.environment));
-  return new Map([...blobs].map(([path, content]) => [path, content.toString('utf8')]));
+  const dir = tenantEnvironmentDir(ref.tenant, ref.environment);
+  const key = `${sha.toLowerCase()}:${dir}`;
+  const cached = FULL_SHA.test(sha) ? cacheOf(git).get(key) : undefined;
+  if (cached) {
+    remember(git, key, cached);
+    return new Map(cached);
+  }
+  const blobs = await git.readDirectory(sha, dir);
+  const files: FileMap = new Map([...blobs].map(([path, content]) => [path, content.toString('utf8')]));
+  if (FULL_SHA.test(sha)) remember(git, key, files);
+  return new Map(files);
+}
+
+/**
+ * Records the files a commit just written has in this tenant-environment, so the next read of that
+ * commit costs nothing. Only content that reads back as the same string (well-formed UTF-16) is
+ * trusted; otherwise the commit is read from Git next time.
+ */
+export function rememberFiles(git: GitStore, sha: string, ref: TenantEnvironmentRef, files: FileMap, changed: Iterable<string>): void {
+  if (!FULL_SHA.test(sha)) return;
+  for (const path of changed) {
+    const content = files.get(path);
+    if (content !== undefined && Buffer.from(content, 'utf8').toString('utf8') !== content) return;
+  }
+  remember(git, `${sha.toLowerCase()}:${tenantEnvironmentDir(ref.tenant, ref.environment)}`, new Map(files));
+}
+
+/** Empties the cache of every repository (benchmarks measure cold reads with it). */
+export function forgetCachedFiles(): void {
+  caches = new WeakMap();
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+const CACHED_DIRECTORIES = 24;
+let caches = new WeakMap<GitStore, Map<string, FileMap>>();
+
+function cacheOf(git: GitStore): Map<string, FileMap> {
+  let cache = caches.get(git);
+  if (!cache) caches.set(git, (cache = new Map()));
+  return cache;
+}
+
+function remember(git: GitStore, key: string, files: FileMap): void {
+  const cache = cacheOf(git);
+  cache.delete(key);
+  cache.set(key, files);
+  while (cache.size > CACHED_DIRECTORIES) cache.delete(cache.keys().next().value!);
 }
 
 export function servicesIn(files: FileMap): string[] {

@@ -6,6 +6,7 @@ import { rollbackRequests } from '../../src/db/schema';
 import { requestRollback } from '../../src/domain/requests/rollback-requests';
 import { previewRollback, type RollbackInput } from '../../src/domain/rollback/preview';
 import { normalizeScope } from '../../src/domain/rollback/plan';
+import { forgetCachedFiles } from '../../src/domain/tenant-environment-files';
 import { git } from '../helpers/git-cli';
 import { commitCount, createFixture, deploymentRows, domainError, execute, rollbackInput, tag, type Fixture } from './fixture';
 
@@ -73,6 +74,8 @@ describe('rollback errors', () => {
     const file = path.join(fx.repoDir, 'objects', blob.slice(0, 2), blob.slice(2));
     fs.chmodSync(file, 0o644);
     fs.writeFileSync(file, 'corrupted');
+    // As a freshly started server would: nothing of this revision is remembered from writing it.
+    forgetCachedFiles();
     for (const mode of ['FULL', 'SERVICE', 'FIELD'] as const) {
       await expectRefused(
         rollbackInput('acme', 'staging', { mode, service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }] }),

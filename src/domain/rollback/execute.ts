@@ -4,7 +4,8 @@
  * it is a conflict and nothing is written; unrelated changes elsewhere do not block it.
  */
 import type { GitAuthor } from '../../git';
-import { commitTenantEnvironmentChange } from '../commit-change';
+import { writeTenantEnvironmentChange } from '../commit-change';
+import { indexHistory } from '../history/index-history';
 import { ConflictError } from '../errors';
 import type { Services } from '../services';
 import type { TenantEnvironmentContext } from '../workspace';
@@ -24,15 +25,24 @@ export interface RollbackExecution {
   approval: string;
 }
 
+/** The rollback commit on main, recorded in the deployment history (source ROLLBACK). */
 export async function executeRollback(services: Services, execution: RollbackExecution): Promise<{ sha: string; preview: RollbackPreview }> {
+  const result = await commitRollback(services, execution);
+  await indexHistory(services, execution.context.project);
+  return result;
+}
+
+/** Only the rollback commit: plan on the head found under the writer lock, commit, compare-and-swap. */
+export async function commitRollback(services: Services, execution: RollbackExecution): Promise<{ sha: string; preview: RollbackPreview }> {
   const git = await services.repositories.forProject(execution.context.project.slug);
   let preview!: RollbackPreview;
-  const committed = await commitTenantEnvironmentChange(services, {
+  const committed = await writeTenantEnvironmentChange(services, {
     context: execution.context,
     author: execution.author,
-    regenerateManifests: execution.scope.mode !== 'FULL',
+    // The plan's files already carry regenerated manifests (or, for FULL, the target's own).
+    regenerateManifests: false,
     apply: async (current, head) => {
-      preview = await computePreview(services, git, execution.context, execution.scope, execution.targetSha, head!, current);
+      preview = await computePreview(services, git, execution.context, execution.scope, execution.targetSha, head!, current, { planOnly: true });
       if (execution.expectedPreviewHash && preview.previewHash !== execution.expectedPreviewHash) {
         throw new ConflictError(
           'ROLLBACK_CONFLICT',

@@ -82,7 +82,11 @@ async function resolveTarget(services: Services, git: GitStore, context: TenantE
   return sha;
 }
 
-/** The planned change on top of `head`; used by preview and again, under the writer lock, by execution. */
+/**
+ * The planned change on top of `head`; used by preview and again, under the writer lock, by execution.
+ * `planOnly` (execution) skips what only a person reads — later-revision warnings, live values and the
+ * scope suggestion — none of which enters the plan or its hash.
+ */
 export async function computePreview(
   services: Services,
   git: GitStore,
@@ -91,6 +95,7 @@ export async function computePreview(
   targetSha: string,
   head: string,
   current: FileMap,
+  options: { planOnly?: boolean } = {},
 ): Promise<RollbackPreview> {
   const target = await readTargetFiles(git, context, targetSha);
   const plan = planRollback(scope, current, target);
@@ -110,9 +115,9 @@ export async function computePreview(
     final,
     regenerateManifests: plan.regenerateManifests,
     previewHash: previewHash(scope, targetSha, diff),
-    warnings: await laterChanges(git, context, targetSha, head, allFields(diff)),
-    liveValues: await liveValuesFor(services, context, allFields(diff)),
-    suggestion: smallerScope(scope, diff),
+    warnings: options.planOnly ? [] : await laterChanges(git, context, targetSha, head, allFields(diff)),
+    liveValues: options.planOnly ? new Map() : await liveValuesFor(services, context, allFields(diff)),
+    suggestion: options.planOnly ? null : smallerScope(scope, diff),
   };
 }
 
@@ -137,6 +142,9 @@ function allFields(diff: FilesDiff): FieldDiff[] {
 /**
  * For each changed field, the commits after the target (up to head) that changed it, newest first.
  * Read from Git itself, so commits pushed by other tools count before the history is indexed.
+ * A file that only one commit changed needs no parsing: every field of it that the rollback changes
+ * differs between the target and head, so that commit changed it. Files changed several times are
+ * compared version by version.
  */
 async function laterChanges(
   git: GitStore,
@@ -147,49 +155,50 @@ async function laterChanges(
 ): Promise<FieldWarning[]> {
   if (fields.length === 0 || targetSha === head) return [];
   const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
-  const files = [...new Set(fields.map((f) => f.file))];
-  const blobIds = new Map<string, string | null>();
-  const blobId = async (sha: string | null, file: string) => {
-    if (!sha) return null;
-    const key = `${sha}:${file}`;
-    if (!blobIds.has(key)) blobIds.set(key, await git.treeIdOf(sha, `${dir}/${file}`));
-    return blobIds.get(key)!;
-  };
+  const wanted = new Set(fields.map((f) => f.file));
+  // Oldest first: for each file, the commits that changed its blob.
+  const touching = new Map<string, Array<{ sha: string; parent: string | null }>>();
+  const commits = (await git.log({ from: head, until: targetSha })).reverse();
+  for (const commit of commits) {
+    const parent = commit.parents[0] ?? null;
+    for (const path of await git.changedPaths(parent, commit.sha, dir)) {
+      const file = path.slice(dir.length + 1);
+      if (!wanted.has(file)) continue;
+      const list = touching.get(file) ?? [];
+      if (list.at(-1)?.sha !== commit.sha) list.push({ sha: commit.sha, parent });
+      touching.set(file, list);
+    }
+  }
   const leavesCache = new Map<string, Map<string, unknown> | null>();
   const leavesAt = async (sha: string | null, file: string) => {
-    const id = await blobId(sha, file);
-    if (!id) return null;
-    if (!leavesCache.has(id)) {
-      const blob = await git.readFile(sha!, `${dir}/${file}`);
+    const key = `${sha}:${file}`;
+    if (!leavesCache.has(key)) {
+      const blob = sha ? await git.readFile(sha, `${dir}/${file}`) : null;
       let leaves: Map<string, unknown> | null = null;
       try {
         leaves = blob ? flattenLeaves(parseYaml(blob.toString('utf8'), file) ?? {}) : null;
       } catch {
         leaves = null;
       }
-      leavesCache.set(id, leaves);
+      leavesCache.set(key, leaves);
     }
-    return leavesCache.get(id)!;
+    return leavesCache.get(key)!;
   };
-  // Commits that changed the tenant-environment at all, then per file whose blob changed.
-  const touching: Array<{ sha: string; parent: string | null; files: string[] }> = [];
-  for (const commit of await git.log({ from: head, until: targetSha })) {
-    const parent = commit.parents[0] ?? null;
-    if ((await git.treeIdOf(commit.sha, dir)) === (parent ? await git.treeIdOf(parent, dir) : null)) continue;
-    const changed: string[] = [];
-    for (const file of files) if ((await blobId(commit.sha, file)) !== (await blobId(parent, file))) changed.push(file);
-    if (changed.length > 0) touching.push({ sha: commit.sha, parent, files: changed });
-  }
   const warnings: FieldWarning[] = [];
   for (const field of fields) {
-    const later: string[] = [];
-    for (const commit of touching) {
-      if (!commit.files.includes(field.file)) continue;
-      const after = (await leavesAt(commit.sha, field.file))?.get(field.path);
-      const before = (await leavesAt(commit.parent, field.file))?.get(field.path);
-      if (JSON.stringify(after) !== JSON.stringify(before)) later.push(commit.sha);
+    const changes = touching.get(field.file) ?? [];
+    let later: string[];
+    if (changes.length <= 1) {
+      later = changes.map((c) => c.sha);
+    } else {
+      later = [];
+      for (const commit of changes) {
+        const after = (await leavesAt(commit.sha, field.file))?.get(field.path);
+        const before = (await leavesAt(commit.parent, field.file))?.get(field.path);
+        if (JSON.stringify(after) !== JSON.stringify(before)) later.push(commit.sha);
+      }
     }
-    if (later.length > 0) warnings.push({ file: field.file, path: field.path, laterRevisions: later });
+    if (later.length > 0) warnings.push({ file: field.file, path: field.path, laterRevisions: later.reverse() });
   }
   return warnings;
 }
