@@ -192,6 +192,31 @@ describe('compareRevisions and compareWithCurrent', () => {
     expect(diff.files.filter((f) => f.category === 'MANIFEST')).toHaveLength(4);
   });
 
+  it('matches git for CRLF line ends, a missing final newline, deleted files and files that are not YAML', async () => {
+    const base = head(t);
+    const dir = teDir(STAGING);
+    const values = fileAt(t, 'main', `${dir}/services/catalog/values.yaml`);
+    pushWithGitCli(
+      t,
+      {
+        [`${dir}/services/catalog/values.yaml`]: values.replace(/\n/g, '\r\n').replace('tag: v5.1.0', 'tag: v5.1.1'),
+        [`${dir}/environment.yaml`]: fileAt(t, 'main', `${dir}/environment.yaml`).replace(/\n$/, ''),
+        [`${dir}/services/catalog/bindings.yaml`]: null,
+        [`${dir}/README.md`]: 'staging notes\n',
+      },
+      'edge cases',
+    );
+    const diff = await withCurrent(STAGING, base);
+    expectMatchesGit(t, diff, STAGING);
+    const byPath = Object.fromEntries(diff.files.map((f) => [f.path, f]));
+    expect(byPath['README.md']).toMatchObject({ kind: 'ADDED', category: 'OTHER', service: null, fields: [] });
+    expect(byPath['services/catalog/bindings.yaml']).toMatchObject({ kind: 'REMOVED', category: 'BINDINGS' });
+    expect(byPath['environment.yaml']!.fields).toEqual([]);
+    expect(byPath['services/catalog/values.yaml']!.fields.map((f) => [f.path, f.before, f.after])).toEqual([['image.tag', 'v5.1.0', 'v5.1.1']]);
+    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', HistoryDeploymentCompareDocument, STAGING));
+    expect(tenantEnvironment!.deployments.edges[0]!.node.compareWithCurrent.files).toEqual([]);
+  });
+
   it('reports a YAML file that does not parse per file, without failing the query', async () => {
     const base = head(t);
     const broken = 'image:\n  repository: registry.acme.example.com/shop/payments\n  tag: [v1.5.0\nreplicas: 1\n';

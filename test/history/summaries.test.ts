@@ -30,6 +30,14 @@ describe('changes summaries (history "Changes" column)', () => {
     expect(summarizeChanges(diff)).toEqual(['environment.yaml removed', 'variables.yaml added']);
   });
 
+  it('says a service file was added or removed as a whole, and names other files', () => {
+    const diff = compareFiles(
+      files({ 'services/api/values.yaml': 'a: 1\n', 'services/api/bindings.yaml': 'kustomize:\n  base: x\n' }),
+      files({ 'services/api/values.yaml': 'a: 1\n', 'services/api/NOTES.md': 'hi\n' }),
+    );
+    expect(summarizeChanges(diff)).toEqual(['api: services/api/NOTES.md added', 'api: services/api/bindings.yaml removed']);
+  });
+
   it('describes lists by their changed elements, at most three lines per field', () => {
     const before = 'ports: [1, 2, 3, 4, 5]\n';
     const after = 'ports: [1, 20, 30, 40, 50, 60]\n';

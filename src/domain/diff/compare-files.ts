@@ -185,13 +185,17 @@ export function summarizeChanges(diff: FilesDiff, limit = 12): string[] {
       lines.push(`${service.service}: service ${service.kind === 'ADDED' ? 'added' : 'removed'}`);
       continue;
     }
-    for (const field of service.fields) lines.push(...describeField(field).map((text) => `${service.service}: ${text}`));
+    // A values or bindings file that appears or disappears as a whole is one line, not one per field.
+    const wholeFiles = new Set(service.files.filter((f) => f.kind !== 'MODIFIED' && f.category !== 'MANIFEST').map((f) => f.path));
+    for (const field of service.fields) {
+      if (!wholeFiles.has(field.file)) lines.push(...describeField(field).map((text) => `${service.service}: ${text}`));
+    }
     for (const file of service.files) {
       if (file.parseError) lines.push(`${service.service}: ${file.path} changed (not valid YAML)`);
-      else if (file.category === 'OTHER') lines.push(`${service.service}: ${file.path} ${file.kind.toLowerCase()}`);
+      else if (wholeFiles.has(file.path)) lines.push(`${service.service}: ${file.path} ${file.kind.toLowerCase()}`);
     }
   }
-  // A whole environment-level file that appears or disappears is one line, not one per field.
+  // Likewise for a whole environment-level file.
   const wholeFiles = new Set(diff.files.filter((f) => !f.service && f.kind !== 'MODIFIED').map((f) => f.path));
   for (const field of diff.environmentFields) {
     if (wholeFiles.has(field.file)) continue;
