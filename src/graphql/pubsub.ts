@@ -1,20 +1,124 @@
-/** The in-process event bus: domain events fan out to GraphQL subscriptions. A Redis event target can replace it for several instances. */
-import { createPubSub } from 'graphql-yoga';
+/**
+ * The in-process event bus: domain events fan out to GraphQL subscriptions (and the metrics observer).
+ * Subscribers are indexed by event type and tenant-environment, and filter before queuing, so an event
+ * only wakes the subscriptions it is for. A Redis-backed bus would feed `publish` from a channel.
+ */
 import type { DomainEvent, EventBus } from '../domain/events';
 
-/** An EventTarget that knows how many listeners (live subscriptions) it has. */
-class CountingEventTarget extends EventTarget {
-  listeners = 0;
+type EventType = DomainEvent['type'];
 
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    if (args[1]) this.listeners++;
-    super.addEventListener(...args);
+/** Items a consumer may fall behind by before its stream is ended (a client can subscribe again). */
+export const MAX_QUEUED_EVENTS = 10_000;
+
+export class SubscriberTooSlowError extends Error {
+  readonly code = 'SUBSCRIBER_TOO_SLOW';
+  constructor() {
+    super(`the subscription fell more than ${MAX_QUEUED_EVENTS} events behind and was ended; subscribe again`);
+  }
+}
+
+/**
+ * A push-fed async iterator: one promise per awaited item, items kept in order for a slow consumer.
+ * `onEnd` runs once, when the stream ends for any reason (consumer return, finish, failure).
+ */
+export class AsyncQueue<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
+  private ended = false;
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly onEnd: () => void = () => undefined) {}
+
+  get isOpen(): boolean {
+    return !this.ended;
   }
 
-  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-    if (args[1]) this.listeners--;
-    super.removeEventListener(...args);
+  push(item: T): void {
+    if (this.ended) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = null;
+      resolve({ value: item, done: false });
+    } else if (this.items.length >= MAX_QUEUED_EVENTS) {
+      this.items.length = 0;
+      this.fail(new SubscriberTooSlowError());
+    } else {
+      this.items.push(item);
+    }
   }
+
+  /** Ends after the queued items; a waiting consumer is told at once. */
+  finish(): void {
+    this.end(null);
+  }
+
+  /** Fails after the queued items. */
+  fail(error: unknown): void {
+    this.end({ error });
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = null;
+      return Promise.reject(error);
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.items.length = 0;
+    this.failure = null;
+    this.end(null);
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.items.length = 0;
+    this.failure = null;
+    this.end(null);
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  private end(failure: { error: unknown } | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = failure;
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = null;
+      if (this.failure) {
+        const { error } = this.failure;
+        this.failure = null;
+        waiting.reject(error);
+      } else {
+        waiting.resolve({ value: undefined, done: true });
+      }
+    }
+    this.onEnd();
+  }
+}
+
+export interface SubscribeOptions {
+  /** Only events of this type. */
+  type?: EventType;
+  /** Only events of this tenant-environment. */
+  tenantEnvironmentId?: string;
+  /** Runs synchronously at publish time; events it rejects are never queued. */
+  filter?: (event: DomainEvent) => boolean;
+  /** Called for each accepted event, when it is queued. */
+  onAccept?: (event: DomainEvent) => void;
+}
+
+export interface EventPubSub {
+  publish(topic: 'domainEvent', event: DomainEvent): void;
+  subscribe(topic: 'domainEvent', options?: SubscribeOptions): AsyncIterableIterator<DomainEvent>;
 }
 
 /** The bus port plus what an operator (or a test) may want to know about the process-local fan-out. */
@@ -23,14 +127,58 @@ export interface InProcessEventBus extends EventBus {
   subscriberCount(): number;
 }
 
-export function createEventPubSub() {
-  const eventTarget = new CountingEventTarget();
-  const pubsub = createPubSub<{ domainEvent: [DomainEvent] }>({ eventTarget });
+const ALL = '*';
+const keyOf = (type: string, tenantEnvironmentId: string) => `${type}|${tenantEnvironmentId}`;
+
+interface Subscriber {
+  queue: AsyncQueue<DomainEvent>;
+  options: SubscribeOptions;
+}
+
+export function createEventPubSub(): { pubsub: EventPubSub; bus: InProcessEventBus } {
+  const subscribers = new Map<string, Set<Subscriber>>();
+  let count = 0;
+
+  const deliver = (key: string, event: DomainEvent) => {
+    const set = subscribers.get(key);
+    if (!set) return;
+    // A subscriber that ends while we deliver deletes itself from the set, which iteration tolerates.
+    for (const { queue, options } of set) {
+      if (!queue.isOpen || (options.filter && !options.filter(event))) continue;
+      options.onAccept?.(event);
+      queue.push(event);
+    }
+  };
+
+  const pubsub: EventPubSub = {
+    publish(_topic, event) {
+      deliver(keyOf(ALL, ALL), event);
+      deliver(keyOf(event.type, ALL), event);
+      deliver(keyOf(ALL, event.tenantEnvironmentId), event);
+      deliver(keyOf(event.type, event.tenantEnvironmentId), event);
+    },
+    subscribe(_topic, options = {}) {
+      const key = keyOf(options.type ?? ALL, options.tenantEnvironmentId ?? ALL);
+      let set = subscribers.get(key);
+      if (!set) subscribers.set(key, (set = new Set()));
+      const members = set;
+      const subscriber: Subscriber = {
+        options,
+        queue: new AsyncQueue<DomainEvent>(() => {
+          count--;
+          members.delete(subscriber);
+          if (members.size === 0 && subscribers.get(key) === members) subscribers.delete(key);
+        }),
+      };
+      members.add(subscriber);
+      count++;
+      return subscriber.queue;
+    },
+  };
+
   const bus: InProcessEventBus = {
     publish: (event) => pubsub.publish('domainEvent', event),
-    subscriberCount: () => eventTarget.listeners,
+    subscriberCount: () => count,
   };
   return { pubsub, bus };
 }
-
-export type EventPubSub = ReturnType<typeof createEventPubSub>['pubsub'];

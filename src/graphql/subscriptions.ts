@@ -1,5 +1,4 @@
 /** Subscription plumbing: domain events from the bus, filtered to what the subscriber may read. */
-import { filter, pipe } from 'graphql-yoga';
 import type { Actor } from '../domain/actor';
 import { canRead } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
@@ -7,6 +6,7 @@ import type { DomainEvent } from '../domain/events';
 import { tenantEnvironmentById, type TenantEnvironmentContext } from '../domain/workspace';
 import type { GraphQLContext } from './context';
 import { createLoaders } from './loaders';
+import { AsyncQueue, type SubscribeOptions } from './pubsub';
 
 export type DeploymentRecordedEvent = Extract<DomainEvent, { type: 'deploymentRecorded' }>;
 
@@ -17,22 +17,144 @@ export function canReadEvent(actor: Actor | null, event: DomainEvent): boolean {
 }
 
 /**
- * The subscriber's stream of matching events. A subscription keeps one context for its whole life,
- * so each event gets fresh loaders: nested fields show the state at that event, not a cached earlier one.
+ * The subscriber's stream of matching events. `route` narrows which events are even offered (by type
+ * and tenant-environment); the predicate and the read check run when an event is published.
+ * A subscription keeps one context for its whole life, so each accepted event gets fresh loaders:
+ * nested fields show the state at that event, not a cached earlier one.
  */
-export function eventsOf(ctx: GraphQLContext, predicate: (event: DomainEvent) => boolean): AsyncIterable<DomainEvent> {
-  return pipe(
-    ctx.pubsub.subscribe('domainEvent'),
-    filter((event: DomainEvent) => {
-      if (!predicate(event) || !canReadEvent(ctx.actor, event)) return false;
+export function eventsOf(
+  ctx: GraphQLContext,
+  predicate: (event: DomainEvent) => boolean,
+  route: Pick<SubscribeOptions, 'type' | 'tenantEnvironmentId'> = {},
+): AsyncIterable<DomainEvent> {
+  return ctx.pubsub.subscribe('domainEvent', {
+    ...route,
+    filter: (event) => predicate(event) && canReadEvent(ctx.actor, event),
+    onAccept: () => {
       ctx.loaders = createLoaders(ctx.services);
-      return true;
-    }),
-  );
+    },
+  });
 }
 
 export async function requireReadableTenantEnvironment(ctx: GraphQLContext, id: string): Promise<TenantEnvironmentContext> {
   const context = await tenantEnvironmentById(ctx.services, ctx.actor, id);
   if (!context) throw new NotFoundError('tenant-environment');
   return context;
+}
+
+/**
+ * What makes two graphql-ws subscriptions produce identical results for every event: the same
+ * operation, variables and extensions, and the same permissions (the actor and its roles or scopes
+ * as authenticated on connect). Null when there is no actor.
+ */
+export function subscriptionShareKey(
+  params: { query?: string | null; operationName?: string | null; variables?: unknown; extensions?: unknown },
+  actor: Actor | null,
+): string | null {
+  if (!actor) return null;
+  const who =
+    actor.kind === 'user'
+      ? ['user', actor.user.id, [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]
+      : ['agent', actor.agent.id, actor.agent.projectId, [...actor.tenantEnvironmentIds].sort()];
+  return JSON.stringify([params.query ?? null, params.operationName ?? null, params.variables ?? null, params.extensions ?? null, who]);
+}
+
+interface SharedStream {
+  members: Set<AsyncQueue<unknown>>;
+  /** Resolves false when the first subscribe did not give a stream (e.g. it was refused with errors). */
+  ready: Promise<boolean>;
+  closed: boolean;
+}
+
+/**
+ * Subscription multiplexing for graphql-ws: subscribers with the same share key get one underlying
+ * subscription, executed once per event through the full yoga pipeline (masking, plugins), and each
+ * receives the results through its own queue (a slow socket does not hold up the others). With many
+ * dashboards of the same people open on one tenant-environment, an event costs one execution per
+ * distinct (operation, variables, permissions) instead of one per socket.
+ */
+export function createSubscriptionSharing() {
+  const streams = new Map<string, SharedStream>();
+
+  const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+    value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+
+  const join = (key: string, stream: SharedStream, source: AsyncIterator<unknown>) => {
+    const member: AsyncQueue<unknown> = new AsyncQueue<unknown>(() => {
+      stream.members.delete(member);
+      if (stream.members.size === 0 && !stream.closed) {
+        stream.closed = true;
+        if (streams.get(key) === stream) streams.delete(key);
+        void source.return?.();
+      }
+    });
+    stream.members.add(member);
+    return member;
+  };
+
+  const sources = new WeakMap<SharedStream, AsyncIterator<unknown>>();
+
+  async function subscribe(key: string | null, start: () => unknown): Promise<unknown> {
+    if (key === null) return start();
+    const existing = streams.get(key);
+    if (existing) {
+      const shared = await existing.ready;
+      if (shared && !existing.closed) return join(key, existing, sources.get(existing)!);
+      // Refused or ended meanwhile: subscribe on its own (it may start a new shared stream).
+      return existing.closed && shared ? subscribe(key, start) : start();
+    }
+    let markReady!: (shared: boolean) => void;
+    const stream: SharedStream = { members: new Set(), ready: new Promise((resolve) => (markReady = resolve)), closed: false };
+    streams.set(key, stream);
+    let result: unknown;
+    try {
+      result = await start();
+    } catch (error) {
+      stream.closed = true;
+      streams.delete(key);
+      markReady(false);
+      throw error;
+    }
+    if (!isAsyncIterable(result)) {
+      stream.closed = true;
+      streams.delete(key);
+      markReady(false);
+      return result;
+    }
+    const source = result[Symbol.asyncIterator]();
+    sources.set(stream, source);
+    const first = join(key, stream, source);
+    markReady(true);
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await source.next();
+          if (done) break;
+          for (const member of stream.members) member.push(value);
+        }
+        for (const member of [...stream.members]) member.finish();
+      } catch (error) {
+        for (const member of [...stream.members]) member.fail(error);
+      } finally {
+        stream.closed = true;
+        if (streams.get(key) === stream) streams.delete(key);
+      }
+    })();
+    return first;
+  }
+
+  return {
+    subscribe,
+    /** Underlying shared subscriptions right now. */
+    streamCount: () => streams.size,
+  };
+}
+
+/**
+ * Wraps graphql-ws's `subscribe` so that subscriptions with the same share key (put on the root value
+ * by onSubscribe, see subscriptionShareKey) share one underlying subscription.
+ */
+export function shareSubscriptions<A extends { rootValue?: unknown }>(subscribe: (args: A) => unknown): (args: A) => Promise<unknown> {
+  const sharing = createSubscriptionSharing();
+  return (args) => sharing.subscribe((args.rootValue as { shareKey?: string | null } | undefined)?.shareKey ?? null, () => subscribe(args));
 }

@@ -69,7 +69,12 @@ describe('cluster agents and sync status', () => {
       pendingSyncRollbacks: [],
       message: 'synced, healthy',
     });
-    expect(reported.liveServices.find((s) => s.service === 'api-gateway')).toEqual({ service: 'api-gateway', imageTag: 'v2.1.1-rc0', replicas: 3, values: null });
+    expect(reported.liveServices.find((s) => s.service === 'api-gateway')).toEqual({
+      service: 'api-gateway',
+      imageTag: 'v2.1.1-rc0',
+      replicas: 3,
+      values: { 'resources.limits.memory': '256Mi' },
+    });
 
     // An agent made for acme/staging only.
     const narrow = await createAgent(t.app.services, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });

@@ -125,7 +125,11 @@ builder.subscriptionField('syncStatusChanged', (t) =>
     args: { tenantEnvironmentId: t.arg.id() },
     subscribe: async (_root, args, ctx) => {
       await requireReadableTenantEnvironment(ctx, String(args.tenantEnvironmentId));
-      return eventsOf(ctx, (e) => e.type === 'syncStatusChanged' && e.tenantEnvironmentId === String(args.tenantEnvironmentId));
+      const tenantEnvironmentId = String(args.tenantEnvironmentId);
+      return eventsOf(ctx, (e) => e.type === 'syncStatusChanged' && e.tenantEnvironmentId === tenantEnvironmentId, {
+        type: 'syncStatusChanged',
+        tenantEnvironmentId,
+      });
     },
     // One status per event, computed once and shared by all its subscribers (each was checked at subscribe time and per event).
     resolve: (event, _args, ctx) => statusAtEvent(ctx, event),
