@@ -134,7 +134,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
 
   let ready = false;
   const server = http.createServer((req, res) => withRequestId(requestIdFrom(req.headers['x-request-id']), () => handle(req, res)));
+  let stopping = false;
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Draining: a request that arrives on an open keep-alive connection is served, then that connection ends.
+    if (stopping) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
@@ -208,6 +211,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
     stop: async () => {
       ready = false;
+      stopping = true;
       monitor?.stop();
       // One deadline for the whole drain, whatever part of it hangs.
       let deadline: NodeJS.Timeout | undefined;

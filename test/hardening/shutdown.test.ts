@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/test-app';
 import { HardeningRequestRollbackDocument } from './documents';
 import { bodyOf, killAllSpawned, spawnServer, tempDir, waitFor } from './helpers';
 import { mainHead, requestRows, requestStagingRollback, rollbackCommits, stagingTagTarget, tagRollbackInput } from './recovery';
@@ -84,6 +85,38 @@ describe('SIGTERM with a mutation in flight', () => {
     expect(lines.some((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM')).toBe(true);
     expect(lines.some((line) => line.msg === 'shutdown timed out')).toBe(false);
   }, 120_000);
+});
+
+describe('while stopping (in process)', () => {
+  it('/ready is 503 and a keep-alive connection ends after its in-flight response', async () => {
+    const t = await createTestApp({ env: { FAULT_PAUSE_AT: 'before-rollback-commit', FAULT_PAUSE_MS: '1500' } });
+    const base = await t.listen();
+    const target = await stagingTagTarget(`${base}/graphql`, t.token('DEPLOYER'));
+    const body = JSON.stringify(bodyOf(HardeningRequestRollbackDocument, tagRollbackInput(target)));
+    // One raw keep-alive connection: the mutation, then (once stopping) a readiness probe on the same socket.
+    const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const socketClosed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: backtrack\r\nContent-Type: application/json\r\nAuthorization: Bearer ${t.token('DEPLOYER')}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await waitFor('the request EXECUTING', () => requestRows(t.dataDir).find((r) => r.state === 'EXECUTING'));
+    const stopped = t.app.stop();
+    socket.write('GET /ready HTTP/1.1\r\nHost: backtrack\r\n\r\n');
+    await socketClosed;
+    expect(await stopped).toEqual({ timedOut: false });
+
+    const responses = received.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200 /);
+    expect(responses[0]).toContain('"state":"COMPLETED"');
+    expect(responses[1]).toMatch(/^HTTP\/1\.1 503 /);
+    expect(responses[1]).toMatch(/\r\nconnection: close\r\n/i);
+    expect(responses[1]).toContain('{"status":"not ready"}');
+    fs.rmSync(t.dataDir, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('SIGTERM with a mutation in flight over graphql-ws', () => {
