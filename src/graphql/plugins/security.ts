@@ -112,7 +112,7 @@ function usePersistedOperationsOverWebSocket(store: Map<string, string>, allowAr
     onParse({ context, params, parseFn }) {
       const operation = context as WebSocketOperationContext;
       if ('request' in operation) return; // HTTP (and SSE): yoga's onParams already applied the rules.
-      const query = String(params.source ?? '');
+      const query = typeof params.source === 'string' ? params.source : (params.source?.body ?? '');
       if (query.trim() !== '') {
         if (!allowArbitrary) refusals.set(context, persistedErrors.only);
         return;
