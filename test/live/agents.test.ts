@@ -172,6 +172,16 @@ describe('cluster agents and sync status', () => {
     expect((await syncStatus()).syncStatus).toMatchObject({ pendingSyncRollbacks: [], syncedHead: true });
   });
 
+  it('shows a rollback completed before any agent ever reported as pending sync, safe in Git', async () => {
+    t = await createTestApp();
+    const staging = await tenantEnvironment(t, STAGING);
+    const done = await requestTagRollback(t, 'DEPLOYER', staging.tagTarget, STAGING);
+    expect(done.state).toBe('COMPLETED');
+    const status = (await syncStatus(STAGING)).syncStatus;
+    expect(status).toMatchObject({ reported: false, agentReachable: false, pendingSyncRollbacks: [done.id] });
+    expect(status.message).toContain(SAFE_IN_GIT);
+  });
+
   it('marks the deployment FAILED when the agent reports DEGRADED for its revision', async () => {
     t = await createTestApp();
     const te = await tenantEnvironment(t, PROD);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { LiveRollbackRequestUpdatedDocument, LiveSyncStatusChangedDocument } from './documents';
-import { connectWs, ok, outsider, PROD, STAGING, subscribeWs, subscriberCount, until, untilSubscribers, type WsConnection } from './helpers';
+import { connectWs, ok, outsider, PROD, STAGING, subscribeSse, subscribeWs, subscriberCount, until, untilSubscribers, type WsConnection } from './helpers';
 import { approve, report, reportInput, requestTagRollback, tenantEnvironment } from './scenario';
 
 // One graphql instance for the app and graphql-yoga, as under Node in production (see subscriptions.test.ts).
@@ -66,6 +66,23 @@ describe('shared subscription execution over graphql-ws', () => {
     expect((await late.waitFor(1)).map((e) => e.syncStatusChanged.health)).toEqual(['DEGRADED']);
     expect(requests.events).toEqual([]);
     expect(staging.events).toEqual([]);
+  });
+
+  it('releases server-side subscriptions when clients complete, sockets close or SSE streams are aborted', async () => {
+    const te = await tenantEnvironment(t, PROD);
+    const first = await ws(t.token('DEPLOYER'));
+    const second = await ws(t.token('APPROVER'));
+    const completed = subscribeWs(first, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    subscribeWs(second, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    subscribeWs(second, LiveRollbackRequestUpdatedDocument, {});
+    const sse = subscribeSse(baseUrl, t.token('ADMIN'), LiveRollbackRequestUpdatedDocument, {});
+    await untilSubscribers(t, baseline + 4);
+    completed.stop();
+    await until(() => subscriberCount(t) === baseline + 3, 'the completed subscription to be released');
+    await second.dispose();
+    await until(() => subscriberCount(t) === baseline + 1, 'the closed socket to release its subscriptions');
+    sse.stop();
+    await until(() => subscriberCount(t) === baseline, 'the aborted SSE stream to be released');
   });
 
   it('never shares across permissions: same operation and variables, different users or agents', async () => {
