@@ -321,6 +321,35 @@ describe('FIELD rollback', () => {
     expect(changedPaths(fx.repoDir, before, sha)).toEqual([`${DIR}/manifests/payments.yaml`, path]);
   });
 
+  it('writes the target\'s value when the target\'s text is an alias whose anchor now means something else', async () => {
+    const withAlias = (anchor: string, tag: string) =>
+      `defaults:\n  tag: &tag ${anchor}  # the fleet-wide tag\nimage:\n  repository: registry.acme.example.com/shop/payments\n  tag: ${tag}\nreplicas: 2\n`;
+    const target = await fx.writeFiles('acme', 'staging', (files) => files.set('services/payments/values.yaml', withAlias('v1.0.0', '*tag')));
+    await fx.writeFiles('acme', 'staging', (files) => files.set('services/payments/values.yaml', withAlias('v2.0.0', 'v3.0.0-bad')));
+    const before = fx.head();
+    const path = `${DIR}/services/payments/values.yaml`;
+    const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'payments', targetRevision: target, fields: [{ file: 'values.yaml', path: 'image.tag' }] }));
+    const now = show(fx.repoDir, sha, path);
+
+    expect(readField(now, 'image.tag')).toMatchObject({ found: true, value: 'v1.0.0' });
+    expect(readField(now, 'defaults.tag')).toMatchObject({ found: true, value: 'v2.0.0' });
+    expectOnlyValueReplaced(show(fx.repoDir, before, path), now, ['image', 'tag'], 'v1.0.0');
+  });
+
+  it('leaves a field alone whose value already equals the target\'s, however it is spelled', async () => {
+    const target = fx.head();
+    await fx.writeFiles('acme', 'staging', (files) => {
+      files.set('services/payments/values.yaml', files.get('services/payments/values.yaml')!.replace('tag: v1.4.2', "tag: 'v1.4.2'"));
+    });
+    await fx.release('acme', 'staging', [setField('payments', 'replicas', 5)]);
+    const before = fx.head();
+    const error = await domainError(
+      rollback(fx, rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'payments', targetRevision: target, fields: [{ file: 'values.yaml', path: 'image.tag' }] })),
+    );
+    expect(error.code).toBe('NOTHING_TO_ROLL_BACK');
+    expect(fx.head()).toBe(before);
+  });
+
   it('rolls back several fields across values.yaml, bindings.yaml and variables.yaml in one commit, manifest regenerated', async () => {
     const { t0 } = await buildHistory();
     const before = fx.head();

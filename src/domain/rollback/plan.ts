@@ -3,7 +3,7 @@
  * rollback commit leaves behind (DESIGN.md §3 "Rollback modes — exact Git effect").
  */
 import { createHash } from 'node:crypto';
-import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, YamlFieldError } from '../../yaml';
+import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
 import type { RollbackMode, SelectedField } from '../../db/schema';
 import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
@@ -90,7 +90,7 @@ function planFields(service: string, fields: SelectedField[], current: FileMap, 
     if (currentSource === undefined) {
       throw new BadRequestError('FILE_NOT_FOUND', `cannot patch ${file}: it does not exist at the current revision; use a service rollback`, { file });
     }
-    const patched = revertYamlValue(currentSource, targetSource, yamlPath, file);
+    const patched = revertYamlValue(currentSource, targetSource, yamlPath, file, true);
     if (patched === undefined) {
       throw new BadRequestError('FIELD_NOT_FOUND', `selected field ${field.file} ${field.path} of ${service} exists at neither the current nor the target revision`, {
         file: field.file,
@@ -112,22 +112,40 @@ export function locateField(service: string, field: SelectedField): { file: stri
 
 /**
  * Gives `path` in `current` the target's value, touching only that value's bytes: replaced with the
- * target's own source text, inserted when missing, deleted when the target has none.
- * Returns undefined when the field exists in neither version.
+ * target's own source text, inserted when missing, deleted when the target has none. When that text
+ * would not mean the same here (an alias whose anchor differs in the current file), the target's value
+ * is written instead. `byValue` (FIELD mode) leaves a field alone whose value already equals the
+ * target's, even if it is spelled differently. Returns undefined when the field exists in neither version.
  */
-function revertYamlValue(current: string | undefined, target: string | undefined, path: string, fileName: string): string | undefined {
+function revertYamlValue(current: string | undefined, target: string | undefined, path: string, fileName: string, byValue = false): string | undefined {
   if (current === undefined) return undefined;
   try {
     const now = readField(current, path, fileName);
     const then = target === undefined ? { found: false as const } : readField(target, path, fileName);
     if (!now.found && !then.found) return undefined;
     if (!then.found) return deleteField(current, path, fileName);
-    if (now.found && now.raw === then.raw) return current;
-    return setFieldRaw(current, path, then.raw, fileName);
+    if (now.found && (now.raw === then.raw || (byValue && sameValue(now.value, then.value)))) return current;
+    const patched = setFieldRaw(current, path, then.raw, fileName);
+    const check = readField(patched, path, fileName);
+    if (check.found && sameValue(check.value, then.value)) return patched;
+    return setFieldValue(current, path, then.value, fileName);
   } catch (error) {
     if (error instanceof YamlFieldError) throw new BadRequestError(error.code, error.message, { file: fileName, path });
     throw error;
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  }
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  );
 }
 
 /**
