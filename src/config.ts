@@ -35,6 +35,7 @@ const schema = z.object({
   MAX_ALIASES: integer(1, 1000).default(30),
   MAX_TOKENS: integer(10, 1_000_000).default(5000),
   MAX_COST: integer(10, 10_000_000).default(20_000),
+  MAX_DIRECTIVES: integer(1, 1000).default(50),
   BODY_LIMIT_BYTES: integer(1024, 100_000_000).default(1_000_000),
   PERSISTED_OPERATIONS: oneOf(['off', 'allow', 'require']).default('off'),
   PERSISTED_OPERATIONS_FILE: z.string().optional(),

@@ -51,7 +51,7 @@ export function securityPlugins(config: Config): Plugin[] {
     maxDepth: { n: config.MAX_DEPTH, flattenFragments: true, ignoreIntrospection: true, ...reportLimit },
     maxAliases: { n: config.MAX_ALIASES, allowList: [], ...reportLimit },
     maxTokens: { n: config.MAX_TOKENS, exposeLimits: true, propagateOnRejection: true },
-    maxDirectives: { n: 50, ...reportLimit },
+    maxDirectives: { n: config.MAX_DIRECTIVES, ...reportLimit },
     costLimit: {
       maxCost: config.MAX_COST,
       objectCost: 2,
