@@ -12,13 +12,15 @@ const run = promisify(execFile);
 
 describe('the SQLite database', () => {
   let t: TestApp;
+  /** The app's own connection (pragmas like foreign_keys are per connection). */
+  const connection = () => (t.app.services.db as unknown as { $client: Database.Database }).$client;
   beforeAll(async () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
 
   it('has foreign keys on for the connection, and enforces them', async () => {
-    const sqlite = t.app.services.db.$client;
+    const sqlite = connection();
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     await expect(
       t.app.services.db.insert(memberships).values({ userId: 'usr-nobody', projectId: 'prj-nowhere', role: 'ADMIN' }),
@@ -26,7 +28,7 @@ describe('the SQLite database', () => {
   });
 
   it('is in WAL mode, persistently (a fresh connection sees it)', () => {
-    expect(t.app.services.db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(connection().pragma('journal_mode', { simple: true })).toBe('wal');
     const other = new Database(t.config.databaseFile, { readonly: true });
     try {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -37,7 +39,7 @@ describe('the SQLite database', () => {
 
   it('has the tables the foundation names, created by the committed migrations', () => {
     const tables = (
-      t.app.services.db.$client.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>
+      connection().prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>
     ).map((r) => r.name);
     for (const table of [
       'organizations',
@@ -59,7 +61,7 @@ describe('the SQLite database', () => {
     ]) {
       expect(tables).toContain(table);
     }
-    const applied = t.app.services.db.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
+    const applied = connection().prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
     const journal = JSON.parse(fs.readFileSync(path.join(ROOT, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
     expect(applied.n).toBe(journal.entries.length);
   });
