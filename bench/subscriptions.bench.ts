@@ -27,8 +27,8 @@ import type { BenchResult } from './lib/result';
 import { markdownTable, summary } from './lib/table';
 
 const SUBSCRIBERS = 1000;
-const WARMUP_ROUNDS = 5;
-const ROUNDS = 30;
+const WARMUP_ROUNDS = 3;
+const ROUNDS = 25;
 const PROD = { project: 'shop', tenant: 'acme', environment: 'production' };
 
 const REQUEST_SUBSCRIPTION = `subscription RequestUpdates($te: ID!) {
