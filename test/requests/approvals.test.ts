@@ -1,6 +1,5 @@
 /** Approval policies and reviews: quorum, one rejection rejects, self-approval blocking, concurrent approvals. */
-import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { git } from '../helpers/git-cli';
 import { ProjectDocument, RollbackRequestDocument, SetApprovalPolicyDocument, TenantEnvironmentDocument } from './documents';
@@ -23,9 +22,6 @@ import {
   stagingTagTarget,
   tagRollback,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 let t: TestApp;
 beforeEach(async () => {

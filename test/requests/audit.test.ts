@@ -1,7 +1,6 @@
 /** The audit trail: a row per action in the same transaction as the change, filters and pagination. */
-import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditEvents, breakGlassSessions, rollbackNotes } from '../../src/db/schema';
 import { recordAudit } from '../../src/domain/audit';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -32,9 +31,6 @@ import {
   stagingTagTarget,
   tagRollback,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 type AuditVars = { first?: number; after?: string; action?: string; actorId?: string; tenantEnvironmentId?: string; breakGlassOnly?: boolean };
 const eventsOf = async (t: TestApp, vars: AuditVars = {}) =>

@@ -1,7 +1,6 @@
 /** Authorization by project role, and invisibility: a user of another project gets not-found everywhere. */
-import { createRequire } from 'node:module';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import {
   AddNoteDocument,
@@ -34,9 +33,6 @@ import {
   tagRollback,
   type Caller,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 let t: TestApp;
 let target: string;

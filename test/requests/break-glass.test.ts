@@ -1,6 +1,5 @@
 /** Break-glass: a time-boxed, audited bypass of approval for one user in one project. */
-import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantRole } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import {
@@ -24,9 +23,6 @@ import {
   requestTagRollback,
   review,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 let t: TestApp;
 beforeEach(async () => {

@@ -1,6 +1,5 @@
 /** The spec's "Error Reference" table, word for word, with extensions.code and extensions.status. */
-import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { git } from '../helpers/git-cli';
 import { PreviewRollbackDocument, RetryDocument, RollbackRequestDocument, SetApprovalPolicyDocument } from './documents';
@@ -24,9 +23,6 @@ import {
   stagingTagTarget,
   tagRollback,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 let t: TestApp;
 beforeEach(async () => {

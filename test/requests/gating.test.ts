@@ -1,6 +1,5 @@
 /** Feature gating by plan and flags for every mode, the approval workflow gate, and the wizard's mode list. */
-import { createRequire } from 'node:module';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/db/schema';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { PreviewRollbackDocument, RetryDocument, RollbackModesDocument } from './documents';
@@ -21,9 +20,6 @@ import {
   review,
   setOrganization,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 /** The gates, written out independently: flags each mode needs and the lowest plan. */
 const NEEDS: Record<RollbackMode, { flags: FeatureFlag[]; plan: Plan }> = {

@@ -1,6 +1,5 @@
 /** Post-rollback notes, and the recurring-rollback insight (same revision rolled back to 3+ times in 30 days). */
-import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { AddNoteDocument, RollbackInsightsDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from './documents';
 import {
@@ -22,9 +21,6 @@ import {
   stagingTagTarget,
   tagRollback,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 describe('addRollbackNote', () => {
   let t: TestApp;

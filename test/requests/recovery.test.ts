@@ -1,7 +1,6 @@
 /** Execution that breaks half-way: a landed commit is never reported as a failure, and nothing stays stuck. */
-import { createRequire } from 'node:module';
 import { eq, sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rollbackRequests } from '../../src/db/schema';
 import { reconcileInterruptedExecutions } from '../../src/domain/requests/run-execution';
 import { transition } from '../../src/domain/requests/state-machine';
@@ -9,9 +8,6 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 import { git } from '../helpers/git-cli';
 import { RetryDocument, RollbackRequestDocument, TenantEnvironmentDocument } from './documents';
 import { API_GATEWAY_VALUES, PROD, auditRows, expectError, fileAt, ok, requestTagRollback, review, rollbackCommitsFor } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 let t: TestApp;
 beforeEach(async () => {

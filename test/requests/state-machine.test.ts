@@ -1,7 +1,6 @@
 /** The request state machine: every allowed transition happens, every other one is impossible (domain and API). */
-import { createRequire } from 'node:module';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REQUEST_STATES, rollbackRequests, type RequestState } from '../../src/db/schema';
 import { DomainError } from '../../src/domain/errors';
 import { canTransition, transition, TRANSITIONS } from '../../src/domain/requests/state-machine';
@@ -17,9 +16,6 @@ import {
   review,
   rollbackCommitsFor,
 } from './helpers';
-
-// One graphql instance for the app and graphql-yoga, as under Node in production (see README.md here).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 /** The spec's "Request States" table, written out independently of the implementation. */
 const ALLOWED: Array<[RequestState, RequestState]> = [
