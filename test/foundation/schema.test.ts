@@ -1,13 +1,10 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { printSchemaFile } from '../../src/graphql/print';
 import { ROOT } from './processes';
 
-// Pothos builds the schema with graphql's CJS build (as under Node in production); print with the same one.
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 const committed = () => fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8');
 
