@@ -69,13 +69,14 @@ export function checkDataDirectory(config: Config): void {
       `DATA_DIR ${config.DATA_DIR} has repositories but no database (${config.databaseFile}); restore the database or move the directory away`,
     );
   }
-  fs.mkdirSync(config.repositoriesDir, { recursive: true });
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
 }
 
 export function openServices(config: Config, options: AppOptions = {}): { services: Services; database: DatabaseHandle; pubsub: ReturnType<typeof createEventPubSub> } {
   checkDataDirectory(config);
   const database = openDatabase(config.databaseFile, { onStatement: options.onStatement });
   migrateDatabase(database);
+  fs.mkdirSync(config.repositoriesDir, { recursive: true });
   const pubsub = createEventPubSub();
   const services: Services = {
     db: database.db,
@@ -156,7 +157,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     }
     return yoga(req, res);
   };
-  const webSockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // Upgrades are routed by hand so listen errors (e.g. a taken port) stay the HTTP server's alone.
+  const webSockets = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return socket.destroy();
+    webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
+  });
   const wsServer = useServer<Record<string, unknown>, { actor?: Actor | null }>(
     {
       onConnect: async (ctx) => {

@@ -13,6 +13,7 @@ import { canRead, requireRole } from './access';
 import { NotFoundError } from './errors';
 import type { Services } from './services';
 import type { TenantEnvironmentRef } from './tenant-environment-files';
+import { indexHistory } from './history/index-history';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -85,18 +86,27 @@ export async function tenantEnvironmentBySlugs(
 ): Promise<TenantEnvironmentContext | null> {
   const project = await projectBySlug(services, actor, slugs.project);
   if (!project) return null;
-  const [row] = await services.db
-    .select({ id: tenantEnvironments.id })
-    .from(tenantEnvironments)
-    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
-    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
-    .where(
-      and(
-        eq(tenantEnvironments.projectId, project.id),
-        eq(tenants.slug, slugs.tenant),
-        eq(environments.slug, slugs.environment),
-      ),
-    );
+  const find = async () => {
+    const [row] = await services.db
+      .select({ id: tenantEnvironments.id })
+      .from(tenantEnvironments)
+      .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
+      .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
+      .where(
+        and(
+          eq(tenantEnvironments.projectId, project.id),
+          eq(tenants.slug, slugs.tenant),
+          eq(environments.slug, slugs.environment),
+        ),
+      );
+    return row;
+  };
+  // A directory pushed by another tool becomes a tenant-environment once history is indexed.
+  let row = await find();
+  if (!row) {
+    await indexHistory(services, project);
+    row = await find();
+  }
   return row ? tenantEnvironmentById(services, actor, row.id) : null;
 }
 
