@@ -2,8 +2,7 @@
  * Cluster agents: scoped sync reports, the sync status an incident screen shows, agent silence,
  * rollbacks that are safe in Git but not yet synced, and deployments an agent reports DEGRADED.
  */
-import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { LiveDeploymentStatusDocument, LiveSyncStatusChangedDocument, LiveSyncStatusDocument } from './documents';
@@ -24,8 +23,6 @@ import {
 } from './helpers';
 import { approve, desiredLive, release, report, reportInput, requestTagRollback, tenantEnvironment, type Where } from './scenario';
 
-// One graphql instance for the app and graphql-yoga, as under Node in production (see subscriptions.test.ts).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 /** A clock the test moves; the server reads it for report times, silence and "seconds since last seen". */
 function movableClock() {

@@ -1,13 +1,10 @@
 /** The history panel's query costs the same number of SQL statements for 50 deployments as for 5 (per-request DataLoaders). */
-import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { LiveDeployReleaseDocument, LiveHistoryDocument, LiveHistoryWithTenantEnvironmentDocument, LiveRequestRollbackDocument, LiveReviewDocument, LiveSetApprovalPolicyDocument } from './documents';
 import { call, ok, STAGING, tagEdit } from './helpers';
 import { tagRollbackInput } from './scenario';
 
-// One graphql instance for the app and graphql-yoga, as under Node in production (see subscriptions.test.ts).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 describe('DataLoader batching of the deployment history', () => {
   let t: TestApp;

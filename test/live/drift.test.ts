@@ -1,14 +1,11 @@
 /** Drift: desired values at the head of main against the live values the agent reports, and live values in the rollback preview. */
-import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
 import { call, ok, PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
 
-// One graphql instance for the app and graphql-yoga, as under Node in production (see subscriptions.test.ts).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 describe('drift between Git and the cluster', () => {
   let t: TestApp;

@@ -2,16 +2,13 @@
  * graphql-ws subscriptions with the same operation, variables and permissions share one execution per
  * event; each socket still gets every event, closes independently, and nothing crosses permissions.
  */
-import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { LiveRollbackRequestUpdatedDocument, LiveSyncStatusChangedDocument } from './documents';
 import { connectWs, ok, outsider, PROD, STAGING, subscribeSse, subscribeWs, subscriberCount, until, untilSubscribers, type WsConnection } from './helpers';
 import { approve, report, reportInput, requestTagRollback, tenantEnvironment } from './scenario';
 
-// One graphql instance for the app and graphql-yoga, as under Node in production (see subscriptions.test.ts).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 describe('shared subscription execution over graphql-ws', () => {
   let t: TestApp;

@@ -2,8 +2,7 @@
  * Subscriptions over real sockets on 127.0.0.1: graphql-ws and SSE see a rollback request's whole
  * life in order, subscribers of other projects see nothing, and unauthenticated sockets are closed.
  */
-import { createRequire } from 'node:module';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import type { DomainEvent } from '../../src/domain/events';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -32,9 +31,6 @@ import {
 } from './helpers';
 import { approve, release, report, reportInput, requestTagRollback, tenantEnvironment } from './scenario';
 
-// One graphql instance for the app and graphql-yoga, as under Node in production (vitest would otherwise load graphql's ESM build
-// for src/ and its CommonJS build for graphql-yoga, and `instanceof GraphQLError` in the error masking would fail).
-vi.mock('graphql', () => createRequire(import.meta.url)('graphql'));
 
 const APPROVER_EMAIL = 'alex.approver@acme.example.com';
 
