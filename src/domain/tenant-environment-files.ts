@@ -13,8 +13,31 @@ import {
 } from './layout';
 import { BadRequestError } from './errors';
 
-/** Path relative to the tenant-environment directory → UTF-8 content. */
+/**
+ * Path relative to the tenant-environment directory → content: the text of a UTF-8 file, or for any
+ * other bytes (a Latin-1 file, an image) a `BINARY_PREFIX` + base64 string, so that files are carried
+ * through plans and written back byte for byte, never through a lossy decode.
+ */
 export type FileMap = Map<string, string>;
+
+export const BINARY_PREFIX = '\u0000backtrack-binary;base64,';
+
+/** A blob as FileMap content: its text when it is UTF-8 (and round-trips), otherwise the binary form. */
+export function fileText(content: Buffer): string {
+  const text = content.toString('utf8');
+  const exact = !text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(content);
+  return exact && !text.startsWith(BINARY_PREFIX) ? text : BINARY_PREFIX + content.toString('base64');
+}
+
+/** The bytes FileMap content stands for. */
+export function fileBytes(content: string): string | Buffer {
+  return content.startsWith(BINARY_PREFIX) ? Buffer.from(content.slice(BINARY_PREFIX.length), 'base64') : content;
+}
+
+/** Text to parse: a non-UTF-8 file is read leniently (its invalid bytes become U+FFFD). */
+export function parseableText(content: string): string {
+  return content.startsWith(BINARY_PREFIX) ? Buffer.from(content.slice(BINARY_PREFIX.length), 'base64').toString('utf8') : content;
+}
 
 export interface TenantEnvironmentRef {
   project: string;
@@ -37,7 +60,7 @@ export async function readFiles(git: GitStore, sha: string | null, ref: TenantEn
     return new Map(cached);
   }
   const blobs = await git.readDirectory(sha, dir);
-  const files: FileMap = new Map([...blobs].map(([path, content]) => [path, content.toString('utf8')]));
+  const files: FileMap = new Map([...blobs].map(([path, content]) => [path, fileText(content)]));
   if (FULL_SHA.test(sha)) remember(git, key, files);
   return new Map(files);
 }
@@ -92,7 +115,7 @@ function parseRecord(files: FileMap, path: string): Record<string, unknown> {
   if (source === undefined) return {};
   let value: unknown;
   try {
-    value = parseYaml(source, path);
+    value = parseYaml(parseableText(source), path);
   } catch (error) {
     throw new BadRequestError('INVALID_YAML', `cannot generate manifests: ${(error as Error).message}`, { path });
   }
@@ -133,7 +156,7 @@ export function changesBetween(ref: TenantEnvironmentRef, before: FileMap, after
   const dir = tenantEnvironmentDir(ref.tenant, ref.environment);
   const changes: FileChange[] = [];
   for (const [path, content] of after) {
-    if (before.get(path) !== content) changes.push({ path: `${dir}/${path}`, content });
+    if (before.get(path) !== content) changes.push({ path: `${dir}/${path}`, content: fileBytes(content) });
   }
   for (const path of before.keys()) {
     if (!after.has(path)) changes.push({ path: `${dir}/${path}`, content: null });

@@ -17,6 +17,7 @@ import {
   rollbackInput,
   setField,
   show,
+  showBuffer,
   tag,
   treeEntries,
   type Fixture,
@@ -120,6 +121,23 @@ describe('FULL rollback', () => {
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: stale }));
     expect(git(fx.repoDir, ['diff', stale, sha, '--', DIR])).toBe('');
   });
+  it('restores files that are not UTF-8 (a Latin-1 YAML file, an image) byte for byte', async () => {
+    const latin1 = Buffer.from('# Verantwortlich: M\xfcller\nowner: team-m\xfcller\n', 'latin1');
+    const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01]);
+    const target = await fx.cliCommit([
+      { path: `${DIR}/owners.yaml`, content: latin1 },
+      { path: `${DIR}/services/payments/logo.png`, content: image },
+    ]);
+    await fx.cliCommit([
+      { path: `${DIR}/owners.yaml`, content: 'owner: platform\n' },
+      { path: `${DIR}/services/payments/logo.png`, content: Buffer.from([1, 2, 3]) },
+    ]);
+    await fx.release('acme', 'staging', [tag('payments', 'v9.0.0')]);
+
+    const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: target }));
+    expect(git(fx.repoDir, ['diff', '--stat', target, sha, '--', DIR])).toBe('');
+    expect(showBuffer(fx.repoDir, sha, `${DIR}/owners.yaml`).equals(latin1)).toBe(true);
+  });
 });
 
 describe('SERVICE rollback', () => {
@@ -195,6 +213,25 @@ describe('SERVICE rollback', () => {
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'checkout', targetRevision: t0 }));
     expect(changedPaths(fx.repoDir, before, sha)).toEqual([`${DIR}/manifests/checkout.yaml`, `${DIR}/services/checkout/values.yaml`]);
     expect(show(fx.repoDir, sha, `${DIR}/manifests/checkout.yaml`)).toBe(show(fx.repoDir, t0, `${DIR}/manifests/checkout.yaml`));
+  });
+
+  it('restores a service\'s non-UTF-8 files byte for byte and leaves those of other services alone', async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    const target = await fx.cliCommit([
+      { path: `${DIR}/services/payments/notes.txt`, content: latin1('Zust\xe4ndig: Zahlungsteam\n') },
+      { path: `${DIR}/services/checkout/notes.txt`, content: latin1('Zust\xe4ndig: Kasse\n') },
+    ]);
+    await fx.cliCommit([{ path: `${DIR}/services/payments/notes.txt`, content: latin1('Zust\xe4ndig: niemand\n') }]);
+    await fx.release('acme', 'staging', [tag('payments', 'v9.0.0')]);
+    const before = fx.head();
+
+    const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'payments', targetRevision: target }));
+    expect(showBuffer(fx.repoDir, sha, `${DIR}/services/payments/notes.txt`).equals(latin1('Zust\xe4ndig: Zahlungsteam\n'))).toBe(true);
+    expect(changedPaths(fx.repoDir, before, sha)).toEqual([
+      `${DIR}/manifests/payments.yaml`,
+      `${DIR}/services/payments/notes.txt`,
+      `${DIR}/services/payments/values.yaml`,
+    ]);
   });
 
   it('reports nothing to roll back for a service that did not change since the target (and never deletes its manifest)', async () => {
@@ -348,6 +385,19 @@ describe('FIELD rollback', () => {
     );
     expect(error.code).toBe('NOTHING_TO_ROLL_BACK');
     expect(fx.head()).toBe(before);
+  });
+
+  it('refuses to patch a file that is not UTF-8 rather than rewrite its other bytes', async () => {
+    const path = `${DIR}/services/payments/values.yaml`;
+    const latin1 = (tagValue: string) => Buffer.from(`# Verantwortlich: M\xfcller\nimage:\n  tag: ${tagValue}\n`, 'latin1');
+    const target = await fx.cliCommit([{ path, content: latin1('v1') }]);
+    const head = await fx.cliCommit([{ path, content: latin1('v2') }]);
+    const error = await domainError(
+      rollback(fx, rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'payments', targetRevision: target, fields: [{ file: 'values.yaml', path: 'image.tag' }] })),
+    );
+    expect(error.code).toBe('FILE_NOT_UTF8');
+    expect(error.status).toBe(400);
+    expect(fx.head()).toBe(head);
   });
 
   it('rolls back several fields across values.yaml, bindings.yaml and variables.yaml in one commit, manifest regenerated', async () => {

@@ -8,7 +8,7 @@ import type { RollbackMode, SelectedField } from '../../db/schema';
 import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
 import { SERVICE_FILES, VARIABLES_FILE, serviceDir, serviceFile } from '../layout';
-import { servicesIn, type FileMap } from '../tenant-environment-files';
+import { BINARY_PREFIX, servicesIn, type FileMap } from '../tenant-environment-files';
 
 export interface RollbackScope {
   mode: RollbackMode;
@@ -119,6 +119,12 @@ export function locateField(service: string, field: SelectedField): { file: stri
  */
 function revertYamlValue(current: string | undefined, target: string | undefined, path: string, fileName: string, byValue = false): string | undefined {
   if (current === undefined) return undefined;
+  if (current.startsWith(BINARY_PREFIX) || target?.startsWith(BINARY_PREFIX)) {
+    throw new BadRequestError('FILE_NOT_UTF8', `cannot edit ${path} in ${fileName}: the file is not UTF-8 text; a full rollback restores it byte for byte`, {
+      file: fileName,
+      path,
+    });
+  }
   try {
     const now = readField(current, path, fileName);
     const then = target === undefined ? { found: false as const } : readField(target, path, fileName);
