@@ -1,0 +1,194 @@
+/**
+ * Rollback engine benchmarks (issue 4), each next to a baseline measured in the same run:
+ *
+ * 1. FIELD rollback commit (plan + commit + compare-and-swap: commitRollback) of one service's
+ *    image.tag on a tenant-environment with 50 services, against the same file change committed on
+ *    the same parent with git CLI plumbing (read-tree / hash-object / update-index / write-tree /
+ *    commit-tree / update-ref). Target: at most 0.25× the CLI baseline. Reported beside it: the same
+ *    with a cold file cache (after a restart), and end to end with the deployment recorded
+ *    (executeRollback).
+ * 2. FULL rollback preview on a tenant-environment with 200 services (every service changed since the
+ *    target), against computing the same diff with the CLI: `git diff <head> <target> -- <dir>` plus
+ *    reading the changed files at both revisions with `git show`. Reported, no target.
+ *
+ * Runnable alone: `npx tsx bench/rollback.bench.ts` prints a markdown table.
+ */
+import { pathToFileURL } from 'node:url';
+import { execFile } from 'node:child_process';
+import { deployRelease } from '../src/domain/releases';
+import { commitRollback, executeRollback } from '../src/domain/rollback/execute';
+import { forgetCachedFiles } from '../src/domain/tenant-environment-files';
+import { previewRollback } from '../src/domain/rollback/preview';
+import { commitWithGitCli, type FileChange } from '../src/git';
+import type { BenchResult } from './lib/result';
+import { markdownTable, summary } from './lib/table';
+import { AUTHOR, PROJECT, createRollbackWorkspace, serviceName } from './lib/rollback-workspace';
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 25);
+const WARMUP = 3;
+
+function git(repoDir: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', ['--git-dir', repoDir, ...args], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) =>
+      error ? reject(Object.assign(error, { stderr })) : resolve(stdout),
+    );
+  });
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+/** The file changes a commit made relative to its first parent, as a change set. */
+async function changesOf(repoDir: string, sha: string): Promise<FileChange[]> {
+  const status = (await git(repoDir, ['diff-tree', '-r', '--no-commit-id', '--no-renames', '--name-status', `${sha}^`, sha])).trim().split('\n');
+  return Promise.all(
+    status.map(async (line) => {
+      const [kind, path] = line.split('\t') as [string, string];
+      return { path, content: kind === 'D' ? null : await git(repoDir, ['show', `${sha}:${path}`]) };
+    }),
+  );
+}
+
+/**
+ * Per iteration (untimed: a release that moves one image tag; the state to roll back from), three
+ * FIELD rollbacks of that tag, each followed by the same change on the same parent made with git
+ * plumbing on a branch of its own (checked to give the identical tree):
+ * - the rollback commit as the issue defines it: plan + commit + compare-and-swap (commitRollback);
+ * - the same with an empty file cache, as right after a server restart;
+ * - end to end, executeRollback, which also records the deployment in the history index.
+ */
+export async function fieldRollbackBenchmarks(): Promise<BenchResult[]> {
+  const ws = await createRollbackWorkspace({ 'acme/production': 50, 'globex/production': 50 });
+  try {
+    const context = await ws.context('acme', 'production');
+    const repo = await ws.services.repositories.forProject(PROJECT);
+    const service = serviceName(17);
+    const variants = {
+      warm: { run: commitRollback, cold: false, subject: [] as number[], baseline: [] as number[] },
+      cold: { run: commitRollback, cold: true, subject: [] as number[], baseline: [] as number[] },
+      recorded: { run: executeRollback, cold: false, subject: [] as number[], baseline: [] as number[] },
+    };
+    let release = 0;
+    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      for (const variant of Object.values(variants)) {
+        const target = (await repo.head())!;
+        await deployRelease(ws.services, ws.deployer, {
+          project: PROJECT,
+          tenant: 'acme',
+          environment: 'production',
+          services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v2.0.${release++}` }] }],
+        });
+        const parent = (await repo.head())!;
+        if (variant.cold) forgetCachedFiles();
+        const rollback = await timed(() =>
+          variant.run(ws.services, {
+            context,
+            scope: { mode: 'FIELD', service, fields: [{ file: 'values.yaml', path: 'image.tag' }] },
+            targetSha: target,
+            expectedPreviewHash: null,
+            requestId: `rbk-bench-${release}`,
+            justification: 'benchmark',
+            author: AUTHOR,
+            approval: 'Not required by the environment policy',
+          }),
+        );
+        const changes = await changesOf(ws.repoDir, rollback.value.sha);
+        const message = (await repo.commitInfo(rollback.value.sha)).message;
+        await git(ws.repoDir, ['update-ref', 'refs/heads/cli-baseline', parent]);
+        const cli = await timed(() => commitWithGitCli(ws.repoDir, parent, changes, message, AUTHOR, 'cli-baseline'));
+        const [ours, theirs] = await Promise.all([
+          git(ws.repoDir, ['rev-parse', `${rollback.value.sha}^{tree}`]),
+          git(ws.repoDir, ['rev-parse', `${cli.value}^{tree}`]),
+        ]);
+        if (ours !== theirs) throw new Error('the CLI baseline did not produce the same tree as the rollback');
+        if (i >= WARMUP) {
+          variant.subject.push(rollback.ms);
+          variant.baseline.push(cli.ms);
+        }
+      }
+    }
+    const result = (name: string, label: string, variant: (typeof variants)['warm'], target: number | null): BenchResult => {
+      const s = summary(label, variant.subject);
+      const b = summary('same change, git CLI plumbing', variant.baseline);
+      const ratio = s.medianMs / b.medianMs;
+      return { name, subject: s, baseline: b, ratio, target: target === null ? 'reported' : `≤ ${target}`, pass: target === null || ratio <= target };
+    };
+    return [
+      result('FIELD rollback commit, 50 services (plan + commit + CAS)', 'commitRollback', variants.warm, 0.25),
+      result('FIELD rollback commit, 50 services, cold file cache', 'commitRollback after restart', variants.cold, null),
+      result('FIELD rollback, 50 services, end to end (+ history recorded)', 'executeRollback', variants.recorded, null),
+    ];
+  } finally {
+    ws.close();
+  }
+}
+
+export async function fullPreviewBenchmark(): Promise<BenchResult> {
+  const ws = await createRollbackWorkspace({ 'acme/production': 200 });
+  try {
+    const git$ = await ws.services.repositories.forProject(PROJECT);
+    const target = (await git$.head())!;
+    // Five releases since the target, each moving the image tag of 40 services: all 200 differ.
+    for (let r = 0; r < 5; r++) {
+      await deployRelease(ws.services, ws.deployer, {
+        project: PROJECT,
+        tenant: 'acme',
+        environment: 'production',
+        services: Array.from({ length: 40 }, (_, i) => ({
+          service: serviceName(r * 40 + i),
+          setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v1.${r + 1}.0` }],
+        })),
+      });
+    }
+    const head = (await git$.head())!;
+    const dir = 'tenants/acme/production';
+    const input = { project: PROJECT, tenant: 'acme', environment: 'production', mode: 'FULL' as const, targetRevision: target };
+    let files = 0;
+    const cliDiff = async () => {
+      const patch = await git(ws.repoDir, ['diff', head, target, '--', dir]);
+      const paths = [...patch.matchAll(/^diff --git a\/(\S+) b\//gm)].map((m) => m[1]!);
+      const [now, then] = await Promise.all([
+        git(ws.repoDir, ['show', ...paths.map((p) => `${head}:${p}`)]),
+        git(ws.repoDir, ['show', ...paths.map((p) => `${target}:${p}`)]),
+      ]);
+      return { paths, bytes: patch.length + now.length + then.length };
+    };
+    const subject: number[] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      const preview = await timed(() => previewRollback(ws.services, ws.deployer, input));
+      const cli = await timed(cliDiff);
+      if (preview.value.diff.files.length !== cli.value.paths.length) {
+        throw new Error(`preview lists ${preview.value.diff.files.length} files, git diff ${cli.value.paths.length}`);
+      }
+      files = cli.value.paths.length;
+      if (i >= WARMUP) {
+        subject.push(preview.ms);
+        baseline.push(cli.ms);
+      }
+    }
+    const s = summary('FULL rollback preview (previewRollback)', subject);
+    const b = summary('git diff + git show of both sides', baseline);
+    return {
+      name: `FULL rollback preview, 200 services, ${files} files differ (median ratio)`,
+      subject: s,
+      baseline: b,
+      ratio: s.medianMs / b.medianMs,
+      target: 'reported',
+      pass: true,
+    };
+  } finally {
+    ws.close();
+  }
+}
+
+export async function runRollbackBenchmarks(): Promise<BenchResult[]> {
+  return [...(await fieldRollbackBenchmarks()), await fullPreviewBenchmark()];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  runRollbackBenchmarks().then((results) => console.log(markdownTable(results)));
+}
