@@ -14,6 +14,7 @@ import { NotFoundError } from './errors';
 import type { Services } from './services';
 import type { TenantEnvironmentRef } from './tenant-environment-files';
 import { indexHistory } from './history/index-history';
+import { tenantEnvironmentContextsByIds } from './batch-reads';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -42,29 +43,14 @@ export async function organizationOf(services: Services, project: ProjectRow): P
   return organization!;
 }
 
-async function contextFor(services: Services, where: ReturnType<typeof eq>): Promise<TenantEnvironmentContext | null> {
-  const [row] = await services.db
-    .select()
-    .from(tenantEnvironments)
-    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
-    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
-    .innerJoin(projects, eq(projects.id, tenantEnvironments.projectId))
-    .innerJoin(organizations, eq(organizations.id, projects.organizationId))
-    .where(where);
-  if (!row) return null;
-  return {
-    id: row.tenant_environments.id,
-    project: row.projects,
-    organization: row.organizations,
-    tenant: row.tenants,
-    environment: row.environments,
-    ref: { project: row.projects.slug, tenant: row.tenants.slug, environment: row.environments.slug },
-  };
+async function contextFor(services: Services, id: string): Promise<TenantEnvironmentContext | null> {
+  const [context] = await tenantEnvironmentContextsByIds(services.db, [id]);
+  return context ?? null;
 }
 
 /** For internal use once access was checked on a related object (e.g. a rollback request). */
 export async function loadTenantEnvironment(services: Services, id: string): Promise<TenantEnvironmentContext> {
-  const context = await contextFor(services, eq(tenantEnvironments.id, id));
+  const context = await contextFor(services, id);
   if (!context) throw new NotFoundError('tenant-environment');
   return context;
 }
@@ -75,7 +61,7 @@ export async function tenantEnvironmentById(
   actor: Actor | null,
   id: string,
 ): Promise<TenantEnvironmentContext | null> {
-  const context = await contextFor(services, eq(tenantEnvironments.id, id));
+  const context = await contextFor(services, id);
   return context && canReadTenantEnvironment(actor, context) ? context : null;
 }
 
@@ -110,7 +96,7 @@ export async function tenantEnvironmentBySlugs(
   return row ? tenantEnvironmentById(services, actor, row.id) : null;
 }
 
-function canReadTenantEnvironment(actor: Actor | null, context: TenantEnvironmentContext): boolean {
+export function canReadTenantEnvironment(actor: Actor | null, context: TenantEnvironmentContext): boolean {
   if (actor?.kind === 'agent') return actor.tenantEnvironmentIds.has(context.id);
   return canRead(actor, context.project.id);
 }
@@ -135,7 +121,7 @@ export async function tenantEnvironmentsOfProject(services: Services, projectId:
     .select({ id: tenantEnvironments.id })
     .from(tenantEnvironments)
     .where(eq(tenantEnvironments.projectId, projectId));
-  const contexts = await Promise.all(rows.map((row) => contextFor(services, eq(tenantEnvironments.id, row.id))));
+  const contexts = await Promise.all(rows.map((row) => contextFor(services, row.id)));
   return contexts.filter((c): c is TenantEnvironmentContext => c !== null);
 }
 

@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actor';
 import { canRead } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
-import { tenantEnvironmentById, type TenantEnvironmentContext } from '../domain/workspace';
+import { canReadTenantEnvironment, type TenantEnvironmentContext } from '../domain/workspace';
 import type { GraphQLContext } from './context';
 import { createLoaders } from './loaders';
 import { AsyncQueue, type SubscribeOptions } from './pubsub';
@@ -36,9 +36,10 @@ export function eventsOf(
   });
 }
 
+/** A tenant-environment the caller can read, through the request's loader (one query for a whole list). */
 export async function requireReadableTenantEnvironment(ctx: GraphQLContext, id: string): Promise<TenantEnvironmentContext> {
-  const context = await tenantEnvironmentById(ctx.services, ctx.actor, id);
-  if (!context) throw new NotFoundError('tenant-environment');
+  const context = await ctx.loaders.tenantEnvironment.load(id);
+  if (!context || !canReadTenantEnvironment(ctx.actor, context)) throw new NotFoundError('tenant-environment');
   return context;
 }
 

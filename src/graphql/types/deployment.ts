@@ -1,7 +1,6 @@
 import type { DeploymentRow } from '../../domain/batch-reads';
 import { compareWithCurrent } from '../../domain/history/queries';
 import { deployRelease, promote } from '../../domain/releases';
-import { tenantEnvironmentById } from '../../domain/workspace';
 import { builder } from '../builder';
 import { eventsOf, requireReadableTenantEnvironment, type DeploymentRecordedEvent } from '../subscriptions';
 import { DeploymentSourceEnum, DeploymentStatusEnum } from './enums';
@@ -53,12 +52,12 @@ DeploymentRef.implement({
     }),
     tenantEnvironment: t.field({
       type: TenantEnvironmentRef,
-      resolve: async (d, _a, ctx) => (await tenantEnvironmentById(ctx.services, ctx.actor, d.tenantEnvironmentId))!,
+      resolve: (d, _a, ctx) => requireReadableTenantEnvironment(ctx, d.tenantEnvironmentId),
     }),
     compareWithCurrent: t.field({
       type: RevisionDiffRef,
       resolve: async (d, _a, ctx) =>
-        compareWithCurrent(ctx.services, (await tenantEnvironmentById(ctx.services, ctx.actor, d.tenantEnvironmentId))!, d.revision),
+        compareWithCurrent(ctx.services, await requireReadableTenantEnvironment(ctx, d.tenantEnvironmentId), d.revision),
     }),
   }),
 });
@@ -144,7 +143,11 @@ builder.subscriptionField('deploymentRecorded', (t) =>
     args: { tenantEnvironmentId: t.arg.id() },
     subscribe: async (_root, args, ctx) => {
       await requireReadableTenantEnvironment(ctx, String(args.tenantEnvironmentId));
-      return eventsOf(ctx, (e) => e.type === 'deploymentRecorded' && e.tenantEnvironmentId === String(args.tenantEnvironmentId));
+      const tenantEnvironmentId = String(args.tenantEnvironmentId);
+      return eventsOf(ctx, (e) => e.type === 'deploymentRecorded' && e.tenantEnvironmentId === tenantEnvironmentId, {
+        type: 'deploymentRecorded',
+        tenantEnvironmentId,
+      });
     },
     resolve: async (event, _args, ctx) => (await ctx.loaders.deployment.load((event as DeploymentRecordedEvent).deploymentId))!,
   }),

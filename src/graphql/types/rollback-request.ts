@@ -1,6 +1,5 @@
 import type { RollbackNoteRow, RollbackRequestRow, RollbackReviewRow } from '../../domain/batch-reads';
 import type { DomainEvent } from '../../domain/events';
-import { NotFoundError } from '../../domain/errors';
 import {
   addRollbackNote,
   retryRollbackExecution,
@@ -8,9 +7,8 @@ import {
   reviewRollbackRequest,
   rollbackRequestById,
 } from '../../domain/requests/rollback-requests';
-import { tenantEnvironmentById } from '../../domain/workspace';
 import { builder } from '../builder';
-import { eventsOf } from '../subscriptions';
+import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentRef } from './deployment';
 import { ReviewDecisionEnum, RollbackModeEnum, RollbackRequestStateEnum } from './enums';
 import { RollbackInput, toRollbackInput } from './rollback-preview';
@@ -64,11 +62,7 @@ RollbackRequestRef.implement({
     justification: t.exposeString('justification'),
     tenantEnvironment: t.field({
       type: TenantEnvironmentRef,
-      resolve: async (r, _a, ctx) => {
-        const context = await tenantEnvironmentById(ctx.services, ctx.actor, r.tenantEnvironmentId);
-        if (!context) throw new NotFoundError('tenant-environment');
-        return context;
-      },
+      resolve: (r, _a, ctx) => requireReadableTenantEnvironment(ctx, r.tenantEnvironmentId),
     }),
     requestedBy: t.field({ type: UserRef, resolve: async (r, _a, ctx) => (await ctx.loaders.user.load(r.requestedById))! }),
     approvalRequired: t.exposeBoolean('approvalRequired'),
@@ -197,6 +191,7 @@ builder.subscriptionField('rollbackRequestUpdated', (t) =>
           (!args.projectId || e.projectId === String(args.projectId)) &&
           (!args.tenantEnvironmentId || e.tenantEnvironmentId === String(args.tenantEnvironmentId)) &&
           (!args.requestId || e.requestId === String(args.requestId)),
+        { type: 'rollbackRequestUpdated', ...(args.tenantEnvironmentId ? { tenantEnvironmentId: String(args.tenantEnvironmentId) } : {}) },
       ),
     resolve: (event) => event as RequestEvent,
   }),
