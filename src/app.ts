@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import type { GraphQLError } from 'graphql';
 import type { Config } from './config';
 import { openDatabase, migrateDatabase, type DatabaseHandle } from './db/client';
 import { createTransactor } from './db/transaction';
@@ -165,6 +166,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   });
   const wsServer = useServer<Record<string, unknown>, { actor?: Actor | null }>(
     {
+      connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const actor = await authenticate(services.db, bearerToken(typeof authorization === 'string' ? authorization : null));
@@ -177,7 +179,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       subscribe: shareSubscriptions((args) => (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
       onSubscribe: async (ctx, _id, params) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, actor: ctx.extra.actor ?? null });
-        const document = enveloped.parse(params.query);
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (error) {
+          // A syntax or token-limit error answers this operation only; the socket and its other subscriptions stay.
+          return [maskError(error, 'Unexpected error.') as GraphQLError];
+        }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
         return {

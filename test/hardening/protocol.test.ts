@@ -12,7 +12,7 @@ let t: TestApp;
 let base = '';
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ env: { WS_INIT_TIMEOUT_MS: '500' } });
   base = await t.listen();
 });
 afterAll(() => t.close());
@@ -145,7 +145,7 @@ describe('graphql-ws protocol errors (graphql-transport-ws)', () => {
   });
 
   it('no connection_init within the init timeout closes with 4408', async () => {
-    // graphql-ws's default connectionInitWaitTimeout (3 s): app.ts does not make it configurable.
+    // WS_INIT_TIMEOUT_MS is 500 in this suite.
     const closed = await rawSocket(() => undefined);
     expect(closed.code).toBe(4408);
     expect(closed.reason).toMatch(/Connection initialisation timeout/);
@@ -198,5 +198,22 @@ describe('graphql-ws protocol errors (graphql-transport-ws)', () => {
     const refusal = closed.messages.find((m) => m.id === 'aliases');
     expect(refusal?.type, JSON.stringify(closed.messages)).toBe('error');
     expect(JSON.stringify(refusal!.payload)).toMatch(/MAX_ALIASES_EXCEEDED/);
+  });
+
+  it('a syntax error is an error message for that operation; the socket and its other subscriptions stay', async () => {
+    const closed = await rawSocket((socket, messages) => {
+      socket.send(init(t.token('DEPLOYER')));
+      afterAck(socket, () => {
+        socket.send(JSON.stringify({ type: 'subscribe', id: 'broken', payload: { query: '{ viewer { ' } }));
+        socket.send(JSON.stringify({ type: 'ping' }));
+      });
+      socket.on('message', () => {
+        if (messages.some((m) => m.type === 'pong')) socket.close(1000);
+      });
+    });
+    expect(closed.code).toBe(1000);
+    const refusal = closed.messages.find((m) => m.id === 'broken');
+    expect(refusal?.type, JSON.stringify(closed.messages)).toBe('error');
+    expect(JSON.stringify(refusal!.payload)).toMatch(/Syntax Error/);
   });
 });
