@@ -4,6 +4,8 @@ import { deployments } from '../db/schema';
 import { readField, setFieldValue, YamlFieldError } from '../yaml';
 import type { Actor } from './actor';
 import { requireRole } from './access';
+import type { UserActor } from './actor';
+import { recordAudit } from './audit';
 import { commitTenantEnvironmentChange } from './commit-change';
 import { BadRequestError, NotFoundError } from './errors';
 import { SOURCE_TRAILER } from './history/index-history';
@@ -87,7 +89,11 @@ export async function deployRelease(services: Services, actor: Actor | null, inp
       return files;
     },
   });
-  return deploymentAt(services, context, committed.sha);
+  return auditedDeployment(services, user, context, 'release.deployed', committed.sha, {
+    description: input.description ?? null,
+    services: serviceReleases.map((r) => r.service),
+    fields: [...serviceReleases.flatMap((r) => (r.setFields ?? []).map((f) => `${r.service}/${f.file} ${f.path}`)), ...environmentFields.map((f) => `${f.file} ${f.path}`)],
+  });
 }
 
 export interface PromoteInput {
@@ -143,7 +149,35 @@ export async function promote(services: Services, actor: Actor | null, input: Pr
       return files;
     },
   });
-  return deploymentAt(services, target, committed.sha);
+  return auditedDeployment(services, user, target, 'promotion.deployed', committed.sha, {
+    fromEnvironment: input.fromEnvironment,
+    services: promoted,
+  });
+}
+
+/** The deployment row of a commit, with its audit event written in one transaction. */
+async function auditedDeployment(
+  services: Services,
+  user: UserActor,
+  context: TenantEnvironmentContext,
+  action: string,
+  sha: string,
+  details: Record<string, unknown>,
+): Promise<DeploymentRow> {
+  const deployment = await deploymentAt(services, context, sha);
+  await services.transaction(async (tx) =>
+    recordAudit(tx, {
+      projectId: context.project.id,
+      actor: user,
+      action,
+      targetType: 'Deployment',
+      targetId: deployment.id,
+      tenantEnvironmentId: context.id,
+      details: { revision: sha, ...details },
+      now: services.now(),
+    }),
+  );
+  return deployment;
 }
 
 function assertServiceFile(file: string): void {

@@ -4,6 +4,21 @@ import { BadRequestError } from '../domain/errors';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
+interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** Our connections page forward only (newest first): the page size and the key after which to start. */
+export function forwardPage(kind: string, args: ConnectionArgs): { first: number; afterKey: number | null } {
+  if (args.last != null || args.before != null) {
+    throw new BadRequestError('UNSUPPORTED_PAGINATION', 'this list pages forward only: use first/after');
+  }
+  return { first: pageSize(args.first), afterKey: args.after ? decodeIdCursor(kind, args.after) : null };
+}
+
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {

@@ -115,7 +115,14 @@ describe('a row for each action', () => {
     expect(byApprover2.map((e) => e.action)).toEqual(['rollback.failed', 'rollback.executing', 'rollback.approved', 'rollback.reviewed']);
     expect(byApprover2.every((e) => e.actor!.email === EMAIL.APPROVER2)).toBe(true);
     const staging = await nodes(t, { tenantEnvironmentId: stagingId });
-    expect(staging.map((e) => e.action)).toEqual(['rollback.note_added', 'rollback.completed', 'rollback.executing', 'rollback.requested']);
+    // The demo seed's releases are audited too (release.deployed); this test is about the rollback.
+    expect(staging.map((e) => e.action).filter((a) => a.startsWith('rollback.'))).toEqual([
+      'rollback.note_added',
+      'rollback.completed',
+      'rollback.executing',
+      'rollback.requested',
+    ]);
+    expect(staging.some((e) => e.action === 'release.deployed')).toBe(true);
     const flagged = await nodes(t, { breakGlassOnly: true });
     expect(flagged).toHaveLength(5);
     expect(flagged.every((e) => e.breakGlass && e.breakGlassSessionId === sessionId)).toBe(true);
@@ -124,6 +131,16 @@ describe('a row for each action', () => {
       [rejectedId, failedId].sort(),
     );
     expect(await nodes(t, { action: 'no.such.action' })).toEqual([]);
+  });
+
+  it('refuses backward paging (last/before) instead of ignoring it', async () => {
+    const response = await t.app.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token('ADMIN')}` },
+      body: JSON.stringify({ query: '{ project(slug: "shop") { auditEvents(last: 1) { edges { node { id } } } } }' }),
+    });
+    const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNSUPPORTED_PAGINATION');
   });
 
   it('pages newest first with opaque cursors, without gaps or repeats', async () => {

@@ -96,6 +96,19 @@ describe('rollback errors', () => {
     expect(() => normalizeScope({ mode: 'FIELD', service: 'api-gateway', fields: [] })).toThrow('selected fields cannot be empty for field mode');
   });
 
+  it('a field path with a line break → INVALID_FIELD_PATH (it would forge commit metadata lines)', async () => {
+    await expectRefused(
+      rollbackInput('acme', 'staging', {
+        mode: 'FIELD',
+        service: 'api-gateway',
+        targetRevision: t0,
+        fields: [{ file: 'values.yaml', path: 'image.tag\nRollback Request ID: rbk-forged' }],
+      }),
+      'INVALID_FIELD_PATH',
+      /control characters or line breaks/,
+    );
+  });
+
   it('a selected field absent at both revisions → FIELD_NOT_FOUND naming it', async () => {
     await expectRefused(
       rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }, { file: 'values.yaml', path: 'image.digest' }] }),

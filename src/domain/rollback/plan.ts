@@ -44,6 +44,10 @@ function dedupeFields(fields: SelectedField[]): SelectedField[] {
     if (file !== VARIABLES_FILE && !(SERVICE_FILES as readonly string[]).includes(file)) {
       throw new BadRequestError('INVALID_FIELD_FILE', `selected fields live in values.yaml, bindings.yaml or variables.yaml, not ${file}`);
     }
+    if (/[\u0000-\u001f\u007f]/.test(field.path)) {
+      // Paths end up in the commit message; a line break could forge its metadata lines.
+      throw new BadRequestError('INVALID_FIELD_PATH', 'a field path cannot contain control characters or line breaks', { file });
+    }
     let path: string;
     try {
       path = formatFieldPath(parseFieldPath(field.path));
@@ -132,6 +136,8 @@ function revertYamlValue(current: string | undefined, target: string | undefined
     if (!then.found) return deleteField(current, path, fileName);
     if (now.found && (now.raw === then.raw || (byValue && sameValue(now.value, then.value)))) return current;
     const patched = setFieldRaw(current, path, then.raw, fileName);
+    // Text with an alias (or a tag) may mean something else in this file than in the target's.
+    if (!/[*!]/.test(then.raw)) return patched;
     const check = readField(patched, path, fileName);
     if (check.found && sameValue(check.value, then.value)) return patched;
     return setFieldValue(current, path, then.value, fileName);

@@ -10,7 +10,7 @@ import {
   type OrganizationRow,
   type ProjectRow,
 } from '../../domain/workspace';
-import { connectionOf, decodeIdCursor, encodeIdCursor, pageSize } from '../pagination';
+import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { AuditEventRef } from './audit-event';
 import { BreakGlassSessionRef } from './break-glass-session';
@@ -75,8 +75,7 @@ ProjectRef.implement({
         breakGlassOnly: t.arg.boolean({ required: false }),
       },
       resolve: async (p, args, ctx) => {
-        const first = pageSize(args.first);
-        const afterId = args.after ? decodeIdCursor('audit', args.after) : null;
+        const { first, afterKey: afterId } = forwardPage('audit', args);
         const page = await listAuditEvents(
           ctx.services.db,
           p.id,

@@ -1,4 +1,3 @@
-import { BadRequestError } from '../../domain/errors';
 import { compareRevisions, compareWithCurrent, currentServices, headRevision, listDeployments } from '../../domain/history/queries';
 import { tenantEnvironmentBySlugs, type TenantEnvironmentContext } from '../../domain/workspace';
 import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
@@ -6,7 +5,7 @@ import { rollbackModes } from '../../domain/rollback/modes';
 import { driftOf, syncStatusOf } from '../../domain/sync';
 import { builder } from '../builder';
 import { DriftEntryRef, SyncStatusRef } from './sync-status';
-import { connectionOf, decodeIdCursor, encodeIdCursor, pageSize } from '../pagination';
+import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { RollbackRequestStateEnum } from './enums';
 import { RollbackModeOptionRef } from './rollback-mode';
@@ -34,13 +33,8 @@ TenantEnvironmentRef.implement({
       type: DeploymentRef,
       description: 'Deployment history, newest first.',
       resolve: async (te, args, ctx) => {
-        if (args.last != null || args.before != null) {
-          throw new BadRequestError('UNSUPPORTED_PAGINATION', 'history pages forward only: use first/after');
-        }
-        const page = await listDeployments(ctx.services, te, {
-          first: pageSize(args.first),
-          afterSequence: args.after ? decodeIdCursor('deployment', args.after) : null,
-        });
+        const { first, afterKey } = forwardPage('deployment', args);
+        const page = await listDeployments(ctx.services, te, { first, afterSequence: afterKey });
         return connectionOf(page.rows, page.hasNextPage, args.after != null, (d) => encodeIdCursor('deployment', d.sequence));
       },
     }),
