@@ -22,7 +22,7 @@ import { previewRollback } from '../src/domain/rollback/preview';
 import { commitWithGitCli, type FileChange } from '../src/git';
 import type { BenchResult } from './lib/result';
 import { markdownTable, summary } from './lib/table';
-import { AUTHOR, PROJECT, createRollbackWorkspace, serviceName } from './lib/rollback-workspace';
+import { AUTHOR, PROJECT, createRollbackWorkspace, serviceName, type RollbackWorkspace } from './lib/rollback-workspace';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 25);
 const WARMUP = 3;
@@ -52,75 +52,81 @@ async function changesOf(repoDir: string, sha: string): Promise<FileChange[]> {
   );
 }
 
+type Variant = { label: string; run: typeof commitRollback; cold: boolean };
+
 /**
- * Per iteration (untimed: a release that moves one image tag; the state to roll back from), three
- * FIELD rollbacks of that tag, each followed by the same change on the same parent made with git
- * plumbing on a branch of its own (checked to give the identical tree):
- * - the rollback commit as the issue defines it: plan + commit + compare-and-swap (commitRollback);
- * - the same with an empty file cache, as right after a server restart;
- * - end to end, executeRollback, which also records the deployment in the history index.
+ * One FIELD rollback variant, measured in a loop of its own: per iteration (untimed) a release moves
+ * one image tag — the state to roll back from — then the timed rollback of that tag to the revision
+ * before, then (timed) the same change on the same parent made with git plumbing on a branch of its
+ * own, checked to give the identical tree.
+ */
+async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, release: { n: number }) {
+  const context = await ws.context('acme', 'production');
+  const repo = await ws.services.repositories.forProject(PROJECT);
+  const service = serviceName(17);
+  const subject: number[] = [];
+  const baseline: number[] = [];
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    const target = (await repo.head())!;
+    await deployRelease(ws.services, ws.deployer, {
+      project: PROJECT,
+      tenant: 'acme',
+      environment: 'production',
+      services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v2.0.${release.n++}` }] }],
+    });
+    const parent = (await repo.head())!;
+    if (variant.cold) forgetCachedFiles();
+    const rollback = await timed(() =>
+      variant.run(ws.services, {
+        context,
+        scope: { mode: 'FIELD', service, fields: [{ file: 'values.yaml', path: 'image.tag' }] },
+        targetSha: target,
+        expectedPreviewHash: null,
+        requestId: `rbk-bench-${release.n}`,
+        justification: 'benchmark',
+        author: AUTHOR,
+        approval: 'Not required by the environment policy',
+      }),
+    );
+    const changes = await changesOf(ws.repoDir, rollback.value.sha);
+    const message = (await repo.commitInfo(rollback.value.sha)).message;
+    await git(ws.repoDir, ['update-ref', 'refs/heads/cli-baseline', parent]);
+    const cli = await timed(() => commitWithGitCli(ws.repoDir, parent, changes, message, AUTHOR, 'cli-baseline'));
+    const [ours, theirs] = await Promise.all([
+      git(ws.repoDir, ['rev-parse', `${rollback.value.sha}^{tree}`]),
+      git(ws.repoDir, ['rev-parse', `${cli.value}^{tree}`]),
+    ]);
+    if (ours !== theirs) throw new Error('the CLI baseline did not produce the same tree as the rollback');
+    if (i >= WARMUP) {
+      subject.push(rollback.ms);
+      baseline.push(cli.ms);
+    }
+  }
+  return { subject: summary(variant.label, subject), baseline: summary('same change, git CLI plumbing', baseline) };
+}
+
+/**
+ * FIELD rollback of one image tag on a tenant-environment with 50 services (and a second one beside
+ * it): the rollback commit as the issue defines it — plan + commit + compare-and-swap (commitRollback)
+ * — against the target; reported beside it, the same with an empty file cache (as right after a
+ * restart) and end to end (executeRollback, which also records the deployment in the history index).
  */
 export async function fieldRollbackBenchmarks(): Promise<BenchResult[]> {
   const ws = await createRollbackWorkspace({ 'acme/production': 50, 'globex/production': 50 });
   try {
-    const context = await ws.context('acme', 'production');
-    const repo = await ws.services.repositories.forProject(PROJECT);
-    const service = serviceName(17);
-    const variants = {
-      warm: { run: commitRollback, cold: false, subject: [] as number[], baseline: [] as number[] },
-      cold: { run: commitRollback, cold: true, subject: [] as number[], baseline: [] as number[] },
-      recorded: { run: executeRollback, cold: false, subject: [] as number[], baseline: [] as number[] },
-    };
-    let release = 0;
-    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-      for (const variant of Object.values(variants)) {
-        const target = (await repo.head())!;
-        await deployRelease(ws.services, ws.deployer, {
-          project: PROJECT,
-          tenant: 'acme',
-          environment: 'production',
-          services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v2.0.${release++}` }] }],
-        });
-        const parent = (await repo.head())!;
-        if (variant.cold) forgetCachedFiles();
-        const rollback = await timed(() =>
-          variant.run(ws.services, {
-            context,
-            scope: { mode: 'FIELD', service, fields: [{ file: 'values.yaml', path: 'image.tag' }] },
-            targetSha: target,
-            expectedPreviewHash: null,
-            requestId: `rbk-bench-${release}`,
-            justification: 'benchmark',
-            author: AUTHOR,
-            approval: 'Not required by the environment policy',
-          }),
-        );
-        const changes = await changesOf(ws.repoDir, rollback.value.sha);
-        const message = (await repo.commitInfo(rollback.value.sha)).message;
-        await git(ws.repoDir, ['update-ref', 'refs/heads/cli-baseline', parent]);
-        const cli = await timed(() => commitWithGitCli(ws.repoDir, parent, changes, message, AUTHOR, 'cli-baseline'));
-        const [ours, theirs] = await Promise.all([
-          git(ws.repoDir, ['rev-parse', `${rollback.value.sha}^{tree}`]),
-          git(ws.repoDir, ['rev-parse', `${cli.value}^{tree}`]),
-        ]);
-        if (ours !== theirs) throw new Error('the CLI baseline did not produce the same tree as the rollback');
-        if (i >= WARMUP) {
-          variant.subject.push(rollback.ms);
-          variant.baseline.push(cli.ms);
-        }
-      }
-    }
-    const result = (name: string, label: string, variant: (typeof variants)['warm'], target: number | null): BenchResult => {
-      const s = summary(label, variant.subject);
-      const b = summary('same change, git CLI plumbing', variant.baseline);
-      const ratio = s.medianMs / b.medianMs;
-      return { name, subject: s, baseline: b, ratio, target: target === null ? 'reported' : `≤ ${target}`, pass: target === null || ratio <= target };
-    };
-    return [
-      result('FIELD rollback commit, 50 services (plan + commit + CAS)', 'commitRollback', variants.warm, 0.25),
-      result('FIELD rollback commit, 50 services, cold file cache', 'commitRollback after restart', variants.cold, null),
-      result('FIELD rollback, 50 services, end to end (+ history recorded)', 'executeRollback', variants.recorded, null),
+    const release = { n: 0 };
+    const rows: Array<[string, Variant, number | null]> = [
+      ['FIELD rollback commit, 50 services (plan + commit + CAS)', { label: 'commitRollback', run: commitRollback, cold: false }, 0.25],
+      ['FIELD rollback commit, 50 services, cold file cache', { label: 'commitRollback after restart', run: commitRollback, cold: true }, null],
+      ['FIELD rollback, 50 services, end to end (+ history recorded)', { label: 'executeRollback', run: executeRollback, cold: false }, null],
     ];
+    const results: BenchResult[] = [];
+    for (const [name, variant, target] of rows) {
+      const { subject, baseline } = await measureFieldRollback(ws, variant, release);
+      const ratio = subject.medianMs / baseline.medianMs;
+      results.push({ name, subject, baseline, ratio, target: target === null ? 'reported' : `≤ ${target}`, pass: target === null || ratio <= target });
+    }
+    return results;
   } finally {
     ws.close();
   }

@@ -113,13 +113,37 @@ export function servicesIn(files: FileMap): string[] {
 function parseRecord(files: FileMap, path: string): Record<string, unknown> {
   const source = files.get(path);
   if (source === undefined) return {};
+  const cached = parsedRecords.get(source);
+  if (cached) {
+    parsedRecords.delete(source);
+    parsedRecords.set(source, cached);
+    return cached;
+  }
   let value: unknown;
   try {
     value = parseYaml(parseableText(source), path);
   } catch (error) {
     throw new BadRequestError('INVALID_YAML', `cannot generate manifests: ${(error as Error).message}`, { path });
   }
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const record = deepFreeze(value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+  parsedRecords.set(source, record);
+  while (parsedRecords.size > PARSED_RECORDS) parsedRecords.delete(parsedRecords.keys().next().value!);
+  return record;
+}
+
+/**
+ * Manifest inputs parsed before, by content: variables.yaml and environment.yaml rarely change between
+ * writes, and every write regenerates manifests from them. Frozen, since callers share them.
+ */
+const parsedRecords = new Map<string, Record<string, unknown>>();
+const PARSED_RECORDS = 64;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /**
