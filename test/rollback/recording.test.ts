@@ -152,10 +152,8 @@ describe('deployment history after a rollback', () => {
     expect(status[row.resultSha!]).toBe('SUCCESS');
   });
 
-  // Known bug in src/domain/requests/run-execution.ts (revertedDeployments decides by changed *file*,
-  // not by what the rollback undid): these two fail today; flip `it.fails` to `it` once it uses
-  // revertedRevisions from src/domain/rollback/reverted.ts (tested below).
-  it.fails('SERVICE: a deployment that only changed a global variable is not marked ROLLED_BACK', async () => {
+  // ROLLED_BACK follows what the rollback undid, not which files a deployment touched.
+  it('SERVICE: a deployment that only changed a global variable is not marked ROLLED_BACK', async () => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const global = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
@@ -164,7 +162,7 @@ describe('deployment history after a rollback', () => {
     expect(status[global]).toBe('SUCCESS');
   });
 
-  it.fails('FIELD: a deployment that only changed another field of the same file is not marked ROLLED_BACK', async () => {
+  it('FIELD: a deployment that only changed another field of the same file is not marked ROLLED_BACK', async () => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const replicas = await fx.release('acme', 'staging', [setField('api-gateway', 'replicas', 4)]);

@@ -12,9 +12,8 @@ import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
 import { indexHistory, rollbackRequestIdOf } from '../history/index-history';
 import { executeRollback } from '../rollback/execute';
+import { revertedRevisions } from '../rollback/reverted';
 import type { RollbackScope } from '../rollback/plan';
-import { manifestFile, serviceDir, VARIABLES_FILE } from '../layout';
-import { locateField } from '../rollback/plan';
 import type { Services } from '../services';
 import { loadTenantEnvironment, type TenantEnvironmentContext } from '../workspace';
 import { transition } from './state-machine';
@@ -156,22 +155,13 @@ async function revertedDeployments(
   sha: string,
 ): Promise<string[]> {
   const git = await services.repositories.forProject(context.project.slug);
-  const undone = (await git.log({ from: sha, until: request.targetSha })).map((c) => c.sha).filter((s) => s !== sha);
+  const undone = await revertedRevisions(git, context, scopeOf(request), request.targetSha, sha);
   if (undone.length === 0) return [];
   const rows = await services.db
-    .select({ id: deployments.id, changedPaths: deployments.changedPaths })
+    .select({ id: deployments.id })
     .from(deployments)
     .where(and(eq(deployments.tenantEnvironmentId, request.tenantEnvironmentId), inArray(deployments.revision, undone)));
-  const scope = scopeOf(request);
-  const inScope = (path: string) => {
-    if (scope.mode === 'FULL') return true;
-    const service = scope.service!;
-    if (scope.mode === 'SERVICE') {
-      return path.startsWith(`${serviceDir(service)}/`) || path === manifestFile(service) || path === VARIABLES_FILE;
-    }
-    return scope.fields.some((field) => locateField(service, field).file === path);
-  };
-  return rows.filter((row) => row.changedPaths.some(inScope)).map((row) => row.id);
+  return rows.map((row) => row.id);
 }
 
 export function auditOf(request: RollbackRequestRow, actor: Actor | null, action: string, now: Date, details: Record<string, unknown> = {}) {
