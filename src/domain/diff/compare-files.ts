@@ -63,9 +63,16 @@ export function categoryOf(path: string): FileCategory {
   return 'OTHER';
 }
 
-export function compareFiles(before: FileMap, after: FileMap, labels = { before: 'current', after: 'target' }): FilesDiff {
+export interface CompareOptions {
+  labels?: { before: string; after: string };
+  /** Whether a file needs its unified text diff (default: all do); rollback execution skips what it does not hash. */
+  needsTextDiff?: (file: FileDiff) => boolean;
+}
+
+export function compareFiles(before: FileMap, after: FileMap, options: CompareOptions = {}): FilesDiff {
+  const labels = options.labels ?? { before: 'current', after: 'target' };
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
-  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels));
+  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels, options.needsTextDiff));
   const servicesByName = new Map<string, ServiceDiff>();
   const environmentFields: FieldDiff[] = [];
   const serviceEntry = (service: string) => {
@@ -112,10 +119,30 @@ function compareFile(
   before: string | undefined,
   after: string | undefined,
   labels: { before: string; after: string },
+  needsTextDiff: (file: FileDiff) => boolean = () => true,
 ): FileDiff {
   const kind: ChangeKind = before === undefined ? 'ADDED' : after === undefined ? 'REMOVED' : 'MODIFIED';
   const category = categoryOf(path);
-  const unifiedDiff = createTwoFilesPatch(
+  const file: FileDiff = {
+    path,
+    service: serviceOfPath(path),
+    category,
+    kind,
+    fields: [],
+    unifiedDiff: '',
+    linesAdded: 0,
+    linesRemoved: 0,
+    parseError: null,
+  };
+  if (category !== 'MANIFEST' && category !== 'OTHER') {
+    try {
+      file.fields = compareFields(path, parseLeaves(before, path), parseLeaves(after, path));
+    } catch (error) {
+      file.parseError = (error as Error).message;
+    }
+  }
+  if (!needsTextDiff(file)) return file;
+  file.unifiedDiff = createTwoFilesPatch(
     before === undefined ? '/dev/null' : `a/${path}`,
     after === undefined ? '/dev/null' : `b/${path}`,
     before ?? '',
@@ -124,24 +151,9 @@ function compareFile(
     labels.after,
     { context: 3 },
   );
-  const lines = unifiedDiff.split('\n').slice(4);
-  const file: FileDiff = {
-    path,
-    service: serviceOfPath(path),
-    category,
-    kind,
-    fields: [],
-    unifiedDiff,
-    linesAdded: lines.filter((l) => l.startsWith('+')).length,
-    linesRemoved: lines.filter((l) => l.startsWith('-')).length,
-    parseError: null,
-  };
-  if (category === 'MANIFEST' || category === 'OTHER') return file;
-  try {
-    file.fields = compareFields(path, parseLeaves(before, path), parseLeaves(after, path));
-  } catch (error) {
-    file.parseError = (error as Error).message;
-  }
+  const lines = file.unifiedDiff.split('\n').slice(4);
+  file.linesAdded = lines.filter((l) => l.startsWith('+')).length;
+  file.linesRemoved = lines.filter((l) => l.startsWith('-')).length;
   return file;
 }
 

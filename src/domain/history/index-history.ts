@@ -161,7 +161,8 @@ async function deploymentsOf(
     for (const target of targets) {
       if ((await git.treeIdOf(commit.sha, target.dir)) === (parent ? await git.treeIdOf(parent, target.dir) : null)) continue;
       const [before, after] = await Promise.all([readFiles(git, parent, target.ref), readFiles(git, commit.sha, target.ref)]);
-      const diff = compareFiles(before, after);
+      // Summaries need field changes only, not text diffs.
+      const diff = compareFiles(before, after, { needsTextDiff: () => false });
       const source = sourceOf(commit.message);
       rows.push({
         id: newId('dep'),

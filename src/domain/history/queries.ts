@@ -83,7 +83,7 @@ export async function compareRevisions(
   const base = await resolveComparedRevision(services, context, baseRevision);
   const head = await resolveComparedRevision(services, context, headRevision);
   const [before, after] = await Promise.all([readFiles(git, base, context.ref), readFiles(git, head, context.ref)]);
-  return { base, head, diff: compareFiles(before, after, { before: base.slice(0, 12), after: head.slice(0, 12) }) };
+  return { base, head, diff: compareFiles(before, after, { labels: { before: base.slice(0, 12), after: head.slice(0, 12) } }) };
 }
 
 /** "Compare with current": from the revision to the deployed head, as the history panel shows it. */

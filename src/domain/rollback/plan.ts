@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
 import type { RollbackMode, SelectedField } from '../../db/schema';
-import { compareFiles, type FilesDiff } from '../diff/compare-files';
+import { compareFiles, type FileDiff, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
 import { SERVICE_FILES, VARIABLES_FILE, serviceDir, serviceFile } from '../layout';
 import { BINARY_PREFIX, servicesIn, type FileMap } from '../tenant-environment-files';
@@ -167,20 +167,30 @@ function sameValue(a: unknown, b: unknown): boolean {
  * YAML file in FIELD mode, whose commit touches only the selected values — so an edit of another field
  * of the same file is not a different rollback. Everything else by its text diff.
  */
+/** Whether the preview hash fingerprints a file by its text diff (otherwise by its field changes, or not at all). */
+export function hashUsesTextDiff(scope: RollbackScope, file: FileDiff): boolean {
+  if (file.category === 'MANIFEST') return false;
+  const byFields =
+    !file.parseError && file.category !== 'OTHER' && (file.category === 'VARIABLES' || (scope.mode === 'FIELD' && file.kind === 'MODIFIED'));
+  return !byFields;
+}
+
 export function previewHash(scope: RollbackScope, targetSha: string, diff: FilesDiff): string {
   const sha = (text: string | undefined) => (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
-  const byFields = (file: FilesDiff['files'][number]) =>
-    !file.parseError && file.category !== 'OTHER' && (file.category === 'VARIABLES' || (scope.mode === 'FIELD' && file.kind === 'MODIFIED'));
   const parts = diff.files
     .filter((file) => file.category !== 'MANIFEST')
     .map((file) =>
-      byFields(file)
-        ? { path: file.path, fields: file.fields.map((f) => [f.path, f.kind, f.before, f.after]) }
-        : { path: file.path, kind: file.kind, diff: sha(file.unifiedDiff.split('\n').slice(2).join('\n')) },
+      hashUsesTextDiff(scope, file)
+        ? { path: file.path, kind: file.kind, diff: sha(file.unifiedDiff.split('\n').slice(2).join('\n')) }
+        : { path: file.path, fields: file.fields.map((f) => [f.path, f.kind, f.before, f.after]) },
     );
   return createHash('sha256').update(JSON.stringify({ scope, targetSha, parts })).digest('hex').slice(0, 32);
 }
 
-export function diffOfPlan(current: FileMap, final: FileMap): FilesDiff {
-  return compareFiles(current, final, { before: 'current', after: 'rollback' });
+/** `hashOnly` (execution) skips the text diffs the preview hash does not use. */
+export function diffOfPlan(current: FileMap, final: FileMap, scope: RollbackScope, hashOnly = false): FilesDiff {
+  return compareFiles(current, final, {
+    labels: { before: 'current', after: 'rollback' },
+    needsTextDiff: hashOnly ? (file) => hashUsesTextDiff(scope, file) : undefined,
+  });
 }

@@ -102,7 +102,7 @@ export async function computePreview(
   const final = plan.regenerateManifests
     ? withRegeneratedManifests(plan.desired, servicesWithChangedInputs(current, plan.desired), context.ref)
     : plan.desired;
-  const diff = diffOfPlan(current, final);
+  const diff = diffOfPlan(current, final, scope, options.planOnly);
   if (diff.files.length === 0) throw new BadRequestError('NOTHING_TO_ROLL_BACK', NOTHING_TO_ROLL_BACK);
   const affectedServices = diff.services.map((s) => s.service);
   return {
