@@ -30,6 +30,7 @@ export function openDatabase(file: string, options: { onStatement?: (sql: string
   } catch (error) {
     throw new DatabaseOpenError(`cannot open database ${file}: ${(error as Error).message}`);
   }
+  cachePreparedStatements(sqlite);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
@@ -42,4 +43,25 @@ export function openDatabase(file: string, options: { onStatement?: (sql: string
 
 export function migrateDatabase(handle: DatabaseHandle): void {
   migrate(handle.db, { migrationsFolder: MIGRATIONS_DIR });
+}
+
+/**
+ * drizzle prepares every query anew, and preparing costs more than running most of ours. Reuse
+ * statements by SQL text: each is prepared and run in one synchronous step, so sharing is safe once
+ * a reader's raw mode (which drizzle switches on and never off) is reset.
+ */
+function cachePreparedStatements(sqlite: Database.Database, limit = 1000): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const statements = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      if (statements.size >= limit) statements.clear();
+      statement = prepare(source);
+      statements.set(source, statement);
+    } else if (statement.reader) {
+      statement.raw(false);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
 }
