@@ -74,7 +74,8 @@ export async function seedDemo(services: Services): Promise<DemoCredentials> {
     .set({ approvalRequired: true, quorum: 1, blockSelfApproval: true })
     .where(and(eq(environments.projectId, project.id), eq(environments.slug, 'production')));
 
-  const release = (tenant: string, environment: string, description: string, edits: Parameters<typeof deployRelease>[2]['services'], environmentFields?: Parameters<typeof deployRelease>[2]['environmentFields']) =>
+  type Release = Parameters<typeof deployRelease>[2];
+  const release = (tenant: string, environment: string, description: string, edits: Release['services'], environmentFields?: Release['environmentFields']) =>
     deployRelease(services, deployer, { project: DEMO_PROJECT, tenant, environment, description, services: edits, environmentFields });
   const tag = (service: string, value: string) => ({ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value }] });
 
@@ -88,17 +89,15 @@ export async function seedDemo(services: Services): Promise<DemoCredentials> {
       { file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' },
     ]);
     await release('acme', environment, 'api-gateway 2.1.0: new rate limiter', [tag('api-gateway', 'v2.1.0')]);
-    for (const tenantEnv of ['globex']) {
-      await release(tenantEnv, environment, 'api-gateway 2.0.9', [tag('api-gateway', 'v2.0.9')]);
-      await release(tenantEnv, environment, 'search 0.9.4: index warmup', [tag('search', 'v0.9.4')]);
-      await release(tenantEnv, environment, 'notifications: more replicas', [
-        { service: 'notifications', setFields: [{ file: 'values.yaml', path: 'replicas', value: environment === 'production' ? 4 : 2 }] },
-      ]);
-      await release(tenantEnv, environment, 'search memory bump', [
-        { service: 'search', setFields: [{ file: 'values.yaml', path: 'resources.limits.memory', value: '2Gi' }] },
-      ]);
-      await release(tenantEnv, environment, 'notifications 1.3.0', [tag('notifications', 'v1.3.0')]);
-    }
+    await release('globex', environment, 'api-gateway 2.0.9', [tag('api-gateway', 'v2.0.9')]);
+    await release('globex', environment, 'search 0.9.4: index warmup', [tag('search', 'v0.9.4')]);
+    await release('globex', environment, 'notifications: more replicas', [
+      { service: 'notifications', setFields: [{ file: 'values.yaml', path: 'replicas', value: environment === 'production' ? 4 : 2 }] },
+    ]);
+    await release('globex', environment, 'search memory bump', [
+      { service: 'search', setFields: [{ file: 'values.yaml', path: 'resources.limits.memory', value: '2Gi' }] },
+    ]);
+    await release('globex', environment, 'notifications 1.3.0', [tag('notifications', 'v1.3.0')]);
   }
   await release('acme', 'staging', 'catalog 5.1.0 with the new search ranking', [tag('catalog', 'v5.1.0')]);
   await promote(services, deployer, {
