@@ -46,6 +46,9 @@ const schema = z.object({
   FAULT_PAUSE_MS: integer(0, 600_000).default(0),
 });
 
+/** Every variable the server reads. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
 export type RawConfig = z.infer<typeof schema>;
 
 export interface Config extends RawConfig {

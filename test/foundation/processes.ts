@@ -2,25 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../helpers/child-env';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-/** Variables loadConfig reads; a test process must not leak its own values into the child. */
-const CONFIG_VARIABLES = [
-  'PORT', 'HOST', 'DATA_DIR', 'SEED_DEMO', 'LOG_LEVEL', 'GRAPHIQL', 'INTROSPECTION', 'AGENT_SILENCE_SECONDS',
-  'BREAK_GLASS_MAX_MINUTES', 'MAX_DEPTH', 'MAX_ALIASES', 'MAX_TOKENS', 'MAX_COST', 'BODY_LIMIT_BYTES',
-  'PERSISTED_OPERATIONS', 'PERSISTED_OPERATIONS_FILE', 'SHUTDOWN_TIMEOUT_MS',
-];
-
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  for (const name of CONFIG_VARIABLES) delete base[name];
-  // vitest sets NODE_ENV=test and VITEST*; the entry points must behave as in production.
-  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
-  delete base.NODE_ENV;
-  return { ...base, ...env };
-}
 
 export interface Finished {
   code: number | null;

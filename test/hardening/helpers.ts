@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import type { DemoRole, TestApp } from '../helpers/test-app';
+import { childEnv } from '../helpers/child-env';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -90,21 +91,6 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
-}
-
-/** Variables loadConfig reads; a spawned server must not inherit the test process's values. */
-const CONFIG_VARIABLES = [
-  'PORT', 'HOST', 'DATA_DIR', 'SEED_DEMO', 'LOG_LEVEL', 'GRAPHIQL', 'INTROSPECTION', 'AGENT_SILENCE_SECONDS',
-  'BREAK_GLASS_MAX_MINUTES', 'MAX_DEPTH', 'MAX_ALIASES', 'MAX_TOKENS', 'MAX_COST', 'BODY_LIMIT_BYTES',
-  'PERSISTED_OPERATIONS', 'PERSISTED_OPERATIONS_FILE', 'SHUTDOWN_TIMEOUT_MS', 'FAULT_PAUSE_AT', 'FAULT_PAUSE_MS',
-];
-
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  for (const name of CONFIG_VARIABLES) delete base[name];
-  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
-  delete base.NODE_ENV;
-  return { ...base, ...env };
 }
 
 export interface DemoTokens {
