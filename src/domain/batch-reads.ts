@@ -1,5 +1,5 @@
 /** Batched reads by key, for the per-request DataLoaders; results come back in the order of the keys. */
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import {
   breakGlassSessions,
   deployments,
@@ -73,6 +73,22 @@ export async function deploymentsByRequestIds(db: Db, ids: readonly string[]) {
  * No access check: callers check the actor against `project.id` (or an agent's scope) themselves.
  */
 export async function tenantEnvironmentContextsByIds(db: Db, ids: readonly string[]): Promise<Array<TenantEnvironmentContext | null>> {
+  return byKey(ids, await tenantEnvironmentContextsWhere(db, inArray(tenantEnvironments.id, [...ids])), (c) => c.id);
+}
+
+/** The tenant-environment with these slugs, in one joined query. */
+export async function tenantEnvironmentContextBySlugs(
+  db: Db,
+  slugs: { project: string; tenant: string; environment: string },
+): Promise<TenantEnvironmentContext | null> {
+  const [context] = await tenantEnvironmentContextsWhere(
+    db,
+    and(eq(projects.slug, slugs.project), eq(tenants.slug, slugs.tenant), eq(environments.slug, slugs.environment))!,
+  );
+  return context ?? null;
+}
+
+async function tenantEnvironmentContextsWhere(db: Db, where: SQL): Promise<TenantEnvironmentContext[]> {
   const rows = await db
     .select()
     .from(tenantEnvironments)
@@ -80,8 +96,8 @@ export async function tenantEnvironmentContextsByIds(db: Db, ids: readonly strin
     .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
     .innerJoin(projects, eq(projects.id, tenantEnvironments.projectId))
     .innerJoin(organizations, eq(organizations.id, projects.organizationId))
-    .where(inArray(tenantEnvironments.id, [...ids]));
-  const contexts = rows.map(
+    .where(where);
+  return rows.map(
     (row): TenantEnvironmentContext => ({
       id: row.tenant_environments.id,
       project: row.projects,
@@ -91,7 +107,6 @@ export async function tenantEnvironmentContextsByIds(db: Db, ids: readonly strin
       ref: { project: row.projects.slug, tenant: row.tenants.slug, environment: row.environments.slug },
     }),
   );
-  return byKey(ids, contexts, (c) => c.id);
 }
 
 export async function breakGlassSessionsByIds(db: Db, ids: readonly string[]) {

@@ -1,5 +1,5 @@
 /** Looks up organizations, projects and tenant-environments by slug or id, honouring project visibility. */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import {
   environments,
   organizations,
@@ -14,7 +14,7 @@ import { NotFoundError } from './errors';
 import type { Services } from './services';
 import type { TenantEnvironmentRef } from './tenant-environment-files';
 import { indexHistory } from './history/index-history';
-import { tenantEnvironmentContextsByIds } from './batch-reads';
+import { tenantEnvironmentContextBySlugs, tenantEnvironmentContextsByIds } from './batch-reads';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -70,30 +70,15 @@ export async function tenantEnvironmentBySlugs(
   actor: Actor | null,
   slugs: { project: string; tenant: string; environment: string },
 ): Promise<TenantEnvironmentContext | null> {
-  const project = await projectBySlug(services, actor, slugs.project);
-  if (!project) return null;
-  const find = async () => {
-    const [row] = await services.db
-      .select({ id: tenantEnvironments.id })
-      .from(tenantEnvironments)
-      .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
-      .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
-      .where(
-        and(
-          eq(tenantEnvironments.projectId, project.id),
-          eq(tenants.slug, slugs.tenant),
-          eq(environments.slug, slugs.environment),
-        ),
-      );
-    return row;
-  };
-  // A directory pushed by another tool becomes a tenant-environment once history is indexed.
-  let row = await find();
-  if (!row) {
+  let context = await tenantEnvironmentContextBySlugs(services.db, slugs);
+  if (!context) {
+    // A directory pushed by another tool becomes a tenant-environment once history is indexed.
+    const project = await projectBySlug(services, actor, slugs.project);
+    if (!project) return null;
     await indexHistory(services, project);
-    row = await find();
+    context = await tenantEnvironmentContextBySlugs(services.db, slugs);
   }
-  return row ? tenantEnvironmentById(services, actor, row.id) : null;
+  return context && canReadTenantEnvironment(actor, context) ? context : null;
 }
 
 export function canReadTenantEnvironment(actor: Actor | null, context: TenantEnvironmentContext): boolean {

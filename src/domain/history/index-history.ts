@@ -38,11 +38,16 @@ export function rollbackRequestIdOf(message: string): string | null {
 }
 
 export async function indexHistory(services: Services, project: ProjectRow): Promise<void> {
+  const git = await services.repositories.forProject(project.slug);
+  const upToDate = async () => {
+    const [[fresh], head] = await Promise.all([services.db.select().from(projects).where(eq(projects.id, project.id)), git.head()]);
+    return { fresh, head, done: !fresh || !head || head === fresh.indexedSha };
+  };
+  // The common case (nothing new on main) needs no lock, so concurrent history reads do not queue.
+  if ((await upToDate()).done) return;
   await services.gitWriters.run(`history:${project.id}`, async () => {
-    const [fresh] = await services.db.select().from(projects).where(eq(projects.id, project.id));
-    const git = await services.repositories.forProject(project.slug);
-    const head = await git.head();
-    if (!fresh || !head || head === fresh.indexedSha) return;
+    const { fresh, head, done } = await upToDate();
+    if (done || !fresh || !head) return;
     // Resume from the last indexed commit when main still descends from it; after a rewrite of main
     // (or a restored repository) that commit may be gone, and everything is walked again (inserts are idempotent).
     const resumeFrom = fresh.indexedSha && (await descendsFrom(git, head, fresh.indexedSha)) ? fresh.indexedSha : undefined;
