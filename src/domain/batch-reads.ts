@@ -88,6 +88,11 @@ export async function tenantEnvironmentContextBySlugs(
   return context ?? null;
 }
 
+/** Every tenant-environment of a project, in one joined query. */
+export async function tenantEnvironmentContextsOfProject(db: Db, projectId: string): Promise<TenantEnvironmentContext[]> {
+  return tenantEnvironmentContextsWhere(db, eq(tenantEnvironments.projectId, projectId));
+}
+
 async function tenantEnvironmentContextsWhere(db: Db, where: SQL): Promise<TenantEnvironmentContext[]> {
   const rows = await db
     .select()

@@ -34,6 +34,20 @@ export interface SyncStatusView {
   checkedAt: Date;
 }
 
+const SAFE_IN_GIT = 'The rollback is safe in Git; sync will occur when the agent reconnects';
+
+/** One line for the incident screen: synced, out of date, unreachable, or a rollback waiting to be synced. */
+export function syncMessage(status: SyncStatusView): string {
+  const pending = status.pendingRollbacks.length > 0;
+  if (!status.agentReachable) {
+    const why = status.report ? 'agent unreachable' : 'no sync report yet';
+    if (pending) return `${why}: rollback committed, pending sync. ${SAFE_IN_GIT}`;
+    return status.report ? `${why}: sync status cannot be confirmed` : why;
+  }
+  if (pending) return 'rollback committed, pending sync: The rollback is safe in Git; waiting for the agent to sync it';
+  return status.report!.revision === status.headRevision ? `synced, ${status.report!.health.toLowerCase()}` : 'out of date with main';
+}
+
 export async function latestSyncReport(services: Services, tenantEnvironmentId: string): Promise<SyncReportRow | null> {
   const [row] = await services.db
     .select()

@@ -4,7 +4,6 @@ import {
   environments,
   organizations,
   projects,
-  tenantEnvironments,
   tenants,
   type Role,
 } from '../db/schema';
@@ -14,7 +13,7 @@ import { NotFoundError } from './errors';
 import type { Services } from './services';
 import type { TenantEnvironmentRef } from './tenant-environment-files';
 import { indexHistory } from './history/index-history';
-import { tenantEnvironmentContextBySlugs, tenantEnvironmentContextsByIds } from './batch-reads';
+import { tenantEnvironmentContextBySlugs, tenantEnvironmentContextsByIds, tenantEnvironmentContextsOfProject } from './batch-reads';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -102,12 +101,7 @@ export async function requireTenantEnvironment(
 }
 
 export async function tenantEnvironmentsOfProject(services: Services, projectId: string): Promise<TenantEnvironmentContext[]> {
-  const rows = await services.db
-    .select({ id: tenantEnvironments.id })
-    .from(tenantEnvironments)
-    .where(eq(tenantEnvironments.projectId, projectId));
-  const contexts = await Promise.all(rows.map((row) => contextFor(services, row.id)));
-  return contexts.filter((c): c is TenantEnvironmentContext => c !== null);
+  return tenantEnvironmentContextsOfProject(services.db, projectId);
 }
 
 export async function environmentsOfProject(services: Services, projectId: string): Promise<EnvironmentRow[]> {

@@ -20,6 +20,7 @@ import { compareFiles, summarizeChanges } from '../diff/compare-files';
 import { newId } from '../ids';
 import { tenantEnvironmentDir } from '../layout';
 import type { Services } from '../services';
+import { tenantEnvironmentContextsOfProject } from '../batch-reads';
 import { readFiles } from '../tenant-environment-files';
 import type { ProjectRow } from '../workspace';
 import type { DomainEvent } from '../events';
@@ -105,22 +106,21 @@ async function registerTenantEnvironments(
   git: GitStore,
   head: string,
 ): Promise<TrackedDirectory[]> {
-  const [project] = await services.db.select().from(projects).where(eq(projects.id, projectId));
+  let known = await tenantEnvironmentContextsOfProject(services.db, projectId);
+  const dirs = new Set(known.map((context) => tenantEnvironmentDir(context.ref.tenant, context.ref.environment)));
+  let added = false;
   for (const tenant of await git.listDirectories(head, 'tenants')) {
     for (const environment of await git.listDirectories(head, `tenants/${tenant}`)) {
+      if (dirs.has(tenantEnvironmentDir(tenant, environment))) continue;
       await ensureTenantEnvironment(services, projectId, tenant, environment);
+      added = true;
     }
   }
-  const rows = await services.db
-    .select({ id: tenantEnvironments.id, tenant: tenants.slug, environment: environments.slug })
-    .from(tenantEnvironments)
-    .innerJoin(tenants, eq(tenants.id, tenantEnvironments.tenantId))
-    .innerJoin(environments, eq(environments.id, tenantEnvironments.environmentId))
-    .where(eq(tenantEnvironments.projectId, projectId));
-  return rows.map((row) => ({
-    id: row.id,
-    dir: tenantEnvironmentDir(row.tenant, row.environment),
-    ref: { project: project!.slug, tenant: row.tenant, environment: row.environment },
+  if (added) known = await tenantEnvironmentContextsOfProject(services.db, projectId);
+  return known.map((context) => ({
+    id: context.id,
+    dir: tenantEnvironmentDir(context.ref.tenant, context.ref.environment),
+    ref: context.ref,
   }));
 }
 

@@ -49,7 +49,7 @@ export async function currentServices(services: Services, context: TenantEnviron
 /** A revision of the project's repository; unknown or malformed ones are a 400, not a crash. */
 export async function resolveRevision(services: Services, context: TenantEnvironmentContext, revision: string): Promise<string> {
   const git = await services.repositories.forProject(context.project.slug);
-  if (!revision?.trim()) throw new BadRequestError('TARGET_SHA_REQUIRED', 'targetSha is required');
+  if (!revision?.trim()) throw new BadRequestError('REVISION_NOT_FOUND', 'revision not found: no revision given', { revision });
   try {
     return await git.resolveRevision(revision.trim());
   } catch (error) {
@@ -58,12 +58,6 @@ export async function resolveRevision(services: Services, context: TenantEnviron
     }
     throw error;
   }
-}
-
-/** For compare an empty revision is just one more revision that is not found (rollbacks say "targetSha is required"). */
-async function resolveComparedRevision(services: Services, context: TenantEnvironmentContext, revision: string): Promise<string> {
-  if (!revision?.trim()) throw new BadRequestError('REVISION_NOT_FOUND', 'revision not found: no revision given', { revision });
-  return resolveRevision(services, context, revision);
 }
 
 export interface RevisionComparison {
@@ -80,8 +74,8 @@ export async function compareRevisions(
   headRevision: string,
 ): Promise<RevisionComparison> {
   const git = await services.repositories.forProject(context.project.slug);
-  const base = await resolveComparedRevision(services, context, baseRevision);
-  const head = await resolveComparedRevision(services, context, headRevision);
+  const base = await resolveRevision(services, context, baseRevision);
+  const head = await resolveRevision(services, context, headRevision);
   const [before, after] = await Promise.all([readFiles(git, base, context.ref), readFiles(git, head, context.ref)]);
   return { base, head, diff: compareFiles(before, after, { labels: { before: base.slice(0, 12), after: head.slice(0, 12) } }) };
 }

@@ -36,9 +36,8 @@ export const MESSAGES = {
 } as const;
 
 export async function requestRollback(services: Services, actor: Actor | null, input: RequestRollbackInput): Promise<RollbackRequestRow> {
-  if (!input.targetRevision?.trim()) throw new BadRequestError('TARGET_SHA_REQUIRED', 'targetSha is required');
-  const user = requireUser(actor);
   const preview = await previewRollback(services, actor, input);
+  const user = requireUser(actor);
   const justification = input.justification?.trim();
   if (!justification) throw new BadRequestError('JUSTIFICATION_REQUIRED', 'justification is required: explain why the rollback is needed');
   if (input.previewHash && input.previewHash !== preview.previewHash) {

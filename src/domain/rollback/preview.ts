@@ -14,6 +14,9 @@ import type { RollbackMode, SelectedField } from '../../db/schema';
 import { tenantEnvironmentDir } from '../layout';
 import { liveValueOf, latestSyncReport } from '../sync';
 
+/** Key of a field in `RollbackPreview.liveValues`. */
+export const fieldKey = (field: { file: string; path: string }) => `${field.file}\u0000${field.path}`;
+
 export interface RollbackInput {
   project: string;
   tenant: string;
@@ -209,7 +212,7 @@ async function liveValuesFor(services: Services, context: TenantEnvironmentConte
   if (!report) return values;
   for (const field of fields) {
     const live = liveValueOf(report, field);
-    if (live !== undefined) values.set(`${field.file}\u0000${field.path}`, live);
+    if (live !== undefined) values.set(fieldKey(field), live);
   }
   return values;
 }

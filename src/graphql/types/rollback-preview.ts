@@ -1,5 +1,5 @@
 import type { FieldDiff } from '../../domain/diff/compare-files';
-import { previewRollback, type FieldWarning, type RollbackPreview } from '../../domain/rollback/preview';
+import { fieldKey, previewRollback, type FieldWarning, type RollbackPreview } from '../../domain/rollback/preview';
 import { builder } from '../builder';
 import { ChangeKindEnum, RollbackModeEnum } from './enums';
 import { DiffCountsRef, FileDiffRef } from './revision-diff';
@@ -60,7 +60,7 @@ RollbackFieldChangeRef.implement({
       type: 'JSON',
       nullable: true,
       description: 'What the cluster agent last reported for this field, when it reports it.',
-      resolve: ({ preview, field }) => preview.liveValues.get(`${field.file}\u0000${field.path}`) ?? null,
+      resolve: ({ preview, field }) => preview.liveValues.get(fieldKey(field)) ?? null,
     }),
     laterRevisions: t.stringList({
       description: 'Commits after the target that changed this field again: the rollback undoes them too.',

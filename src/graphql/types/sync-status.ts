@@ -1,5 +1,5 @@
 import type { LiveServiceValues } from '../../db/schema';
-import { reportSyncStatus, syncStatusOf, type DriftEntry, type SyncStatusView } from '../../domain/sync';
+import { syncMessage, reportSyncStatus, syncStatusOf, type DriftEntry, type SyncStatusView } from '../../domain/sync';
 import type { DomainEvent } from '../../domain/events';
 import { loadTenantEnvironment } from '../../domain/workspace';
 import { builder } from '../builder';
@@ -9,7 +9,6 @@ import { HealthEnum, SyncStateEnum } from './enums';
 import { TenantEnvironmentRef } from './tenant-environment';
 
 /** The spec's word for a rollback the agent cannot confirm ("Error Handling", agent unreachable). */
-const SAFE_IN_GIT = 'The rollback is safe in Git; sync will occur when the agent reconnects';
 
 const LiveServiceRef = builder.objectRef<LiveServiceValues>('LiveService');
 
@@ -52,17 +51,7 @@ SyncStatusRef.implement({
       resolve: (s) => s.pendingRollbacks.map((r) => r.id),
     }),
     // A completed rollback the agent has not synced yet is pending sync, never failed.
-    message: t.string({
-      resolve: (s) => {
-        const pending = s.pendingRollbacks.length > 0;
-        if (!s.agentReachable) {
-          const why = s.report ? 'agent unreachable' : 'no sync report yet';
-          return pending ? `${why}: rollback committed, pending sync. ${SAFE_IN_GIT}` : s.report ? `${why}: sync status cannot be confirmed` : why;
-        }
-        if (pending) return 'rollback committed, pending sync: The rollback is safe in Git; waiting for the agent to sync it';
-        return s.report!.revision === s.headRevision ? `synced, ${s.report!.health.toLowerCase()}` : 'out of date with main';
-      },
-    }),
+    message: t.string({ resolve: syncMessage }),
   }),
 });
 
