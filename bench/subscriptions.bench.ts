@@ -6,8 +6,9 @@
  * Two state changes: a domain publish of rollbackRequestUpdated (the fan-out alone), and a
  * reportSyncStatus call over HTTP until syncStatusChanged reaches the last subscriber (the mutation's
  * own work included). Two populations: 1,000 sockets of one user (same operation and permissions,
- * so the server executes once per event and shares the result), and 1,000 distinct users (one
- * execution per socket). Each GraphQL round is followed by a raw round of the same message size.
+ * so the server executes once per event and shares the result), and 1,000 distinct users, half
+ * DEPLOYER and half VIEWER (shared per role set: two executions per event, as the operations select
+ * nothing about the viewer). Each GraphQL round is followed by a raw round of the same message size.
  *
  * The servers (Backtrack and a plain WebSocketServer on another port) run in this thread; all client
  * sockets run in one worker thread, so clients and servers do not share an event loop. The worker
@@ -373,7 +374,7 @@ export async function runSubscriptionBenchmarks(): Promise<BenchResult[]> {
 
     // 1. One responder's many dashboards (or a wall screen fleet on one account): same operation and permissions.
     const shared = await runPhase(bench, { who: 'one user', tokens: Array.from({ length: SUBSCRIBERS }, () => t.token('DEPLOYER')) });
-    // 2. A thousand different people: nothing can be shared, one execution per socket.
+    // 2. A thousand different people with two role sets: shared per role set, not per person.
     const tokens: string[] = [];
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const userId = await createUser(services, { email: `responder-${i}@acme.example.com`, name: `Responder ${i}` });

@@ -19,7 +19,7 @@ import { isExpectedError, maskError } from './graphql/errors';
 import { schema } from './graphql';
 import { createEventPubSub } from './graphql/pubsub';
 import { useRequireAuthentication } from './graphql/plugins/require-authentication';
-import { shareSubscriptions, subscriptionShareKey } from './graphql/subscriptions';
+import { selectsViewerIdentity, shareSubscriptions, subscriptionShareKey } from './graphql/subscriptions';
 import { startReachabilityMonitor } from './domain/sync';
 import { reconcileInterruptedExecutions } from './domain/requests/run-execution';
 import { projects } from './db/schema';
@@ -175,7 +175,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         return true;
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      // Sockets with the same operation, variables and permissions share one execution per event.
+      // Sockets with the same operation, variables and permissions share one execution per event (see subscriptionShareKey).
       subscribe: shareSubscriptions((args) => (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
       onSubscribe: async (ctx, _id, params) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, actor: ctx.extra.actor ?? null });
@@ -197,7 +197,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
           rootValue: {
             execute: enveloped.execute,
             subscribe: enveloped.subscribe,
-            shareKey: subscriptionShareKey(params, ctx.extra.actor ?? null),
+            shareKey: subscriptionShareKey(params, ctx.extra.actor ?? null, selectsViewerIdentity(enveloped.schema, document)),
           },
         };
       },

@@ -1,4 +1,5 @@
 /** Subscription plumbing: domain events from the bus, filtered to what the subscriber may read. */
+import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Actor } from '../domain/actor';
 import { canRead } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
@@ -44,18 +45,42 @@ export async function requireReadableTenantEnvironment(ctx: GraphQLContext, id: 
 }
 
 /**
+ * Whether the document selects a field marked `extensions: { viewerIdentity: true }` (through
+ * fragments too): its result depends on who the viewer is, not only on their roles. Walks every
+ * operation and fragment of the document, so a marked field anywhere counts.
+ */
+export function selectsViewerIdentity(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        if (typeInfo.getFieldDef()?.extensions?.viewerIdentity !== true) return undefined;
+        found = true;
+        return BREAK;
+      },
+    }),
+  );
+  return found;
+}
+
+/**
  * What makes two graphql-ws subscriptions produce identical results for every event: the same
- * operation, variables and extensions, and the same permissions (the actor and its roles or scopes
- * as authenticated on connect). Null when there is no actor.
+ * operation, variables and extensions, and the same permissions as authenticated on connect. For
+ * users that is their roles, so different people with the same roles share, unless the operation
+ * selects a viewer-identity field (then the user too). Agents are scoped by identity. Null when
+ * there is no actor.
  */
 export function subscriptionShareKey(
   params: { query?: string | null; operationName?: string | null; variables?: unknown; extensions?: unknown },
   actor: Actor | null,
+  dependsOnViewer: boolean,
 ): string | null {
   if (!actor) return null;
   const who =
     actor.kind === 'user'
-      ? ['user', actor.user.id, [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]
+      ? ['user', dependsOnViewer ? actor.user.id : null, [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]
       : ['agent', actor.agent.id, actor.agent.projectId, [...actor.tenantEnvironmentIds].sort()];
   return JSON.stringify([params.query ?? null, params.operationName ?? null, params.variables ?? null, params.extensions ?? null, who]);
 }
@@ -71,8 +96,9 @@ interface SharedStream {
  * Subscription multiplexing for graphql-ws: subscribers with the same share key get one underlying
  * subscription, executed once per event through the full yoga pipeline (masking, plugins), and each
  * receives the results through its own queue (a slow socket does not hold up the others). With many
- * dashboards of the same people open on one tenant-environment, an event costs one execution per
- * distinct (operation, variables, permissions) instead of one per socket.
+ * dashboards open on one tenant-environment, an event costs one execution per distinct (operation,
+ * variables, permissions) instead of one per socket. The execution runs with the first subscriber's
+ * context, so whatever it reads of the actor must be covered by the share key.
  */
 export function createSubscriptionSharing() {
   const streams = new Map<string, SharedStream>();

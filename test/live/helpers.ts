@@ -60,6 +60,22 @@ export async function untilSubscribers(t: TestApp, count: number): Promise<void>
   await until(() => subscriberCount(t) >= count, `${count} server-side subscriptions (have ${subscriberCount(t)})`);
 }
 
+/**
+ * Triggers events until every stream has received one. A graphql-ws subscription has no
+ * acknowledgement: it is known to be live only once something arrives.
+ */
+export async function untilLive(streams: Array<Collector<unknown>>, trigger: () => unknown, attempts = 50): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await trigger();
+    try {
+      await until(() => streams.every((s) => s.events.length > 0), 'every stream to receive an event', 200);
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
+
 export const wsUrl = (baseUrl: string) => `${baseUrl.replace(/^http/, 'ws')}/graphql`;
 
 export interface WsConnection {

@@ -1,13 +1,49 @@
 /**
  * graphql-ws subscriptions with the same operation, variables and permissions share one execution per
- * event; each socket still gets every event, closes independently, and nothing crosses permissions.
+ * event, also across users with the same roles; each socket still gets every event, closes
+ * independently, nothing crosses permissions, and fields about the viewer stay per user.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgent } from '../../src/domain/admin';
+import { createAgent, createUser, grantRole } from '../../src/domain/admin';
+import { authenticate, issueToken } from '../../src/domain/auth';
+import { rollbackRequestById } from '../../src/domain/requests/rollback-requests';
+import { schema } from '../../src/graphql';
+import { selectsViewerIdentity } from '../../src/graphql/subscriptions';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { LiveRollbackRequestUpdatedDocument, LiveSyncStatusChangedDocument } from './documents';
-import { connectWs, ok, outsider, PROD, STAGING, subscribeSse, subscribeWs, subscriberCount, until, untilSubscribers, type WsConnection } from './helpers';
+import {
+  connectWs,
+  ok,
+  outsider,
+  PROD,
+  STAGING,
+  subscribeSse,
+  subscribeWs,
+  subscriberCount,
+  until,
+  untilLive,
+  untilSubscribers,
+  type WsConnection,
+} from './helpers';
 import { approve, report, reportInput, requestTagRollback, tenantEnvironment } from './scenario';
+
+interface RequesterRolesEvent {
+  rollbackRequestUpdated: {
+    request: { id: string; requestedBy: { email: string; projectRoles: Array<{ role: string; project: { slug: string } }> } };
+  };
+}
+
+/** Reaches User.projectRoles (a viewer-identity field) through a fragment. */
+const RequesterRolesDocument = parse(`
+  subscription RequesterRoles($requestId: ID!) {
+    rollbackRequestUpdated(requestId: $requestId) {
+      request { id requestedBy { email ...ViewerRoles } }
+    }
+  }
+  fragment ViewerRoles on User { projectRoles { role project { slug } } }
+`) as TypedDocumentNode<RequesterRolesEvent, { requestId: string }>;
 
 
 describe('shared subscription execution over graphql-ws', () => {
@@ -82,7 +118,7 @@ describe('shared subscription execution over graphql-ws', () => {
     await until(() => subscriberCount(t) === baseline, 'the aborted SSE stream to be released');
   });
 
-  it('never shares across permissions: same operation and variables, different users or agents', async () => {
+  it('never shares across permissions: same operation and variables, different roles, projects or agents', async () => {
     const te = await tenantEnvironment(t, PROD);
     const staging = await tenantEnvironment(t, STAGING);
     const other = await outsider(t);
@@ -102,5 +138,91 @@ describe('shared subscription execution over graphql-ws', () => {
     const done = await requestTagRollback(t, 'DEPLOYER', staging.tagTarget, STAGING);
     expect((await stagingAgent.waitFor(3)).map((e) => e.rollbackRequestUpdated.request.id)).toEqual([done.id, done.id, done.id]);
     expect(stranger.events).toEqual([]);
+  });
+
+  it('shares one execution between different users with the same roles, and each receives the event', async () => {
+    const te = await tenantEnvironment(t, PROD);
+    // Alex and Blake: two people, both APPROVER in shop.
+    const alex = subscribeWs(await ws(t.token('APPROVER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const blake = subscribeWs(await ws(t.token('APPROVER2')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    await untilLive([alex, blake], async () => ok(await report(t, 'AGENT', reportInput(PROD, te.head))));
+    expect(subscriberCount(t)).toBe(baseline + 1);
+
+    const [seenByAlex, seenByBlake] = [alex.events.length, blake.events.length];
+    ok(await report(t, 'AGENT', reportInput(PROD, te.head, { health: 'PROGRESSING', syncState: 'OUT_OF_SYNC' })));
+    const [fromAlex, fromBlake] = [(await alex.waitFor(seenByAlex + 1)).at(-1)!, (await blake.waitFor(seenByBlake + 1)).at(-1)!];
+    expect(fromAlex.syncStatusChanged).toMatchObject({ health: 'PROGRESSING', syncState: 'OUT_OF_SYNC', syncedRevision: te.head, reported: true });
+    expect(fromBlake).toEqual(fromAlex);
+  });
+
+  it('does not share between users with different roles, and each receives the event', async () => {
+    const te = await tenantEnvironment(t, PROD);
+    const deployer = subscribeWs(await ws(t.token('DEPLOYER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const approver = subscribeWs(await ws(t.token('APPROVER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    await untilLive([deployer, approver], async () => ok(await report(t, 'AGENT', reportInput(PROD, te.head))));
+    expect(subscriberCount(t)).toBe(baseline + 2);
+
+    const [seenByDeployer, seenByApprover] = [deployer.events.length, approver.events.length];
+    ok(await report(t, 'AGENT', reportInput(PROD, te.head, { health: 'PROGRESSING' })));
+    expect((await deployer.waitFor(seenByDeployer + 1)).at(-1)!.syncStatusChanged.health).toBe('PROGRESSING');
+    expect((await approver.waitFor(seenByApprover + 1)).at(-1)!.syncStatusChanged.health).toBe('PROGRESSING');
+  });
+
+  it('does not share an operation selecting a viewer-identity field across users: each sees its own projectRoles', async () => {
+    const te = await tenantEnvironment(t, PROD);
+    const services = t.app.services;
+    // A second DEPLOYER: the same roles as Dana, who makes the request.
+    const erinId = await createUser(services, { email: 'erin.deployer@acme.example.com', name: 'Erin Deployer' });
+    await grantRole(services, { userId: erinId, projectId: te.projectId, role: 'DEPLOYER' });
+    const erinToken = (await issueToken(services.db, { userId: erinId }, 'erin')).token;
+    const created = await requestTagRollback(t, 'DEPLOYER', te.tagTarget);
+    const request = (await rollbackRequestById(services, await authenticate(services.db, t.token('DEPLOYER')), created.id))!;
+    const noteAdded = () =>
+      services.events.publish({
+        type: 'rollbackRequestUpdated',
+        projectId: te.projectId,
+        tenantEnvironmentId: te.id,
+        requestId: request.id,
+        change: 'NOTE_ADDED',
+        state: request.state,
+        request,
+        at: new Date(),
+      });
+
+    const variables = { requestId: request.id };
+    const dana = subscribeWs(await ws(t.token('DEPLOYER')), RequesterRolesDocument, variables);
+    const danaAgain = subscribeWs(await ws(t.token('DEPLOYER')), RequesterRolesDocument, variables);
+    const erin = subscribeWs(await ws(erinToken), RequesterRolesDocument, variables);
+    await untilLive([dana, danaAgain, erin], noteAdded);
+
+    const seen = [dana, danaAgain, erin].map((s) => s.events.length);
+    noteAdded();
+    const [fromDana, fromDanaAgain, fromErin] = await Promise.all(
+      [dana, danaAgain, erin].map(async (s, i) => (await s.waitFor(seen[i]! + 1)).at(-1)!.rollbackRequestUpdated.request),
+    );
+    const danaEmail = 'dana.deployer@acme.example.com';
+    expect(fromDana).toEqual({ id: request.id, requestedBy: { email: danaEmail, projectRoles: [{ role: 'DEPLOYER', project: { slug: 'shop' } }] } });
+    expect(fromDanaAgain).toEqual(fromDana);
+    expect(fromErin).toEqual({ id: request.id, requestedBy: { email: danaEmail, projectRoles: [] } });
+    // Dana's two sockets still share; Erin has her own execution.
+    expect(subscriberCount(t)).toBe(baseline + 2);
+  });
+
+  it('finds viewer-identity fields through fragments and inline fragments, and only those', () => {
+    const doc = (source: string) => parse(source);
+    expect(selectsViewerIdentity(schema, RequesterRolesDocument)).toBe(true);
+    expect(
+      selectsViewerIdentity(
+        schema,
+        doc(`subscription { rollbackRequestUpdated { request { reviews { reviewer { ... on User { ...Roles } } } } } }
+             fragment Roles on User { ... { projectRoles { role } } }`),
+      ),
+    ).toBe(true);
+    expect(selectsViewerIdentity(schema, LiveRollbackRequestUpdatedDocument)).toBe(false);
+    expect(selectsViewerIdentity(schema, LiveSyncStatusChangedDocument)).toBe(false);
+    // Roles alone are covered by the share key: viewerRole is not about identity.
+    expect(
+      selectsViewerIdentity(schema, doc(`subscription { rollbackRequestUpdated { request { tenantEnvironment { project { viewerRole } } } } }`)),
+    ).toBe(false);
   });
 });

@@ -16,6 +16,8 @@ UserRef.implement({
     projectRoles: t.field({
       type: [ProjectRoleRef],
       description: "The caller's own roles; other users' memberships are not disclosed.",
+      // Depends on who the viewer is, not only on their roles: subscriptions selecting it are not shared across users.
+      extensions: { viewerIdentity: true },
       resolve: (user, _args, ctx) =>
         ctx.actor?.kind === 'user' && ctx.actor.user.id === user.id ? projectRolesOf(ctx.services, ctx.actor) : [],
     }),
@@ -35,6 +37,7 @@ builder.queryField('viewer', (t) =>
   t.field({
     type: UserRef,
     description: 'The authenticated user.',
+    extensions: { viewerIdentity: true },
     resolve: async (_root, _args, ctx) => (await ctx.loaders.user.load(requireUser(ctx.actor).user.id))!,
   }),
 );
