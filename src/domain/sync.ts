@@ -2,6 +2,7 @@
 import { and, desc, eq, max } from 'drizzle-orm';
 import { deployments, rollbackRequests, syncReports, type HealthState, type LiveServiceValues, type SyncState } from '../db/schema';
 import type { Actor } from './actor';
+import type { DomainEvent } from './events';
 import { recordAudit } from './audit';
 import type { FieldDiff } from './diff/compare-files';
 import { BadRequestError, ForbiddenError, UnauthenticatedError } from './errors';
@@ -73,16 +74,20 @@ export function isReachable(services: Services, report: SyncReportRow | null, no
   return report !== null && now.getTime() - report.reportedAt.getTime() <= services.settings.agentSilenceMs;
 }
 
-export async function syncStatusOf(services: Services, context: TenantEnvironmentContext): Promise<SyncStatusView> {
+/** The status against the latest report, or against `written` when the caller has just inserted it. */
+export async function syncStatusOf(services: Services, context: TenantEnvironmentContext, written?: SyncReportRow): Promise<SyncStatusView> {
   const git = await services.repositories.forProject(context.project.slug);
-  const [report, headRevision] = await Promise.all([latestSyncReport(services, context.id), git.head()]);
+  const [report, headRevision, completed] = await Promise.all([
+    written ?? latestSyncReport(services, context.id),
+    git.head(),
+    services.db
+      .select({ id: rollbackRequests.id, resultSha: rollbackRequests.resultSha })
+      .from(rollbackRequests)
+      .where(and(eq(rollbackRequests.tenantEnvironmentId, context.id), eq(rollbackRequests.state, 'COMPLETED')))
+      .orderBy(desc(rollbackRequests.completedAt))
+      .limit(20),
+  ]);
   const now = services.now();
-  const completed = await services.db
-    .select({ id: rollbackRequests.id, resultSha: rollbackRequests.resultSha })
-    .from(rollbackRequests)
-    .where(and(eq(rollbackRequests.tenantEnvironmentId, context.id), eq(rollbackRequests.state, 'COMPLETED')))
-    .orderBy(desc(rollbackRequests.completedAt))
-    .limit(20);
   const pendingRollbacks: SyncStatusView['pendingRollbacks'] = [];
   for (const rollback of completed) {
     const synced =
@@ -108,16 +113,20 @@ export async function reportSyncStatus(services: Services, actor: Actor | null, 
   }
   const degraded = input.health === 'DEGRADED' ? await deploymentLiveAt(services, context, revision) : null;
   const now = services.now();
+  let status: Promise<SyncStatusView> | undefined;
   await services.transaction(async (tx, afterCommit) => {
-    await tx.insert(syncReports).values({
-      tenantEnvironmentId: context.id,
-      agentId: actor.agent.id,
-      revision,
-      syncState: input.syncState,
-      health: input.health,
-      liveValues: input.services,
-      reportedAt: now,
-    });
+    const [report] = await tx
+      .insert(syncReports)
+      .values({
+        tenantEnvironmentId: context.id,
+        agentId: actor.agent.id,
+        revision,
+        syncState: input.syncState,
+        health: input.health,
+        liveValues: input.services,
+        reportedAt: now,
+      })
+      .returning();
     if (degraded) {
       await tx
         .update(deployments)
@@ -134,11 +143,30 @@ export async function reportSyncStatus(services: Services, actor: Actor | null, 
       details: { revision, syncState: input.syncState, health: input.health },
       now,
     });
-    afterCommit(() =>
-      services.events.publish({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now }),
-    );
+    afterCommit(() => {
+      const event: DomainEvent = { type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now };
+      // The answer to this call is also what every subscriber gets for this event: computed once.
+      status = syncStatusOf(services, context, report);
+      statusByEvent.set(event, status);
+      services.events.publish(event);
+    });
   });
-  return syncStatusOf(services, context);
+  return status!;
+}
+
+const statusByEvent = new WeakMap<DomainEvent, Promise<SyncStatusView>>();
+
+/**
+ * The status right after a syncStatusChanged event, computed once per event and shared by all its
+ * subscribers (and by the report that caused it).
+ */
+export function syncStatusAtEvent(services: Services, event: DomainEvent): Promise<SyncStatusView> {
+  let status = statusByEvent.get(event);
+  if (!status) {
+    status = loadTenantEnvironment(services, event.tenantEnvironmentId).then((context) => syncStatusOf(services, context));
+    statusByEvent.set(event, status);
+  }
+  return status;
 }
 
 /**

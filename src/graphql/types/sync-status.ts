@@ -1,9 +1,6 @@
 import type { LiveServiceValues } from '../../db/schema';
-import { syncMessage, reportSyncStatus, syncStatusOf, type DriftEntry, type SyncStatusView } from '../../domain/sync';
-import type { DomainEvent } from '../../domain/events';
-import { loadTenantEnvironment } from '../../domain/workspace';
+import { syncMessage, reportSyncStatus, syncStatusAtEvent, type DriftEntry, type SyncStatusView } from '../../domain/sync';
 import { builder } from '../builder';
-import type { GraphQLContext } from '../context';
 import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { HealthEnum, SyncStateEnum } from './enums';
 import { TenantEnvironmentRef } from './tenant-environment';
@@ -121,17 +118,6 @@ builder.subscriptionField('syncStatusChanged', (t) =>
       });
     },
     // One status per event, computed once and shared by all its subscribers (each was checked at subscribe time and per event).
-    resolve: (event, _args, ctx) => statusAtEvent(ctx, event),
+    resolve: (event, _args, ctx) => syncStatusAtEvent(ctx.services, event),
   }),
 );
-
-const statusByEvent = new WeakMap<DomainEvent, Promise<SyncStatusView>>();
-
-function statusAtEvent(ctx: GraphQLContext, event: DomainEvent): Promise<SyncStatusView> {
-  let status = statusByEvent.get(event);
-  if (!status) {
-    status = loadTenantEnvironment(ctx.services, event.tenantEnvironmentId).then((context) => syncStatusOf(ctx.services, context));
-    statusByEvent.set(event, status);
-  }
-  return status;
-}
