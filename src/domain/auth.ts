@@ -1,8 +1,9 @@
 /** Bearer tokens: random, shown once, stored as sha256; resolved into an Actor per request or socket. */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { agentScopes, agents, apiTokens, memberships, users, type Role } from '../db/schema';
 import type { Db } from '../db/client';
+import { preparedPerDb } from '../db/prepared';
 import type { Actor } from './actor';
 import { newId } from './ids';
 
@@ -39,17 +40,27 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export async function authenticate(db: Db, token: string | null): Promise<Actor | null> {
-  if (!token) return null;
-  const [row] = await db
+// Every request authenticates, so these are prepared once.
+const tokenQuery = preparedPerDb((db) =>
+  db
     .select()
     .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
+    .prepare(),
+);
+const userQuery = preparedPerDb((db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare());
+const membershipsQuery = preparedPerDb((db) => db.select().from(memberships).where(eq(memberships.userId, sql.placeholder('userId'))).prepare());
+const agentQuery = preparedPerDb((db) => db.select().from(agents).where(eq(agents.id, sql.placeholder('id'))).prepare());
+const agentScopesQuery = preparedPerDb((db) => db.select().from(agentScopes).where(eq(agentScopes.agentId, sql.placeholder('agentId'))).prepare());
+
+export async function authenticate(db: Db, token: string | null): Promise<Actor | null> {
+  if (!token) return null;
+  const row = await tokenQuery(db).get({ tokenHash: hashToken(token) });
   if (!row) return null;
   if (row.userId) {
-    const [user] = await db.select().from(users).where(eq(users.id, row.userId));
+    const user = await userQuery(db).get({ id: row.userId });
     if (!user) return null;
-    const roles = await db.select().from(memberships).where(eq(memberships.userId, user.id));
+    const roles = await membershipsQuery(db).all({ userId: user.id });
     return {
       kind: 'user',
       tokenId: row.id,
@@ -57,9 +68,9 @@ export async function authenticate(db: Db, token: string | null): Promise<Actor 
       roles: new Map<string, Role>(roles.map((m) => [m.projectId, m.role])),
     };
   }
-  const [agent] = await db.select().from(agents).where(eq(agents.id, row.agentId!));
+  const agent = await agentQuery(db).get({ id: row.agentId! });
   if (!agent) return null;
-  const scopes = await db.select().from(agentScopes).where(eq(agentScopes.agentId, agent.id));
+  const scopes = await agentScopesQuery(db).all({ agentId: agent.id });
   return {
     kind: 'agent',
     tokenId: row.id,

@@ -3,7 +3,7 @@
  * directory is a deployment of it. Incremental (resumes from projects.indexed_sha) and idempotent,
  * so commits pushed by other tools appear after the next read.
  */
-import { and, eq, max } from 'drizzle-orm';
+import { and, eq, max, sql } from 'drizzle-orm';
 import { RevisionNotFoundError, type CommitInfo, type GitStore } from '../../git';
 import {
   deployments,
@@ -16,6 +16,7 @@ import {
   type DeploymentSource,
 } from '../../db/schema';
 import type { Db } from '../../db/client';
+import { preparedPerDb } from '../../db/prepared';
 import { compareFiles, summarizeChanges } from '../diff/compare-files';
 import { newId } from '../ids';
 import { tenantEnvironmentDir } from '../layout';
@@ -38,10 +39,12 @@ export function rollbackRequestIdOf(message: string): string | null {
   return ROLLBACK_ID_LINE.exec(message)?.[1] ?? null;
 }
 
+const projectQuery = preparedPerDb((db) => db.select().from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare());
+
 export async function indexHistory(services: Services, project: ProjectRow): Promise<void> {
   const git = await services.repositories.forProject(project.slug);
   const upToDate = async () => {
-    const [[fresh], head] = await Promise.all([services.db.select().from(projects).where(eq(projects.id, project.id)), git.head()]);
+    const [fresh, head] = await Promise.all([projectQuery(services.db).get({ id: project.id }), git.head()]);
     return { fresh, head, done: !fresh || !head || head === fresh.indexedSha };
   };
   // The common case (nothing new on main) needs no lock, so concurrent history reads do not queue.

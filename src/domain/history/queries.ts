@@ -1,7 +1,8 @@
 /** Reading deployment history and comparing revisions of a tenant-environment. */
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { RevisionNotFoundError } from '../../git';
 import { deployments } from '../../db/schema';
+import { preparedPerDb } from '../../db/prepared';
 import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
 import type { Services } from '../services';
@@ -15,6 +16,16 @@ export interface DeploymentPage {
   hasNextPage: boolean;
 }
 
+const deploymentsPageQuery = preparedPerDb((db) =>
+  db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')), lt(deployments.sequence, sql.placeholder('beforeSequence'))))
+    .orderBy(desc(deployments.sequence))
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+);
+
 /** Newest first; the cursor is the deployment's sequence, so pages stay stable while new ones arrive. */
 export async function listDeployments(
   services: Services,
@@ -22,17 +33,11 @@ export async function listDeployments(
   page: { first: number; afterSequence: number | null },
 ): Promise<DeploymentPage> {
   await indexHistory(services, context.project);
-  const rows = await services.db
-    .select()
-    .from(deployments)
-    .where(
-      and(
-        eq(deployments.tenantEnvironmentId, context.id),
-        page.afterSequence === null ? undefined : lt(deployments.sequence, page.afterSequence),
-      ),
-    )
-    .orderBy(desc(deployments.sequence))
-    .limit(page.first + 1);
+  const rows = await deploymentsPageQuery(services.db).all({
+    tenantEnvironmentId: context.id,
+    beforeSequence: page.afterSequence ?? Number.MAX_SAFE_INTEGER,
+    limit: page.first + 1,
+  });
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
 }
 
