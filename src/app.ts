@@ -27,6 +27,7 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { securityPlugins } from './graphql/plugins/security';
 import { useRequestLogging } from './graphql/plugins/request-logging';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
+import { useCompiledQueries } from './graphql/plugins/compiled-queries';
 import { createMetrics } from './metrics';
 import { createLogger, currentRequestId, requestIdFrom, withRequestId, type Logger } from './logger';
 
@@ -130,6 +131,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       useRequireAuthentication(),
       useRequestLogging(logger),
       usePrometheus({ endpoint: '/metrics', registry: metrics.registry }),
+      ...useCompiledQueries(),
       operations.plugin,
     ],
   });

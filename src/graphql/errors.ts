@@ -40,22 +40,18 @@ export function maskError(error: unknown, message: string): Error {
   if (!isGraphQLError(error)) return maskError(createGraphQLError(message, { originalError: error as Error }), message);
   const expected = expectedError(error.originalError);
   if (expected) {
-    return createGraphQLError(expected.message, {
-      nodes: error.nodes,
-      source: error.source,
-      positions: error.positions,
-      path: error.path,
+    return rebuilt(error, expected.message, {
       extensions: { ...error.extensions, code: expected.code, status: expected.status, ...expected.details },
     });
   }
   if (error.originalError && !isGraphQLError(error.originalError)) {
     // originalError stays server-side (it is never serialized) so the request log can record it.
-    return createGraphQLError(message, {
-      nodes: error.nodes,
-      path: error.path,
-      originalError: error.originalError,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', status: 500 },
-    });
+    return rebuilt(error, message, { originalError: error.originalError, extensions: { code: 'INTERNAL_SERVER_ERROR', status: 500 } });
   }
   return error;
+}
+
+/** A new error at the same place in the document as `error`, with another message and extensions. */
+function rebuilt(error: GraphQLError, message: string, options: { extensions: Record<string, unknown>; originalError?: Error }): GraphQLError {
+  return createGraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, ...options });
 }
