@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { join } from 'node:path';
 import NodeGit from 'nodegit';
 import type { Commit, Oid, Repository, Tree } from 'nodegit';
 import {
@@ -103,6 +105,8 @@ function signatureDate(sig: NodeGit.Signature): Date {
   return new Date(sig.when().time() * 1000);
 }
 
+const LOOSE_REF = /^[0-9a-f]{40}\n?$/;
+
 function branchRef(branch: string): string {
   const ref = `refs/heads/${branch}`;
   if (typeof branch !== 'string' || branch === '' || !NodeGit.Reference.isValidName(ref)) {
@@ -161,6 +165,8 @@ export class GitStore {
 
   async head(branch: string = DEFAULT_BRANCH): Promise<string | null> {
     const ref = branchRef(branch);
+    const loose = this.looseRefTarget(ref);
+    if (loose) return loose;
     try {
       const oid = await NodeGit.Reference.nameToId(this.repo, ref);
       return oid.tostrS();
@@ -168,6 +174,22 @@ export class GitStore {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  /**
+   * Every history read checks main's head, and a round trip through libgit2's thread pool costs more
+   * than the rest of the check. A loose ref file holding an object id is the ref's value (it takes
+   * precedence over packed-refs), so that common case is read directly; anything else (packed,
+   * symbolic, damaged) is left to libgit2.
+   */
+  private looseRefTarget(ref: string): string | null {
+    let content: string;
+    try {
+      content = readFileSync(join(this.path, ref), 'latin1');
+    } catch {
+      return null;
+    }
+    return LOOSE_REF.test(content) ? content.slice(0, 40) : null;
   }
 
   async resolveRevision(rev: string): Promise<string> {
