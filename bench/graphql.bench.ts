@@ -47,10 +47,15 @@ const call = async () => {
 })().catch((error) => parentPort.postMessage({ error: String(error) }));
 `;
 
+interface Throughput {
+  opsPerSecond: number;
+  samples: number[];
+}
+
 function throughput(url: string, token: string, query: string, total: number, concurrency = 8) {
-  return new Promise<{ opsPerSecond: number; samples: number[] }>((resolve, reject) => {
+  return new Promise<Throughput>((resolve, reject) => {
     const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { url, token, query, total, concurrency } });
-    worker.once('message', (result: { opsPerSecond: number; samples: number[]; error?: string }) => {
+    worker.once('message', (result: Throughput & { error?: string }) => {
       void worker.terminate();
       if (result.error) reject(new Error(result.error));
       else resolve(result);
@@ -96,12 +101,18 @@ export async function runGraphqlBenchmarks(): Promise<BenchResult[]> {
       });
     }
     const url = `${await t.listen()}/graphql`;
-    const trivial = await throughput(url, t.token('DEPLOYER'), '{ __typename }', 2000);
-    const history = await throughput(url, t.token('DEPLOYER'), HISTORY, 400);
-    const ratio = history.opsPerSecond / trivial.opsPerSecond;
+    // Alternating rounds, reported by the median round, so a burst of other load on the machine
+    // skews one round rather than one side of the ratio.
+    const rounds: Array<{ trivial: Throughput; history: Throughput; ratio: number }> = [];
+    for (let round = 0; round < 3; round++) {
+      const trivial = await throughput(url, t.token('DEPLOYER'), '{ __typename }', 1500);
+      const history = await throughput(url, t.token('DEPLOYER'), HISTORY, 400);
+      rounds.push({ trivial, history, ratio: history.opsPerSecond / trivial.opsPerSecond });
+    }
+    const { trivial, history, ratio } = rounds.sort((a, b) => a.ratio - b.ratio)[1]!;
     return [
       {
-        name: 'GraphQL throughput, 8 concurrent clients in a worker thread (ratio of ops/s)',
+        name: `GraphQL throughput, 8 concurrent clients in a worker thread (ratio of ops/s, median of 3 alternating rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`,
         subject: summary(`history query, 50 rows nested (${history.opsPerSecond.toFixed(0)} ops/s)`, history.samples),
         baseline: summary(`{ __typename } (${trivial.opsPerSecond.toFixed(0)} ops/s)`, trivial.samples),
         ratio,
