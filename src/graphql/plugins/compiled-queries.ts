@@ -1,8 +1,9 @@
 /**
  * Queries run compiled to JavaScript (graphql-jit): the history and incident screens read long
- * nested lists, and compiled execution and serialization of those is several times cheaper.
- * Mutations and subscriptions keep graphql-js. Register before plugins that wrap the execute
- * function (the compiled one replaces whatever was set before it).
+ * nested lists, and compiled execution of those is much cheaper.
+ * Mutations and subscriptions keep graphql-js (graphql-jit 0.8 hands a subscription field's
+ * resolver the operation's variables instead of the field's arguments). Register before plugins
+ * that wrap the execute function: the compiled one replaces whatever was set before it.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST, type DocumentNode, type GraphQLError, type SourceLocation } from 'graphql';
