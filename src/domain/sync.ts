@@ -1,6 +1,7 @@
 /** Cluster sync status as reported by agents: latest report, reachability, drift, failed deployments. */
-import { and, desc, eq, max } from 'drizzle-orm';
-import { deployments, rollbackRequests, syncReports, type HealthState, type LiveServiceValues, type SyncState } from '../db/schema';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { deployments, rollbackRequests, syncReports, tenantEnvironments, type HealthState, type LiveServiceValues, type SyncState } from '../db/schema';
+import type { Db } from '../db/client';
 import type { Actor } from './actor';
 import type { DomainEvent } from './events';
 import { recordAudit } from './audit';
@@ -237,6 +238,17 @@ export async function driftOf(services: Services, context: TenantEnvironmentCont
  * Every report already announced "reachable" with its own event, so a report the monitor has not
  * seen yet counts as announced-reachable: an agent that goes silent between two checks still flips.
  */
+/**
+ * When each tenant-environment's agent last reported: one index lookup per tenant-environment, so
+ * the periodic check does not grow with the report history.
+ */
+function latestReportTimes(db: Db) {
+  return db.all<{ tenantEnvironmentId: string; reportedAt: number | null }>(sql`
+    select te.id as tenantEnvironmentId,
+      (select s.reported_at from ${syncReports} s where s.tenant_environment_id = te.id order by s.id desc limit 1) as reportedAt
+    from ${tenantEnvironments} te`);
+}
+
 export function startReachabilityMonitor(services: Services): { stop(): void } {
   const announced = new Map<string, { reportedAt: number; reachable: boolean }>();
   const interval = Math.max(200, Math.min(services.settings.agentSilenceMs / 4, 5000));
@@ -246,13 +258,11 @@ export function startReachabilityMonitor(services: Services): { stop(): void } {
     if (running) return;
     running = true;
     try {
-      const latest = await services.db
-        .select({ tenantEnvironmentId: syncReports.tenantEnvironmentId, reportedAt: max(syncReports.reportedAt) })
-        .from(syncReports)
-        .groupBy(syncReports.tenantEnvironmentId);
+      const latest = await latestReportTimes(services.db);
       const now = services.now();
       for (const row of latest) {
-        const reportedAt = row.reportedAt!.getTime();
+        if (row.reportedAt === null) continue;
+        const reportedAt = row.reportedAt;
         const reachable = now.getTime() - reportedAt <= services.settings.agentSilenceMs;
         const before = announced.get(row.tenantEnvironmentId);
         // At start nobody is subscribed yet: take the current state as known.
