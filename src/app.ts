@@ -28,6 +28,7 @@ import { securityPlugins } from './graphql/plugins/security';
 import { useRequestLogging } from './graphql/plugins/request-logging';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { useCompiledQueries } from './graphql/plugins/compiled-queries';
+import { watchSocketPermissions } from './graphql/socket-permissions';
 import { createMetrics } from './metrics';
 import { createLogger, currentRequestId, requestIdFrom, withRequestId, type Logger } from './logger';
 
@@ -166,16 +167,20 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return socket.destroy();
     webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
   });
+  const socketPermissions = watchSocketPermissions(services.db, logger, config.WS_RECHECK_MS);
   const wsServer = useServer<Record<string, unknown>, { actor?: Actor | null }>(
     {
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const actor = await authenticate(services.db, bearerToken(typeof authorization === 'string' ? authorization : null));
+        const token = bearerToken(typeof authorization === 'string' ? authorization : null);
+        const actor = await authenticate(services.db, token);
         if (!actor) return false;
         ctx.extra.actor = actor;
+        socketPermissions.add(ctx.extra.socket, token!, actor);
         return true;
       },
+      onClose: (ctx) => socketPermissions.remove(ctx.extra.socket),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       // Sockets with the same operation, variables and permissions share one execution per event (see subscriptionShareKey).
       subscribe: shareSubscriptions((args) => (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
@@ -222,6 +227,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
       monitor = startReachabilityMonitor(services);
+      socketPermissions.start();
       ready = true;
       return bound;
     },
@@ -229,6 +235,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       ready = false;
       stopping = true;
       monitor?.stop();
+      socketPermissions.stop();
       // One deadline for the whole drain, whatever part of it hangs.
       let deadline: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {

@@ -37,6 +37,7 @@ const schema = z.object({
   MAX_COST: integer(10, 10_000_000).default(20_000),
   MAX_DIRECTIVES: integer(1, 1000).default(50),
   WS_INIT_TIMEOUT_MS: integer(100, 600_000).default(3000),
+  WS_RECHECK_MS: integer(100, 3_600_000).default(15_000),
   BODY_LIMIT_BYTES: integer(1024, 100_000_000).default(1_000_000),
   PERSISTED_OPERATIONS: oneOf(['off', 'allow', 'require']).default('off'),
   PERSISTED_OPERATIONS_FILE: z.string().optional(),

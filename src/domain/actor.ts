@@ -16,3 +16,12 @@ export interface AgentActor {
 }
 
 export type Actor = UserActor | AgentActor;
+
+/** What an actor may read and do, comparable with `===`: equal strings grant equal access. */
+export function permissionsOf(actor: Actor): string {
+  return JSON.stringify(
+    actor.kind === 'user'
+      ? ['user', [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]
+      : ['agent', actor.agent.id, actor.agent.projectId, [...actor.tenantEnvironmentIds].sort()],
+  );
+}

@@ -1,6 +1,6 @@
 /** Subscription plumbing: domain events from the bus, filtered to what the subscriber may read. */
 import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { Actor } from '../domain/actor';
+import { permissionsOf, type Actor } from '../domain/actor';
 import { canRead } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
@@ -78,10 +78,7 @@ export function subscriptionShareKey(
   dependsOnViewer: boolean,
 ): string | null {
   if (!actor) return null;
-  const who =
-    actor.kind === 'user'
-      ? ['user', dependsOnViewer ? actor.user.id : null, [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]
-      : ['agent', actor.agent.id, actor.agent.projectId, [...actor.tenantEnvironmentIds].sort()];
+  const who = [permissionsOf(actor), dependsOnViewer && actor.kind === 'user' ? actor.user.id : null];
   return JSON.stringify([params.query ?? null, params.operationName ?? null, params.variables ?? null, params.extensions ?? null, who]);
 }
 
