@@ -1,10 +1,10 @@
-/** Admin commands: migrate, seed the demo, create users, tokens and agents. */
+/** Admin commands: migrate, seed the demo, create users, tokens and agents, revoke tokens. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { DataDirectoryError, openServices } from './app';
 import { DatabaseOpenError } from './db/client';
 import { ROLES, type Role } from './db/schema';
-import { issueToken } from './domain/auth';
+import { issueToken, revokeTokens } from './domain/auth';
 import { createAgent, createUser, grantRole, projectBySlugUnchecked, userByEmail } from './domain/admin';
 import { DomainError } from './domain/errors';
 import { isSeeded, seedDemo } from './domain/seed/seed-demo';
@@ -19,6 +19,8 @@ Commands:
                                             create a user, optionally with a role (${ROLES.join(', ')})
   user grant --email E --project P --role R give a user a role in a project
   token create --email E [--name N]         issue a bearer token for a user (shown once)
+  token revoke --email E [--name N]         revoke a user's tokens (those named N only, when given);
+                                            open WebSockets using them close within WS_RECHECK_MS
   agent create --project P --name N --scope TENANT/ENV [--scope ...]
                                             create a cluster agent and print its token (shown once)
 
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, Array<'email' | 'name' | 'project' | 'role'>> = {
   'user create': ['email', 'name'],
   'user grant': ['email', 'project', 'role'],
   'token create': ['email'],
+  'token revoke': ['email'],
   'agent create': ['project', 'name'],
 };
 
@@ -124,6 +127,12 @@ async function run(): Promise<void> {
         const user = await userByEmail(services, required('email'));
         const { token } = await issueToken(services.db, { userId: user.id }, commandLine.values.name ?? 'cli token');
         process.stdout.write(`${token}\n`);
+        break;
+      }
+      case 'token revoke': {
+        const user = await userByEmail(services, required('email'));
+        const count = await revokeTokens(services.db, { userId: user.id, name: commandLine.values.name });
+        process.stdout.write(`${count} token${count === 1 ? '' : 's'} of ${user.email} revoked\n`);
         break;
       }
       case 'agent create': {

@@ -34,6 +34,16 @@ export async function issueToken(
   return { id, token };
 }
 
+/** Revokes a user's tokens (only those with this name, when given); returns how many were revoked. */
+export async function revokeTokens(db: Db, owner: { userId: string; name?: string }, now = new Date()): Promise<number> {
+  const revoked = await db
+    .update(apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(apiTokens.userId, owner.userId), isNull(apiTokens.revokedAt), owner.name === undefined ? undefined : eq(apiTokens.name, owner.name)))
+    .returning({ id: apiTokens.id });
+  return revoked.length;
+}
+
 /** Reads the token out of `Bearer <token>` (the scheme is case-insensitive); anything else yields null. */
 export function bearerToken(header: string | null | undefined): string | null {
   const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header ?? '');

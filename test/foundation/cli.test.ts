@@ -56,7 +56,7 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
     async () => {
       const result = await runCli(['--help'], env());
       expect(result.code).toBe(0);
-      for (const command of ['migrate', 'seed-demo', 'user create', 'token create', 'agent create']) {
+      for (const command of ['migrate', 'seed-demo', 'user create', 'token create', 'token revoke', 'agent create']) {
         expect(result.stdout).toContain(command);
       }
       expect(result.stderr).toBe('');
@@ -124,6 +124,28 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
 
       // Stored hashed: the printed token is nowhere in the database.
       expect(count(`select count(*) n from api_tokens where token_hash = '${plain}'`)).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'token revoke: only the named token stops working, then all of the user\'s tokens',
+    async () => {
+      await runCli(['user', 'create', '--email', 'kim@example.com', '--name', 'Kim', '--project', 'shop', '--role', 'viewer'], env());
+      const laptop = (await runCli(['token', 'create', '--email', 'kim@example.com', '--name', 'laptop'], env())).stdout.trim();
+      const wall = (await runCli(['token', 'create', '--email', 'kim@example.com', '--name', 'wall screen'], env())).stdout.trim();
+
+      const one = await runCli(['token', 'revoke', '--email', 'kim@example.com', '--name', 'laptop'], env());
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout).toBe('1 token of kim@example.com revoked\n');
+      expect((await asToken(laptop, FoundationViewerDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await asToken(wall, FoundationViewerDocument)).data?.viewer?.email).toBe('kim@example.com');
+
+      const all = await runCli(['token', 'revoke', '--email', 'kim@example.com'], env());
+      expect(all.stdout).toBe('1 token of kim@example.com revoked\n');
+      expect((await asToken(wall, FoundationViewerDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const unknown = await runCli(['token', 'revoke', '--email', 'nobody@example.com'], env());
+      expect(unknown.code).toBe(1);
     },
     TIMEOUT,
   );
