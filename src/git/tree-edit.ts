@@ -33,7 +33,7 @@ interface NormalizedChange {
   content: Buffer | null;
 }
 
-// libgit2 (core.protectNTFS, on by default) refuses to write these names into trees: they reach `.git` on Windows.
+// libgit2 (core.protectNTFS, on by default) refuses these names in trees: they reach `.git` on Windows.
 const NTFS_DOT_GIT = /^(?:\.git|git~1)(?:[\\:]|[ .]*$)/i;
 
 function normalizeChanges(changes: readonly FileChange[]): NormalizedChange[] {
@@ -45,7 +45,7 @@ function normalizeChanges(changes: readonly FileChange[]): NormalizedChange[] {
       throw new InvalidPathError(change.path, 'path appears more than once in the change set');
     }
     seen.add(path);
-    const reserved = change.content === null ? undefined : segments.find((segment) => NTFS_DOT_GIT.test(segment));
+    const reserved = segments.find((segment) => NTFS_DOT_GIT.test(segment));
     if (reserved !== undefined) throw new InvalidPathError(change.path, `'${reserved}' is not allowed as a path component`);
     const content =
       change.content === null

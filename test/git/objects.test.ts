@@ -217,11 +217,6 @@ describe('objects written by GitStore', () => {
     }
     const sha = await store.writeCommit({ parent: null, changes: [{ path: '.gitignore', content: 'x' }, { path: 'git~10', content: 'y' }], message: 'm', author: ALICE });
     expect(await store.treeIdOf(sha, '')).not.toBeNull();
-    // Deleting such a file (pushed by another tool) is allowed, as with libgit2.
-    const blob = git(repo.dir, ['hash-object', '-w', '--stdin'], { input: 'x' });
-    const withStray = git(repo.dir, ['commit-tree', git(repo.dir, ['mktree'], { input: `100644 blob ${blob}\t.git.\n100644 blob ${blob}\tkeep\n` }), '-m', 'stray']);
-    const cleaned = await store.writeCommit({ parent: withStray, changes: [{ path: '.git.', content: null }], message: 'm', author: ALICE });
-    expect(git(repo.dir, ['ls-tree', '--name-only', cleaned])).toBe('keep');
   });
 });
 
