@@ -1,7 +1,7 @@
 /** A tenant-environment's files at one revision, and the manifests the delivery generator derives from them. */
 import type { FileChange, GitStore } from '../git';
 import { parseYaml } from '../yaml';
-import { generateManifest, type ManifestInputs } from './delivery/generate-manifest';
+import { generateManifest } from './delivery/generate-manifest';
 import {
   BINDINGS_FILE,
   ENVIRONMENT_FILE,
@@ -162,7 +162,7 @@ export function withRegeneratedManifests(files: FileMap, services: Iterable<stri
     }
     result.set(
       manifestFile(service),
-      manifestOf({
+      generateManifest({
         ...ref,
         service,
         values: parseRecord(files, serviceFile(service, VALUES_FILE)),
@@ -173,21 +173,6 @@ export function withRegeneratedManifests(files: FileMap, services: Iterable<stri
     );
   }
   return result;
-}
-
-/**
- * The last manifest generated from each parsed values file. Parsed records are shared per content,
- * so the same record objects are the same inputs: a write that brings a service back to a state
- * rendered shortly before — what a rollback does — reuses that manifest instead of rendering it again.
- */
-const lastManifests = new WeakMap<Record<string, unknown>, { inputs: ManifestInputs; manifest: string }>();
-
-function manifestOf(inputs: ManifestInputs): string {
-  const last = lastManifests.get(inputs.values);
-  if (last && (Object.keys(inputs) as Array<keyof ManifestInputs>).every((key) => last.inputs[key] === inputs[key])) return last.manifest;
-  const manifest = generateManifest(inputs);
-  lastManifests.set(inputs.values, { inputs, manifest });
-  return manifest;
 }
 
 /** The Git change set (repository paths) that turns `before` into `after`. */

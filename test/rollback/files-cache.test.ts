@@ -1,8 +1,6 @@
 /** The per-repository cache of tenant-environment files: what it returns is what Git holds. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateManifest } from '../../src/domain/delivery/generate-manifest';
-import { forgetCachedFiles, readFiles, rememberFiles, withRegeneratedManifests, type FileMap } from '../../src/domain/tenant-environment-files';
-import { parseYaml } from '../../src/yaml';
+import { forgetCachedFiles, readFiles, rememberFiles } from '../../src/domain/tenant-environment-files';
 import { createFixture, rollback, rollbackInput, setField, tag, type Fixture } from './fixture';
 
 let fx: Fixture;
@@ -48,42 +46,5 @@ describe('tenant-environment file cache', () => {
     forgetCachedFiles();
     rememberFiles(git, head, REF, lone, ['environment.yaml']);
     expect((await readFiles(git, head, REF)).get('environment.yaml')).toBe(files.get('environment.yaml'));
-  });
-
-  it('regenerates manifests as the generator renders them, whatever inputs were rendered before', () => {
-    const files = (values: string, bindings: string, variables: string, environment: string): FileMap =>
-      new Map([
-        ['environment.yaml', environment],
-        ['variables.yaml', variables],
-        ['services/api/values.yaml', values],
-        ['services/api/bindings.yaml', bindings],
-      ]);
-    const record = (map: FileMap, path: string) => (parseYaml(map.get(path)!) ?? {}) as Record<string, unknown>;
-    const values = 'image:\n  tag: v1\nports:\n  http: 8080\n';
-    const bindings = 'kustomize:\n  base: bases/web\n';
-    const variables = 'REGION: eu\nservices:\n  api:\n    TIMEOUT: 3\n';
-    const environment = 'namespace: acme-staging\n';
-    // The same values file each time, with every other input changed in turn and then restored.
-    const steps: Array<[typeof REF, FileMap]> = [
-      [REF, files(values, bindings, variables, environment)],
-      [REF, files(values, 'kustomize:\n  base: bases/worker\n', variables, environment)],
-      [REF, files(values, bindings, variables, environment)],
-      [REF, files(values, bindings, 'REGION: us\nservices:\n  api:\n    TIMEOUT: 3\n', environment)],
-      [REF, files(values, bindings, variables, 'namespace: acme-other\n')],
-      [{ ...REF, tenant: 'globex' }, files(values, bindings, variables, environment)],
-      [REF, files('image:\n  tag: v2\nports:\n  http: 8080\n', bindings, variables, environment)],
-      [REF, files(values, bindings, variables, environment)],
-    ];
-    for (const [i, [ref, map]] of steps.entries()) {
-      const expected = generateManifest({
-        ...ref,
-        service: 'api',
-        values: record(map, 'services/api/values.yaml'),
-        bindings: record(map, 'services/api/bindings.yaml'),
-        variables: record(map, 'variables.yaml'),
-        environmentConfig: record(map, 'environment.yaml'),
-      });
-      expect(withRegeneratedManifests(map, ['api'], ref).get('manifests/api.yaml'), `step ${i}`).toBe(expected);
-    }
   });
 });
