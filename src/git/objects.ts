@@ -130,18 +130,16 @@ export function serializeCommit(commit: CommitFields): Buffer {
   return Buffer.from(`${lines.join('\n')}\n\n${message}`, 'utf8');
 }
 
-/** Up to this size (one file system block) compression saves no disk space. */
-const STORED_MAX_BYTES = 4096;
 /** Above this size an object is compressed off the main thread. */
 const SYNC_DEFLATE_MAX_BYTES = 256 * 1024;
 const deflateAsync = promisify(deflate);
 let temporaryFiles = 0;
 
 /**
- * Writes objects as loose files: small ones stored, larger ones at zlib level 1 like libgit2; read-only;
- * written to a temporary file in objects/ and renamed into place, so readers never see a partial
- * object. An object that already exists is only freshened (its mtime protects it from
- * `git gc --prune`), as git_odb_write does.
+ * Writes objects as loose files (zlib level 1 like libgit2, read-only files, written to a temporary
+ * file in the fan-out directory and renamed into place, so readers never see a partial object).
+ * An object that already exists is only freshened (its mtime protects it from `git gc --prune`),
+ * as git_odb_write does.
  */
 export class LooseObjectWriter {
   constructor(private readonly objectsDir: string) {}
@@ -151,46 +149,11 @@ export class LooseObjectWriter {
     const path = join(this.objectsDir, id.slice(0, 2), id.slice(2));
     if (freshen(path)) return id;
     const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
-    const compressed =
-      raw.length <= STORED_MAX_BYTES
-        ? storedZlib(raw)
-        : raw.length <= SYNC_DEFLATE_MAX_BYTES
-          ? deflateSync(raw, deflateOptions(raw.length))
-          : await deflateAsync(raw, deflateOptions(raw.length));
+    const options = deflateOptions(raw.length);
+    const compressed = raw.length <= SYNC_DEFLATE_MAX_BYTES ? deflateSync(raw, options) : await deflateAsync(raw, options);
     writeReadOnlyFile(this.objectsDir, path, compressed);
     return id;
   }
-}
-
-/**
- * A zlib stream holding `data` in one stored (uncompressed) deflate block, as git writes with
- * core.looseCompression=0. Setting up zlib costs more than writing a commit or a small tree.
- */
-function storedZlib(data: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(data.length + 11);
-  out[0] = 0x78; // deflate, 32 KiB window
-  out[1] = 0x01; // no dictionary, header check
-  out[2] = 0x01; // final block, stored
-  out.writeUInt16LE(data.length, 3);
-  out.writeUInt16LE(~data.length & 0xffff, 5);
-  data.copy(out, 7);
-  out.writeUInt32BE(adler32(data), data.length + 7);
-  return out;
-}
-
-function adler32(data: Buffer): number {
-  let a = 1;
-  let b = 0;
-  for (let i = 0; i < data.length; ) {
-    // 5552 bytes is the most that can be summed before the modulo without overflowing 32 bits.
-    for (const end = Math.min(data.length, i + 5552); i < end; i++) {
-      a += data[i]!;
-      b += a;
-    }
-    a %= 65521;
-    b %= 65521;
-  }
-  return ((b << 16) | a) >>> 0;
 }
 
 /**

@@ -219,29 +219,3 @@ describe('objects written by GitStore', () => {
     expect(await store.treeIdOf(sha, '')).not.toBeNull();
   });
 });
-
-describe('loose object encoding', () => {
-  it('stores small objects as zlib streams that zlib and git read back, and compresses larger ones', async () => {
-    const { inflateSync } = await import('node:zlib');
-    const { LooseObjectWriter } = await import('../../src/git/objects');
-    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'backtrack-objects-'));
-    try {
-      git(dir, ['init', '--quiet', '--bare']);
-      const writer = new LooseObjectWriter(path.join(dir, 'objects'));
-      for (const size of [0, 1, 255, 4000, 4090, 5000, 70_000, 300_000]) {
-        const content = Buffer.alloc(size);
-        for (let i = 0; i < size; i++) content[i] = (i * 7 + (i >> 8)) % 256;
-        const id = await writer.write('blob', content);
-        expect(id, String(size)).toBe(git(dir, ['hash-object', '--stdin'], { input: content }));
-        const file = fs.readFileSync(path.join(dir, 'objects', id.slice(0, 2), id.slice(2)));
-        expect(inflateSync(file).equals(Buffer.concat([Buffer.from(`blob ${size}\0`), content])), String(size)).toBe(true);
-        const rawSize = Buffer.byteLength(`blob ${size}\0`) + size;
-        expect(file.length < size, String(size)).toBe(rawSize > 4096);
-        expect(gitBuffer(dir, ['cat-file', 'blob', id]).equals(content), String(size)).toBe(true);
-      }
-      git(dir, ['fsck', '--strict']);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
