@@ -11,19 +11,7 @@ import {
   RevisionNotFoundError,
 } from './errors';
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
-import {
-  LooseObjectWriter,
-  commitTreeId,
-  entryName,
-  entryPath,
-  isSubmoduleMode,
-  isTreeMode,
-  parseTree,
-  serializeCommit,
-  serializeTree,
-  sortTreeEntries,
-  type TreeEntry,
-} from './objects';
+import { LooseObjectWriter, commitTreeId, parseTree, serializeCommit, serializeTree, type TreeEntry } from './objects';
 import { buildTree, entryAt, type FileChange, type TreeObjects } from './tree-edit';
 
 export type { FileChange } from './tree-edit';
@@ -85,7 +73,6 @@ const GIT_ELOCKED = -14;
 const GIT_EMODIFIED = -15;
 const OBJ_COMMIT = 1;
 const OBJ_TREE = 2;
-const OBJ_BLOB = 3;
 const OBJ_TAG = 4;
 const SORT_TOPOLOGICAL = 1;
 const SORT_TIME = 2;
@@ -206,9 +193,8 @@ export class GitStore {
     readTree: (id) => this.readTree(id),
     writeBlob: (content) => this.objects.write('blob', content),
     writeTree: async (entries) => {
-      const sorted = sortTreeEntries(entries);
-      const id = await this.objects.write('tree', serializeTree(sorted));
-      this.trees.set(id, sorted);
+      const id = await this.objects.write('tree', serializeTree(entries));
+      this.trees.set(id, entries);
       return id;
     },
   };
@@ -308,11 +294,12 @@ export class GitStore {
     return blob.content(); // a copy, safe to keep after the blob is collected
   }
 
-  /** Every file below `dir`, in tree order; the reads are issued together, not one round trip after another. */
   async readDirectory(sha: string, dir: string): Promise<Map<string, Buffer>> {
     const dirPath = normalizeDirPath(dir);
-    const treeId = await this.treeIdAtPath((await this.commitOf(sha)).tree, dirPath);
-    return new Map(treeId === null ? [] : await this.blobsBelow(treeId, ''));
+    const files = new Map<string, Buffer>();
+    const tree = await this.subtree(await this.rootTree(sha), dirPath);
+    if (tree) await this.collectBlobs(tree, '', files);
+    return files;
   }
 
   async listDirectories(sha: string, dir: string): Promise<string[]> {
@@ -513,28 +500,16 @@ export class GitStore {
     return NodeGit.Tree.lookup(this.repo, entry.id());
   }
 
-  private async treeIdAtPath(rootId: string, dirPath: string): Promise<string | null> {
-    let id = rootId;
-    for (const segment of dirPath === '' ? [] : dirPath.split('/')) {
-      const name = entryName(segment);
-      const entry = (await this.readTree(id)).find((candidate) => candidate.name === name);
-      if (!entry || !isTreeMode(entry.mode)) return null;
-      id = entry.id;
+  private async collectBlobs(tree: Tree, prefix: string, out: Map<string, Buffer>): Promise<void> {
+    for (const entry of tree.entries()) {
+      const path = prefix + entry.name();
+      if (entry.isTree()) {
+        await this.collectBlobs(await NodeGit.Tree.lookup(this.repo, entry.id()), `${path}/`, out);
+      } else if (entry.isBlob()) {
+        const blob = await NodeGit.Blob.lookup(this.repo, entry.id());
+        out.set(path, blob.content());
+      }
     }
-    return id;
-  }
-
-  private async blobsBelow(treeId: string, prefix: string): Promise<Array<[string, Buffer]>> {
-    const entries = await this.readTree(treeId);
-    const parts = await Promise.all(
-      entries.map(async (entry): Promise<Array<[string, Buffer]>> => {
-        const path = prefix + entryPath(entry.name);
-        if (isTreeMode(entry.mode)) return this.blobsBelow(entry.id, `${path}/`);
-        if (isSubmoduleMode(entry.mode)) return [];
-        return [[path, await this.readObject(entry.id, OBJ_BLOB)]];
-      }),
-    );
-    return parts.flat();
   }
 }
 

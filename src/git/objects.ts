@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { deflate, deflateSync, type ZlibOptions } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 
 export type ObjectType = 'blob' | 'tree' | 'commit';
 
@@ -39,11 +39,6 @@ export function isTreeMode(mode: number): boolean {
   return (mode & TYPE_MASK) === FILEMODE.TREE;
 }
 
-/** A gitlink: a commit of another repository, not an object of this one. */
-export function isSubmoduleMode(mode: number): boolean {
-  return (mode & TYPE_MASK) === FILEMODE.COMMIT;
-}
-
 /** libgit2's git_tree_entry_filemode: the canonical mode a stored one stands for. */
 export function canonicalMode(mode: number): number {
   if (isTreeMode(mode)) return FILEMODE.TREE;
@@ -56,11 +51,6 @@ export function canonicalMode(mode: number): number {
 /** A path segment (JavaScript string) as a tree entry name. */
 export function entryName(segment: string): string {
   return Buffer.from(segment, 'utf8').toString('latin1');
-}
-
-/** A tree entry name as a path segment (invalid UTF-8 decoded leniently, as nodegit does). */
-export function entryPath(name: string): string {
-  return Buffer.from(name, 'latin1').toString('utf8');
 }
 
 export function objectId(type: ObjectType, content: Buffer): string {
@@ -89,18 +79,11 @@ function sortKey(entry: TreeEntry): string {
   return isTreeMode(entry.mode) ? `${entry.name}/` : entry.name;
 }
 
-/** Entries in the order a tree object stores them. */
-export function sortTreeEntries(entries: Iterable<TreeEntry>): TreeEntry[] {
-  return [...entries]
-    .map((entry) => ({ entry, key: sortKey(entry) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ entry }) => entry);
-}
-
-/** A tree object's content; `entries` must be in tree order (sortTreeEntries). */
-export function serializeTree(entries: readonly TreeEntry[]): Buffer {
+export function serializeTree(entries: Iterable<TreeEntry>): Buffer {
+  const sorted = [...entries].map((entry) => ({ entry, key: sortKey(entry) }));
+  sorted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const parts: Buffer[] = [];
-  for (const entry of entries) {
+  for (const { entry } of sorted) {
     parts.push(Buffer.from(`${entry.mode.toString(8)} ${entry.name}\0`, 'latin1'), Buffer.from(entry.id, 'hex'));
   }
   return Buffer.concat(parts);
@@ -149,21 +132,10 @@ export class LooseObjectWriter {
     const path = join(this.objectsDir, id.slice(0, 2), id.slice(2));
     if (freshen(path)) return id;
     const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
-    const options = deflateOptions(raw.length);
-    const compressed = raw.length <= SYNC_DEFLATE_MAX_BYTES ? deflateSync(raw, options) : await deflateAsync(raw, options);
-    writeReadOnlyFile(this.objectsDir, path, compressed);
+    const compressed = raw.length <= SYNC_DEFLATE_MAX_BYTES ? deflateSync(raw, { level: 1 }) : await deflateAsync(raw, { level: 1 });
+    writeReadOnlyFile(path, compressed);
     return id;
   }
-}
-
-/**
- * zlib level 1, as libgit2 writes loose objects. The window and hash table are sized to the object:
- * zlib's default state is about 256 KiB, whose allocation costs more than compressing a commit or
- * a small tree. Any window size inflates with git's default settings.
- */
-function deflateOptions(size: number): ZlibOptions {
-  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(size + 1))));
-  return { level: 1, windowBits, memLevel: Math.max(1, windowBits - 7) };
 }
 
 function freshen(path: string): boolean {
@@ -177,38 +149,38 @@ function freshen(path: string): boolean {
   }
 }
 
-function writeReadOnlyFile(objectsDir: string, path: string, data: Buffer): void {
-  let temporary: string;
-  let fd: number;
+function writeReadOnlyFile(path: string, data: Buffer): void {
+  const dir = dirname(path);
   for (;;) {
-    // git's own prefix for temporary files: `git prune` removes any left behind in objects/.
-    temporary = join(objectsDir, `tmp_obj_${process.pid}_${++temporaryFiles}_${randomBytes(4).toString('hex')}`);
+    // git's own prefix for temporary objects: `git prune` removes any left behind.
+    const temporary = join(dir, `tmp_obj_${process.pid}_${++temporaryFiles}_${randomBytes(4).toString('hex')}`);
+    let fd: number;
     try {
       fd = openSync(temporary, 'wx', 0o444);
-      break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        mkdirSync(dir, { recursive: true, mode: 0o777 });
+        continue;
+      }
+      if (code === 'EEXIST') continue;
+      throw error;
     }
-  }
-  try {
     try {
-      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
-    } finally {
-      closeSync(fd);
-    }
-    try {
+      try {
+        for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temporary, path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      mkdirSync(dirname(path), { recursive: true, mode: 0o777 });
-      renameSync(temporary, path);
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // already gone
+      }
+      throw error;
     }
-  } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // already gone
-    }
-    throw error;
+    return;
   }
 }

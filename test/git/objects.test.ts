@@ -161,32 +161,6 @@ describe('objects written by GitStore', () => {
     }
   });
 
-  it('readDirectory lists what git ls-tree lists, in its order, from cached and from cold trees', async () => {
-    const { dir, store } = repo;
-    const files: Record<string, string> = {};
-    for (const name of ['b', 'a-b', 'a.b', 'a0', 'z/x', 'a/y', 'a/b/c', 'ü/ö', 'emoji/🚀']) files[`d/${name}`] = `content of ${name}`;
-    await commitFiles(store, files);
-    const link = git(dir, ['hash-object', '-w', '--stdin'], { input: 'a0' });
-    const withSpecials = git(dir, ['mktree'], {
-      input: `${git(dir, ['ls-tree', 'main:d'])}\n120000 blob ${link}\tlink\n160000 commit ${'f'.repeat(40)}\tmodule\n`,
-    });
-    const root = git(dir, ['mktree'], { input: `040000 tree ${withSpecials}\td\n` });
-    const head = git(dir, ['commit-tree', root, '-p', 'main', '-m', 'specials']);
-    git(dir, ['update-ref', 'refs/heads/main', head]);
-
-    const expected = git(dir, ['-c', 'core.quotePath=false', 'ls-tree', '-r', '--name-only', 'main:d'])
-      .split('\n')
-      .filter((name) => name !== 'module')
-      .map((name) => [name, git(dir, ['cat-file', '-p', `main:d/${name}`])]);
-    const read = async (target: GitStore) => [...(await target.readDirectory(head, 'd'))].map(([name, content]) => [name, content.toString()]);
-    const sha = await commitFiles(store, { 'other.txt': 'x' });
-    expect(await read(store)).toEqual(expected);
-    store.forgetCachedObjects();
-    expect(await read(store)).toEqual(expected);
-    expect(await read(await GitStore.open(dir))).toEqual(expected);
-    expect([...(await store.readDirectory(sha, 'd')).keys()]).toEqual(expected.map(([name]) => name));
-  });
-
   it('writes read-only loose objects without leftovers, and only freshens objects that exist', async () => {
     const { dir, store } = repo;
     const large = Buffer.alloc(600 * 1024);
