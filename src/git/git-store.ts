@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import NodeGit from 'nodegit';
-import type { Commit, Odb, Oid, Repository, Tree } from 'nodegit';
+import type { Commit, Oid, Repository, Tree } from 'nodegit';
 import {
   InvalidRefNameError,
   RefConflictError,
@@ -11,8 +11,7 @@ import {
   RevisionNotFoundError,
 } from './errors';
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
-import { LooseObjectWriter, commitTreeId, parseTree, serializeCommit, serializeTree, type TreeEntry } from './objects';
-import { buildTree, entryAt, type FileChange, type TreeObjects } from './tree-edit';
+import { buildTree, entryAt, type FileChange } from './tree-edit';
 
 export type { FileChange } from './tree-edit';
 
@@ -72,7 +71,6 @@ const GIT_EEXISTS = -4;
 const GIT_ELOCKED = -14;
 const GIT_EMODIFIED = -15;
 const OBJ_COMMIT = 1;
-const OBJ_TREE = 2;
 const OBJ_TAG = 4;
 const SORT_TOPOLOGICAL = 1;
 const SORT_TIME = 2;
@@ -83,9 +81,6 @@ const INIT_MKPATH = 16;
 // so that the value check happens under our own lock and decides the race.
 const LOCK_RETRY_DELAYS_MS = [2, 5, 10, 20, 40, 80, 150, 250];
 const LOG_BATCH = 256;
-// Trees and commits never change: what was read or written is kept (bounded by tree entries).
-const CACHED_TREE_ENTRIES = 50_000;
-const CACHED_COMMITS = 4_096;
 
 function errnoOf(err: unknown): number | undefined {
   const errno = (err as { errno?: unknown } | null)?.errno;
@@ -104,20 +99,6 @@ function toSignature(person: GitAuthor, fallbackWhen: Date): NodeGit.Signature {
   const when = person.when ?? fallbackWhen;
   // Always UTC: server-side commits should not depend on the host's time zone.
   return NodeGit.Signature.create(person.name, person.email, Math.floor(when.getTime() / 1000), 0);
-}
-
-/**
- * Copies native object data into a Buffer. nodegit's copy (Wrapper#toBuffer) calls the deprecated
- * `Buffer(size)`, which Node warns about unless called from node_modules, so it is called the way
- * nodegit's own Blob#content calls it.
- */
-const copyContent = NodeGit.Blob.prototype.content as unknown as (this: { rawcontent(): unknown; rawsize(): number }) => Buffer;
-
-/** A signature as a commit header writes it; libgit2 validates and trims name and email. */
-function signatureText(person: GitAuthor, fallbackWhen: Date): string {
-  const signature = toSignature(person, fallbackWhen);
-  // git_signature__writebuf prints the time as an unsigned 32-bit number.
-  return `${signature.name()} <${signature.email()}> ${signature.when().time() >>> 0} +0000`;
 }
 
 function signatureDate(sig: NodeGit.Signature): Date {
@@ -143,68 +124,11 @@ function isAcceptableRevision(rev: string): boolean {
   return Boolean(NodeGit.Reference.isValidName(asRef));
 }
 
-/** Least recently used entries are dropped once their summed weight exceeds the capacity. */
-class BoundedCache<V> {
-  private readonly entries = new Map<string, { value: V; weight: number }>();
-  private total = 0;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly weigh: (value: V) => number,
-  ) {}
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V): void {
-    const previous = this.entries.get(key);
-    if (previous) {
-      this.entries.delete(key);
-      this.total -= previous.weight;
-    }
-    const weight = this.weigh(value);
-    this.entries.set(key, { value, weight });
-    this.total += weight;
-    for (const [oldest, entry] of this.entries) {
-      if (this.total <= this.capacity || oldest === key) break;
-      this.entries.delete(oldest);
-      this.total -= entry.weight;
-    }
-  }
-
-  clear(): void {
-    this.entries.clear();
-    this.total = 0;
-  }
-}
-
 export class GitStore {
-  private readonly objects: LooseObjectWriter;
-  private odb: Promise<Odb> | null = null;
-  private readonly trees = new BoundedCache<readonly TreeEntry[]>(CACHED_TREE_ENTRIES, (entries) => entries.length + 1);
-  /** Commit id → its tree id. */
-  private readonly commitTrees = new BoundedCache<string>(CACHED_COMMITS, () => 1);
-  private readonly treeObjects: TreeObjects = {
-    readTree: (id) => this.readTree(id),
-    writeBlob: (content) => this.objects.write('blob', content),
-    writeTree: async (entries) => {
-      const id = await this.objects.write('tree', serializeTree(entries));
-      this.trees.set(id, entries);
-      return id;
-    },
-  };
-
   private constructor(
     readonly path: string,
     private readonly repo: Repository,
-  ) {
-    this.objects = new LooseObjectWriter(join(repo.path(), 'objects'));
-  }
+  ) {}
 
   static async open(repoDir: string): Promise<GitStore> {
     try {
@@ -372,37 +296,35 @@ export class GitStore {
     return Boolean(await NodeGit.Graph.descendantOf(this.repo, d.id(), a.id()));
   }
 
-  /** Writes the commit and its new trees and blobs; no ref moves (refs only move by compare-and-swap). */
   async writeCommit(opts: WriteCommitOptions): Promise<string> {
-    const parent = opts.parent === null ? null : await this.commitOf(opts.parent);
-    const tree = await buildTree(this.treeObjects, parent?.tree ?? null, opts.changes);
+    const parent = opts.parent === null ? null : await this.lookupCommit(opts.parent);
+    const baseTree = parent ? await parent.getTree() : null;
+    const treeId = await buildTree(this.repo, baseTree, opts.changes);
+    const tree = await NodeGit.Tree.lookup(this.repo, treeId);
 
     const now = new Date();
-    const author = signatureText(opts.author, now);
-    const committer = opts.committer ? signatureText(opts.committer, now) : author;
+    const author = toSignature(opts.author, now);
+    const committer = opts.committer ? toSignature(opts.committer, now) : author;
     // git CLI tools terminate messages with a newline; do the same so `git log` output matches.
     const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
 
-    const parents = parent ? [parent.sha] : [];
-    const sha = await this.objects.write('commit', serializeCommit({ tree, parents, author, committer, message }));
-    this.commitTrees.set(sha, tree);
-    return sha;
+    const oid = await NodeGit.Commit.create(
+      this.repo,
+      null as unknown as string, // no ref update: refs only move through updateBranch (CAS)
+      author,
+      committer,
+      null as unknown as string,
+      message,
+      tree,
+      parent ? 1 : 0,
+      parent ? [parent] : [],
+    );
+    return oid.tostrS();
   }
 
   async updateBranch(branch: string, newSha: string, expectedOldSha: string | null): Promise<void> {
     const ref = branchRef(branch);
-    const target = (await this.commitOf(newSha)).sha;
-    await this.compareAndSwap(ref, target, expectedOldSha);
-  }
-
-  /** Drops the cached trees and commits, as a restart would (benchmarks measure cold writes with it). */
-  forgetCachedObjects(): void {
-    this.trees.clear();
-    this.commitTrees.clear();
-  }
-
-  private async compareAndSwap(ref: string, targetSha: string, expectedOldSha: string | null): Promise<void> {
-    const target = NodeGit.Oid.fromString(targetSha);
+    const target = (await this.lookupCommit(newSha)).id();
     const expectedSha =
       expectedOldSha === null
         ? null
@@ -433,7 +355,8 @@ export class GitStore {
   }
 
   async commitToBranch(opts: CommitToBranchOptions): Promise<string> {
-    const ref = branchRef(opts.branch ?? DEFAULT_BRANCH);
+    const branch = opts.branch ?? DEFAULT_BRANCH;
+    branchRef(branch);
     const sha = await this.writeCommit({
       parent: opts.expectedHead,
       changes: opts.changes,
@@ -441,42 +364,8 @@ export class GitStore {
       author: opts.author,
       committer: opts.committer,
     });
-    // Just written, so known to be a commit: no lookup before moving the branch.
-    await this.compareAndSwap(ref, sha, opts.expectedHead);
+    await this.updateBranch(branch, sha, opts.expectedHead);
     return sha;
-  }
-
-  /** A commit's full id and tree id; RevisionNotFoundError if `rev` names no commit. */
-  private async commitOf(rev: string): Promise<{ sha: string; tree: string }> {
-    const sha = FULL_SHA.test(rev) ? rev.toLowerCase() : await this.resolveRevision(rev);
-    let tree = this.commitTrees.get(sha);
-    if (tree === undefined) {
-      try {
-        tree = commitTreeId(await this.readObject(sha, OBJ_COMMIT));
-      } catch {
-        // Missing object, or an object of another type (tree, blob, tag).
-        throw new RevisionNotFoundError(rev);
-      }
-      this.commitTrees.set(sha, tree);
-    }
-    return { sha, tree };
-  }
-
-  private async readTree(id: string): Promise<readonly TreeEntry[]> {
-    let entries = this.trees.get(id);
-    if (!entries) {
-      entries = parseTree(await this.readObject(id, OBJ_TREE));
-      this.trees.set(id, entries);
-    }
-    return entries;
-  }
-
-  /** An object's raw content (one thread-pool round trip). */
-  private async readObject(id: string, type: number): Promise<Buffer> {
-    const odb = await (this.odb ??= this.repo.odb());
-    const object = (await odb.read(NodeGit.Oid.fromString(id))) as NodeGit.OdbObject | null;
-    if (!object || object.type() !== type) throw new Error(`object ${id} is missing or of another type`);
-    return copyContent.call({ rawcontent: () => object.data(), rawsize: () => object.size() });
   }
 
   private async lookupCommit(rev: string): Promise<Commit> {

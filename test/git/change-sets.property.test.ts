@@ -49,4 +49,31 @@ describe('change sets (property)', () => {
       { numRuns: 25 },
     );
   });
+
+  it('the single-change fast path and the Treebuilder path agree', async () => {
+    const dir = makeTempDir();
+    try {
+      const store = await GitStore.init(dir);
+      const base = await store.commitToBranch({
+        expectedHead: null,
+        changes: PATHS.filter((_, i) => i % 2 === 0).map((path) => ({ path, content: `base ${path}` })),
+        message: 'base',
+        author: ALICE,
+      });
+      const { buildTree } = await import('../../src/git/tree-edit');
+      const NodeGit = (await import('nodegit')).default;
+      const repo = await NodeGit.Repository.openBare(dir);
+      const baseTree = await (await NodeGit.Commit.lookup(repo, base)).getTree();
+      for (const path of [...PATHS, 'new/deep/file']) {
+        for (const content of ['changed', null]) {
+          const changes = [{ path, content }];
+          const fast = await buildTree(repo, baseTree, changes);
+          const general = await buildTree(repo, baseTree, changes, { singleChangeFastPath: false });
+          expect(fast.tostrS(), `${path} ${content}`).toBe(general.tostrS());
+        }
+      }
+    } finally {
+      removeDir(dir);
+    }
+  });
 });
