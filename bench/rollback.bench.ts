@@ -75,7 +75,10 @@ async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, rel
       services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v2.0.${release.n++}` }] }],
     });
     const parent = (await repo.head())!;
-    if (variant.cold) forgetCachedFiles();
+    if (variant.cold) {
+      forgetCachedFiles();
+      repo.forgetRecentCommits();
+    }
     const rollback = await timed(() =>
       variant.run(ws.services, {
         context,

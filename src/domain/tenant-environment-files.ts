@@ -1,6 +1,6 @@
 /** A tenant-environment's files at one revision, and the manifests the delivery generator derives from them. */
 import type { FileChange, GitStore } from '../git';
-import { parseYaml } from '../yaml';
+import { forgetParsedDocuments, parseYaml } from '../yaml';
 import { generateManifest } from './delivery/generate-manifest';
 import {
   BINDINGS_FILE,
@@ -79,9 +79,10 @@ export function rememberFiles(git: GitStore, sha: string, ref: TenantEnvironment
   remember(git, `${sha.toLowerCase()}:${tenantEnvironmentDir(ref.tenant, ref.environment)}`, new Map(files));
 }
 
-/** Empties the cache of every repository (benchmarks measure cold reads with it). */
+/** Empties the file cache of every repository and the parsed YAML behind it (benchmarks measure cold reads with it). */
 export function forgetCachedFiles(): void {
   caches = new WeakMap();
+  forgetParsedDocuments();
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;

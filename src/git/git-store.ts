@@ -105,6 +105,18 @@ function signatureDate(sig: NodeGit.Signature): Date {
   return new Date(sig.when().time() * 1000);
 }
 
+// Every tree entry and parent this store writes refers to an object it just wrote or read, so
+// libgit2's existence check per referenced object (reads on every tree and commit write) is skipped.
+const GIT_OPT_ENABLE_STRICT_OBJECT_CREATION = 14; // git_libgit2_opt_t; @types/nodegit lacks it
+(NodeGit.Libgit2.opts as (option: number, value: number) => number)(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+
+const RECENT_COMMITS = 64;
+
+interface RecentCommit {
+  commit: Commit;
+  tree?: Promise<Tree>;
+}
+
 const LOOSE_REF = /^[0-9a-f]{40}\n?$/;
 
 function branchRef(branch: string): string {
@@ -298,7 +310,7 @@ export class GitStore {
 
   async writeCommit(opts: WriteCommitOptions): Promise<string> {
     const parent = opts.parent === null ? null : await this.lookupCommit(opts.parent);
-    const baseTree = parent ? await parent.getTree() : null;
+    const baseTree = opts.parent === null ? null : await this.rootTree(opts.parent);
     const treeId = await buildTree(this.repo, baseTree, opts.changes);
     const tree = await NodeGit.Tree.lookup(this.repo, treeId);
 
@@ -323,8 +335,11 @@ export class GitStore {
   }
 
   async updateBranch(branch: string, newSha: string, expectedOldSha: string | null): Promise<void> {
-    const ref = branchRef(branch);
-    const target = (await this.lookupCommit(newSha)).id();
+    await this.moveBranch(branchRef(branch), (await this.lookupCommit(newSha)).id(), expectedOldSha);
+  }
+
+  /** Compare-and-swap of `ref` to `target`, a commit known to exist. */
+  private async moveBranch(ref: string, target: Oid, expectedOldSha: string | null): Promise<void> {
     const expectedSha =
       expectedOldSha === null
         ? null
@@ -355,8 +370,7 @@ export class GitStore {
   }
 
   async commitToBranch(opts: CommitToBranchOptions): Promise<string> {
-    const branch = opts.branch ?? DEFAULT_BRANCH;
-    branchRef(branch);
+    const ref = branchRef(opts.branch ?? DEFAULT_BRANCH);
     const sha = await this.writeCommit({
       parent: opts.expectedHead,
       changes: opts.changes,
@@ -364,22 +378,54 @@ export class GitStore {
       author: opts.author,
       committer: opts.committer,
     });
-    await this.updateBranch(branch, sha, opts.expectedHead);
+    // The commit was just written: no need to look it up again before moving the branch.
+    await this.moveBranch(ref, NodeGit.Oid.fromString(sha), opts.expectedHead);
     return sha;
   }
 
   private async lookupCommit(rev: string): Promise<Commit> {
-    const sha = FULL_SHA.test(rev) ? rev : await this.resolveRevision(rev);
-    try {
-      return await NodeGit.Commit.lookup(this.repo, NodeGit.Oid.fromString(sha));
-    } catch {
-      // Missing object, or an object of another type (tree, blob, tag).
-      throw new RevisionNotFoundError(rev);
-    }
+    return (await this.recentCommit(rev)).commit;
   }
 
-  private async rootTree(sha: string): Promise<Tree> {
-    return (await this.lookupCommit(sha)).getTree();
+  private async rootTree(rev: string): Promise<Tree> {
+    const recent = await this.recentCommit(rev);
+    recent.tree ??= recent.commit.getTree().catch((error: unknown) => {
+      recent.tree = undefined;
+      throw error;
+    });
+    return recent.tree;
+  }
+
+  /**
+   * Commits (and their root trees) are looked up through a small cache of the latest ones: a
+   * change reads and writes on top of the same few commits (head, the rollback target), and every
+   * nodegit lookup is a thread-pool round trip. Commits and trees never change; only the number
+   * kept is bounded.
+   */
+  private readonly recentCommits = new Map<string, Promise<RecentCommit>>();
+
+  /** Drops the cached commits and trees (benchmarks measure cold reads with it). */
+  forgetRecentCommits(): void {
+    this.recentCommits.clear();
+  }
+
+  private recentCommit(rev: string): Promise<RecentCommit> {
+    if (!FULL_SHA.test(rev)) return this.resolveRevision(rev).then((sha) => this.recentCommit(sha));
+    const sha = rev.toLowerCase();
+    let recent = this.recentCommits.get(sha);
+    if (!recent) {
+      recent = NodeGit.Commit.lookup(this.repo, NodeGit.Oid.fromString(sha)).then(
+        (commit): RecentCommit => ({ commit }),
+        () => {
+          this.recentCommits.delete(sha);
+          // Missing object, or an object of another type (tree, blob, tag).
+          throw new RevisionNotFoundError(rev);
+        },
+      );
+      if (this.recentCommits.size >= RECENT_COMMITS) this.recentCommits.delete(this.recentCommits.keys().next().value!);
+      this.recentCommits.set(sha, recent);
+    }
+    return recent;
   }
 
   private async subtree(root: Tree, dirPath: string): Promise<Tree | null> {

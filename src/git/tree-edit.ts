@@ -159,44 +159,48 @@ export async function entryAt(tree: Tree, path: string): Promise<TreeEntry | nul
   }
 }
 
+/** Change sets up to this size take the per-change git_tree_create_updated path. */
+const FEW_CHANGES = 4;
+
+type TreeUpdate = { action: number; filemode: number; path: string; id: Oid };
+
 /**
- * Fast path for the common one-file change: a single git_tree_create_updated call rewrites the
- * whole path in one native round trip (about 1 ms per commit faster than one Treebuilder per
- * level). Only ever called with one update: nodegit 0.28.0-alpha.36 keeps only the last
- * converted update alive (one cleanup-handle slot for the whole array), so calls with several
- * updates read freed memory and fail. Returns undefined when the
- * general path must decide (e.g. a parent path component is a file), which reports precisely.
+ * Fast path for small change sets (a release edits one file; a FIELD rollback writes a values file
+ * and its manifest): one git_tree_create_updated call per change rewrites that change's whole path
+ * in one native round trip, where a Treebuilder per level costs three round trips per directory.
+ * The trees of the intermediate states are written too and stay unreferenced (git gc prunes them).
+ * One update per call: nodegit 0.28.0-alpha.36 keeps only the last converted update alive (one
+ * cleanup-handle slot for the whole array), so calls with several updates read freed memory and
+ * fail. Returns undefined when the general path must decide (e.g. a path component is a file),
+ * which reports precisely.
  */
-async function applySingle(
-  repo: Repository,
-  base: Tree,
-  change: NormalizedChange,
-): Promise<Oid | undefined> {
-  const existing = await entryAt(base, change.path);
-  if (existing?.isTree()) return undefined;
-  let update: { action: number; filemode: number; path: string; id: Oid };
-  if (change.content === null) {
-    if (!existing) return base.id(); // deleting an absent file changes nothing
-    update = {
-      action: TREE_UPDATE_REMOVE,
-      filemode: existing.filemode(),
-      path: change.path,
-      id: existing.id(),
-    };
-  } else {
-    const id = await NodeGit.Blob.createFromBuffer(repo, change.content, change.content.length);
-    update = { action: TREE_UPDATE_UPSERT, filemode: modeFor(existing), path: change.path, id };
+async function applyFew(repo: Repository, base: Tree, changes: readonly NormalizedChange[]): Promise<Oid | undefined> {
+  // The paths are distinct and no path is another's directory, so every lookup can use the base tree.
+  const [existing, blobs] = await Promise.all([
+    Promise.all(changes.map((change) => entryAt(base, change.path))),
+    Promise.all(changes.map((change) => (change.content === null ? null : NodeGit.Blob.createFromBuffer(repo, change.content, change.content.length)))),
+  ]);
+  if (existing.some((entry) => entry?.isTree())) return undefined;
+  const updates: TreeUpdate[] = [];
+  changes.forEach((change, i) => {
+    const entry = existing[i]!;
+    const blob = blobs[i];
+    if (blob) updates.push({ action: TREE_UPDATE_UPSERT, filemode: modeFor(entry), path: change.path, id: blob });
+    // Deleting an absent file changes nothing.
+    else if (entry) updates.push({ action: TREE_UPDATE_REMOVE, filemode: entry.filemode(), path: change.path, id: entry.id() });
+  });
+  let tree = base;
+  let id = base.id();
+  for (const [i, update] of updates.entries()) {
+    const createUpdated = tree.createUpdated as unknown as (repo: Repository, n: 1, updates: [TreeUpdate]) => Promise<Oid>;
+    try {
+      id = await createUpdated.call(tree, repo, 1, [update]);
+    } catch {
+      return undefined;
+    }
+    if (i < updates.length - 1) tree = await NodeGit.Tree.lookup(repo, id);
   }
-  const createUpdated = base.createUpdated as unknown as (
-    repo: Repository,
-    n: 1,
-    updates: [typeof update],
-  ) => Promise<Oid>;
-  try {
-    return await createUpdated.call(base, repo, 1, [update]);
-  } catch {
-    return undefined;
-  }
+  return id;
 }
 
 /**
@@ -207,14 +211,15 @@ export async function buildTree(
   repo: Repository,
   base: Tree | null,
   changes: readonly FileChange[],
-  opts: { singleChangeFastPath?: boolean } = {},
+  opts: { fewChangesFastPath?: boolean } = {},
 ): Promise<Oid> {
   const normalized = normalizeChanges(changes);
-  if (base && normalized.length === 1 && opts.singleChangeFastPath !== false) {
-    const id = await applySingle(repo, base, normalized[0]!);
+  if (base && normalized.length === 0) return base.id();
+  const plan = planChanges(normalized);
+  if (base && normalized.length <= FEW_CHANGES && opts.fewChangesFastPath !== false) {
+    const id = await applyFew(repo, base, normalized);
     if (id) return id;
   }
-  if (base && normalized.length === 0) return base.id();
-  const id = await applyNode(repo, base, planChanges(normalized), '');
+  const id = await applyNode(repo, base, plan, '');
   return id!;
 }

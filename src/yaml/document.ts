@@ -19,10 +19,27 @@ export type ParsedDocument = Document.Parsed<ParsedNode, true>;
 
 /** The first document of `source`, or null for a stream without documents (empty or comments only). */
 export function parseFirstDocument(source: string, fileName?: string): ParsedDocument | null {
+  const cached = parsedBySource.get(source);
+  if (cached !== undefined) return cached;
   const documents = parseAllDocuments(source, PARSE_OPTIONS);
   const error = documents.flatMap((document) => document.errors)[0];
   if (error) throw parseError(error, fileName);
-  return documents[0] ?? null;
+  const document = documents[0] ?? null;
+  if (parsedBySource.size >= PARSED_LIMIT) parsedBySource.delete(parsedBySource.keys().next().value!);
+  parsedBySource.set(source, document);
+  return document;
+}
+
+/**
+ * Parsed documents by source text, oldest evicted first: planning, diffing and manifest generation
+ * read the same files several times per change. Documents are only ever read (edits splice the
+ * source text), so sharing one is safe; their JS values are built fresh for every caller.
+ */
+const parsedBySource = new Map<string, ParsedDocument | null>();
+const PARSED_LIMIT = 512;
+
+export function forgetParsedDocuments(): void {
+  parsedBySource.clear();
 }
 
 export function parseError(error: YAMLError, fileName?: string): YamlFieldError {

@@ -16,9 +16,11 @@
  *   infers it, preferring the reading shaped like the value being replaced; a one-line block
  *   sequence (`- ALL`) put under a key takes its indentation from the file's other sequences.
  * - Only the first document of a multi-document file is read or edited.
+ * - Parsed documents are cached by source text (see parseFirstDocument).
  */
 export { YamlFieldError, type YamlFieldErrorCode, type YamlFieldErrorOptions } from './errors';
 export { flattenLeaves } from './flatten';
 export { deleteField, setFieldRaw, setFieldValue } from './patch';
 export { type PathSegment, formatFieldPath, parseFieldPath } from './path';
 export { type FieldKind, type FieldReadResult, parseYaml, readField } from './read';
+export { forgetParsedDocuments } from './document';
