@@ -435,16 +435,21 @@ export class GitStore {
     return NodeGit.Tree.lookup(this.repo, entry.id());
   }
 
+  /** Every entry is looked up at once (libgit2's thread pool serves several), then added in tree order. */
   private async collectBlobs(tree: Tree, prefix: string, out: Map<string, Buffer>): Promise<void> {
-    for (const entry of tree.entries()) {
-      const path = prefix + entry.name();
-      if (entry.isTree()) {
-        await this.collectBlobs(await NodeGit.Tree.lookup(this.repo, entry.id()), `${path}/`, out);
-      } else if (entry.isBlob()) {
-        const blob = await NodeGit.Blob.lookup(this.repo, entry.id());
-        out.set(path, blob.content());
-      }
-    }
+    const found = await Promise.all(
+      tree.entries().map(async (entry): Promise<Map<string, Buffer> | null> => {
+        const path = prefix + entry.name();
+        if (entry.isTree()) {
+          const below = new Map<string, Buffer>();
+          await this.collectBlobs(await NodeGit.Tree.lookup(this.repo, entry.id()), `${path}/`, below);
+          return below;
+        }
+        if (!entry.isBlob()) return null;
+        return new Map([[path, (await NodeGit.Blob.lookup(this.repo, entry.id())).content()]]);
+      }),
+    );
+    for (const files of found) for (const [path, content] of files ?? []) out.set(path, content);
   }
 }
 
