@@ -197,6 +197,16 @@ export interface DriftEntry {
   live: unknown;
 }
 
+/**
+ * Compares values as the delivery generator writes them into manifests: scalars as text, so
+ * `tag: 2` (a number in values.yaml) and the "2" an agent reports from the cluster agree.
+ */
+function sameWhenRendered(desired: unknown, live: unknown): boolean {
+  if (desired == null || live == null) return desired == null && live == null;
+  const rendered = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value));
+  return rendered(desired) === rendered(live);
+}
+
 /** Desired values (head revision) against what the agent last reported, per service and field. */
 export async function driftOf(services: Services, context: TenantEnvironmentContext): Promise<DriftEntry[]> {
   const report = await latestSyncReport(services, context.id);
@@ -223,7 +233,7 @@ export async function driftOf(services: Services, context: TenantEnvironmentCont
     ];
     for (const [field, value] of observed) {
       const want = desired.get(field) ?? null;
-      if (JSON.stringify(want) !== JSON.stringify(value)) drift.push({ service: live.service, field, desired: want, live: value });
+      if (!sameWhenRendered(want, value)) drift.push({ service: live.service, field, desired: want, live: value });
     }
   }
   for (const service of desiredServices) {

@@ -1,7 +1,7 @@
 /** Drift: desired values at the head of main against the live values the agent reports, and live values in the rollback preview. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
+import { LiveDeployReleaseDocument, LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
 import { call, ok, PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
@@ -65,6 +65,22 @@ describe('drift between Git and the cluster', () => {
     expect(await drift()).toEqual([{ service: 'checkout', field: 'image.tag', desired: 'v3.5.0', live: 'v3.4.1' }]);
     ok(await report(t, 'AGENT', reportInput(PROD, next.revision, { services: await desiredLive(t, PROD, next.revision) })));
     expect(await drift()).toEqual([]);
+  });
+
+  it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async () => {
+    const input = { ...PROD, description: 'numeric tag', services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 2 }] }] };
+    const { revision } = ok(await call(t, 'DEPLOYER', LiveDeployReleaseDocument, { input })).deployRelease;
+    const git = await t.app.services.repositories.forProject('shop');
+    const manifest = (await git.readFile(revision, 'tenants/acme/production/manifests/checkout.yaml'))!.toString('utf8');
+    expect(manifest).toMatch(/image: \S+:2\n/);
+
+    const live = await desiredLive(t, PROD, revision);
+    expect(live.find((s) => s.service === 'checkout')!.imageTag).toBe('2');
+    ok(await report(t, 'AGENT', reportInput(PROD, revision, { services: live })));
+    expect(await drift()).toEqual([]);
+
+    ok(await report(t, 'AGENT', reportInput(PROD, revision, { services: withService(live, 'checkout', { imageTag: '3' }) })));
+    expect(await drift()).toEqual([{ service: 'checkout', field: 'image.tag', desired: 2, live: '3' }]);
   });
 
   it('reports services missing from the cluster and services Git does not know', async () => {
