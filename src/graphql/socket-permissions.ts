@@ -10,7 +10,7 @@ import { authenticate } from '../domain/auth';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 
-export const FORBIDDEN = 4403;
+const FORBIDDEN = 4403;
 
 interface Connection {
   token: string;
@@ -51,8 +51,6 @@ export function watchSocketPermissions(db: Db, logger: Logger, intervalMs: numbe
     remove(socket: WebSocket) {
       sockets.delete(socket);
     },
-    /** Runs one check now (also what the timer runs). */
-    recheck,
     start() {
       timer ??= setInterval(() => void recheck().catch((error: unknown) => logger.error({ err: error }, 'WebSocket permission check failed')), intervalMs);
       timer.unref();
