@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { authenticate } from '../src/domain/auth';
 import { deployRelease } from '../src/domain/releases';
 import { requestRollback } from '../src/domain/requests/rollback-requests';
-import { createTestApp } from '../test/helpers/test-app';
+import { createTestApp } from '../test/kit/app';
 import type { BenchResult } from './lib/result';
 import { markdownTable, summary } from './lib/table';
 
@@ -67,8 +67,8 @@ function throughput(url: string, token: string, query: string, total: number, co
 export async function runGraphqlBenchmarks(): Promise<BenchResult[]> {
   const t = await createTestApp();
   try {
-    const services = t.app.services;
-    const deployer = (await authenticate(services.db, t.token('DEPLOYER')))!;
+    const services = t.app.backend;
+    const deployer = (await authenticate(services.stores, t.token('DEPLOYER')))!;
     // Build 50+ history entries on acme/staging, some of them rollbacks.
     for (let i = 0; i < 40; i++) {
       await deployRelease(services, deployer, {

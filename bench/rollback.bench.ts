@@ -19,7 +19,7 @@ import { deployRelease } from '../src/domain/releases';
 import { commitRollback, executeRollback } from '../src/domain/rollback/execute';
 import { forgetCachedFiles } from '../src/domain/tenant-environment-files';
 import { previewRollback } from '../src/domain/rollback/preview';
-import { commitWithGitCli, type FileChange } from '../src/git';
+import { commitWithGitCli, type FileChange, type GitStore } from '../src/git';
 import type { BenchResult } from './lib/result';
 import { markdownTable, summary } from './lib/table';
 import { AUTHOR, PROJECT, createRollbackWorkspace, serviceName, type RollbackWorkspace } from './lib/rollback-workspace';
@@ -61,14 +61,14 @@ type Variant = { label: string; run: typeof commitRollback; cold: boolean };
  * own, checked to give the identical tree.
  */
 async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, release: { n: number }) {
-  const context = await ws.context('acme', 'production');
-  const repo = await ws.services.repositories.forProject(PROJECT);
+  const context = await ws.tenantEnvironment('acme', 'production');
+  const repo = await ws.backend.repositories.forProject(PROJECT);
   const service = serviceName(17);
   const subject: number[] = [];
   const baseline: number[] = [];
   for (let i = 0; i < WARMUP + ITERATIONS; i++) {
     const target = (await repo.head())!;
-    await deployRelease(ws.services, ws.deployer, {
+    await deployRelease(ws.backend, ws.deployer, {
       project: PROJECT,
       tenant: 'acme',
       environment: 'production',
@@ -77,11 +77,11 @@ async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, rel
     const parent = (await repo.head())!;
     if (variant.cold) {
       forgetCachedFiles();
-      repo.forgetRecentCommits();
+      (repo as GitStore).forgetRecentCommits();
     }
     const rollback = await timed(() =>
-      variant.run(ws.services, {
-        context,
+      variant.run(ws.backend, {
+        tenantEnvironment: context,
         scope: { mode: 'FIELD', service, fields: [{ file: 'values.yaml', path: 'image.tag' }] },
         targetSha: target,
         expectedPreviewHash: null,
@@ -131,18 +131,18 @@ export async function fieldRollbackBenchmarks(): Promise<BenchResult[]> {
     }
     return results;
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 
 export async function fullPreviewBenchmark(): Promise<BenchResult> {
   const ws = await createRollbackWorkspace({ 'acme/production': 200 });
   try {
-    const git$ = await ws.services.repositories.forProject(PROJECT);
+    const git$ = await ws.backend.repositories.forProject(PROJECT);
     const target = (await git$.head())!;
     // Five releases since the target, each moving the image tag of 40 services: all 200 differ.
     for (let r = 0; r < 5; r++) {
-      await deployRelease(ws.services, ws.deployer, {
+      await deployRelease(ws.backend, ws.deployer, {
         project: PROJECT,
         tenant: 'acme',
         environment: 'production',
@@ -168,7 +168,7 @@ export async function fullPreviewBenchmark(): Promise<BenchResult> {
     const subject: number[] = [];
     const baseline: number[] = [];
     for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-      const preview = await timed(() => previewRollback(ws.services, ws.deployer, input));
+      const preview = await timed(() => previewRollback(ws.backend, ws.deployer, input));
       const cli = await timed(cliDiff);
       if (preview.value.diff.files.length !== cli.value.paths.length) {
         throw new Error(`preview lists ${preview.value.diff.files.length} files, git diff ${cli.value.paths.length}`);
@@ -190,7 +190,7 @@ export async function fullPreviewBenchmark(): Promise<BenchResult> {
       pass: true,
     };
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 

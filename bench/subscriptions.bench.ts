@@ -18,13 +18,14 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createUser, grantRole } from '../src/domain/admin';
-import { authenticate, issueToken } from '../src/domain/auth';
-import type { RollbackRequestRow } from '../src/domain/batch-reads';
+import { createUser, createUserToken, grantRole } from '../src/domain/admin';
+import { authenticate } from '../src/domain/auth';
+import { requestEvent } from '../src/domain/events';
+import type { RollbackRequest } from '../src/domain/model';
 import { requestRollback } from '../src/domain/requests/rollback-requests';
 import { tenantEnvironmentBySlugs } from '../src/domain/workspace';
-import type { InProcessEventBus } from '../src/graphql/pubsub';
-import { createTestApp } from '../test/helpers/test-app';
+import type { InProcessEventBus } from '../src/events/pubsub';
+import { createTestApp } from '../test/kit/app';
 import type { BenchResult } from './lib/result';
 import { markdownTable, summary } from './lib/table';
 
@@ -199,7 +200,7 @@ interface Bench {
   agentToken: string;
   te: { id: string; projectId: string };
   head: string;
-  request: RollbackRequestRow;
+  request: RollbackRequest;
   bus: InProcessEventBus;
   now: () => Date;
   /** When the last event of each type was published (this thread's clock). */
@@ -244,16 +245,7 @@ async function runPhase(bench: Bench, phase: Phase): Promise<BenchResult[]> {
     const publish = () => {
       const round = String(++sequence);
       const at = bench.now();
-      bench.bus.publish({
-        type: 'rollbackRequestUpdated',
-        projectId: te.projectId,
-        tenantEnvironmentId: te.id,
-        requestId: bench.request.id,
-        change: 'NOTE_ADDED',
-        state: bench.request.state,
-        request: { ...bench.request, justification: `${bench.request.justification} (round ${round})`, updatedAt: at },
-        at,
-      });
+      bench.bus.publish(requestEvent({ ...bench.request, justification: `${bench.request.justification} (round ${round})`, updatedAt: at }, 'NOTE_ADDED', at));
       return round;
     };
     const report = async () => {
@@ -360,8 +352,8 @@ export async function runSubscriptionBenchmarks(): Promise<BenchResult[]> {
   try {
     const baseUrl = await t.listen();
     await new Promise<void>((resolve) => (raw.address() ? resolve() : raw.once('listening', () => resolve())));
-    const services = t.app.services;
-    const deployer = (await authenticate(services.db, t.token('DEPLOYER')))!;
+    const services = t.app.backend;
+    const deployer = (await authenticate(services.stores, t.token('DEPLOYER')))!;
     const te = (await tenantEnvironmentBySlugs(services, deployer, PROD))!;
     const git = await services.repositories.forProject('shop');
     const head = (await git.head())!;
@@ -399,7 +391,7 @@ export async function runSubscriptionBenchmarks(): Promise<BenchResult[]> {
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const userId = await createUser(services, { email: `responder-${i}@acme.example.com`, name: `Responder ${i}` });
       await grantRole(services, { userId, projectId: te.project.id, role: i % 2 ? 'DEPLOYER' : 'VIEWER' });
-      tokens.push((await issueToken(services.db, { userId }, 'bench')).token);
+      tokens.push((await createUserToken(services, userId, 'bench')).token);
     }
     const distinct = await runPhase(bench, { who: `${SUBSCRIBERS} distinct users`, tokens });
     return [...shared, ...distinct];

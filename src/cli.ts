@@ -1,14 +1,12 @@
 /** Admin commands: migrate, seed the demo, create users, tokens and agents, revoke tokens. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
-import { DataDirectoryError, openServices } from './app';
-import { DatabaseOpenError } from './db/client';
-import { ROLES, type Role } from './db/schema';
-import { issueToken, revokeTokens } from './domain/auth';
-import { createAgent, createUser, grantRole, projectBySlugUnchecked, userByEmail } from './domain/admin';
+import { DatabaseOpenError } from './db/sqlite/client';
+import { ROLES, type Role } from './domain/model';
+import { createAgent, createUser, createUserToken, grantRole, projectBySlugUnchecked, revokeUserTokens, userByEmail } from './domain/admin';
 import { DomainError } from './domain/errors';
 import { isSeeded, seedDemo } from './domain/seed/seed-demo';
-import { tenantEnvironmentsOfProject } from './domain/workspace';
+import { DataDirectoryError, openBackend } from './server/backend';
 
 const HELP = `Usage: backtrack <command> [options]   (npm run cli -- <command> [options])
 
@@ -88,7 +86,7 @@ async function run(): Promise<void> {
   needs.forEach(required);
   if (commandLine.values.role) role();
   if (action === 'agent create' && !commandLine.values.scope?.length) throw new UsageError('--scope TENANT/ENV is required at least once');
-  const { services, database } = openServices(loadConfig());
+  const { backend: services, database } = openBackend(loadConfig());
   try {
     switch (action) {
       case 'migrate':
@@ -125,13 +123,13 @@ async function run(): Promise<void> {
       }
       case 'token create': {
         const user = await userByEmail(services, required('email'));
-        const { token } = await issueToken(services.db, { userId: user.id }, commandLine.values.name ?? 'cli token');
+        const { token } = await createUserToken(services, user.id, commandLine.values.name ?? 'cli token');
         process.stdout.write(`${token}\n`);
         break;
       }
       case 'token revoke': {
         const user = await userByEmail(services, required('email'));
-        const count = await revokeTokens(services.db, { userId: user.id, name: commandLine.values.name });
+        const count = await revokeUserTokens(services, user.id, commandLine.values.name);
         process.stdout.write(`${count} token${count === 1 ? '' : 's'} of ${user.email} revoked\n`);
         break;
       }
@@ -140,7 +138,7 @@ async function run(): Promise<void> {
         const project = await projectBySlugUnchecked(services, required('project'));
         const scopes = commandLine.values.scope ?? [];
         if (scopes.length === 0) throw new UsageError('--scope TENANT/ENV is required at least once');
-        const all = await tenantEnvironmentsOfProject(services, project.id);
+        const all = await services.stores.tenantEnvironments.ofProject(project.id);
         const ids = scopes.map((scope) => {
           const match = all.find((te) => `${te.tenant.slug}/${te.environment.slug}` === scope);
           if (!match) throw new UsageError(`unknown tenant-environment ${scope} in project ${project.slug}`);
@@ -154,7 +152,7 @@ async function run(): Promise<void> {
         throw new UsageError(`unknown command "${action}"`);
     }
   } finally {
-    database.close();
+    await database.close();
   }
 }
 

@@ -41,15 +41,15 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  const problems = await repositoryProblems(app.services);
+  const problems = await repositoryProblems(app.backend);
   if (problems.length > 0) {
     await app.stopServices();
     fail(`DATA_DIR ${config.DATA_DIR}: ${problems.join('; ')}; restore it or move the data directory away`);
   }
   let credentials: DemoCredentials | null = null;
-  if (config.SEED_DEMO && !(await isSeeded(app.services))) {
+  if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
     process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
-    credentials = await seedDemo(app.services);
+    credentials = await seedDemo(app.backend);
     fs.writeFileSync(demoTokensFile(config), JSON.stringify(credentials, null, 2), { mode: 0o600 });
   } else if (fs.existsSync(demoTokensFile(config))) {
     credentials = JSON.parse(fs.readFileSync(demoTokensFile(config), 'utf8')) as DemoCredentials;

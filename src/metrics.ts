@@ -1,7 +1,7 @@
 /** Prometheus metrics: yoga's HTTP/GraphQL metrics plus rollback executions by mode and result. */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DomainEvent } from './domain/events';
-import type { EventPubSub } from './graphql/pubsub';
+import type { EventPubSub } from './events/pubsub';
 
 export function createMetrics(pubsub: EventPubSub) {
   const registry = new Registry();
@@ -25,9 +25,9 @@ export function createMetrics(pubsub: EventPubSub) {
     const { request } = event;
     if (request.state !== 'COMPLETED' && request.state !== 'FAILED') return;
     const result = request.state.toLowerCase();
-    const finishedAt = (request.completedAt ?? request.failedAt)?.getTime();
+    const finishedAt = request.completedAt ?? request.failedAt;
     executions.inc({ mode: request.mode, result });
-    if (request.executingAt && finishedAt) duration.observe({ mode: request.mode, result }, (finishedAt - request.executingAt.getTime()) / 1000);
+    if (request.executingAt && finishedAt) duration.observe({ mode: request.mode, result }, (Date.parse(finishedAt) - Date.parse(request.executingAt)) / 1000);
   };
   const iterator = pubsub.subscribe('domainEvent')[Symbol.asyncIterator]();
   let stopped = false;

@@ -5,26 +5,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openServices } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Actor } from '../../src/domain/actor';
-import { authenticate, issueToken } from '../../src/domain/auth';
-import { createOrganization, createProject, createUser, grantRole } from '../../src/domain/admin';
+import { authenticate } from '../../src/domain/auth';
+import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import { commitTenantEnvironmentChange } from '../../src/domain/commit-change';
-import { ensureTenantEnvironment, SOURCE_TRAILER } from '../../src/domain/history/index-history';
-import type { Services } from '../../src/domain/services';
+import { formatCommitMessage } from '../../src/domain/commit-metadata';
+import { registerTenantEnvironment } from '../../src/domain/history/index-history';
+import { requireOpenTenantEnvironment } from '../../src/domain/history/queries';
+import type { TenantEnvironment } from '../../src/domain/model';
+import type { Backend } from '../../src/domain/ports';
 import type { FileMap } from '../../src/domain/tenant-environment-files';
-import { requireTenantEnvironment, type TenantEnvironmentContext } from '../../src/domain/workspace';
+import { openBackend } from '../../src/server/backend';
 
 export const PROJECT = 'bench';
 export const AUTHOR = { name: 'Bench Deployer', email: 'bench@example.com' };
 
 export interface RollbackWorkspace {
-  services: Services;
+  backend: Backend;
   deployer: Actor;
   repoDir: string;
-  context(tenant: string, environment: string): Promise<TenantEnvironmentContext>;
-  close(): void;
+  tenantEnvironment(tenant: string, environment: string): Promise<TenantEnvironment>;
+  close(): Promise<void>;
 }
 
 export function serviceName(index: number): string {
@@ -91,36 +93,37 @@ export function workspaceFiles(tenant: string, environment: string, count: numbe
 export async function createRollbackWorkspace(layout: Record<string, number>): Promise<RollbackWorkspace> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-bench-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const { services, database } = openServices(config);
-  const organizationId = await createOrganization(services, {
+  const { backend, database } = openBackend(config);
+  const organizationId = await createOrganization(backend, {
     slug: 'bench-org',
     name: 'Bench',
     plan: 'ENTERPRISE',
     featureFlags: ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'],
   });
-  const project = await createProject(services, { organizationId, slug: PROJECT, name: 'Bench' });
-  const userId = await createUser(services, AUTHOR);
-  await grantRole(services, { userId, projectId: project.id, role: 'DEPLOYER' });
-  const deployer = (await authenticate(services.db, (await issueToken(services.db, { userId }, 'bench')).token))!;
-  const context = (tenant: string, environment: string) =>
-    requireTenantEnvironment(services, deployer, { project: PROJECT, tenant, environment }, 'DEPLOYER');
+  const project = await createProject(backend, { organizationId, slug: PROJECT, name: 'Bench' });
+  const userId = await createUser(backend, AUTHOR);
+  await grantRole(backend, { userId, projectId: project.id, role: 'DEPLOYER' });
+  const deployer = (await authenticate(backend.stores, (await createUserToken(backend, userId, 'bench')).token))!;
+  const tenantEnvironment = (tenant: string, environment: string) =>
+    requireOpenTenantEnvironment(backend, deployer, { project: PROJECT, tenant, environment }, 'DEPLOYER');
   for (const [key, count] of Object.entries(layout)) {
     const [tenant, environment] = key.split('/') as [string, string];
-    await ensureTenantEnvironment(services, project.id, tenant, environment);
-    await commitTenantEnvironmentChange(services, {
-      context: await context(tenant, environment),
+    await registerTenantEnvironment(backend, project.id, tenant, environment);
+    const te = await tenantEnvironment(tenant, environment);
+    await commitTenantEnvironmentChange(backend, {
+      tenantEnvironment: te,
       author: AUTHOR,
-      message: () => `Release: tenant/${tenant} env/${environment}\n\nInitial configuration\n\n${SOURCE_TRAILER}: RELEASE\n`,
+      message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: te.ref, authorEmail: AUTHOR.email, description: 'Initial configuration' }),
       apply: () => workspaceFiles(tenant, environment, count),
     });
   }
   return {
-    services,
+    backend,
     deployer,
-    repoDir: services.repositories.pathFor(PROJECT),
-    context,
-    close() {
-      database.close();
+    repoDir: backend.repositories.pathFor(PROJECT),
+    tenantEnvironment,
+    async close() {
+      await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,13 @@
-/** Project-role authorization: a caller with no role in a project cannot tell that it exists. */
-import { ROLES, type Role } from '../db/schema';
+/**
+ * The one access policy. Users read the projects they hold a role in (a project of another team
+ * reads as not found); a cluster agent reads only the tenant-environments it serves, everywhere:
+ * of its project it sees the name, its own tenant-environments and the audit events of those, and
+ * nothing that belongs to the project as a whole (break-glass sessions, other tenant-environments).
+ */
 import type { Actor, UserActor } from './actor';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors';
+import type { DomainEvent } from './events';
+import { ROLES, type AuditEvent, type Role } from './model';
 
 export function roleRank(role: Role): number {
   return ROLES.indexOf(role);
@@ -12,9 +18,45 @@ export function roleIn(actor: Actor | null, projectId: string): Role | null {
   return actor.roles.get(projectId) ?? null;
 }
 
-export function canRead(actor: Actor | null, projectId: string): boolean {
+/** Whether the project is visible at all (for an agent: its own project, restricted to its scope). */
+export function canReadProject(actor: Actor | null, projectId: string): boolean {
   if (actor?.kind === 'agent') return actor.agent.projectId === projectId;
   return roleIn(actor, projectId) !== null;
+}
+
+/** What the whole project holds beyond single tenant-environments: users with a role only. */
+export function canReadProjectWide(actor: Actor | null, projectId: string): boolean {
+  return actor?.kind === 'user' && roleIn(actor, projectId) !== null;
+}
+
+export function canReadTenantEnvironment(actor: Actor | null, tenantEnvironment: { id: string; projectId: string }): boolean {
+  if (actor?.kind === 'agent') return actor.agent.projectId === tenantEnvironment.projectId && actor.tenantEnvironmentIds.has(tenantEnvironment.id);
+  return roleIn(actor, tenantEnvironment.projectId) !== null;
+}
+
+/** Requests, deployments and events all belong to one tenant-environment of one project. */
+export function canReadRecord(actor: Actor | null, record: { projectId: string; tenantEnvironmentId: string }): boolean {
+  return canReadTenantEnvironment(actor, { id: record.tenantEnvironmentId, projectId: record.projectId });
+}
+
+export function canReadEvent(actor: Actor | null, event: DomainEvent): boolean {
+  return canReadRecord(actor, event);
+}
+
+export function canReadAuditEvent(actor: Actor | null, event: AuditEvent): boolean {
+  if (!event.projectId) return false;
+  if (actor?.kind === 'agent') return event.tenantEnvironmentId !== null && canReadRecord(actor, { projectId: event.projectId, tenantEnvironmentId: event.tenantEnvironmentId });
+  return canReadProjectWide(actor, event.projectId);
+}
+
+/** The tenant-environments an agent is limited to; null for users (their role decides). */
+export function agentScope(actor: Actor | null): ReadonlySet<string> | null {
+  return actor?.kind === 'agent' ? actor.tenantEnvironmentIds : null;
+}
+
+/** Memberships are disclosed to the user themself only. */
+export function canReadRolesOf(actor: Actor | null, userId: string): actor is UserActor {
+  return actor?.kind === 'user' && actor.user.id === userId;
 }
 
 export function requireUser(actor: Actor | null): UserActor {

@@ -1,5 +1,5 @@
 /** Who is calling: a user with per-project roles, or a cluster agent scoped to tenant-environments. */
-import type { Role } from '../db/schema';
+import type { Role } from './model';
 
 export interface UserActor {
   kind: 'user';

@@ -3,11 +3,10 @@
  * caller compute the desired files, regenerate the manifests of every service whose inputs changed,
  * commit on top of that head and move main by compare-and-swap, then record the deployment.
  */
-import type { FileChange, GitAuthor } from '../git';
-import { RefConflictError } from '../git';
 import { ConflictError, BadRequestError } from './errors';
 import { indexHistory } from './history/index-history';
-import type { Services } from './services';
+import type { TenantEnvironment } from './model';
+import { isGitError, type Backend, type FileChange, type GitAuthor } from './ports';
 import {
   changesBetween,
   readFiles,
@@ -16,11 +15,10 @@ import {
   withRegeneratedManifests,
   type FileMap,
 } from './tenant-environment-files';
-import type { TenantEnvironmentContext } from './workspace';
 import { tenantEnvironmentDir } from './layout';
 
 export interface TenantEnvironmentChange {
-  context: TenantEnvironmentContext;
+  tenantEnvironment: TenantEnvironment;
   author: GitAuthor;
   /** Builds the commit message once the change set is known. */
   message: (head: string | null) => string;
@@ -41,11 +39,11 @@ const CAS_ATTEMPTS = 3;
 
 /** Writes the change (plan, commit, compare-and-swap) and records it in the deployment history. */
 export async function commitTenantEnvironmentChange(
-  services: Services,
+  backend: Backend,
   change: TenantEnvironmentChange,
 ): Promise<CommittedChange> {
-  const committed = await writeTenantEnvironmentChange(services, change);
-  await indexHistory(services, change.context.project);
+  const committed = await writeTenantEnvironmentChange(backend, change);
+  await indexHistory(backend, change.tenantEnvironment.project);
   return committed;
 }
 
@@ -54,32 +52,32 @@ export async function commitTenantEnvironmentChange(
  * compare-and-swap. The caller records history (commitTenantEnvironmentChange does).
  */
 export async function writeTenantEnvironmentChange(
-  services: Services,
+  backend: Backend,
   change: TenantEnvironmentChange,
 ): Promise<CommittedChange> {
-  const { context } = change;
-  const git = await services.repositories.forProject(context.project.slug);
-  return services.gitWriters.run(context.project.id, async () => {
+  const { tenantEnvironment: te } = change;
+  const git = await backend.repositories.forProject(te.project.slug);
+  return backend.locks.run(`writer:${te.project.id}`, async () => {
     for (let attempt = 1; ; attempt++) {
       // Read, plan and write against one head; if main moved meanwhile (compare-and-swap failed),
       // plan again on the new head: `apply` decides whether that change conflicts with its own.
       const head = await git.head();
-      const current = await readFiles(git, head, context.ref);
+      const current = await readFiles(git, head, te.ref);
       const desired = await change.apply(current, head);
       const final =
         change.regenerateManifests === false
           ? desired
-          : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), context.ref);
-      const changes = changesBetween(context.ref, current, final);
+          : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), te.ref);
+      const changes = changesBetween(te.ref, current, final);
       if (changes.length === 0) {
         throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
       }
       try {
         const sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
-        rememberFiles(git, sha, context.ref, final, changes.map((c) => c.path.slice(tenantEnvironmentDir(context.ref.tenant, context.ref.environment).length + 1)));
+        rememberFiles(git, sha, te.ref, final, changes.map((c) => c.path.slice(tenantEnvironmentDir(te.ref.tenant, te.ref.environment).length + 1)));
         return { sha, parent: head, changes };
       } catch (error) {
-        if (!(error instanceof RefConflictError)) throw error;
+        if (!isGitError(error, 'REF_CONFLICT')) throw error;
         if (attempt >= CAS_ATTEMPTS) {
           throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', {
             expectedHead: head,

@@ -1,7 +1,6 @@
 /** Feature gating by plan and feature flags, checked before anything else happens. */
-import { PLANS, type FeatureFlag, type Plan, type RollbackMode } from '../db/schema';
+import { PLANS, type FeatureFlag, type Organization, type Plan, type RollbackMode } from './model';
 import { ForbiddenError } from './errors';
-import type { OrganizationRow } from './workspace';
 
 interface Gate {
   flags: FeatureFlag[];
@@ -22,7 +21,7 @@ export const MODE_BLAST_RADIUS: Record<RollbackMode, string> = {
 
 export type GateResult = { allowed: true } | { allowed: false; code: 'FEATURE_NOT_ENABLED' | 'PLAN_REQUIRED'; reason: string };
 
-export function checkGate(organization: OrganizationRow, gate: Gate, what: string): GateResult {
+export function checkGate(organization: Organization, gate: Gate, what: string): GateResult {
   const missing = gate.flags.filter((flag) => !organization.featureFlags.includes(flag));
   if (missing.length > 0) {
     return { allowed: false, code: 'FEATURE_NOT_ENABLED', reason: `${what} requires the ${missing.join(' and ')} feature flag${missing.length > 1 ? 's' : ''}` };
@@ -37,19 +36,19 @@ function enforce(result: GateResult): void {
   if (!result.allowed) throw new ForbiddenError(result.code, result.reason);
 }
 
-export function modeGate(organization: OrganizationRow, mode: RollbackMode): GateResult {
+export function modeGate(organization: Organization, mode: RollbackMode): GateResult {
   return checkGate(organization, MODE_GATES[mode], `${mode.toLowerCase()} rollback`);
 }
 
-export function requireModeAllowed(context: { organization: OrganizationRow }, mode: RollbackMode): void {
+export function requireModeAllowed(context: { organization: Organization }, mode: RollbackMode): void {
   enforce(modeGate(context.organization, mode));
 }
 
 /** Approval policies and the formal request workflow (pending → approved) need rollback_approval. */
-export function approvalWorkflowEnabled(organization: OrganizationRow): boolean {
+export function approvalWorkflowEnabled(organization: Organization): boolean {
   return organization.featureFlags.includes('rollback_approval');
 }
 
-export function requireApprovalWorkflow(organization: OrganizationRow): void {
+export function requireApprovalWorkflow(organization: Organization): void {
   enforce(checkGate(organization, { flags: ['rollback_approval'], plan: 'FREE' }, 'the rollback approval workflow'));
 }

@@ -1,14 +1,12 @@
 /** Releases and promotions: the API's own way to make deployment history (source RELEASE / PROMOTION). */
-import { and, eq } from 'drizzle-orm';
-import { deployments } from '../db/schema';
 import { readField, setFieldValue, YamlFieldError } from '../yaml';
-import type { Actor } from './actor';
+import type { Actor, UserActor } from './actor';
 import { requireRole } from './access';
-import type { UserActor } from './actor';
 import { recordAudit } from './audit';
 import { commitTenantEnvironmentChange } from './commit-change';
+import { formatCommitMessage } from './commit-metadata';
 import { BadRequestError, NotFoundError } from './errors';
-import { SOURCE_TRAILER } from './history/index-history';
+import { requireOpenTenantEnvironment } from './history/queries';
 import {
   BINDINGS_FILE,
   ENVIRONMENT_FILE,
@@ -18,9 +16,9 @@ import {
   VARIABLES_FILE,
   serviceFile,
 } from './layout';
-import type { Services } from './services';
+import type { Deployment, TenantEnvironment } from './model';
+import type { Backend } from './ports';
 import { readFiles, servicesIn, type FileMap } from './tenant-environment-files';
-import { requireTenantEnvironment, type TenantEnvironmentContext } from './workspace';
 
 export interface FieldEdit {
   file: string;
@@ -47,10 +45,8 @@ export interface ReleaseInput {
   environmentFields?: FieldEdit[];
 }
 
-export type DeploymentRow = typeof deployments.$inferSelect;
-
-export async function deployRelease(services: Services, actor: Actor | null, input: ReleaseInput): Promise<DeploymentRow> {
-  const context = await requireTenantEnvironment(services, actor, input, 'DEPLOYER');
+export async function deployRelease(backend: Backend, actor: Actor | null, input: ReleaseInput): Promise<Deployment> {
+  const context = await requireOpenTenantEnvironment(backend, actor, input, 'DEPLOYER');
   const user = requireRole(actor, context.project.id, 'DEPLOYER', 'tenant-environment');
   const serviceReleases = input.services ?? [];
   const environmentFields = input.environmentFields ?? [];
@@ -62,11 +58,10 @@ export async function deployRelease(services: Services, actor: Actor | null, inp
       throw new BadRequestError('INVALID_SERVICE_NAME', `invalid service name "${release.service}": use lowercase letters, digits and dashes`);
     }
   }
-  const committed = await commitTenantEnvironmentChange(services, {
-    context,
+  const committed = await commitTenantEnvironmentChange(backend, {
+    tenantEnvironment: context,
     author: { name: user.user.name, email: user.user.email },
-    message: () =>
-      commitMessage('Release', context, input.description, [`${SOURCE_TRAILER}: RELEASE`, `Author: ${user.user.email}`]),
+    message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: context.ref, authorEmail: user.user.email, description: input.description }),
     apply: (current) => {
       const files = new Map(current);
       for (const release of serviceReleases) {
@@ -89,7 +84,7 @@ export async function deployRelease(services: Services, actor: Actor | null, inp
       return files;
     },
   });
-  return auditedDeployment(services, user, context, 'release.deployed', committed.sha, {
+  return auditedDeployment(backend, user, context, 'release.deployed', committed.sha, {
     description: input.description ?? null,
     services: serviceReleases.map((r) => r.service),
     fields: [...serviceReleases.flatMap((r) => (r.setFields ?? []).map((f) => `${r.service}/${f.file} ${f.path}`)), ...environmentFields.map((f) => `${f.file} ${f.path}`)],
@@ -106,22 +101,22 @@ export interface PromoteInput {
   description?: string | null;
 }
 
-export async function promote(services: Services, actor: Actor | null, input: PromoteInput): Promise<DeploymentRow> {
-  const source = await requireTenantEnvironment(
-    services,
+export async function promote(backend: Backend, actor: Actor | null, input: PromoteInput): Promise<Deployment> {
+  const source = await requireOpenTenantEnvironment(
+    backend,
     actor,
     { project: input.project, tenant: input.tenant, environment: input.fromEnvironment },
     'VIEWER',
   );
-  const target = await requireTenantEnvironment(
-    services,
+  const target = await requireOpenTenantEnvironment(
+    backend,
     actor,
     { project: input.project, tenant: input.tenant, environment: input.toEnvironment },
     'DEPLOYER',
   );
   const user = requireRole(actor, target.project.id, 'DEPLOYER', 'tenant-environment');
   if (source.id === target.id) throw new BadRequestError('INVALID_PROMOTION', 'cannot promote an environment onto itself');
-  const git = await services.repositories.forProject(source.project.slug);
+  const git = await backend.repositories.forProject(source.project.slug);
   const sourceFiles = await readFiles(git, await git.head(), source.ref);
   const promoted = input.service ? [input.service] : servicesIn(sourceFiles);
   for (const service of promoted) {
@@ -129,16 +124,18 @@ export async function promote(services: Services, actor: Actor | null, input: Pr
       throw new NotFoundError(`service ${service} in ${input.tenant}/${input.fromEnvironment}`);
     }
   }
-  const committed = await commitTenantEnvironmentChange(services, {
-    context: target,
+  const committed = await commitTenantEnvironmentChange(backend, {
+    tenantEnvironment: target,
     author: { name: user.user.name, email: user.user.email },
     message: () =>
-      commitMessage(`Promotion`, target, input.description ?? `Promote ${promoted.join(', ')} from env/${input.fromEnvironment}`, [
-        `From: tenant/${input.tenant} env/${input.fromEnvironment}`,
-        `Services: ${promoted.join(', ')}`,
-        `${SOURCE_TRAILER}: PROMOTION`,
-        `Author: ${user.user.email}`,
-      ]),
+      formatCommitMessage({
+        kind: 'PROMOTION',
+        tenantEnvironment: target.ref,
+        authorEmail: user.user.email,
+        description: input.description ?? `Promote ${promoted.join(', ')} from env/${input.fromEnvironment}`,
+        fromEnvironment: input.fromEnvironment,
+        services: promoted,
+      }),
     apply: (current) => {
       const files = new Map(current);
       for (const service of promoted) {
@@ -149,7 +146,7 @@ export async function promote(services: Services, actor: Actor | null, input: Pr
       return files;
     },
   });
-  return auditedDeployment(services, user, target, 'promotion.deployed', committed.sha, {
+  return auditedDeployment(backend, user, target, 'promotion.deployed', committed.sha, {
     fromEnvironment: input.fromEnvironment,
     services: promoted,
   });
@@ -157,16 +154,16 @@ export async function promote(services: Services, actor: Actor | null, input: Pr
 
 /** The deployment row of a commit, with its audit event written in one transaction. */
 async function auditedDeployment(
-  services: Services,
+  backend: Backend,
   user: UserActor,
-  context: TenantEnvironmentContext,
+  context: TenantEnvironment,
   action: string,
   sha: string,
   details: Record<string, unknown>,
-): Promise<DeploymentRow> {
-  const deployment = await deploymentAt(services, context, sha);
-  await services.transaction(async (tx) =>
-    recordAudit(tx, {
+): Promise<Deployment> {
+  const deployment = await deploymentAt(backend, context, sha);
+  await backend.transact(async (tx) =>
+    recordAudit(tx.stores, {
       projectId: context.project.id,
       actor: user,
       action,
@@ -174,7 +171,7 @@ async function auditedDeployment(
       targetId: deployment.id,
       tenantEnvironmentId: context.id,
       details: { revision: sha, ...details },
-      now: services.now(),
+      now: backend.now(),
     }),
   );
   return deployment;
@@ -201,16 +198,8 @@ function editField(files: FileMap, path: string, edit: FieldEdit): void {
   }
 }
 
-function commitMessage(kind: string, context: TenantEnvironmentContext, description: string | null | undefined, trailers: string[]): string {
-  const title = `${kind}: tenant/${context.tenant.slug} env/${context.environment.slug}`;
-  return [title, '', ...(description?.trim() ? [description.trim(), ''] : []), ...trailers, ''].join('\n');
-}
-
-export async function deploymentAt(services: Services, context: TenantEnvironmentContext, sha: string): Promise<DeploymentRow> {
-  const [row] = await services.db
-    .select()
-    .from(deployments)
-    .where(and(eq(deployments.tenantEnvironmentId, context.id), eq(deployments.revision, sha)));
+export async function deploymentAt(backend: Backend, tenantEnvironment: TenantEnvironment, sha: string): Promise<Deployment> {
+  const row = await backend.stores.deployments.byRevision(tenantEnvironment.id, sha);
   if (!row) throw new NotFoundError(`deployment ${sha}`);
   return row;
 }

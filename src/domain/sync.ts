@@ -1,20 +1,17 @@
 /** Cluster sync status as reported by agents: latest report, reachability, drift, failed deployments. */
-import { and, desc, eq, sql } from 'drizzle-orm';
-import { deployments, rollbackRequests, syncReports, tenantEnvironments, type HealthState, type LiveServiceValues, type SyncState } from '../db/schema';
-import type { Db } from '../db/client';
+import { flattenLeaves, parseYaml } from '../yaml';
 import type { Actor } from './actor';
-import type { DomainEvent } from './events';
 import { recordAudit } from './audit';
 import type { FieldDiff } from './diff/compare-files';
 import { BadRequestError, ForbiddenError, UnauthenticatedError } from './errors';
-import { serviceOfPath, VALUES_FILE, serviceFile } from './layout';
-import { flattenLeaves, parseYaml } from '../yaml';
-import type { Services } from './services';
-import { readFiles, servicesIn } from './tenant-environment-files';
+import { domainEvent, type DomainEvent, type SyncStatusChanged } from './events';
 import { indexHistory } from './history/index-history';
-import { loadTenantEnvironment, tenantEnvironmentBySlugs, type TenantEnvironmentContext } from './workspace';
-
-export type SyncReportRow = typeof syncReports.$inferSelect;
+import { openTenantEnvironment } from './history/queries';
+import { serviceOfPath, VALUES_FILE, serviceFile } from './layout';
+import type { HealthState, LiveServiceValues, SyncReport, SyncState, TenantEnvironment } from './model';
+import type { Backend } from './ports';
+import { readFiles, servicesIn } from './tenant-environment-files';
+import { loadTenantEnvironment } from './workspace';
 
 export interface SyncReportInput {
   project: string;
@@ -27,8 +24,8 @@ export interface SyncReportInput {
 }
 
 export interface SyncStatusView {
-  context: TenantEnvironmentContext;
-  report: SyncReportRow | null;
+  context: TenantEnvironment;
+  report: SyncReport | null;
   headRevision: string | null;
   agentReachable: boolean;
   /** Completed rollbacks whose commit the agent has not synced yet: safe in Git, sync follows when the agent reconnects. */
@@ -50,18 +47,8 @@ export function syncMessage(status: SyncStatusView): string {
   return status.report!.revision === status.headRevision ? `synced, ${status.report!.health.toLowerCase()}` : 'out of date with main';
 }
 
-export async function latestSyncReport(services: Services, tenantEnvironmentId: string): Promise<SyncReportRow | null> {
-  const [row] = await services.db
-    .select()
-    .from(syncReports)
-    .where(eq(syncReports.tenantEnvironmentId, tenantEnvironmentId))
-    .orderBy(desc(syncReports.id))
-    .limit(1);
-  return row ?? null;
-}
-
 /** The live value an agent reported for a desired-state field, if it reports that field. */
-export function liveValueOf(report: SyncReportRow, field: Pick<FieldDiff, 'file' | 'path'>): unknown {
+export function liveValueOf(report: SyncReport, field: Pick<FieldDiff, 'file' | 'path'>): unknown {
   const service = serviceOfPath(field.file);
   if (!service || !field.file.endsWith(`/${VALUES_FILE}`)) return undefined;
   const live = report.liveValues.find((v) => v.service === service);
@@ -71,70 +58,56 @@ export function liveValueOf(report: SyncReportRow, field: Pick<FieldDiff, 'file'
   return live.values?.[field.path];
 }
 
-export function isReachable(services: Services, report: SyncReportRow | null, now: Date): boolean {
-  return report !== null && now.getTime() - report.reportedAt.getTime() <= services.settings.agentSilenceMs;
+export function isReachable(backend: Backend, report: SyncReport | null, now: Date): boolean {
+  return report !== null && now.getTime() - report.reportedAt.getTime() <= backend.settings.agentSilenceMs;
 }
 
 /** The status against the latest report, or against `written` when the caller has just inserted it. */
-export async function syncStatusOf(services: Services, context: TenantEnvironmentContext, written?: SyncReportRow): Promise<SyncStatusView> {
-  const git = await services.repositories.forProject(context.project.slug);
+export async function syncStatusOf(backend: Backend, context: TenantEnvironment, written?: SyncReport): Promise<SyncStatusView> {
+  const git = await backend.repositories.forProject(context.project.slug);
   const [report, headRevision, completed] = await Promise.all([
-    written ?? latestSyncReport(services, context.id),
+    written ?? backend.stores.syncReports.latest(context.id),
     git.head(),
-    services.db
-      .select({ id: rollbackRequests.id, resultSha: rollbackRequests.resultSha })
-      .from(rollbackRequests)
-      .where(and(eq(rollbackRequests.tenantEnvironmentId, context.id), eq(rollbackRequests.state, 'COMPLETED')))
-      .orderBy(desc(rollbackRequests.completedAt))
-      .limit(20),
+    backend.stores.requests.completedOf(context.id, 20),
   ]);
-  const now = services.now();
+  const now = backend.now();
   const pendingRollbacks: SyncStatusView['pendingRollbacks'] = [];
   for (const rollback of completed) {
     const synced =
       report && (report.revision === rollback.resultSha || (await git.isAncestor(rollback.resultSha!, report.revision).catch(() => false)));
     if (!synced) pendingRollbacks.push({ id: rollback.id, resultSha: rollback.resultSha! });
   }
-  return { context, report, headRevision, agentReachable: isReachable(services, report, now), pendingRollbacks, checkedAt: now };
+  return { context, report, headRevision, agentReachable: isReachable(backend, report, now), pendingRollbacks, checkedAt: now };
 }
 
-export async function reportSyncStatus(services: Services, actor: Actor | null, input: SyncReportInput): Promise<SyncStatusView> {
+export async function reportSyncStatus(backend: Backend, actor: Actor | null, input: SyncReportInput): Promise<SyncStatusView> {
   if (!actor) throw new UnauthenticatedError();
   if (actor.kind !== 'agent') throw new ForbiddenError('AGENT_REQUIRED', 'only cluster agents report sync status');
-  const context = await tenantEnvironmentBySlugs(services, actor, input);
+  const context = await openTenantEnvironment(backend, actor, input);
   if (!context) {
     throw new ForbiddenError('AGENT_OUT_OF_SCOPE', `agent ${actor.agent.name} does not serve tenant/${input.tenant} env/${input.environment}`);
   }
-  const git = await services.repositories.forProject(context.project.slug);
+  const git = await backend.repositories.forProject(context.project.slug);
   let revision: string;
   try {
     revision = await git.resolveRevision(input.revision);
   } catch {
     throw new BadRequestError('REVISION_NOT_FOUND', `revision not found: ${input.revision}`);
   }
-  const degraded = input.health === 'DEGRADED' ? await deploymentLiveAt(services, context, revision) : null;
-  const now = services.now();
-  let status: Promise<SyncStatusView> | undefined;
-  await services.transaction(async (tx, afterCommit) => {
-    const [report] = await tx
-      .insert(syncReports)
-      .values({
-        tenantEnvironmentId: context.id,
-        agentId: actor.agent.id,
-        revision,
-        syncState: input.syncState,
-        health: input.health,
-        liveValues: input.services,
-        reportedAt: now,
-      })
-      .returning();
-    if (degraded) {
-      await tx
-        .update(deployments)
-        .set({ status: 'FAILED' })
-        .where(and(eq(deployments.id, degraded), eq(deployments.status, 'SUCCESS')));
-    }
-    await recordAudit(tx, {
+  const degraded = input.health === 'DEGRADED' ? await deploymentLiveAt(backend, context, revision) : null;
+  const now = backend.now();
+  const { report, event } = await backend.transact(async ({ stores, emit }) => {
+    const report = await stores.syncReports.insert({
+      tenantEnvironmentId: context.id,
+      agentId: actor.agent.id,
+      revision,
+      syncState: input.syncState,
+      health: input.health,
+      liveValues: input.services,
+      reportedAt: now,
+    });
+    if (degraded) await stores.deployments.setStatus([degraded], 'SUCCESS', 'FAILED');
+    await recordAudit(stores, {
       projectId: context.project.id,
       actor,
       action: 'sync.reported',
@@ -144,30 +117,33 @@ export async function reportSyncStatus(services: Services, actor: Actor | null, 
       details: { revision, syncState: input.syncState, health: input.health },
       now,
     });
-    afterCommit(() => {
-      const event: DomainEvent = { type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now };
-      // The answer to this call is also what every subscriber gets for this event: computed once.
-      status = syncStatusOf(services, context, report);
-      statusByEvent.set(event, status);
-      services.events.publish(event);
-    });
+    const event = domainEvent<SyncStatusChanged>({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, reportId: report.id }, now);
+    emit(event);
+    return { report, event };
   });
-  return status!;
+  // The answer to this call is also what every local subscriber gets for this event: computed once.
+  return shareStatus(event, syncStatusOf(backend, context, report));
 }
 
-const statusByEvent = new WeakMap<DomainEvent, Promise<SyncStatusView>>();
+/** Statuses by event id, so one event's status is computed once however many subscribe to it. */
+const statusByEvent = new Map<string, Promise<SyncStatusView>>();
+const SHARED_STATUSES = 256;
+
+function shareStatus(event: DomainEvent, status: Promise<SyncStatusView>): Promise<SyncStatusView> {
+  statusByEvent.set(event.id, status);
+  while (statusByEvent.size > SHARED_STATUSES) statusByEvent.delete(statusByEvent.keys().next().value!);
+  return status;
+}
 
 /**
  * The status right after a syncStatusChanged event, computed once per event and shared by all its
  * subscribers (and by the report that caused it).
  */
-export function syncStatusAtEvent(services: Services, event: DomainEvent): Promise<SyncStatusView> {
-  let status = statusByEvent.get(event);
-  if (!status) {
-    status = loadTenantEnvironment(services, event.tenantEnvironmentId).then((context) => syncStatusOf(services, context));
-    statusByEvent.set(event, status);
-  }
-  return status;
+export function syncStatusAtEvent(backend: Backend, event: DomainEvent): Promise<SyncStatusView> {
+  return (
+    statusByEvent.get(event.id) ??
+    shareStatus(event, loadTenantEnvironment(backend, event.tenantEnvironmentId).then((context) => syncStatusOf(backend, context)))
+  );
 }
 
 /**
@@ -175,15 +151,10 @@ export function syncStatusAtEvent(services: Services, event: DomainEvent): Promi
  * tenant-environment at or before that revision. Agents report the revision of main they synced,
  * which is often a later commit that only changed other tenant-environments.
  */
-export async function deploymentLiveAt(services: Services, context: TenantEnvironmentContext, revision: string): Promise<string | null> {
-  await indexHistory(services, context.project);
-  const git = await services.repositories.forProject(context.project.slug);
-  const recent = await services.db
-    .select({ id: deployments.id, revision: deployments.revision })
-    .from(deployments)
-    .where(eq(deployments.tenantEnvironmentId, context.id))
-    .orderBy(desc(deployments.sequence))
-    .limit(200);
+export async function deploymentLiveAt(backend: Backend, context: TenantEnvironment, revision: string): Promise<string | null> {
+  await indexHistory(backend, context.project);
+  const git = await backend.repositories.forProject(context.project.slug);
+  const recent = await backend.stores.deployments.page(context.id, Number.MAX_SAFE_INTEGER, 200);
   for (const deployment of recent) {
     if (deployment.revision === revision || (await git.isAncestor(deployment.revision, revision).catch(() => false))) return deployment.id;
   }
@@ -208,10 +179,10 @@ function sameWhenRendered(desired: unknown, live: unknown): boolean {
 }
 
 /** Desired values (head revision) against what the agent last reported, per service and field. */
-export async function driftOf(services: Services, context: TenantEnvironmentContext): Promise<DriftEntry[]> {
-  const report = await latestSyncReport(services, context.id);
+export async function driftOf(backend: Backend, context: TenantEnvironment): Promise<DriftEntry[]> {
+  const report = await backend.stores.syncReports.latest(context.id);
   if (!report) return [];
-  const git = await services.repositories.forProject(context.project.slug);
+  const git = await backend.repositories.forProject(context.project.slug);
   const files = await readFiles(git, await git.head(), context.ref);
   const drift: DriftEntry[] = [];
   const desiredServices = servicesIn(files);
@@ -248,40 +219,31 @@ export async function driftOf(services: Services, context: TenantEnvironmentCont
  * Every report already announced "reachable" with its own event, so a report the monitor has not
  * seen yet counts as announced-reachable: an agent that goes silent between two checks still flips.
  */
-/**
- * When each tenant-environment's agent last reported: one index lookup per tenant-environment, so
- * the periodic check does not grow with the report history.
- */
-function latestReportTimes(db: Db) {
-  return db.all<{ tenantEnvironmentId: string; reportedAt: number | null }>(sql`
-    select te.id as tenantEnvironmentId,
-      (select s.reported_at from ${syncReports} s where s.tenant_environment_id = te.id order by s.id desc limit 1) as reportedAt
-    from ${tenantEnvironments} te`);
-}
-
-export function startReachabilityMonitor(services: Services): { stop(): void } {
+export function startReachabilityMonitor(backend: Backend): { stop(): void } {
   const announced = new Map<string, { reportedAt: number; reachable: boolean }>();
-  const interval = Math.max(200, Math.min(services.settings.agentSilenceMs / 4, 5000));
+  const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
   let running = false;
   let firstPass = true;
   const check = async () => {
     if (running) return;
     running = true;
     try {
-      const latest = await latestReportTimes(services.db);
-      const now = services.now();
+      const latest = await backend.stores.syncReports.latestReportTimes();
+      const now = backend.now();
       for (const row of latest) {
         if (row.reportedAt === null) continue;
-        const reportedAt = row.reportedAt;
-        const reachable = now.getTime() - reportedAt <= services.settings.agentSilenceMs;
+        const reportedAt = row.reportedAt.getTime();
+        const reachable = now.getTime() - reportedAt <= backend.settings.agentSilenceMs;
         const before = announced.get(row.tenantEnvironmentId);
         // At start nobody is subscribed yet: take the current state as known.
         const wasReachable = before && before.reportedAt === reportedAt ? before.reachable : firstPass ? reachable : true;
         announced.set(row.tenantEnvironmentId, { reportedAt, reachable });
         if (wasReachable !== reachable) {
-          const context = await loadTenantEnvironment(services, row.tenantEnvironmentId).catch(() => null);
+          const context = await loadTenantEnvironment(backend, row.tenantEnvironmentId).catch(() => null);
           if (context) {
-            services.events.publish({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, at: now });
+            backend.events.publish(
+              domainEvent<SyncStatusChanged>({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, reportId: null }, now),
+            );
           }
         }
       }

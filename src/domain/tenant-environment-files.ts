@@ -1,5 +1,6 @@
 /** A tenant-environment's files at one revision, and the manifests the delivery generator derives from them. */
-import type { FileChange, GitStore } from '../git';
+import type { FileChange, GitRepository } from './ports';
+import type { TenantEnvironmentRef } from './model';
 import { forgetParsedDocuments, parseYaml } from '../yaml';
 import { generateManifest } from './delivery/generate-manifest';
 import {
@@ -39,18 +40,12 @@ export function parseableText(content: string): string {
   return content.startsWith(BINARY_PREFIX) ? Buffer.from(content.slice(BINARY_PREFIX.length), 'base64').toString('utf8') : content;
 }
 
-export interface TenantEnvironmentRef {
-  project: string;
-  tenant: string;
-  environment: string;
-}
-
 /**
  * The tenant-environment's files at a commit. A commit's content never changes, so the last few
  * directories read (or just written, see rememberFiles) are kept per repository: planning a
  * rollback, writing it and indexing it read the same revisions again and again.
  */
-export async function readFiles(git: GitStore, sha: string | null, ref: TenantEnvironmentRef): Promise<FileMap> {
+export async function readFiles(git: GitRepository, sha: string | null, ref: TenantEnvironmentRef): Promise<FileMap> {
   if (!sha) return new Map();
   const dir = tenantEnvironmentDir(ref.tenant, ref.environment);
   const key = `${sha.toLowerCase()}:${dir}`;
@@ -70,7 +65,7 @@ export async function readFiles(git: GitStore, sha: string | null, ref: TenantEn
  * commit costs nothing. Only content that reads back as the same string (well-formed UTF-16) is
  * trusted; otherwise the commit is read from Git next time.
  */
-export function rememberFiles(git: GitStore, sha: string, ref: TenantEnvironmentRef, files: FileMap, changed: Iterable<string>): void {
+export function rememberFiles(git: GitRepository, sha: string, ref: TenantEnvironmentRef, files: FileMap, changed: Iterable<string>): void {
   if (!FULL_SHA.test(sha)) return;
   for (const path of changed) {
     const content = files.get(path);
@@ -87,15 +82,15 @@ export function forgetCachedFiles(): void {
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 const CACHED_DIRECTORIES = 24;
-let caches = new WeakMap<GitStore, Map<string, FileMap>>();
+let caches = new WeakMap<GitRepository, Map<string, FileMap>>();
 
-function cacheOf(git: GitStore): Map<string, FileMap> {
+function cacheOf(git: GitRepository): Map<string, FileMap> {
   let cache = caches.get(git);
   if (!cache) caches.set(git, (cache = new Map()));
   return cache;
 }
 
-function remember(git: GitStore, key: string, files: FileMap): void {
+function remember(git: GitRepository, key: string, files: FileMap): void {
   const cache = cacheOf(git);
   cache.delete(key);
   cache.set(key, files);

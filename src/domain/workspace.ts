@@ -1,109 +1,59 @@
-/** Looks up organizations, projects and tenant-environments by slug or id, honouring project visibility. */
-import { eq } from 'drizzle-orm';
-import {
-  environments,
-  organizations,
-  projects,
-  tenants,
-  type Role,
-} from '../db/schema';
+/** Looks up organizations, projects and tenant-environments, as the actor may see them. */
 import type { Actor } from './actor';
-import { canRead, requireRole } from './access';
+import { agentScope, canReadProject, canReadProjectWide, canReadTenantEnvironment } from './access';
 import { NotFoundError } from './errors';
-import type { Services } from './services';
-import type { TenantEnvironmentRef } from './tenant-environment-files';
-import { indexHistory } from './history/index-history';
-import { tenantEnvironmentContextBySlugs, tenantEnvironmentContextsByIds, tenantEnvironmentContextsOfProject } from './batch-reads';
+import type { Environment, Organization, Project, Role, TenantEnvironment, TenantEnvironmentRef } from './model';
+import type { Backend } from './ports';
 
-export type ProjectRow = typeof projects.$inferSelect;
-export type OrganizationRow = typeof organizations.$inferSelect;
-export type EnvironmentRow = typeof environments.$inferSelect;
-export type TenantRow = typeof tenants.$inferSelect;
-
-export interface TenantEnvironmentContext {
-  id: string;
-  project: ProjectRow;
-  organization: OrganizationRow;
-  tenant: TenantRow;
-  environment: EnvironmentRow;
-  ref: TenantEnvironmentRef;
+export async function projectBySlug(backend: Backend, actor: Actor | null, slug: string): Promise<Project | null> {
+  const project = await backend.stores.projects.bySlug(slug);
+  return project && canReadProject(actor, project.id) ? project : null;
 }
 
-export async function projectBySlug(services: Services, actor: Actor | null, slug: string): Promise<ProjectRow | null> {
-  const [project] = await services.db.select().from(projects).where(eq(projects.slug, slug));
-  return project && canRead(actor, project.id) ? project : null;
-}
-
-export async function organizationOf(services: Services, project: ProjectRow): Promise<OrganizationRow> {
-  const [organization] = await services.db
-    .select()
-    .from(organizations)
-    .where(eq(organizations.id, project.organizationId));
-  return organization!;
-}
-
-async function contextFor(services: Services, id: string): Promise<TenantEnvironmentContext | null> {
-  const [context] = await tenantEnvironmentContextsByIds(services.db, [id]);
-  return context ?? null;
+export async function organizationOf(backend: Backend, project: Project): Promise<Organization> {
+  return (await backend.stores.organizations.byId(project.organizationId))!;
 }
 
 /** For internal use once access was checked on a related object (e.g. a rollback request). */
-export async function loadTenantEnvironment(services: Services, id: string): Promise<TenantEnvironmentContext> {
-  const context = await contextFor(services, id);
-  if (!context) throw new NotFoundError('tenant-environment');
-  return context;
+export async function loadTenantEnvironment(backend: Backend, id: string): Promise<TenantEnvironment> {
+  const [tenantEnvironment] = await backend.stores.tenantEnvironments.byIds([id]);
+  if (!tenantEnvironment) throw new NotFoundError('tenant-environment');
+  return tenantEnvironment;
+}
+
+export function canRead(actor: Actor | null, tenantEnvironment: TenantEnvironment): boolean {
+  return canReadTenantEnvironment(actor, { id: tenantEnvironment.id, projectId: tenantEnvironment.project.id });
 }
 
 /** A tenant-environment the actor can read, or null (also when it exists in a project they cannot see). */
-export async function tenantEnvironmentById(
-  services: Services,
-  actor: Actor | null,
-  id: string,
-): Promise<TenantEnvironmentContext | null> {
-  const context = await contextFor(services, id);
-  return context && canReadTenantEnvironment(actor, context) ? context : null;
+export async function tenantEnvironmentById(backend: Backend, actor: Actor | null, id: string): Promise<TenantEnvironment | null> {
+  const [tenantEnvironment] = await backend.stores.tenantEnvironments.byIds([id]);
+  return tenantEnvironment && canRead(actor, tenantEnvironment) ? tenantEnvironment : null;
 }
 
-export async function tenantEnvironmentBySlugs(
-  services: Services,
-  actor: Actor | null,
-  slugs: { project: string; tenant: string; environment: string },
-): Promise<TenantEnvironmentContext | null> {
-  let context = await tenantEnvironmentContextBySlugs(services.db, slugs);
-  if (!context) {
-    // A directory pushed by another tool becomes a tenant-environment once history is indexed.
-    const project = await projectBySlug(services, actor, slugs.project);
-    if (!project) return null;
-    await indexHistory(services, project);
-    context = await tenantEnvironmentContextBySlugs(services.db, slugs);
-  }
-  return context && canReadTenantEnvironment(actor, context) ? context : null;
+export async function tenantEnvironmentBySlugs(backend: Backend, actor: Actor | null, ref: TenantEnvironmentRef): Promise<TenantEnvironment | null> {
+  const tenantEnvironment = await backend.stores.tenantEnvironments.bySlugs(ref);
+  return tenantEnvironment && canRead(actor, tenantEnvironment) ? tenantEnvironment : null;
 }
 
-export function canReadTenantEnvironment(actor: Actor | null, context: TenantEnvironmentContext): boolean {
-  if (actor?.kind === 'agent') return actor.tenantEnvironmentIds.has(context.id);
-  return canRead(actor, context.project.id);
+/** The project's tenant-environments the actor may read. */
+export async function tenantEnvironmentsOfProject(backend: Backend, actor: Actor | null, projectId: string): Promise<TenantEnvironment[]> {
+  const all = await backend.stores.tenantEnvironments.ofProject(projectId);
+  return all.filter((te) => canRead(actor, te));
 }
 
-/** Resolves slugs and checks the role in one step; unknown and invisible both read as not found. */
-export async function requireTenantEnvironment(
-  services: Services,
-  actor: Actor | null,
-  slugs: { project: string; tenant: string; environment: string },
-  minimum: Role,
-): Promise<TenantEnvironmentContext> {
-  const context = await tenantEnvironmentBySlugs(services, actor, slugs);
-  if (!context) {
-    throw new NotFoundError(`tenant-environment ${slugs.project}/${slugs.tenant}/${slugs.environment}`);
-  }
-  requireRole(actor, context.project.id, minimum, 'tenant-environment');
-  return context;
+/** Approval policies of the project's environments (an agent: those of its tenant-environments). */
+export async function environmentsOfProject(backend: Backend, actor: Actor | null, projectId: string): Promise<Environment[]> {
+  const environments = await backend.stores.environments.ofProject(projectId);
+  if (canReadProjectWide(actor, projectId)) return environments;
+  const scope = agentScope(actor);
+  if (!scope) return [];
+  const visible = new Set((await backend.stores.tenantEnvironments.byIds([...scope])).map((te) => te?.environment.id));
+  return environments.filter((environment) => visible.has(environment.id));
 }
 
-export async function tenantEnvironmentsOfProject(services: Services, projectId: string): Promise<TenantEnvironmentContext[]> {
-  return tenantEnvironmentContextsOfProject(services.db, projectId);
-}
-
-export async function environmentsOfProject(services: Services, projectId: string): Promise<EnvironmentRow[]> {
-  return services.db.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.slug);
+/** The user's own projects with their role, by slug. */
+export async function projectRolesOf(backend: Backend, roles: ReadonlyMap<string, Role>): Promise<Array<{ project: Project; role: Role }>> {
+  const projects = await backend.stores.projects.byIds([...roles.keys()]);
+  return projects.map((project) => ({ project, role: roles.get(project.id)! })).sort((a, b) => a.project.slug.localeCompare(b.project.slug));
 }

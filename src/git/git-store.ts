@@ -11,6 +11,7 @@ import {
   RevisionNotFoundError,
 } from './errors';
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
+import type { GitRepository } from '../domain/ports';
 import { buildTree, entryAt, type FileChange } from './tree-edit';
 
 export type { FileChange } from './tree-edit';
@@ -136,7 +137,7 @@ function isAcceptableRevision(rev: string): boolean {
   return Boolean(NodeGit.Reference.isValidName(asRef));
 }
 
-export class GitStore {
+export class GitStore implements GitRepository {
   private constructor(
     readonly path: string,
     private readonly repo: Repository,

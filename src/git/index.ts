@@ -16,3 +16,4 @@ export {
   RevisionNotFoundError,
 } from './errors';
 export { commitWithGitCli } from './cli-baseline';
+export { RepositoryRegistry } from './repositories';

@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import { permissionsOf, type Actor } from '../domain/actor';
 import { authenticate } from '../domain/auth';
-import type { Db } from '../db/client';
+import type { ReadStores } from '../domain/ports';
 import type { Logger } from '../logger';
 
 const FORBIDDEN = 4403;
@@ -17,7 +17,7 @@ interface Connection {
   permissions: string;
 }
 
-export function watchSocketPermissions(db: Db, logger: Logger, intervalMs: number) {
+export function watchSocketPermissions(stores: ReadStores, logger: Logger, intervalMs: number) {
   const sockets = new Map<WebSocket, Connection>();
   let timer: NodeJS.Timeout | null = null;
   let checking = false;
@@ -30,7 +30,7 @@ export function watchSocketPermissions(db: Db, logger: Logger, intervalMs: numbe
       const now = new Map<string, Promise<Actor | null>>();
       for (const [socket, connection] of sockets) {
         let fresh = now.get(connection.token);
-        if (!fresh) now.set(connection.token, (fresh = authenticate(db, connection.token)));
+        if (!fresh) now.set(connection.token, (fresh = authenticate(stores, connection.token)));
         const actor = await fresh;
         if (!sockets.has(socket)) continue;
         const reason = !actor ? 'Forbidden: the token no longer authenticates' : permissionsOf(actor) !== connection.permissions ? 'Forbidden: permissions changed, reconnect' : null;

@@ -1,21 +1,14 @@
 /** Subscription plumbing: domain events from the bus, filtered to what the subscriber may read. */
 import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { permissionsOf, type Actor } from '../domain/actor';
-import { canRead } from '../domain/access';
+import { canReadEvent } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
-import { canReadTenantEnvironment, type TenantEnvironmentContext } from '../domain/workspace';
+import type { TenantEnvironment } from '../domain/model';
+import { canRead } from '../domain/workspace';
+import { AsyncQueue, type SubscribeOptions } from '../events/pubsub';
 import type { GraphQLContext } from './context';
-import { createLoaders } from './loaders';
-import { AsyncQueue, type SubscribeOptions } from './pubsub';
-
-export type DeploymentRecordedEvent = Extract<DomainEvent, { type: 'deploymentRecorded' }>;
-
-/** Users read events of their projects; agents only those of the tenant-environments they serve. */
-export function canReadEvent(actor: Actor | null, event: DomainEvent): boolean {
-  if (actor?.kind === 'agent') return actor.agent.projectId === event.projectId && actor.tenantEnvironmentIds.has(event.tenantEnvironmentId);
-  return canRead(actor, event.projectId);
-}
+import { Loaders } from './loaders';
 
 /**
  * The subscriber's stream of matching events. `route` narrows which events are even offered (by type
@@ -32,16 +25,16 @@ export function eventsOf(
     ...route,
     filter: (event) => predicate(event) && canReadEvent(ctx.actor, event),
     onAccept: () => {
-      ctx.loaders = createLoaders(ctx.services);
+      ctx.loaders = new Loaders(ctx.backend.stores);
     },
   });
 }
 
 /** A tenant-environment the caller can read, through the request's loader (one query for a whole list). */
-export async function requireReadableTenantEnvironment(ctx: GraphQLContext, id: string): Promise<TenantEnvironmentContext> {
-  const context = await ctx.loaders.tenantEnvironment.load(id);
-  if (!context || !canReadTenantEnvironment(ctx.actor, context)) throw new NotFoundError('tenant-environment');
-  return context;
+export async function requireReadableTenantEnvironment(ctx: GraphQLContext, id: string): Promise<TenantEnvironment> {
+  const tenantEnvironment = await ctx.loaders.tenantEnvironment.load(id);
+  if (!tenantEnvironment || !canRead(ctx.actor, tenantEnvironment)) throw new NotFoundError('tenant-environment');
+  return tenantEnvironment;
 }
 
 /**

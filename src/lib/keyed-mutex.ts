@@ -1,4 +1,4 @@
-/** Serializes async work per key (e.g. one Git writer per project) inside this process. */
+/** Serializes async work per key (e.g. one Git writer per project) inside this process: the single-instance Locks. */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 

@@ -1,10 +1,8 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { apiTokens } from '../../src/db/schema';
-import { authenticate, hashToken, issueToken } from '../../src/domain/auth';
-import { userByEmail } from '../../src/domain/admin';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { authenticate, hashToken } from '../../src/domain/auth';
+import { createUserToken, userByEmail } from '../../src/domain/admin';
+import { createTestApp, type TestApp } from '../kit/app';
 import { FoundationDemoHistoryDocument, FoundationViewerDocument } from './documents';
 
 
@@ -62,21 +60,21 @@ describe('bearer tokens', () => {
   });
 
   it('stores a sha256 hash, never the token, and a new token works at once', async () => {
-    const user = await userByEmail(t.app.services, 'ada.admin@acme.example.com');
-    const { id, token } = await issueToken(t.app.services.db, { userId: user.id }, 'second laptop');
-    const [row] = await t.app.services.db.select().from(apiTokens).where(eq(apiTokens.id, id));
-    expect(row!.tokenHash).toBe(hashToken(token));
-    expect(row!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    const user = await userByEmail(t.app.backend, 'ada.admin@acme.example.com');
+    const { id, token } = await createUserToken(t.app.backend, user.id, 'second laptop');
+    const [row] = await t.app.database.query('select * from api_tokens where id = ?', [id]);
+    expect(row!.token_hash).toBe(hashToken(token));
+    expect(row!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
-    const actor = await authenticate(t.app.services.db, token);
+    const actor = await authenticate(t.app.backend.stores, token);
     expect(actor?.kind === 'user' && actor.user.email).toBe('ada.admin@acme.example.com');
     const result = await withAuthorization(`Bearer ${token}`);
     expect((result.data as { viewer: { email: string } }).viewer.email).toBe('ada.admin@acme.example.com');
   });
 
   it('issues distinct random tokens each time', async () => {
-    const user = await userByEmail(t.app.services, 'ada.admin@acme.example.com');
-    const issued = await Promise.all([1, 2, 3].map(() => issueToken(t.app.services.db, { userId: user.id }, 'x')));
+    const user = await userByEmail(t.app.backend, 'ada.admin@acme.example.com');
+    const issued = await Promise.all([1, 2, 3].map(() => createUserToken(t.app.backend, user.id, 'x')));
     expect(new Set(issued.map((i) => i.token)).size).toBe(3);
     for (const { token } of issued) expect(Buffer.from(token.slice(4), 'base64url').length).toBeGreaterThanOrEqual(32);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { tempDir } from '../helpers/test-app';
+import { tempDir } from '../kit/app';
 import { FoundationDemoHistoryDocument, FoundationViewerDocument } from './documents';
 import { runCli } from './processes';
 

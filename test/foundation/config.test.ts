@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
-import { tempDir } from '../helpers/test-app';
+import { tempDir } from '../kit/app';
 import { runScript } from './processes';
 
 function configError(env: Record<string, string>): ConfigError {

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, checkDataDirectory, DataDirectoryError } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { DatabaseOpenError } from '../../src/db/client';
+import { DatabaseOpenError } from '../../src/db/sqlite/client';
 import { seedDemo } from '../../src/domain/seed/seed-demo';
 import { createLogger } from '../../src/logger';
-import { tempDir } from '../helpers/test-app';
+import { tempDir } from '../kit/app';
 import { runScript } from './processes';
 
 const dirs: string[] = [];
@@ -99,7 +99,7 @@ describe('a database whose project repository is gone', () => {
     const dataDir = freshDataDir();
     const config = loadConfig({ DATA_DIR: dataDir });
     const app = buildApp(config, { logger: createLogger('silent') });
-    await seedDemo(app.services);
+    await seedDemo(app.backend);
     await app.stopServices();
     const repo = path.join(config.repositoriesDir, 'shop.git');
     fs.renameSync(repo, path.join(dataDir, 'shop.git.moved-away'));

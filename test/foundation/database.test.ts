@@ -4,31 +4,31 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memberships } from '../../src/db/schema';
-import { createTestApp, tempDir, type TestApp } from '../helpers/test-app';
+import { domainEvent, type DeploymentRecorded } from '../../src/domain/events';
+import { transactWith } from '../../src/domain/ports';
+import { createTestApp, tempDir, type TestApp } from '../kit/app';
 import { ROOT } from './processes';
 
 const run = promisify(execFile);
 
 describe('the SQLite database', () => {
   let t: TestApp;
-  /** The app's own connection (pragmas like foreign_keys are per connection). */
-  const connection = () => (t.app.services.db as unknown as { $client: Database.Database }).$client;
+  /** Raw SQL on the app's writer connection (pragmas like foreign_keys are per connection). */
+  const query = (text: string, params: unknown[] = []) => t.app.database.query(text, params);
   beforeAll(async () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
 
-  it('has foreign keys on for the connection, and enforces them', async () => {
-    const sqlite = connection();
-    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+  it('has foreign keys on for the writer connection, and enforces them', async () => {
+    expect(await query('pragma foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     await expect(
-      t.app.services.db.insert(memberships).values({ userId: 'usr-nobody', projectId: 'prj-nowhere', role: 'ADMIN' }),
+      t.app.backend.transact(({ stores }) => stores.memberships.upsert({ userId: 'usr-nobody', projectId: 'prj-nowhere', role: 'ADMIN' })),
     ).rejects.toThrow(/FOREIGN KEY constraint failed/);
   });
 
-  it('is in WAL mode, persistently (a fresh connection sees it)', () => {
-    expect(connection().pragma('journal_mode', { simple: true })).toBe('wal');
+  it('is in WAL mode, persistently (a fresh connection sees it)', async () => {
+    expect(await query('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     const other = new Database(t.config.databaseFile, { readonly: true });
     try {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -37,10 +37,8 @@ describe('the SQLite database', () => {
     }
   });
 
-  it('has the tables the foundation names, created by the committed migrations', () => {
-    const tables = (
-      connection().prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>
-    ).map((r) => r.name);
+  it('has the tables the foundation names, created by the committed migrations', async () => {
+    const tables = ((await query("select name from sqlite_master where type = 'table'")) as Array<{ name: string }>).map((r) => r.name);
     for (const table of [
       'organizations',
       'projects',
@@ -61,30 +59,78 @@ describe('the SQLite database', () => {
     ]) {
       expect(tables).toContain(table);
     }
-    const applied = connection().prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
-    const journal = JSON.parse(fs.readFileSync(path.join(ROOT, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
-    expect(applied.n).toBe(journal.entries.length);
+    const [applied] = (await query('select count(*) as n from __drizzle_migrations')) as Array<{ n: number }>;
+    const journal = JSON.parse(fs.readFileSync(path.join(ROOT, 'drizzle/sqlite/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+    expect(applied!.n).toBe(journal.entries.length);
+  });
+
+  it('reads outside a transaction never see the rows of one still open (read-only second connection)', async () => {
+    const { backend } = t.app;
+    let releaseWriter!: () => void;
+    const writerMayCommit = new Promise<void>((resolve) => (releaseWriter = resolve));
+    let written!: () => void;
+    const rowWritten = new Promise<void>((resolve) => (written = resolve));
+    const transaction = backend.transact(async ({ stores }) => {
+      await stores.users.insert({ id: 'usr-uncommitted', email: 'uncommitted@example.com', name: 'Not Yet' });
+      written();
+      await writerMayCommit;
+    });
+    await rowWritten;
+    // Between two awaits of the open transaction, another request reads.
+    expect(await backend.stores.users.byEmail('uncommitted@example.com')).toBeNull();
+    expect(await backend.stores.users.byIds(['usr-uncommitted'])).toEqual([null]);
+    releaseWriter();
+    await transaction;
+    expect((await backend.stores.users.byEmail('uncommitted@example.com'))?.id).toBe('usr-uncommitted');
+  });
+
+  it('rolls a failed transaction back whole and never publishes its events; a committed one publishes after COMMIT', async () => {
+    const published: Array<{ id: string; visible: boolean }> = [];
+    const { stores } = t.app.database;
+    const transact = transactWith(t.app.database.run, {
+      // Published only once the rows are visible to readers outside the transaction.
+      publish: (event) => void stores.users.byEmail('committed@example.com').then((user) => published.push({ id: event.id, visible: user !== null })),
+    });
+    const event = domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: 'p', tenantEnvironmentId: 't', deploymentId: 'd' }, new Date());
+    await expect(
+      transact(async (tx) => {
+        await tx.stores.users.insert({ id: 'usr-rolled-back', email: 'rolled-back@example.com', name: 'Gone' });
+        tx.emit(event);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await stores.users.byEmail('rolled-back@example.com')).toBeNull();
+    await transact(async (tx) => {
+      await tx.stores.users.insert({ id: 'usr-committed', email: 'committed@example.com', name: 'Kept' });
+      tx.emit(event);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(published).toEqual([{ id: event.id, visible: true }]);
+  });
+
+  it('refuses a transaction opened inside another (it would deadlock the single writer)', async () => {
+    await expect(t.app.backend.transact(() => t.app.backend.transact(async () => 1))).rejects.toThrow(/inside another/);
   });
 });
 
 describe('the committed drizzle migrations', () => {
-  it('match src/db/schema.ts: drizzle-kit generate finds nothing to add', async () => {
+  it('match src/db/sqlite/schema.ts: drizzle-kit generate finds nothing to add', async () => {
     // Generate into a copy, so a stale schema cannot write into drizzle/ while others work in this checkout.
     const copy = path.join(tempDir('backtrack-drizzle-'), 'drizzle');
-    fs.cpSync(path.join(ROOT, 'drizzle'), copy, { recursive: true });
+    fs.cpSync(path.join(ROOT, 'drizzle/sqlite'), copy, { recursive: true });
     const listing = () => fs.readdirSync(copy, { recursive: true }).map(String).sort();
     const before = listing();
     try {
       const { stdout } = await run(
         path.join(ROOT, 'node_modules/.bin/drizzle-kit'),
         // drizzle-kit resolves --out against the working directory, so it must be relative.
-        ['generate', '--dialect', 'sqlite', '--schema', './src/db/schema.ts', '--out', path.relative(ROOT, copy)],
+        ['generate', '--dialect', 'sqlite', '--schema', './src/db/sqlite/schema.ts', '--out', path.relative(ROOT, copy)],
         { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
       );
       expect(stdout).toMatch(/No schema changes, nothing to migrate/);
       expect(listing()).toEqual(before);
       for (const file of before) {
-        const original = path.join(ROOT, 'drizzle', file);
+        const original = path.join(ROOT, 'drizzle/sqlite', file);
         if (fs.statSync(original).isFile()) expect(fs.readFileSync(path.join(copy, file), 'utf8'), file).toBe(fs.readFileSync(original, 'utf8'));
       }
     } finally {
@@ -93,7 +139,7 @@ describe('the committed drizzle migrations', () => {
   });
 
   it('are consistent with each other: drizzle-kit check passes', async () => {
-    const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/drizzle-kit'), ['check', '--dialect', 'sqlite', '--out', './drizzle'], {
+    const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/drizzle-kit'), ['check', '--dialect', 'sqlite', '--out', './drizzle/sqlite'], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { FoundationDemoHistoryDocument, FoundationWorkspaceDocument } from './documents';
 
 const TENANT_ENVIRONMENTS = [

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
-import { tempDir } from '../helpers/test-app';
+import { tempDir } from '../kit/app';
 import { FoundationViewerDocument } from './documents';
 import { startServer, type Finished, type RunningServer } from './processes';
 

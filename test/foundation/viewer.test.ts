@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { ViewerDocument } from '../helpers/documents';
 
 describe('viewer and authentication', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
-import type { DemoRole, TestApp } from '../helpers/test-app';
+import type { DemoRole, TestApp } from '../kit/app';
 import { childEnv } from '../helpers/child-env';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, tempDir, type TestApp } from '../helpers/test-app';
+import { createTestApp, tempDir, type TestApp } from '../kit/app';
 import { codes, post } from './helpers';
 
 const LIMIT = 2048;

@@ -3,7 +3,7 @@
  * (exactly at the limit) through; introspection and GraphiQL switch off by config.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { codes, post } from './helpers';
 
 /** `{ __typename __typename … }`: n fields, n + 2 tokens, cost n, depth 1. */

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/logger';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { HardeningHeadRevisionDocument } from './documents';
 import { bodyOf, post, PRODUCTION } from './helpers';
 

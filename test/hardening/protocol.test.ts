@@ -6,7 +6,7 @@
 import { serverAudits, type AuditResult } from 'graphql-http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 
 let t: TestApp;
 let base = '';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/test-app';
+import { createTestApp } from '../kit/app';
 import { HardeningRequestRollbackDocument } from './documents';
 import { bodyOf, killAllSpawned, spawnServer, tempDir, waitFor } from './helpers';
 import { mainHead, requestRows, requestStagingRollback, rollbackCommits, stagingTagTarget, tagRollbackInput } from './recovery';

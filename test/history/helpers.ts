@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { expect } from 'vitest';
-import { deployments } from '../../src/db/schema';
 import { git, gitBuffer } from '../helpers/git-cli';
-import type { TestApp } from '../helpers/test-app';
+import type { TestApp } from '../kit/app';
 
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
 export const STAGING = { project: 'shop', tenant: 'acme', environment: 'staging' } as const;
@@ -37,7 +36,8 @@ export const objectId = (t: TestApp, revision: string, file: string) => git(t.re
 export const teDir = (te: { tenant: string; environment: string }) => `tenants/${te.tenant}/${te.environment}`;
 
 export async function deploymentCount(t: TestApp): Promise<number> {
-  return (await t.app.services.db.select().from(deployments)).length;
+  const [row] = await t.app.database.query('select count(*) as n from deployments');
+  return Number(row!.n);
 }
 
 /**

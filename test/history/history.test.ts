@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projects } from '../../src/db/schema';
 import { git } from '../helpers/git-cli';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
 import { PROD, STAGING, failure, fileAt, head, ok, pushWithGitCli, teDir } from './helpers';
 
@@ -157,7 +156,7 @@ describe('deployment history', () => {
   });
 
   it('stays readable when the last indexed commit is gone from the repository (restored or rewritten), without duplicates', async () => {
-    await t.app.services.db.update(projects).set({ indexedSha: 'deadbeef'.repeat(5) });
+    await t.app.database.query('update projects set indexed_sha = ?', ['deadbeef'.repeat(5)]);
     const path = `${teDir(STAGING)}/services/checkout/values.yaml`;
     const sha = pushWithGitCli(t, { [path]: fileAt(t, 'main', path).replace('tag: v3.4.1', 'tag: v3.4.2') }, 'checkout 3.4.2');
     const all = await page(STAGING, 100);

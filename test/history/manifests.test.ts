@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateManifest, type ManifestInputs } from '../../src/domain/delivery/generate-manifest';
 import { readFiles, servicesIn, withRegeneratedManifests } from '../../src/domain/tenant-environment-files';
 import { git } from '../helpers/git-cli';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { HistoryDeployReleaseDocument } from './documents';
 import { PROD, STAGING, fileAt, ok, teDir } from './helpers';
 
@@ -121,7 +121,7 @@ describe('the delivery generator', () => {
   });
 
   it('never lags its inputs: regenerating at every revision of the demo history gives the committed bytes', async () => {
-    const store = await t.app.services.repositories.forProject('shop');
+    const store = await t.app.backend.repositories.forProject('shop');
     for (const te of TENANT_ENVIRONMENTS) {
       for (const revision of git(t.repoDir, ['rev-list', 'main', '--', teDir(te)]).split('\n')) {
         const files = await readFiles(store, revision, te);

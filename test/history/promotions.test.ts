@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import type { PromoteInput } from '../gql/graphql';
 import { HistoryDeployReleaseDocument, HistoryPromoteDocument } from './documents';
 import { PROD, STAGING, deploymentCount, failure, fileAt, head, objectId, ok, teDir } from './helpers';

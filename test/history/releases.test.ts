@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import type { DeployReleaseInput } from '../gql/graphql';
 import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
 import { STAGING, deploymentCount, failure, fileAt, head, ok, teDir } from './helpers';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { LiveDeploymentStatusDocument, LiveSyncStatusChangedDocument, LiveSyncStatusDocument } from './documents';
 import {
   call,
@@ -74,7 +74,7 @@ describe('cluster agents and sync status', () => {
     });
 
     // An agent made for acme/staging only.
-    const narrow = await createAgent(t.app.services, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
+    const narrow = await createAgent(t.app.backend, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
     const refused = await report(t, { token: narrow.token }, reportInput(PROD, te.head));
     expect(errorCode(refused)).toBe('AGENT_OUT_OF_SCOPE');
     expect(refused.errors![0]!.extensions?.status).toBe(403);

@@ -1,6 +1,6 @@
 /** Drift: desired values at the head of main against the live values the agent reports, and live values in the rollback preview. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { LiveDeployReleaseDocument, LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
 import { call, ok, PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
@@ -70,7 +70,7 @@ describe('drift between Git and the cluster', () => {
   it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async () => {
     const input = { ...PROD, description: 'numeric tag', services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 2 }] }] };
     const { revision } = ok(await call(t, 'DEPLOYER', LiveDeployReleaseDocument, { input })).deployRelease;
-    const git = await t.app.services.repositories.forProject('shop');
+    const git = await t.app.backend.repositories.forProject('shop');
     const manifest = (await git.readFile(revision, 'tenants/acme/production/manifests/checkout.yaml'))!.toString('utf8');
     expect(manifest).toMatch(/image: \S+:2\n/);
 

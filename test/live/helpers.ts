@@ -4,10 +4,9 @@ import { print, type ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
-import { createOrganization, createProject, createUser, grantRole } from '../../src/domain/admin';
-import { issueToken } from '../../src/domain/auth';
-import type { InProcessEventBus } from '../../src/graphql/pubsub';
-import type { DemoRole, TestApp } from '../helpers/test-app';
+import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
+import type { InProcessEventBus } from '../../src/events/pubsub';
+import type { DemoRole, TestApp } from '../kit/app';
 
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
 export const STAGING = { project: 'shop', tenant: 'acme', environment: 'staging' } as const;
@@ -43,7 +42,7 @@ export function errorCode(result: ExecutionResult<unknown>): unknown {
 }
 
 export function subscriberCount(t: TestApp): number {
-  return (t.app.services.events as InProcessEventBus).subscriberCount();
+  return (t.app.backend.events as InProcessEventBus).subscriberCount();
 }
 
 /** Resolves once the condition holds; fails with the description after the timeout. */
@@ -221,7 +220,7 @@ export function subscribeSse<R, V>(baseUrl: string, token: string, document: Typ
 
 /** A second organization and project with one user who has no role in shop. */
 export async function outsider(t: TestApp): Promise<{ token: string; projectId: string; userId: string }> {
-  const services = t.app.services;
+  const services = t.app.backend;
   const organizationId = await createOrganization(services, {
     slug: 'initech',
     name: 'Initech',
@@ -231,7 +230,7 @@ export async function outsider(t: TestApp): Promise<{ token: string; projectId: 
   const project = await createProject(services, { organizationId, slug: 'tps', name: 'TPS Reports' });
   const userId = await createUser(services, { email: 'peter@initech.example.com', name: 'Peter Gibbons' });
   await grantRole(services, { userId, projectId: project.id, role: 'ADMIN' });
-  const { token } = await issueToken(services.db, { userId }, 'outsider token');
+  const { token } = await createUserToken(services, userId, 'outsider token');
   return { token, projectId: project.id, userId };
 }
 

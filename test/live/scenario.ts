@@ -1,7 +1,7 @@
 /** Demo-workspace steps the live tests share: ids, the incident's rollback, agent reports. */
 import { parse } from 'yaml';
 import type { SyncReportInput, LiveServiceInput } from '../gql/graphql';
-import type { TestApp } from '../helpers/test-app';
+import type { TestApp } from '../kit/app';
 import {
   LiveDeployReleaseDocument,
   LiveReportSyncStatusDocument,
@@ -59,7 +59,7 @@ export async function release(t: TestApp, where: Where, service: string, tag: st
 
 /** What the agent would observe if the cluster ran exactly the desired state at `revision`. */
 export async function desiredLive(t: TestApp, where: Where, revision: string): Promise<LiveServiceInput[]> {
-  const git = await t.app.services.repositories.forProject(where.project);
+  const git = await t.app.backend.repositories.forProject(where.project);
   const dir = `tenants/${where.tenant}/${where.environment}/services`;
   const live: LiveServiceInput[] = [];
   for (const service of await git.listDirectories(revision, dir)) {

@@ -6,12 +6,13 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgent, createUser, grantRole } from '../../src/domain/admin';
-import { authenticate, issueToken } from '../../src/domain/auth';
+import { createAgent, createUser, createUserToken, grantRole } from '../../src/domain/admin';
+import { authenticate } from '../../src/domain/auth';
+import { requestEvent } from '../../src/domain/events';
 import { rollbackRequestById } from '../../src/domain/requests/rollback-requests';
 import { schema } from '../../src/graphql';
 import { selectsViewerIdentity } from '../../src/graphql/subscriptions';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { LiveRollbackRequestUpdatedDocument, LiveSyncStatusChangedDocument } from './documents';
 import {
   connectWs,
@@ -122,7 +123,7 @@ describe('shared subscription execution over graphql-ws', () => {
     const te = await tenantEnvironment(t, PROD);
     const staging = await tenantEnvironment(t, STAGING);
     const other = await outsider(t);
-    const narrow = await createAgent(t.app.services, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
+    const narrow = await createAgent(t.app.backend, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
     const deployer = subscribeWs(await ws(t.token('DEPLOYER')), LiveRollbackRequestUpdatedDocument, {});
     const stranger = subscribeWs(await ws(other.token), LiveRollbackRequestUpdatedDocument, {});
     const agent = subscribeWs(await ws(t.token('AGENT')), LiveRollbackRequestUpdatedDocument, {});
@@ -170,24 +171,15 @@ describe('shared subscription execution over graphql-ws', () => {
 
   it('does not share an operation selecting a viewer-identity field across users: each sees its own projectRoles', async () => {
     const te = await tenantEnvironment(t, PROD);
-    const services = t.app.services;
+    const services = t.app.backend;
     // A second DEPLOYER: the same roles as Dana, who makes the request.
     const erinId = await createUser(services, { email: 'erin.deployer@acme.example.com', name: 'Erin Deployer' });
     await grantRole(services, { userId: erinId, projectId: te.projectId, role: 'DEPLOYER' });
-    const erinToken = (await issueToken(services.db, { userId: erinId }, 'erin')).token;
+    const erinToken = (await createUserToken(services, erinId, 'erin')).token;
     const created = await requestTagRollback(t, 'DEPLOYER', te.tagTarget);
-    const request = (await rollbackRequestById(services, await authenticate(services.db, t.token('DEPLOYER')), created.id))!;
+    const request = (await rollbackRequestById(services, await authenticate(services.stores, t.token('DEPLOYER')), created.id))!;
     const noteAdded = () =>
-      services.events.publish({
-        type: 'rollbackRequestUpdated',
-        projectId: te.projectId,
-        tenantEnvironmentId: te.id,
-        requestId: request.id,
-        change: 'NOTE_ADDED',
-        state: request.state,
-        request,
-        at: new Date(),
-      });
+      services.events.publish(requestEvent(request, 'NOTE_ADDED', new Date()));
 
     const variables = { requestId: request.id };
     const dana = subscribeWs(await ws(t.token('DEPLOYER')), RequesterRolesDocument, variables);

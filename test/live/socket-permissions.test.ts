@@ -4,9 +4,8 @@
  * permissions are unchanged stay open and keep receiving.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createUser, grantRole } from '../../src/domain/admin';
-import { issueToken, revokeTokens } from '../../src/domain/auth';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createUser, createUserToken, grantRole, revokeUserTokens } from '../../src/domain/admin';
+import { createTestApp, type TestApp } from '../kit/app';
 import { LiveSyncStatusChangedDocument } from './documents';
 import { connectWs, ok, PROD, subscribeWs, untilLive, type WsConnection } from './helpers';
 import { report, reportInput, tenantEnvironment } from './scenario';
@@ -28,9 +27,9 @@ describe('WebSocket permission re-checks', () => {
 
   const viewer = async (email: string) => {
     const te = await tenantEnvironment(t, PROD);
-    const userId = await createUser(t.app.services, { email, name: email });
-    await grantRole(t.app.services, { userId, projectId: te.projectId, role: 'VIEWER' });
-    return { userId, projectId: te.projectId, token: (await issueToken(t.app.services.db, { userId }, 'dashboard')).token };
+    const userId = await createUser(t.app.backend, { email, name: email });
+    await grantRole(t.app.backend, { userId, projectId: te.projectId, role: 'VIEWER' });
+    return { userId, projectId: te.projectId, token: (await createUserToken(t.app.backend, userId, 'dashboard')).token };
   };
 
   const watch = async (token: string) => {
@@ -50,7 +49,7 @@ describe('WebSocket permission re-checks', () => {
     const stays = await watch(kept.token);
     await untilLive([gone.stream, stays.stream], sendReport);
 
-    expect(await revokeTokens(t.app.services.db, { userId: revoked.userId })).toBe(1);
+    expect(await revokeUserTokens(t.app.backend, revoked.userId)).toBe(1);
     expect(await gone.connection.closed).toEqual({ code: 4403, reason: 'Forbidden: the token no longer authenticates' });
 
     const before = stays.stream.events.length;
@@ -67,7 +66,7 @@ describe('WebSocket permission re-checks', () => {
     const first = await watch(promoted.token);
     await untilLive([first.stream], sendReport);
 
-    await grantRole(t.app.services, { userId: promoted.userId, projectId: promoted.projectId, role: 'DEPLOYER' });
+    await grantRole(t.app.backend, { userId: promoted.userId, projectId: promoted.projectId, role: 'DEPLOYER' });
     expect(await first.connection.closed).toEqual({ code: 4403, reason: 'Forbidden: permissions changed, reconnect' });
 
     const again = await watch(promoted.token);

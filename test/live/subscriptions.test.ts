@@ -4,8 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
-import type { DomainEvent } from '../../src/domain/events';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { requestEvent } from '../../src/domain/events';
+import type { RollbackRequest } from '../../src/domain/model';
+import { createTestApp, type TestApp } from '../kit/app';
 import {
   LiveAddNoteDocument,
   LiveDeploymentRecordedDocument,
@@ -62,17 +63,10 @@ describe('live subscriptions over real sockets', () => {
   };
 
   /** Publishes an event of the outsider's own project: once it arrives, everything published before it was processed. */
-  const sentinel = (projectId: string, template: Extract<DomainEvent, { type: 'rollbackRequestUpdated' }>['request']) =>
-    t.app.services.events.publish({
-      type: 'rollbackRequestUpdated',
-      projectId,
-      tenantEnvironmentId: 'te_sentinel',
-      requestId: 'rbk_sentinel',
-      change: 'NOTE_ADDED',
-      state: 'COMPLETED',
-      request: { ...template, id: 'rbk_sentinel', projectId, tenantEnvironmentId: 'te_sentinel', state: 'COMPLETED' },
-      at: new Date(),
-    });
+  const sentinel = (projectId: string, template: RollbackRequest) =>
+    t.app.backend.events.publish(
+      requestEvent({ ...template, id: 'rbk_sentinel', projectId, tenantEnvironmentId: 'te_sentinel', state: 'COMPLETED' }, 'NOTE_ADDED', new Date()),
+    );
 
   it('streams PENDING → review → APPROVED → EXECUTING → COMPLETED over graphql-ws and SSE, and nothing to another project', async () => {
     const te = await tenantEnvironment(t, PROD);
@@ -121,7 +115,7 @@ describe('live subscriptions over real sockets', () => {
     expect(deployments.map((d) => [d.deploymentRecorded.revision, d.deploymentRecorded.source])).toEqual([[approved.resultRevision, 'ROLLBACK']]);
 
     // The stranger's stream has processed everything published before its own project's event, and saw none of shop's.
-    const [row] = await t.app.services.db.query.rollbackRequests.findMany({ limit: 1 });
+    const [row] = await t.app.backend.stores.requests.inStates(['COMPLETED']);
     sentinel(other.projectId, row!);
     const seen = await leaked.waitFor(1);
     expect(seen.map((e) => e.rollbackRequestUpdated.request.id)).toEqual(['rbk_sentinel']);
@@ -234,7 +228,7 @@ describe('live subscriptions over real sockets', () => {
 
     // An agent scoped to acme/staging cannot watch acme/production, nor receive its request events.
     const staging = await tenantEnvironment(t, STAGING);
-    const narrow = await createAgent(t.app.services, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
+    const narrow = await createAgent(t.app.backend, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
     const agent = ws(narrow.token);
     await agent.connected;
     const outOfScope = subscribeWs(agent, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });

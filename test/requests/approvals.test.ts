@@ -1,6 +1,6 @@
 /** Approval policies and reviews: quorum, one rejection rejects, self-approval blocking, concurrent approvals. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { git } from '../helpers/git-cli';
 import { ProjectDocument, RollbackRequestDocument, SetApprovalPolicyDocument, TenantEnvironmentDocument } from './documents';
 import {

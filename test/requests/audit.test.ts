@@ -1,9 +1,8 @@
 /** The audit trail: a row per action in the same transaction as the change, filters and pagination. */
-import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { auditEvents, breakGlassSessions, rollbackNotes } from '../../src/db/schema';
 import { recordAudit } from '../../src/domain/audit';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
+import { countRows, failWhen as injectFault, heal as healFault } from '../kit/db';
 import {
   AddNoteDocument,
   AuditEventsDocument,
@@ -184,12 +183,8 @@ describe('nothing remains of a transaction that rolled back', () => {
   });
   afterEach(() => t.close());
 
-  /** A fault injected into SQLite itself: the statement fails inside the domain's transaction. */
-  const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) =>
-    t.app.services.db.run(
-      sql.raw(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`),
-    );
-  const heal = (name: string) => t.app.services.db.run(sql.raw(`DROP TRIGGER ${name}`));
+  const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) => injectFault(t, name, table, event, when);
+  const heal = (name: string) => healFault(t, name);
 
   it('a failed review attempt leaves neither the review nor its audit rows', async () => {
     const request = await requestTagRollback(t);
@@ -223,7 +218,7 @@ describe('nothing remains of a transaction that rolled back', () => {
     const request = await t.gql('DEPLOYER', RequestRollbackDocument, tagRollback(await stagingTagTarget(t), STAGING));
     expectError(request, { code: 'INTERNAL_SERVER_ERROR', status: 500 });
     expect(await counts(t)).toEqual(before);
-    expect(await t.app.services.db.select().from(breakGlassSessions)).toEqual([]);
+    expect(await countRows(t, 'break_glass_sessions')).toBe(0);
     const staging = ok(await t.gql('ADMIN', ProjectDocument, { slug: 'shop' })).project!.approvalPolicies.find((p) => p.environment === 'staging');
     expect(staging).toEqual({ environment: 'staging', approvalRequired: false, quorum: 1, blockSelfApproval: true });
     await heal('no_audit');
@@ -231,18 +226,18 @@ describe('nothing remains of a transaction that rolled back', () => {
     const completed = ok(await t.gql('DEPLOYER', RequestRollbackDocument, tagRollback(await stagingTagTarget(t), STAGING))).requestRollback;
     await failWhen('no_note_audit', 'audit_events', 'INSERT', "NEW.action = 'rollback.note_added'");
     expectError(await t.gql('DEPLOYER', AddNoteDocument, { id: completed.id, note: 'root cause' }), { code: 'INTERNAL_SERVER_ERROR', status: 500 });
-    expect(await t.app.services.db.select().from(rollbackNotes)).toEqual([]);
+    expect(await countRows(t, 'rollback_notes')).toBe(0);
   });
 
   it('recordAudit inside a transaction that throws leaves no row (domain)', async () => {
     const projectId = await shopProjectId(t);
-    const before = (await t.app.services.db.select().from(auditEvents)).length;
+    const before = await countRows(t, 'audit_events');
     await expect(
-      t.app.services.transaction(async (tx) => {
-        await recordAudit(tx, { projectId, actor: null, action: 'test.action', targetType: 'Test', targetId: 'x', now: new Date() });
+      t.app.backend.transact(async ({ stores }) => {
+        await recordAudit(stores, { projectId, actor: null, action: 'test.action', targetType: 'Test', targetId: 'x', now: new Date() });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect((await t.app.services.db.select().from(auditEvents)).length).toBe(before);
+    expect(await countRows(t, 'audit_events')).toBe(before);
   });
 });

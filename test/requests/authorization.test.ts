@@ -1,7 +1,7 @@
 /** Authorization by project role, and invisibility: a user of another project gets not-found everywhere. */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import {
   AddNoteDocument,
   AuditEventsDocument,

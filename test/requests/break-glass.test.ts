@@ -1,7 +1,7 @@
 /** Break-glass: a time-boxed, audited bypass of approval for one user in one project. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantRole } from '../../src/domain/admin';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import {
   AuditEventsDocument,
   BreakGlassSessionsDocument,
@@ -133,7 +133,7 @@ describe('with a session open', () => {
   it('a session in another project does not bypass approval here', async () => {
     const other = await makeUser(t, 'ADMIN', 'elsewhere');
     const dana = ok(await t.gql('DEPLOYER', ViewerIdDocument)).viewer;
-    await grantRole(t.app.services, { userId: dana.id, projectId: other.projectId, role: 'DEPLOYER' });
+    await grantRole(t.app.backend, { userId: dana.id, projectId: other.projectId, role: 'DEPLOYER' });
     ok(await open('DEPLOYER', 60, 'prj-admin-elsewhere'));
     expect((await requestTagRollback(t)).state).toBe('PENDING');
     expect(await sessions()).toEqual([]);

@@ -1,6 +1,6 @@
 /** The spec's "Error Reference" table, word for word, with extensions.code and extensions.status. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { git } from '../helpers/git-cli';
 import { PreviewRollbackDocument, RetryDocument, RollbackRequestDocument, SetApprovalPolicyDocument } from './documents';
 import {

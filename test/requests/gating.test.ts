@@ -1,7 +1,7 @@
 /** Feature gating by plan and flags for every mode, the approval workflow gate, and the wizard's mode list. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/db/schema';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/domain/model';
+import { createTestApp, type TestApp } from '../kit/app';
 import { PreviewRollbackDocument, RetryDocument, RollbackModesDocument } from './documents';
 import {
   ALL_FLAGS,

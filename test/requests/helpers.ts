@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { auditEvents, organizations, projects, rollbackRequests, rollbackReviews, type FeatureFlag, type Plan, type Role } from '../../src/db/schema';
-import { createOrganization, createProject, createUser, grantRole } from '../../src/domain/admin';
-import { issueToken } from '../../src/domain/auth';
+import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
+import type { FeatureFlag, Plan, Role } from '../../src/domain/model';
 import { git } from '../helpers/git-cli';
-import type { DemoRole, TestApp } from '../helpers/test-app';
+import type { DemoRole, TestApp } from '../kit/app';
+import { allAuditEvents, countRows } from '../kit/db';
 import {
   DeployReleaseDocument,
   RequestRollbackDocument,
@@ -110,44 +109,42 @@ export async function release(t: TestApp, where: { project: string; tenant: stri
 }
 
 export async function setOrganization(t: TestApp, plan: Plan, featureFlags: FeatureFlag[]): Promise<void> {
-  await t.app.services.db.update(organizations).set({ plan, featureFlags }).where(eq(organizations.slug, 'acme-corp'));
+  await t.app.database.query('update organizations set plan = ?, feature_flags = ? where slug = ?', [plan, JSON.stringify(featureFlags), 'acme-corp']);
 }
 
 export async function shopProjectId(t: TestApp): Promise<string> {
-  const [row] = await t.app.services.db.select().from(projects).where(eq(projects.slug, 'shop'));
-  return row!.id;
+  return (await t.app.backend.stores.projects.bySlug('shop'))!.id;
 }
 
 /** A new user with a token: a member of shop with `role`, or of a brand new project of another organization. */
 export async function makeUser(t: TestApp, role: Role, where: 'shop' | 'elsewhere', name = `${role.toLowerCase()}-${where}`) {
-  const services = t.app.services;
+  const backend = t.app.backend;
   let projectId: string;
   if (where === 'shop') {
     projectId = await shopProjectId(t);
   } else {
-    const organizationId = await createOrganization(services, { slug: `org-${name}`, name: `Org ${name}`, plan: 'ENTERPRISE', featureFlags: ALL_FLAGS });
-    projectId = (await createProject(services, { organizationId, slug: `prj-${name}`, name: `Project ${name}` })).id;
+    const organizationId = await createOrganization(backend, { slug: `org-${name}`, name: `Org ${name}`, plan: 'ENTERPRISE', featureFlags: ALL_FLAGS });
+    projectId = (await createProject(backend, { organizationId, slug: `prj-${name}`, name: `Project ${name}` })).id;
   }
   const email = `${name}@example.com`;
-  const userId = await createUser(services, { email, name });
-  await grantRole(services, { userId, projectId, role });
-  const { token } = await issueToken(services.db, { userId }, 'test token');
+  const userId = await createUser(backend, { email, name });
+  await grantRole(backend, { userId, projectId, role });
+  const { token } = await createUserToken(backend, userId, 'test token');
   return { userId, email, projectId, token, caller: { token } as Caller };
 }
 
 export async function counts(t: TestApp) {
-  const db = t.app.services.db;
   return {
-    audit: (await db.select().from(auditEvents)).length,
-    requests: (await db.select().from(rollbackRequests)).length,
-    reviews: (await db.select().from(rollbackReviews)).length,
+    audit: await countRows(t, 'audit_events'),
+    requests: await countRows(t, 'rollback_requests'),
+    reviews: await countRows(t, 'rollback_reviews'),
     head: git(t.repoDir, ['rev-parse', 'refs/heads/main']),
   };
 }
 
 /** Audit rows, oldest first, optionally for one target. */
 export async function auditRows(t: TestApp, targetId?: string) {
-  const rows = await t.app.services.db.select().from(auditEvents).orderBy(auditEvents.id);
+  const rows = await allAuditEvents(t, await shopProjectId(t));
   return targetId ? rows.filter((r) => r.targetId === targetId) : rows;
 }
 
@@ -193,8 +190,8 @@ export { RequestRollbackDocument };
 
 /** Moves the app's clock forward (break-glass expiry, the insights window). */
 export function advanceClock(t: TestApp, ms: number): void {
-  const base = t.app.services.now;
-  t.app.services.now = () => new Date(base().getTime() + ms);
+  const base = t.app.backend.now;
+  t.app.backend.now = () => new Date(base().getTime() + ms);
 }
 
 export const MINUTE = 60_000;

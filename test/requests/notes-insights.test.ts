@@ -1,6 +1,6 @@
 /** Post-rollback notes, and the recurring-rollback insight (same revision rolled back to 3+ times in 30 days). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { AddNoteDocument, RollbackInsightsDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from './documents';
 import {
   API_GATEWAY_VALUES,

@@ -1,10 +1,9 @@
 /** Execution that breaks half-way: a landed commit is never reported as a failure, and nothing stays stuck. */
-import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rollbackRequests } from '../../src/db/schema';
 import { reconcileInterruptedExecutions } from '../../src/domain/requests/run-execution';
 import { transition } from '../../src/domain/requests/state-machine';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
+import { failWhen as injectFault, heal as healFault } from '../kit/db';
 import { git } from '../helpers/git-cli';
 import { RetryDocument, RollbackRequestDocument, TenantEnvironmentDocument } from './documents';
 import { API_GATEWAY_VALUES, PROD, auditRows, expectError, fileAt, ok, requestTagRollback, review, rollbackCommitsFor } from './helpers';
@@ -15,9 +14,9 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) =>
-  t.app.services.db.run(sql.raw(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`));
-const heal = (name: string) => t.app.services.db.run(sql.raw(`DROP TRIGGER ${name}`));
+const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) => injectFault(t, name, table, event, when);
+const heal = (name: string) => healFault(t, name);
+const storedRequest = async (id: string) => (await t.app.backend.stores.requests.byId(id))!;
 const requestOf = async (id: string) => ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
 
 describe('the commit landed but recording it failed', () => {
@@ -48,7 +47,7 @@ describe('the commit landed but recording it failed', () => {
     expect(stuck.state).toBe('EXECUTING');
     expect(stuck.failedAt).toBeNull();
 
-    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([{ id: request.id, state: 'COMPLETED' }]);
+    expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([{ id: request.id, state: 'COMPLETED' }]);
     const done = await requestOf(request.id);
     expect(done.state).toBe('COMPLETED');
     expect(done.resultRevision).toBe(commits[0]);
@@ -59,7 +58,7 @@ describe('the commit landed but recording it failed', () => {
     const request = await requestTagRollback(t);
     const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
     // As left by an execution that failed after its commit landed.
-    await t.app.services.db.update(rollbackRequests).set({ state: 'FAILED', resultSha: null, error: 'lost', errorCode: 'EXECUTION_FAILED' }).where(eq(rollbackRequests.id, request.id));
+    await t.app.backend.transact(({ stores }) => stores.requests.transition(request.id, 'COMPLETED', { state: 'FAILED', resultSha: null, error: 'lost', errorCode: 'EXECUTION_FAILED' }));
     const head = git(t.repoDir, ['rev-parse', 'refs/heads/main']);
     const retried = ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution;
     expect(retried.state).toBe('COMPLETED');
@@ -73,12 +72,12 @@ describe('the commit landed but recording it failed', () => {
 describe('restart reconciliation', () => {
   it('fails an EXECUTING request whose commit never landed; it can be retried', async () => {
     const request = await requestTagRollback(t);
-    const [row] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, request.id));
+    const row = await storedRequest(request.id);
     // A crash right after approval and the EXECUTING transition, before the commit.
-    const approved = await t.app.services.transaction((tx) => transition(tx, row!, 'APPROVED', new Date()));
-    await t.app.services.transaction((tx) => transition(tx, approved, 'EXECUTING', new Date()));
+    const approved = await t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()));
+    await t.app.backend.transact(({ stores }) => transition(stores, approved, 'EXECUTING', new Date()));
 
-    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([{ id: request.id, state: 'FAILED' }]);
+    expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([{ id: request.id, state: 'FAILED' }]);
     const failed = await requestOf(request.id);
     expect(failed.errorCode).toBe('EXECUTION_INTERRUPTED');
     expect(ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution.state).toBe('COMPLETED');
@@ -86,10 +85,10 @@ describe('restart reconciliation', () => {
 
   it('does not leave an APPROVED request stuck: it fails as interrupted, through EXECUTING, and can be retried', async () => {
     const request = await requestTagRollback(t);
-    const [row] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, request.id));
+    const row = await storedRequest(request.id);
     // A crash between the approval and the start of execution.
-    await t.app.services.transaction((tx) => transition(tx, row!, 'APPROVED', new Date()));
-    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([{ id: request.id, state: 'FAILED' }]);
+    await t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()));
+    expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([{ id: request.id, state: 'FAILED' }]);
 
     const failed = await requestOf(request.id);
     expect(failed.state).toBe('FAILED');
@@ -107,7 +106,7 @@ describe('restart reconciliation', () => {
 
   it('leaves pending, rejected and completed requests alone', async () => {
     const pending = await requestTagRollback(t);
-    expect(await reconcileInterruptedExecutions(t.app.services)).toEqual([]);
+    expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([]);
     expect((await requestOf(pending.id)).state).toBe('PENDING');
   });
 });

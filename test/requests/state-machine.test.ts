@@ -1,10 +1,9 @@
 /** The request state machine: every allowed transition happens, every other one is impossible (domain and API). */
-import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REQUEST_STATES, rollbackRequests, type RequestState } from '../../src/db/schema';
+import { REQUEST_STATES, type RequestState, type RollbackRequest } from '../../src/domain/model';
 import { DomainError } from '../../src/domain/errors';
 import { canTransition, transition, TRANSITIONS } from '../../src/domain/requests/state-machine';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { createTestApp, type TestApp } from '../kit/app';
 import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from './documents';
 import {
   API_GATEWAY_VALUES,
@@ -47,32 +46,28 @@ describe('canTransition', () => {
   });
 });
 
-describe('transition() against a real SQLite row', () => {
+describe('transition() against a real stored row', () => {
   let t: TestApp;
-  let template: typeof rollbackRequests.$inferSelect;
+  let template: RollbackRequest;
   let serial = 0;
 
   beforeAll(async () => {
     t = await createTestApp();
     const request = await requestTagRollback(t);
-    [template] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, request.id));
+    template = (await t.app.backend.stores.requests.byId(request.id))!;
   });
   afterAll(() => t.close());
 
   /** A stored request in `state`, copied from a real one. */
   async function rowIn(state: RequestState) {
-    const [row] = await t.app.services.db
-      .insert(rollbackRequests)
-      .values({ ...template, id: `rbk-sm-${++serial}`, state })
-      .returning();
-    return row!;
+    return t.app.backend.transact(({ stores }) => stores.requests.insert({ ...template, id: `rbk-sm-${++serial}`, state }));
   }
-  const stored = async (id: string) => (await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, id)))[0]!;
+  const stored = async (id: string) => (await t.app.backend.stores.requests.byId(id))!;
 
   it.each(ALLOWED)('%s → %s happens, sets its timestamp and applies the patch', async (from, to) => {
     const row = await rowIn(from);
     const now = new Date('2031-01-02T03:04:05.000Z');
-    const updated = await t.app.services.transaction((tx) => transition(tx, row, to, now, { error: 'patched' }));
+    const updated = await t.app.backend.transact(({ stores }) => transition(stores, row, to, now, { error: 'patched' }));
     expect(updated.state).toBe(to);
     expect(updated.updatedAt).toEqual(now);
     expect(updated.error).toBe('patched');
@@ -83,7 +78,7 @@ describe('transition() against a real SQLite row', () => {
 
   it.each(ALL_PAIRS.filter(([from, to]) => !isAllowed(from, to)))('%s → %s is refused and the row is unchanged', async (from, to) => {
     const row = await rowIn(from);
-    const attempt = t.app.services.transaction((tx) => transition(tx, row, to, new Date()));
+    const attempt = t.app.backend.transact(({ stores }) => transition(stores, row, to, new Date()));
     await expect(attempt).rejects.toBeInstanceOf(DomainError);
     await expect(attempt).rejects.toMatchObject({ code: 'INVALID_TRANSITION', status: 400 });
     const after = await stored(row.id);
@@ -93,9 +88,9 @@ describe('transition() against a real SQLite row', () => {
 
   it('refuses a transition from a stale copy: the row is guarded by the state it is expected to be in', async () => {
     const row = await rowIn('PENDING');
-    await t.app.services.transaction((tx) => transition(tx, row, 'REJECTED', new Date()));
+    await t.app.backend.transact(({ stores }) => transition(stores, row, 'REJECTED', new Date()));
     // A second writer still holding the PENDING copy cannot approve it.
-    await expect(t.app.services.transaction((tx) => transition(tx, row, 'APPROVED', new Date()))).rejects.toMatchObject({
+    await expect(t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()))).rejects.toMatchObject({
       code: 'INVALID_TRANSITION',
       message: 'the rollback request is no longer pending',
     });
@@ -232,10 +227,10 @@ describe('transitions through the API', () => {
 
   it('APPROVED and EXECUTING requests (in flight) cannot be reviewed, retried or noted', async () => {
     const pending = await requestTagRollback(t);
-    const [row] = await t.app.services.db.select().from(rollbackRequests).where(eq(rollbackRequests.id, pending.id));
-    let current = await t.app.services.transaction((tx) => transition(tx, row!, 'APPROVED', new Date()));
+    const row = (await t.app.backend.stores.requests.byId(pending.id))!;
+    let current = await t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()));
     for (const state of ['APPROVED', 'EXECUTING'] as const) {
-      if (state === 'EXECUTING') current = await t.app.services.transaction((tx) => transition(tx, current, 'EXECUTING', new Date()));
+      if (state === 'EXECUTING') current = await t.app.backend.transact(({ stores }) => transition(stores, current, 'EXECUTING', new Date()));
       expectError(await review(t, 'APPROVER', pending.id, 'APPROVE'), { code: 'REQUEST_NOT_PENDING', status: 400, message: 'rollback request is not pending approval' });
       expectError(await review(t, 'APPROVER', pending.id, 'REJECT'), { code: 'REQUEST_NOT_PENDING', status: 400 });
       expectError(await t.gql('DEPLOYER', RetryDocument, { id: pending.id }), { code: 'REQUEST_NOT_FAILED', status: 400 });

@@ -5,13 +5,11 @@
  * against the same base.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openServices } from '../../src/app';
+import type { Backend } from '../../src/domain/ports';
 import { previewRollback, type RollbackInput } from '../../src/domain/rollback/preview';
 import { executeRollback } from '../../src/domain/rollback/execute';
-import type { Services } from '../../src/domain/services';
-import { RepositoryRegistry } from '../../src/domain/repositories';
-import type { GitStore } from '../../src/git';
-import { commitWithGitCli } from '../../src/git';
+import { commitWithGitCli, RepositoryRegistry, type GitStore } from '../../src/git';
+import { openBackend } from '../../src/server/backend';
 import { git } from '../helpers/git-cli';
 import {
   changedPaths,
@@ -36,7 +34,7 @@ beforeEach(async () => {
 });
 afterEach(() => fx.close());
 
-const preview = (input: RollbackInput, services: Services = fx.services) => previewRollback(services, fx.deployer, input);
+const preview = (input: RollbackInput, backend: Backend = fx.backend) => previewRollback(backend, fx.deployer, input);
 const fieldInput = (target: string) =>
   rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'api-gateway', targetRevision: target, fields: [{ file: 'values.yaml', path: 'image.tag' }] });
 
@@ -163,14 +161,14 @@ describe('racing executions', () => {
   it('two server processes (separate writer locks, same repository) executing at once: compare-and-swap keeps both or refuses one', async () => {
     const t0 = fx.head();
     const base = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0'), tag('payments', 'v1.5.0')]);
-    const other = openServices(fx.t.config);
+    const other = openBackend(fx.t.config);
     try {
       const a = await preview(fieldInput(t0));
-      const b = await preview(rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'payments', targetRevision: t0 }), other.services);
+      const b = await preview(rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'payments', targetRevision: t0 }), other.backend);
       const settled = await Promise.allSettled([
         execute(fx, a),
-        executeRollback(other.services, {
-          context: b.context,
+        executeRollback(other.backend, {
+          tenantEnvironment: b.tenantEnvironment,
           scope: b.scope,
           targetSha: b.targetRevision,
           expectedPreviewHash: b.previewHash,
@@ -187,17 +185,17 @@ describe('racing executions', () => {
       expect(new Set(shas.map(parentOf)).size).toBe(shas.length);
       expect(Number(git(fx.repoDir, ['rev-list', '--count', `${base}..main`]))).toBe(shas.length);
     } finally {
-      other.database.close();
+      await other.database.close();
     }
   });
 });
 
-/** Services whose repository moves main with the git CLI after Backtrack read head, right before it writes and swaps (once). */
-function servicesWithInterloper(services: Services, change: (head: string) => Promise<string>): { services: Services; moved: () => string | null } {
+/** A backend whose repository moves main with the git CLI after Backtrack read head, right before it writes and swaps (once). */
+function backendWithInterloper(backend: Backend, change: (head: string) => Promise<string>): { backend: Backend; moved: () => string | null } {
   let moved: string | null = null;
-  const registry = new RepositoryRegistry(services.repositories.directory);
+  const registry = new RepositoryRegistry(fx.t.config.repositoriesDir);
   const forProject = async (slug: string): Promise<GitStore> => {
-    const store = await services.repositories.forProject(slug);
+    const store = (await backend.repositories.forProject(slug)) as GitStore;
     return new Proxy(store, {
       get(target, property, receiver) {
         if (property === 'commitToBranch') {
@@ -212,7 +210,7 @@ function servicesWithInterloper(services: Services, change: (head: string) => Pr
     });
   };
   registry.forProject = forProject;
-  return { services: { ...services, repositories: registry }, moved: () => moved };
+  return { backend: { ...backend, repositories: registry }, moved: () => moved };
 }
 
 describe('main moved by the git CLI between read and update', () => {
@@ -221,13 +219,13 @@ describe('main moved by the git CLI between read and update', () => {
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const p = await preview(fieldInput(t0));
     const values = show(fx.repoDir, 'main', VALUES);
-    const interloper = servicesWithInterloper(fx.services, (head) =>
+    const interloper = backendWithInterloper(fx.backend, (head) =>
       commitWithGitCli(fx.repoDir, head, [{ path: VALUES, content: values.replace('tag: v2.1.0', 'tag: v2.1.9') }], 'hotfix by hand', { name: 'CLI', email: 'cli@example.com' }),
     );
 
     const error = await domainError(
-      executeRollback(interloper.services, {
-        context: p.context,
+      executeRollback(interloper.backend, {
+        tenantEnvironment: p.tenantEnvironment,
         scope: p.scope,
         targetSha: p.targetRevision,
         expectedPreviewHash: p.previewHash,
@@ -248,12 +246,12 @@ describe('main moved by the git CLI between read and update', () => {
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const p = await preview(fieldInput(t0));
     const elsewhere = `${dirOf('globex', 'staging')}/README.md`;
-    const interloper = servicesWithInterloper(fx.services, (head) =>
+    const interloper = backendWithInterloper(fx.backend, (head) =>
       commitWithGitCli(fx.repoDir, head, [{ path: elsewhere, content: 'notes\n' }], 'notes by hand', { name: 'CLI', email: 'cli@example.com' }),
     );
 
-    const { sha } = await executeRollback(interloper.services, {
-      context: p.context,
+    const { sha } = await executeRollback(interloper.backend, {
+      tenantEnvironment: p.tenantEnvironment,
       scope: p.scope,
       targetSha: p.targetRevision,
       expectedPreviewHash: p.previewHash,

@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rollbackRequests } from '../../src/db/schema';
 import { requestRollback } from '../../src/domain/requests/rollback-requests';
 import { previewRollback, type RollbackInput } from '../../src/domain/rollback/preview';
 import { normalizeScope } from '../../src/domain/rollback/plan';
@@ -22,13 +21,13 @@ afterEach(() => fx.close());
 
 /** Runs the rollback both ways (preview alone, and a request that would execute at once) and checks nothing was written. */
 async function expectRefused(input: RollbackInput, code: string, message?: string | RegExp) {
-  const context = await fx.context(input.tenant, input.environment);
+  const context = await fx.tenantEnvironment(input.tenant, input.environment);
   const deploymentsBefore = (await deploymentRows(fx, context.id)).length;
   const commitsBefore = commitCount(fx.repoDir);
   const refs = git(fx.repoDir, ['for-each-ref']);
   for (const attempt of [
-    () => previewRollback(fx.services, fx.deployer, input),
-    () => requestRollback(fx.services, fx.deployer, { ...input, justification: 'incident' }),
+    () => previewRollback(fx.backend, fx.deployer, input),
+    () => requestRollback(fx.backend, fx.deployer, { ...input, justification: 'incident' }),
   ]) {
     const error = await domainError(attempt());
     expect(error.code).toBe(code);
@@ -40,7 +39,7 @@ async function expectRefused(input: RollbackInput, code: string, message?: strin
   expect(commitCount(fx.repoDir)).toBe(commitsBefore);
   expect(git(fx.repoDir, ['for-each-ref'])).toBe(refs);
   expect((await deploymentRows(fx, context.id)).length).toBe(deploymentsBefore);
-  expect(await fx.services.db.select().from(rollbackRequests)).toEqual([]);
+  expect(await fx.t.app.database.query('select * from rollback_requests')).toEqual([]);
 }
 
 describe('rollback errors', () => {
@@ -150,7 +149,7 @@ describe('rollback errors', () => {
   });
 
   it('an execution that finds nothing left to roll back writes no empty commit', async () => {
-    const preview = await previewRollback(fx.services, fx.deployer, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: t0 }));
+    const preview = await previewRollback(fx.backend, fx.deployer, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: t0 }));
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.0.8')]);
     const before = fx.head();
     const error = await domainError(execute(fx, preview, { expectedPreviewHash: null }));

@@ -17,7 +17,7 @@ describe('tenant-environment file cache', () => {
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0'), setField('checkout', 'replicas', 4)]);
     await fx.writeFiles('acme', 'staging', (files) => files.set('services/payments/values.yaml', 'image:\r\n  tag: "v1"\r\n# ünïcödé 🚀\r\n'));
     await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'api-gateway', targetRevision: t0 }));
-    const git = await fx.services.repositories.forProject('shop');
+    const git = await fx.backend.repositories.forProject('shop');
     const revisions = (await git.log({ from: fx.head() })).map((c) => c.sha);
 
     const warm = await Promise.all(revisions.map((sha) => readFiles(git, sha, REF)));
@@ -27,7 +27,7 @@ describe('tenant-environment file cache', () => {
   });
 
   it('hands out copies: changing a returned map does not change the next read', async () => {
-    const git = await fx.services.repositories.forProject('shop');
+    const git = await fx.backend.repositories.forProject('shop');
     const head = fx.head();
     const first = await readFiles(git, head, REF);
     first.set('environment.yaml', 'tampered');
@@ -38,7 +38,7 @@ describe('tenant-environment file cache', () => {
   });
 
   it('does not remember content that would not read back as the same string', async () => {
-    const git = await fx.services.repositories.forProject('shop');
+    const git = await fx.backend.repositories.forProject('shop');
     const head = fx.head();
     const files = await readFiles(git, head, REF);
     const lone = new Map(files).set('environment.yaml', 'name: \uD800\n');

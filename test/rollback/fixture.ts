@@ -3,37 +3,39 @@
  * organization with every rollback flag, three tenant-environments seeded with the demo files,
  * and helpers to build history (releases, raw commits) and to read the repository with the git CLI.
  */
-import { and, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { parseDocument } from 'yaml';
 import type { Actor } from '../../src/domain/actor';
-import { authenticate, issueToken } from '../../src/domain/auth';
-import { createOrganization, createProject, createUser, grantRole } from '../../src/domain/admin';
+import { authenticate } from '../../src/domain/auth';
+import { buildApp } from '../../src/app';
+import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import { commitTenantEnvironmentChange } from '../../src/domain/commit-change';
+import { formatCommitMessage } from '../../src/domain/commit-metadata';
 import { DomainError } from '../../src/domain/errors';
-import { ensureTenantEnvironment, SOURCE_TRAILER } from '../../src/domain/history/index-history';
+import { registerTenantEnvironment } from '../../src/domain/history/index-history';
+import { requireOpenTenantEnvironment } from '../../src/domain/history/queries';
+import type { TenantEnvironment } from '../../src/domain/model';
+import type { Backend } from '../../src/domain/ports';
 import { deployRelease, type FieldEdit, type ServiceRelease } from '../../src/domain/releases';
 import { executeRollback } from '../../src/domain/rollback/execute';
 import { previewRollback, type RollbackInput, type RollbackPreview } from '../../src/domain/rollback/preview';
 import { demoFiles } from '../../src/domain/seed/demo-files';
-import type { Services } from '../../src/domain/services';
 import type { FileMap } from '../../src/domain/tenant-environment-files';
-import { requireTenantEnvironment, type TenantEnvironmentContext } from '../../src/domain/workspace';
-import { deployments } from '../../src/db/schema';
+import { createLogger } from '../../src/logger';
 import { commitWithGitCli } from '../../src/git';
 import { git, gitBuffer } from '../helpers/git-cli';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { openTestApp, testConfig, type TestApp } from '../kit/app';
+import { copyDataDir, sharedTemplate } from '../kit/template';
 
 export const PROJECT = 'shop';
 export const DEPLOYER_EMAIL = 'dana.deployer@acme.example.com';
 
 export interface Fixture {
   t: TestApp;
-  services: Services;
+  backend: Backend;
   repoDir: string;
   deployer: Actor;
-  /** A second process on the same data directory would have its own Services; tests build one with `secondServices`. */
-  context(tenant: string, environment: string): Promise<TenantEnvironmentContext>;
+  tenantEnvironment(tenant: string, environment: string): Promise<TenantEnvironment>;
   /** A release through the domain; returns the new head SHA. */
   release(tenant: string, environment: string, services: ServiceRelease[], environmentFields?: FieldEdit[]): Promise<string>;
   /** Replaces whole files of a tenant-environment through the domain's write path (manifests regenerated); returns the new head. */
@@ -44,55 +46,70 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(): Promise<Fixture> {
-  const t = await createTestApp({ seed: false });
-  const services = t.app.services;
-  const organizationId = await createOrganization(services, {
-    slug: 'acme-corp',
-    name: 'Acme Corp',
-    plan: 'ENTERPRISE',
-    featureFlags: ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'],
-  });
-  const project = await createProject(services, { organizationId, slug: PROJECT, name: 'Shop' });
-  const userId = await createUser(services, { email: DEPLOYER_EMAIL, name: 'Dana Deployer' });
-  await grantRole(services, { userId, projectId: project.id, role: 'DEPLOYER' });
-  const { token } = await issueToken(services.db, { userId }, 'test');
-  const deployer = (await authenticate(services.db, token))!;
-  const repoDir = services.repositories.pathFor(PROJECT);
+const FIXTURE_TENANT_ENVIRONMENTS = [
+  ['acme', 'staging'],
+  ['acme', 'production'],
+  ['globex', 'staging'],
+] as const;
 
-  const context = (tenant: string, environment: string) =>
-    requireTenantEnvironment(services, deployer, { project: PROJECT, tenant, environment }, 'DEPLOYER');
-
-  for (const [tenant, environment] of [
-    ['acme', 'staging'],
-    ['acme', 'production'],
-    ['globex', 'staging'],
-  ] as const) {
-    await ensureTenantEnvironment(services, project.id, tenant, environment);
-    await commitTenantEnvironmentChange(services, {
-      context: await context(tenant, environment),
-      author: { name: 'Ada Admin', email: 'ada.admin@acme.example.com' },
-      message: () => `Release: tenant/${tenant} env/${environment}\n\nInitial configuration\n\n${SOURCE_TRAILER}: RELEASE\n`,
-      apply: () => demoFiles(tenant, environment),
+/**
+ * A small real workspace, built once per run: an ENTERPRISE organization with every rollback flag,
+ * one deployer, and three tenant-environments with the demo files.
+ */
+function fixtureTemplate() {
+  return sharedTemplate('rollback-fixture', async (dataDir) => {
+    const app = buildApp(testConfig(dataDir), { logger: createLogger('silent') });
+    const backend = app.backend;
+    const organizationId = await createOrganization(backend, {
+      slug: 'acme-corp',
+      name: 'Acme Corp',
+      plan: 'ENTERPRISE',
+      featureFlags: ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'],
     });
-  }
+    const project = await createProject(backend, { organizationId, slug: PROJECT, name: 'Shop' });
+    const userId = await createUser(backend, { email: DEPLOYER_EMAIL, name: 'Dana Deployer' });
+    await grantRole(backend, { userId, projectId: project.id, role: 'DEPLOYER' });
+    const { token } = await createUserToken(backend, userId, 'test');
+    for (const [tenant, environment] of FIXTURE_TENANT_ENVIRONMENTS) {
+      const id = await registerTenantEnvironment(backend, project.id, tenant, environment);
+      const [tenantEnvironment] = await backend.stores.tenantEnvironments.byIds([id]);
+      await commitTenantEnvironmentChange(backend, {
+        tenantEnvironment: tenantEnvironment!,
+        author: { name: 'Ada Admin', email: 'ada.admin@acme.example.com' },
+        message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: tenantEnvironment!.ref, authorEmail: 'ada.admin@acme.example.com', description: 'Initial configuration' }),
+        apply: () => demoFiles(tenant, environment),
+      });
+    }
+    await app.stopServices();
+    return { token };
+  });
+}
 
+export async function createFixture(): Promise<Fixture> {
+  const template = await fixtureTemplate();
+  const t = openTestApp(copyDataDir(template.dataDir), { users: [], agent: { name: '', token: '' } });
+  const backend = t.app.backend;
+  const deployer = (await authenticate(backend.stores, template.info.token))!;
+  const repoDir = backend.repositories.pathFor(PROJECT);
+  const tenantEnvironment = (tenant: string, environment: string) =>
+    requireOpenTenantEnvironment(backend, deployer, { project: PROJECT, tenant, environment }, 'DEPLOYER');
   const head = () => git(repoDir, ['rev-parse', 'main']);
   return {
     t,
-    services,
+    backend,
     repoDir,
     deployer,
-    context,
+    tenantEnvironment,
     async release(tenant, environment, serviceReleases, environmentFields) {
-      await deployRelease(services, deployer, { project: PROJECT, tenant, environment, services: serviceReleases, environmentFields });
+      await deployRelease(backend, deployer, { project: PROJECT, tenant, environment, services: serviceReleases, environmentFields });
       return head();
     },
     async writeFiles(tenant, environment, edit) {
-      await commitTenantEnvironmentChange(services, {
-        context: await context(tenant, environment),
+      const te = await tenantEnvironment(tenant, environment);
+      await commitTenantEnvironmentChange(backend, {
+        tenantEnvironment: te,
         author: { name: 'Dana Deployer', email: DEPLOYER_EMAIL },
-        message: () => `Release: tenant/${tenant} env/${environment}\n\n${SOURCE_TRAILER}: RELEASE\n`,
+        message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: te.ref, authorEmail: DEPLOYER_EMAIL }),
         apply: (current) => {
           const files = new Map(current);
           edit(files);
@@ -157,8 +174,8 @@ export interface ExecuteOptions {
 
 /** Executes a previewed rollback the way an approved request does. */
 export async function execute(fx: Fixture, preview: RollbackPreview, options: ExecuteOptions = {}) {
-  return executeRollback(fx.services, {
-    context: preview.context,
+  return executeRollback(fx.backend, {
+    tenantEnvironment: preview.tenantEnvironment,
     scope: preview.scope,
     targetSha: preview.targetRevision,
     expectedPreviewHash: options.expectedPreviewHash === undefined ? preview.previewHash : options.expectedPreviewHash,
@@ -171,7 +188,7 @@ export async function execute(fx: Fixture, preview: RollbackPreview, options: Ex
 
 /** Preview then execute in one go; returns the rollback commit's SHA. */
 export async function rollback(fx: Fixture, input: RollbackInput, options: ExecuteOptions = {}): Promise<string> {
-  const preview = await previewRollback(fx.services, fx.deployer, input);
+  const preview = await previewRollback(fx.backend, fx.deployer, input);
   return (await execute(fx, preview, options)).sha;
 }
 
@@ -186,12 +203,9 @@ export async function domainError(work: Promise<unknown>): Promise<DomainError> 
   throw new Error('expected a DomainError, but the operation succeeded');
 }
 
+/** The tenant-environment's deployments, oldest first. */
 export async function deploymentRows(fx: Fixture, tenantEnvironmentId: string) {
-  return fx.services.db
-    .select()
-    .from(deployments)
-    .where(and(eq(deployments.tenantEnvironmentId, tenantEnvironmentId)))
-    .orderBy(deployments.sequence);
+  return (await fx.backend.stores.deployments.page(tenantEnvironmentId, Number.MAX_SAFE_INTEGER, 100_000)).reverse();
 }
 
 export const tag = (service: string, value: string): ServiceRelease => ({

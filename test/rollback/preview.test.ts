@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => fx.close());
 
-const preview = (input: RollbackInput) => previewRollback(fx.services, fx.deployer, input);
+const preview = (input: RollbackInput) => previewRollback(fx.backend, fx.deployer, input);
 
 function fieldsOf(p: RollbackPreview) {
   return p.diff.files.flatMap((f) => f.fields).map((f) => ({ file: f.file, path: f.path, kind: f.kind, before: f.before, after: f.after }));
@@ -146,7 +146,7 @@ describe('previewRollback', () => {
     it('includes commits pushed by other tools that are not yet in the deployment history', async () => {
       const t0 = fx.head();
       const a = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.0.9')]);
-      const values = (await fx.services.repositories.forProject('shop').then((g) => g.readFile(a, `${DIR}/services/api-gateway/values.yaml`)))!.toString('utf8');
+      const values = (await fx.backend.repositories.forProject('shop').then((g) => g.readFile(a, `${DIR}/services/api-gateway/values.yaml`)))!.toString('utf8');
       const pushed = await fx.cliCommit([{ path: `${DIR}/services/api-gateway/values.yaml`, content: values.replace('tag: v2.0.9', 'tag: v2.2.0-hotfix') }]);
       const p = await preview(rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }] }));
 

@@ -4,11 +4,9 @@
  * the product does it, through requestRollback (acme/staging needs no approval) and an approval on
  * acme/production.
  */
-import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { environments } from '../../src/db/schema';
-import { authenticate, issueToken } from '../../src/domain/auth';
-import { createUser, grantRole } from '../../src/domain/admin';
+import { authenticate } from '../../src/domain/auth';
+import { createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import { requestRollback, reviewRollbackRequest, type RequestRollbackInput } from '../../src/domain/requests/rollback-requests';
 import { revertedRevisions } from '../../src/domain/rollback/reverted';
 import { git } from '../helpers/git-cli';
@@ -20,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => fx.close());
 
-const request = (input: Omit<RequestRollbackInput, 'project'>) => requestRollback(fx.services, fx.deployer, { project: 'shop', ...input });
+const request = (input: Omit<RequestRollbackInput, 'project'>) => requestRollback(fx.backend, fx.deployer, { project: 'shop', ...input });
 
 /** `git log -1 --format=%B <sha>` split into its title and `Key: value` lines, in order. */
 function parseMessage(sha: string): { title: string; blank: string; lines: Array<[string, string]>; raw: string } {
@@ -93,17 +91,18 @@ describe('rollback commit message', () => {
   });
 
   it('says who approved, with the quorum, when the environment requires approval', async () => {
-    await fx.services.db.update(environments).set({ approvalRequired: true, quorum: 1, blockSelfApproval: true }).where(eq(environments.slug, 'production'));
-    const approverId = await createUser(fx.services, { email: 'bob@example.com', name: 'Bob Approver' });
-    const context = await fx.context('acme', 'production');
-    await grantRole(fx.services, { userId: approverId, projectId: context.project.id, role: 'APPROVER' });
-    const approver = (await authenticate(fx.services.db, (await issueToken(fx.services.db, { userId: approverId }, 't')).token))!;
+    const production = (await fx.tenantEnvironment('acme', 'production')).environment;
+    await fx.backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
+    const approverId = await createUser(fx.backend, { email: 'bob@example.com', name: 'Bob Approver' });
+    const context = await fx.tenantEnvironment('acme', 'production');
+    await grantRole(fx.backend, { userId: approverId, projectId: context.project.id, role: 'APPROVER' });
+    const approver = (await authenticate(fx.backend.stores, (await createUserToken(fx.backend, approverId, 't')).token))!;
 
     const t0 = fx.head();
     await fx.release('acme', 'production', [tag('api-gateway', 'v2.1.0')]);
     const pending = await request({ tenant: 'acme', environment: 'production', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
     expect(pending.state).toBe('PENDING');
-    const done = await reviewRollbackRequest(fx.services, approver, { id: pending.id, decision: 'APPROVE' });
+    const done = await reviewRollbackRequest(fx.backend, approver, { id: pending.id, decision: 'APPROVE' });
     expect(done.state).toBe('COMPLETED');
     expect(Object.fromEntries(parseMessage(done.resultSha!).lines).Approval).toBe('Approved by bob@example.com (quorum: 1/1)');
     expect(parseMessage(done.resultSha!).title).toBe(`Rollback: tenant/acme env/production → revision ${t0.slice(0, 7)}`);
@@ -115,7 +114,7 @@ describe('deployment history after a rollback', () => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const row = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'incident' });
-    const context = await fx.context('acme', 'staging');
+    const context = await fx.tenantEnvironment('acme', 'staging');
     const rollback = (await deploymentRows(fx, context.id)).find((d) => d.revision === row.resultSha);
     expect(rollback).toMatchObject({ source: 'ROLLBACK', status: 'SUCCESS', rollbackRequestId: row.id, authorEmail: DEPLOYER_EMAIL });
   });
@@ -127,7 +126,7 @@ describe('deployment history after a rollback', () => {
     const b = await fx.release('acme', 'staging', [setField('checkout', 'replicas', 3)]);
     const row = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'incident' });
 
-    const staging = await deploymentRows(fx, (await fx.context('acme', 'staging')).id);
+    const staging = await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id);
     const rollbackId = staging.find((d) => d.revision === row.resultSha)!.id;
     const status = Object.fromEntries(staging.map((d) => [d.revision, [d.status, d.rolledBackById]]));
     expect(status[a]).toEqual(['ROLLED_BACK', rollbackId]);
@@ -135,7 +134,7 @@ describe('deployment history after a rollback', () => {
     // The initial deployment (the state rolled back to) stays SUCCESS.
     expect([staging[0]!.status, staging[0]!.rolledBackById]).toEqual(['SUCCESS', null]);
     expect(staging.filter((d) => d.status === 'ROLLED_BACK').map((d) => d.revision).sort()).toEqual([a, b].sort());
-    const production = await deploymentRows(fx, (await fx.context('acme', 'production')).id);
+    const production = await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'production')).id);
     expect(production.find((d) => d.revision === other)!.status).toBe('SUCCESS');
   });
 
@@ -145,7 +144,7 @@ describe('deployment history after a rollback', () => {
     const b = await fx.release('acme', 'staging', [tag('payments', 'v1.5.0')]);
     const c = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'services.api-gateway.TIMEOUT_MS', value: '9000' }]);
     const row = await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
-    const status = Object.fromEntries((await deploymentRows(fx, (await fx.context('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
+    const status = Object.fromEntries((await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
     expect(status[a]).toBe('ROLLED_BACK');
     expect(status[c]).toBe('ROLLED_BACK');
     expect(status[b]).toBe('SUCCESS');
@@ -158,7 +157,7 @@ describe('deployment history after a rollback', () => {
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const global = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
     await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
-    const status = Object.fromEntries((await deploymentRows(fx, (await fx.context('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
+    const status = Object.fromEntries((await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
     expect(status[global]).toBe('SUCCESS');
   });
 
@@ -167,7 +166,7 @@ describe('deployment history after a rollback', () => {
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const replicas = await fx.release('acme', 'staging', [setField('api-gateway', 'replicas', 4)]);
     await request({ tenant: 'acme', environment: 'staging', mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }], justification: 'incident' });
-    const status = Object.fromEntries((await deploymentRows(fx, (await fx.context('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
+    const status = Object.fromEntries((await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
     expect(status[replicas]).toBe('SUCCESS');
   });
 });
@@ -179,8 +178,8 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
     await fx.release('globex', 'staging', [tag('search', 'v1.0.0')]);
     const b = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
     const row = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'x' });
-    const git = await fx.services.repositories.forProject('shop');
-    expect(await revertedRevisions(git, await fx.context('acme', 'staging'), { mode: 'FULL', service: null, fields: [] }, t0, row.resultSha!)).toEqual([b, a]);
+    const git = await fx.backend.repositories.forProject('shop');
+    expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), { mode: 'FULL', service: null, fields: [] }, t0, row.resultSha!)).toEqual([b, a]);
   });
 
   it('SERVICE: the service\'s files and service-scoped variables, not global variables or other services', async () => {
@@ -190,8 +189,8 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
     await fx.release('acme', 'staging', [tag('payments', 'v1.5.0')]);
     const c = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'services.api-gateway.TIMEOUT_MS', value: '9000' }]);
     const row = await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'x' });
-    const git = await fx.services.repositories.forProject('shop');
-    expect(await revertedRevisions(git, await fx.context('acme', 'staging'), { mode: 'SERVICE', service: 'api-gateway', fields: [] }, t0, row.resultSha!)).toEqual([c, a]);
+    const git = await fx.backend.repositories.forProject('shop');
+    expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), { mode: 'SERVICE', service: 'api-gateway', fields: [] }, t0, row.resultSha!)).toEqual([c, a]);
   });
 
   it('FIELD: only the commits that changed a selected field', async () => {
@@ -208,7 +207,7 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
       ],
     };
     const row = await request({ tenant: 'acme', environment: 'staging', ...scope, targetRevision: t0, justification: 'x' });
-    const git = await fx.services.repositories.forProject('shop');
-    expect(await revertedRevisions(git, await fx.context('acme', 'staging'), scope, t0, row.resultSha!)).toEqual([c, a]);
+    const git = await fx.backend.repositories.forProject('shop');
+    expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), scope, t0, row.resultSha!)).toEqual([c, a]);
   });
 });

@@ -1,13 +1,12 @@
 /** Per-environment approval policy: approval required or not, quorum N ≥ 1, self-approval blocking. */
-import { and, eq } from 'drizzle-orm';
-import { environments } from '../../db/schema';
 import type { Actor } from '../actor';
 import { requireRole } from '../access';
 import { recordAudit } from '../audit';
 import { BadRequestError, NotFoundError } from '../errors';
 import { requireApprovalWorkflow } from '../gating';
-import type { Services } from '../services';
-import { organizationOf, projectBySlug, type EnvironmentRow } from '../workspace';
+import type { Environment } from '../model';
+import type { ApprovalPolicy, Backend } from '../ports';
+import { organizationOf, projectBySlug } from '../workspace';
 
 export const MAX_QUORUM = 10;
 
@@ -19,41 +18,38 @@ export interface ApprovalPolicyInput {
   blockSelfApproval?: boolean | null;
 }
 
-export async function setApprovalPolicy(services: Services, actor: Actor | null, input: ApprovalPolicyInput): Promise<EnvironmentRow> {
-  const project = await projectBySlug(services, actor, input.project);
+export async function setApprovalPolicy(backend: Backend, actor: Actor | null, input: ApprovalPolicyInput): Promise<Environment> {
+  const project = await projectBySlug(backend, actor, input.project);
   if (!project) throw new NotFoundError(`project ${input.project}`);
-  requireApprovalWorkflow(await organizationOf(services, project));
+  requireApprovalWorkflow(await organizationOf(backend, project));
   const admin = requireRole(actor, project.id, 'ADMIN', 'project');
   const quorum = input.quorum ?? 1;
   if (!Number.isInteger(quorum) || quorum < 1 || quorum > MAX_QUORUM) {
     throw new BadRequestError('INVALID_QUORUM', `quorum must be a whole number from 1 to ${MAX_QUORUM}`);
   }
-  const [environment] = await services.db
-    .select()
-    .from(environments)
-    .where(and(eq(environments.projectId, project.id), eq(environments.slug, input.environment)));
+  const environment = await backend.stores.environments.bySlug(project.id, input.environment);
   if (!environment) throw new NotFoundError(`environment ${input.environment}`);
-  const policy = {
+  const policy: ApprovalPolicy = {
     approvalRequired: input.approvalRequired,
     quorum,
     blockSelfApproval: input.blockSelfApproval ?? true,
   };
-  return services.transaction(async (tx) => {
-    const [updated] = await tx.update(environments).set(policy).where(eq(environments.id, environment.id)).returning();
-    await recordAudit(tx, {
+  return backend.transact(async ({ stores }) => {
+    const updated = await stores.environments.setPolicy(environment.id, policy);
+    await recordAudit(stores, {
       projectId: project.id,
       actor: admin,
       action: 'approval_policy.updated',
       targetType: 'Environment',
       targetId: environment.id,
-      details: { environment: environment.slug, before: pick(environment), after: policy },
-      now: services.now(),
+      details: { environment: environment.slug, before: policyOf(environment), after: policy },
+      now: backend.now(),
     });
-    return updated!;
+    return updated;
   });
 }
 
-function pick(environment: EnvironmentRow) {
+function policyOf(environment: Environment): ApprovalPolicy {
   return {
     approvalRequired: environment.approvalRequired,
     quorum: environment.quorum,

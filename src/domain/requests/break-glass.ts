@@ -1,39 +1,36 @@
 /** Break-glass sessions: a time-boxed, audited bypass of approval for every protected action in a project. */
-import { and, desc, eq } from 'drizzle-orm';
-import { breakGlassSessions } from '../../db/schema';
 import type { Actor } from '../actor';
-import { requireRole } from '../access';
+import { canReadProjectWide, requireRole } from '../access';
 import { recordAudit } from '../audit';
 import { BadRequestError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import type { Services } from '../services';
-import { projectBySlug, type ProjectRow } from '../workspace';
+import type { BreakGlassSession, Project } from '../model';
+import type { Backend } from '../ports';
+import { projectBySlug } from '../workspace';
 
-export type BreakGlassSessionRow = typeof breakGlassSessions.$inferSelect;
-
-export function isActive(session: BreakGlassSessionRow, now: Date): boolean {
+export function isActive(session: BreakGlassSession, now: Date): boolean {
   return !session.closedAt && session.openedAt <= now && session.expiresAt > now;
 }
 
 export async function openBreakGlassSession(
-  services: Services,
+  backend: Backend,
   actor: Actor | null,
   input: { project: string; justification: string; durationMinutes?: number | null },
-): Promise<BreakGlassSessionRow> {
-  const project = await projectBySlug(services, actor, input.project);
+): Promise<BreakGlassSession> {
+  const project = await projectBySlug(backend, actor, input.project);
   if (!project) throw new NotFoundError(`project ${input.project}`);
   const user = requireRole(actor, project.id, 'DEPLOYER', 'project');
   const justification = input.justification?.trim();
   if (!justification) throw new BadRequestError('JUSTIFICATION_REQUIRED', 'a justification is required to open a break-glass session');
-  const { breakGlassDefaultMinutes, breakGlassMaxMinutes } = services.settings;
+  const { breakGlassDefaultMinutes, breakGlassMaxMinutes } = backend.settings;
   const requested = input.durationMinutes ?? breakGlassDefaultMinutes;
   if (!Number.isInteger(requested) || requested < 1) {
     throw new BadRequestError('INVALID_DURATION', 'durationMinutes must be a whole number of at least 1');
   }
   // Capped, not refused: in an incident a shorter session beats an error (expiresAt shows the cap).
   const minutes = Math.min(requested, breakGlassMaxMinutes);
-  const now = services.now();
-  const session: BreakGlassSessionRow = {
+  const now = backend.now();
+  const session: BreakGlassSession = {
     id: newId('bgs'),
     projectId: project.id,
     userId: user.user.id,
@@ -42,9 +39,9 @@ export async function openBreakGlassSession(
     expiresAt: new Date(now.getTime() + minutes * 60_000),
     closedAt: null,
   };
-  await services.transaction(async (tx) => {
-    await tx.insert(breakGlassSessions).values(session);
-    await recordAudit(tx, {
+  await backend.transact(async ({ stores }) => {
+    await stores.breakGlass.insert(session);
+    await recordAudit(stores, {
       projectId: project.id,
       actor: user,
       action: 'break_glass.opened',
@@ -62,21 +59,22 @@ export async function openBreakGlassSession(
   return session;
 }
 
-export async function closeBreakGlassSession(services: Services, actor: Actor | null, id: string): Promise<BreakGlassSessionRow> {
-  const [session] = await services.db.select().from(breakGlassSessions).where(eq(breakGlassSessions.id, id));
+export async function closeBreakGlassSession(backend: Backend, actor: Actor | null, id: string): Promise<BreakGlassSession> {
+  const session = await backend.stores.breakGlass.byId(id);
   if (!session) throw new NotFoundError('break-glass session');
   const user = requireRole(actor, session.projectId, 'DEPLOYER', 'break-glass session');
   if (session.userId !== user.user.id && user.roles.get(session.projectId) !== 'ADMIN') {
     throw new NotFoundError('break-glass session');
   }
-  const now = services.now();
+  const now = backend.now();
   const notActive = () => new BadRequestError('BREAK_GLASS_NOT_ACTIVE', 'the break-glass session is already closed or expired');
   if (!isActive(session, now)) throw notActive();
-  await services.transaction(async (tx) => {
+  await backend.transact(async ({ stores }) => {
     // Read again inside the transaction: of two concurrent closes only one closes (and is audited).
-    const [fresh] = await tx.select().from(breakGlassSessions).where(eq(breakGlassSessions.id, id));
+    const fresh = await stores.breakGlass.byId(id);
     if (!fresh || !isActive(fresh, now)) throw notActive();
-    await recordAudit(tx, {
+    // Audited first, while the session is still open: its closing is one of its actions.
+    await recordAudit(stores, {
       projectId: session.projectId,
       actor: user,
       action: 'break_glass.closed',
@@ -84,17 +82,15 @@ export async function closeBreakGlassSession(services: Services, actor: Actor | 
       targetId: session.id,
       now,
     });
-    await tx.update(breakGlassSessions).set({ closedAt: now }).where(eq(breakGlassSessions.id, id));
+    if (!(await stores.breakGlass.close(id, now))) throw notActive();
   });
   return { ...session, closedAt: now };
 }
 
-export async function breakGlassSessionsOf(services: Services, project: ProjectRow, activeOnly: boolean): Promise<BreakGlassSessionRow[]> {
-  const rows = await services.db
-    .select()
-    .from(breakGlassSessions)
-    .where(and(eq(breakGlassSessions.projectId, project.id)))
-    .orderBy(desc(breakGlassSessions.openedAt));
-  const now = services.now();
+/** The project's sessions, newest first: project-wide, so users of the project only. */
+export async function breakGlassSessionsOf(backend: Backend, actor: Actor | null, project: Project, activeOnly: boolean): Promise<BreakGlassSession[]> {
+  if (!canReadProjectWide(actor, project.id)) return [];
+  const rows = await backend.stores.breakGlass.ofProject(project.id);
+  const now = backend.now();
   return activeOnly ? rows.filter((s) => isActive(s, now)) : rows;
 }

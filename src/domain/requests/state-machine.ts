@@ -1,9 +1,7 @@
 /** Rollback request states and the only transitions between them (spec "Request States"). */
-import { and, eq } from 'drizzle-orm';
-import { rollbackRequests, type RequestState } from '../../db/schema';
-import type { Db } from '../../db/client';
-import type { RollbackRequestRow } from '../batch-reads';
 import { BadRequestError } from '../errors';
+import type { RequestState, RollbackRequest } from '../model';
+import type { RequestPatch, Stores } from '../ports';
 
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
   PENDING: ['APPROVED', 'REJECTED'],
@@ -27,27 +25,26 @@ export function canTransition(from: RequestState, to: RequestState): boolean {
 }
 
 /**
- * Moves a request from `from` to `to`, guarded in SQL by the state it is expected to be in,
- * so two writers can never both make the same transition.
+ * Moves a request from its state to `to`, guarded by the state it is expected to be in, so two
+ * writers can never both make the same transition.
  */
 export async function transition(
-  tx: Db,
-  request: RollbackRequestRow,
+  stores: Stores,
+  request: RollbackRequest,
   to: RequestState,
   now: Date,
-  patch: Partial<typeof rollbackRequests.$inferInsert> = {},
-): Promise<RollbackRequestRow> {
+  patch: RequestPatch = {},
+): Promise<RollbackRequest> {
   if (!canTransition(request.state, to)) {
     throw new BadRequestError('INVALID_TRANSITION', `a ${request.state.toLowerCase()} rollback request cannot become ${to.toLowerCase()}`);
   }
   const timestamp = TIMESTAMP_OF[to];
-  const [updated] = await tx
-    .update(rollbackRequests)
-    .set({ ...patch, state: to, updatedAt: now, ...(timestamp ? { [timestamp]: now } : {}) })
-    .where(and(eq(rollbackRequests.id, request.id), eq(rollbackRequests.state, request.state)))
-    .returning();
-  if (!updated) {
-    throw new BadRequestError('INVALID_TRANSITION', `the rollback request is no longer ${request.state.toLowerCase()}`);
-  }
+  const updated = await stores.requests.transition(request.id, request.state, {
+    ...patch,
+    state: to,
+    updatedAt: now,
+    ...(timestamp ? { [timestamp]: now } : {}),
+  });
+  if (!updated) throw new BadRequestError('INVALID_TRANSITION', `the rollback request is no longer ${request.state.toLowerCase()}`);
   return updated;
 }

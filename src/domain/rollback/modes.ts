@@ -1,9 +1,8 @@
 /** The wizard's first step: which rollback modes the caller may use here, why not, and their blast radius. */
-import { ROLLBACK_MODES, type RollbackMode } from '../../db/schema';
+import { ROLLBACK_MODES, type Organization, type RollbackMode } from '../model';
 import type { Actor } from '../actor';
 import { roleIn, roleRank } from '../access';
 import { MODE_BLAST_RADIUS, modeGate } from '../gating';
-import type { OrganizationRow } from '../workspace';
 
 export interface RollbackModeOption {
   mode: RollbackMode;
@@ -12,7 +11,7 @@ export interface RollbackModeOption {
   blastRadius: string;
 }
 
-export function rollbackModes(actor: Actor | null, organization: OrganizationRow, projectId: string): RollbackModeOption[] {
+export function rollbackModes(actor: Actor | null, organization: Organization, projectId: string): RollbackModeOption[] {
   const role = roleIn(actor, projectId);
   return ROLLBACK_MODES.map((mode) => {
     const gate = modeGate(organization, mode);

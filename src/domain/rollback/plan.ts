@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
-import type { RollbackMode, SelectedField } from '../../db/schema';
+import type { RollbackMode, SelectedField } from '../model';
 import { compareFiles, type FileDiff, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
 import { SERVICE_FILES, VARIABLES_FILE, serviceDir, serviceFile } from '../layout';

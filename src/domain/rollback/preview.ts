@@ -1,18 +1,16 @@
 /** previewRollback: exactly what a rollback would change, computed on the current head. */
-import type { GitStore } from '../../git';
 import { parseYaml, flattenLeaves } from '../../yaml';
 import type { Actor } from '../actor';
 import type { FieldDiff, FilesDiff } from '../diff/compare-files';
 import { BadRequestError, DomainError } from '../errors';
-import { resolveRevision } from '../history/queries';
-import type { Services } from '../services';
+import { requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
+import type { RollbackMode, SelectedField, TenantEnvironment } from '../model';
+import type { Backend, GitRepository } from '../ports';
 import { readFiles, servicesWithChangedInputs, withRegeneratedManifests, type FileMap } from '../tenant-environment-files';
-import { requireTenantEnvironment, type TenantEnvironmentContext } from '../workspace';
 import { requireModeAllowed } from '../gating';
 import { diffOfPlan, normalizeScope, planRollback, previewHash, type RollbackScope } from './plan';
-import type { RollbackMode, SelectedField } from '../../db/schema';
 import { tenantEnvironmentDir } from '../layout';
-import { liveValueOf, latestSyncReport } from '../sync';
+import { liveValueOf } from '../sync';
 
 /** Key of a field in `RollbackPreview.liveValues`. */
 export const fieldKey = (field: { file: string; path: string }) => `${field.file}\u0000${field.path}`;
@@ -35,7 +33,7 @@ export interface FieldWarning {
 }
 
 export interface RollbackPreview {
-  context: TenantEnvironmentContext;
+  tenantEnvironment: TenantEnvironment;
   scope: RollbackScope;
   targetRevision: string;
   baseRevision: string;
@@ -52,23 +50,22 @@ export interface RollbackPreview {
 
 export const NOTHING_TO_ROLL_BACK = 'nothing to roll back: the current state already matches the target revision in this scope';
 
-export async function previewRollback(services: Services, actor: Actor | null, input: RollbackInput): Promise<RollbackPreview> {
+export async function previewRollback(backend: Backend, actor: Actor | null, input: RollbackInput): Promise<RollbackPreview> {
   if (!input.targetRevision?.trim()) throw new BadRequestError('TARGET_SHA_REQUIRED', 'targetSha is required');
-  const context = await requireTenantEnvironment(services, actor, input, 'DEPLOYER');
+  const context = await requireOpenTenantEnvironment(backend, actor, input, 'DEPLOYER');
   requireModeAllowed(context, input.mode);
   const scope = normalizeScope(input);
-  const git = await services.repositories.forProject(context.project.slug);
-  const target = await resolveTarget(services, git, context, input.targetRevision);
+  const git = await backend.repositories.forProject(context.project.slug);
+  const target = await resolveTarget(backend, git, context, input.targetRevision);
   const head = (await git.head())!;
   const current = await readFiles(git, head, context.ref);
-  const preview = await computePreview(services, git, context, scope, target, head, current);
-  return preview;
+  return computePreview(backend, git, context, scope, target, head, current);
 }
 
-async function resolveTarget(services: Services, git: GitStore, context: TenantEnvironmentContext, revision: string): Promise<string> {
+async function resolveTarget(backend: Backend, git: GitRepository, context: TenantEnvironment, revision: string): Promise<string> {
   let sha: string;
   try {
-    sha = await resolveRevision(services, context, revision);
+    sha = await resolveRevision(backend, context, revision);
   } catch (error) {
     if (error instanceof BadRequestError && error.code === 'REVISION_NOT_FOUND') {
       throw new BadRequestError('INVALID_TARGET_REVISION', `invalid target revision: ${revision} does not exist or is corrupted; choose a revision from the deployment history`, { revision });
@@ -91,9 +88,9 @@ async function resolveTarget(services: Services, git: GitStore, context: TenantE
  * scope suggestion — none of which enters the plan or its hash.
  */
 export async function computePreview(
-  services: Services,
-  git: GitStore,
-  context: TenantEnvironmentContext,
+  backend: Backend,
+  git: GitRepository,
+  context: TenantEnvironment,
   scope: RollbackScope,
   targetSha: string,
   head: string,
@@ -109,7 +106,7 @@ export async function computePreview(
   if (diff.files.length === 0) throw new BadRequestError('NOTHING_TO_ROLL_BACK', NOTHING_TO_ROLL_BACK);
   const affectedServices = diff.services.map((s) => s.service);
   return {
-    context,
+    tenantEnvironment: context,
     scope,
     targetRevision: targetSha,
     baseRevision: head,
@@ -119,13 +116,13 @@ export async function computePreview(
     regenerateManifests: plan.regenerateManifests,
     previewHash: previewHash(scope, targetSha, diff),
     warnings: options.planOnly ? [] : await laterChanges(git, context, targetSha, head, allFields(diff)),
-    liveValues: options.planOnly ? new Map() : await liveValuesFor(services, context, allFields(diff)),
+    liveValues: options.planOnly ? new Map() : await liveValuesFor(backend, context, allFields(diff)),
     suggestion: options.planOnly ? null : smallerScope(scope, diff),
   };
 }
 
 /** The target's files; a revision whose objects are missing or corrupted is an invalid target, not a server error. */
-async function readTargetFiles(git: GitStore, context: TenantEnvironmentContext, targetSha: string): Promise<FileMap> {
+async function readTargetFiles(git: GitRepository, context: TenantEnvironment, targetSha: string): Promise<FileMap> {
   try {
     return await readFiles(git, targetSha, context.ref);
   } catch (error) {
@@ -150,8 +147,8 @@ function allFields(diff: FilesDiff): FieldDiff[] {
  * compared version by version.
  */
 async function laterChanges(
-  git: GitStore,
-  context: TenantEnvironmentContext,
+  git: GitRepository,
+  context: TenantEnvironment,
   targetSha: string,
   head: string,
   fields: FieldDiff[],
@@ -206,8 +203,8 @@ async function laterChanges(
   return warnings;
 }
 
-async function liveValuesFor(services: Services, context: TenantEnvironmentContext, fields: FieldDiff[]): Promise<Map<string, unknown>> {
-  const report = await latestSyncReport(services, context.id);
+async function liveValuesFor(backend: Backend, context: TenantEnvironment, fields: FieldDiff[]): Promise<Map<string, unknown>> {
+  const report = await backend.stores.syncReports.latest(context.id);
   const values = new Map<string, unknown>();
   if (!report) return values;
   for (const field of fields) {

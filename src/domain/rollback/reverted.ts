@@ -5,15 +5,15 @@
  * for FIELD. A commit that only touched other services, other fields of the same file or global
  * variables is not undone, so its deployment must not be marked ROLLED_BACK.
  */
-import type { GitStore } from '../../git';
+import type { GitRepository } from '../ports';
 import { formatFieldPath, readField } from '../../yaml';
 import { VARIABLES_FILE, serviceDir, tenantEnvironmentDir } from '../layout';
-import type { TenantEnvironmentContext } from '../workspace';
+import type { TenantEnvironment } from '../model';
 import { locateField, type RollbackScope } from './plan';
 
 export async function revertedRevisions(
-  git: GitStore,
-  context: TenantEnvironmentContext,
+  git: GitRepository,
+  context: TenantEnvironment,
   scope: RollbackScope,
   targetSha: string,
   rollbackSha: string,

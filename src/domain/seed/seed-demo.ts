@@ -2,16 +2,15 @@
  * The demo workspace: an incident-ready project with history made through the release code path,
  * including a bad image tag on acme/production's api-gateway.
  */
-import { and, eq } from 'drizzle-orm';
-import { environments, organizations } from '../../db/schema';
 import type { Actor } from '../actor';
-import { authenticate, issueToken } from '../auth';
-import { createAgent, createOrganization, createProject, createUser, grantRole } from '../admin';
+import { authenticate } from '../auth';
+import { createAgent, createOrganization, createProject, createUser, createUserToken, grantRole } from '../admin';
 import { commitTenantEnvironmentChange } from '../commit-change';
-import { ensureTenantEnvironment, SOURCE_TRAILER } from '../history/index-history';
+import { formatCommitMessage } from '../commit-metadata';
+import { registerTenantEnvironment } from '../history/index-history';
+import type { Backend } from '../ports';
 import { deployRelease, promote } from '../releases';
-import type { Services } from '../services';
-import { tenantEnvironmentById } from '../workspace';
+import { loadTenantEnvironment } from '../workspace';
 import { demoFiles } from './demo-files';
 
 export const DEMO_ORGANIZATION = 'acme-corp';
@@ -29,27 +28,26 @@ const DEMO_USERS = [
   { email: 'ada.admin@acme.example.com', name: 'Ada Admin', role: 'ADMIN' },
 ] as const;
 
-export async function isSeeded(services: Services): Promise<boolean> {
-  const rows = await services.db.select().from(organizations).where(eq(organizations.slug, DEMO_ORGANIZATION));
-  return rows.length > 0;
+export async function isSeeded(backend: Backend): Promise<boolean> {
+  return (await backend.stores.organizations.bySlug(DEMO_ORGANIZATION)) !== null;
 }
 
-export async function seedDemo(services: Services): Promise<DemoCredentials> {
-  const organizationId = await createOrganization(services, {
+export async function seedDemo(backend: Backend): Promise<DemoCredentials> {
+  const organizationId = await createOrganization(backend, {
     slug: DEMO_ORGANIZATION,
     name: 'Acme Corp',
     plan: 'ENTERPRISE',
     featureFlags: ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'],
   });
-  const project = await createProject(services, { organizationId, slug: DEMO_PROJECT, name: 'Shop' });
+  const project = await createProject(backend, { organizationId, slug: DEMO_PROJECT, name: 'Shop' });
   const credentials: DemoCredentials = { users: [], agent: { name: '', token: '' } };
   const actors = new Map<string, Actor>();
   for (const demoUser of DEMO_USERS) {
-    const userId = await createUser(services, demoUser);
-    await grantRole(services, { userId, projectId: project.id, role: demoUser.role });
-    const { token } = await issueToken(services.db, { userId }, 'demo token');
+    const userId = await createUser(backend, demoUser);
+    await grantRole(backend, { userId, projectId: project.id, role: demoUser.role });
+    const { token } = await createUserToken(backend, userId, 'demo token');
     credentials.users.push({ email: demoUser.email, role: demoUser.role, token });
-    actors.set(demoUser.role, (await authenticate(services.db, token))!);
+    actors.set(demoUser.role, (await authenticate(backend.stores, token))!);
   }
   const deployer = actors.get('DEPLOYER')!;
   const admin = DEMO_USERS[3];
@@ -57,26 +55,24 @@ export async function seedDemo(services: Services): Promise<DemoCredentials> {
   const tenantEnvironmentIds: string[] = [];
   for (const tenant of ['acme', 'globex']) {
     for (const environment of ['staging', 'production']) {
-      const id = await ensureTenantEnvironment(services, project.id, tenant, environment);
+      const id = await registerTenantEnvironment(backend, project.id, tenant, environment);
       tenantEnvironmentIds.push(id);
-      const context = (await tenantEnvironmentById(services, actors.get('ADMIN')!, id))!;
-      await commitTenantEnvironmentChange(services, {
-        context,
+      const tenantEnvironment = await loadTenantEnvironment(backend, id);
+      await commitTenantEnvironmentChange(backend, {
+        tenantEnvironment,
         author: { name: admin.name, email: admin.email },
         message: () =>
-          `Release: tenant/${tenant} env/${environment}\n\nInitial configuration\n\n${SOURCE_TRAILER}: RELEASE\nAuthor: ${admin.email}\n`,
+          formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: tenantEnvironment.ref, authorEmail: admin.email, description: 'Initial configuration' }),
         apply: () => demoFiles(tenant, environment),
       });
     }
   }
-  await services.db
-    .update(environments)
-    .set({ approvalRequired: true, quorum: 1, blockSelfApproval: true })
-    .where(and(eq(environments.projectId, project.id), eq(environments.slug, 'production')));
+  const production = (await backend.stores.environments.bySlug(project.id, 'production'))!;
+  await backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
 
   type Release = Parameters<typeof deployRelease>[2];
   const release = (tenant: string, environment: string, description: string, edits: Release['services'], environmentFields?: Release['environmentFields']) =>
-    deployRelease(services, deployer, { project: DEMO_PROJECT, tenant, environment, description, services: edits, environmentFields });
+    deployRelease(backend, deployer, { project: DEMO_PROJECT, tenant, environment, description, services: edits, environmentFields });
   const tag = (service: string, value: string) => ({ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value }] });
 
   for (const environment of ['staging', 'production']) {
@@ -100,7 +96,7 @@ export async function seedDemo(services: Services): Promise<DemoCredentials> {
     await release('globex', environment, 'notifications 1.3.0', [tag('notifications', 'v1.3.0')]);
   }
   await release('acme', 'staging', 'catalog 5.1.0 with the new search ranking', [tag('catalog', 'v5.1.0')]);
-  await promote(services, deployer, {
+  await promote(backend, deployer, {
     project: DEMO_PROJECT,
     tenant: 'acme',
     fromEnvironment: 'staging',
@@ -111,7 +107,7 @@ export async function seedDemo(services: Services): Promise<DemoCredentials> {
   // The incident: a bad image tag that only exists in the registry's imagination.
   await release('acme', 'production', 'api-gateway 2.1.1 hotfix (bad tag: image was never pushed)', [tag('api-gateway', 'v2.1.1-rc0')]);
 
-  const agent = await createAgent(services, { projectId: project.id, name: 'prod-eu-1-agent', tenantEnvironmentIds });
+  const agent = await createAgent(backend, { projectId: project.id, name: 'prod-eu-1-agent', tenantEnvironmentIds });
   credentials.agent = { name: 'prod-eu-1-agent', token: agent.token };
   return credentials;
 }

@@ -1,8 +1,8 @@
 import { setApprovalPolicy } from '../../domain/requests/approval-policy';
-import type { EnvironmentRow } from '../../domain/workspace';
+import type { Environment } from '../../domain/model';
 import { builder } from '../builder';
 
-export const ApprovalPolicyRef = builder.objectRef<EnvironmentRow>('ApprovalPolicy');
+export const ApprovalPolicyRef = builder.objectRef<Environment>('ApprovalPolicy');
 
 ApprovalPolicyRef.implement({
   description: "An environment's approval policy for rollback requests.",
@@ -29,6 +29,6 @@ builder.mutationField('setApprovalPolicy', (t) =>
     type: ApprovalPolicyRef,
     description: 'ADMIN only; needs the rollback_approval feature flag.',
     args: { input: t.arg({ type: ApprovalPolicyInput }) },
-    resolve: (_root, { input }, ctx) => setApprovalPolicy(ctx.services, ctx.actor, input),
+    resolve: (_root, { input }, ctx) => setApprovalPolicy(ctx.backend, ctx.actor, input),
   }),
 );

@@ -1,8 +1,8 @@
-import type { AuditEventRow } from '../../domain/audit';
+import type { AuditEvent } from '../../domain/model';
 import { builder } from '../builder';
 import { UserRef } from './user';
 
-export const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
+export const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent');
 
 AuditEventRef.implement({
   fields: (t) => ({

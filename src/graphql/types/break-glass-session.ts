@@ -1,10 +1,11 @@
 import { listAuditEvents } from '../../domain/audit';
-import { closeBreakGlassSession, isActive, openBreakGlassSession, type BreakGlassSessionRow } from '../../domain/requests/break-glass';
+import type { BreakGlassSession } from '../../domain/model';
+import { closeBreakGlassSession, isActive, openBreakGlassSession } from '../../domain/requests/break-glass';
 import { builder } from '../builder';
 import { AuditEventRef } from './audit-event';
 import { UserRef } from './user';
 
-export const BreakGlassSessionRef = builder.objectRef<BreakGlassSessionRow>('BreakGlassSession');
+export const BreakGlassSessionRef = builder.objectRef<BreakGlassSession>('BreakGlassSession');
 
 BreakGlassSessionRef.implement({
   description: 'An emergency bypass of approval for one user in one project; everything done under it is flagged in the audit trail.',
@@ -15,12 +16,12 @@ BreakGlassSessionRef.implement({
     openedAt: t.field({ type: 'DateTime', resolve: (s) => s.openedAt }),
     expiresAt: t.field({ type: 'DateTime', resolve: (s) => s.expiresAt }),
     closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.closedAt }),
-    active: t.boolean({ resolve: (s, _a, ctx) => isActive(s, ctx.services.now()) }),
+    active: t.boolean({ resolve: (s, _a, ctx) => isActive(s, ctx.backend.now()) }),
     actions: t.field({
       type: [AuditEventRef],
       description: 'Every audited action taken under this session, for post-incident review.',
       resolve: async (s, _a, ctx) =>
-        (await listAuditEvents(ctx.services.db, s.projectId, { breakGlassSessionId: s.id }, { first: 500, afterId: null })).rows,
+        (await listAuditEvents(ctx.backend, ctx.actor, s.projectId, { breakGlassSessionId: s.id }, { first: 500, afterId: null })).rows,
     }),
   }),
 });
@@ -37,7 +38,7 @@ builder.mutationField('openBreakGlassSession', (t) =>
   t.field({
     type: BreakGlassSessionRef,
     args: { input: t.arg({ type: BreakGlassInput }) },
-    resolve: (_root, { input }, ctx) => openBreakGlassSession(ctx.services, ctx.actor, input),
+    resolve: (_root, { input }, ctx) => openBreakGlassSession(ctx.backend, ctx.actor, input),
   }),
 );
 
@@ -45,6 +46,6 @@ builder.mutationField('closeBreakGlassSession', (t) =>
   t.field({
     type: BreakGlassSessionRef,
     args: { id: t.arg.id() },
-    resolve: (_root, args, ctx) => closeBreakGlassSession(ctx.services, ctx.actor, String(args.id)),
+    resolve: (_root, args, ctx) => closeBreakGlassSession(ctx.backend, ctx.actor, String(args.id)),
   }),
 );

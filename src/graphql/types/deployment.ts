@@ -1,17 +1,18 @@
-import type { DeploymentRow } from '../../domain/batch-reads';
+import type { Deployment } from '../../domain/model';
 import { compareWithCurrent } from '../../domain/history/queries';
 import { deployRelease, promote } from '../../domain/releases';
 import { builder } from '../builder';
-import { eventsOf, requireReadableTenantEnvironment, type DeploymentRecordedEvent } from '../subscriptions';
+import type { DeploymentRecorded } from '../../domain/events';
+import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentSourceEnum, DeploymentStatusEnum } from './enums';
 import { RevisionDiffRef } from './revision-diff';
 import { TenantEnvironmentRef } from './tenant-environment';
 import { RollbackRequestRef } from './rollback-request';
 import { UserRef } from './user';
 
-export const DeploymentRef = builder.objectRef<DeploymentRow>('Deployment');
+export const DeploymentRef = builder.objectRef<Deployment>('Deployment');
 
-const DeploymentAuthorRef = builder.objectRef<DeploymentRow>('DeploymentAuthor');
+const DeploymentAuthorRef = builder.objectRef<Deployment>('DeploymentAuthor');
 
 DeploymentAuthorRef.implement({
   description: 'The commit author; `user` is set when the email belongs to a Backtrack user.',
@@ -57,7 +58,7 @@ DeploymentRef.implement({
     compareWithCurrent: t.field({
       type: RevisionDiffRef,
       resolve: async (d, _a, ctx) =>
-        compareWithCurrent(ctx.services, await requireReadableTenantEnvironment(ctx, d.tenantEnvironmentId), d.revision),
+        compareWithCurrent(ctx.backend, await requireReadableTenantEnvironment(ctx, d.tenantEnvironmentId), d.revision),
     }),
   }),
 });
@@ -116,7 +117,7 @@ builder.mutationField('deployRelease', (t) =>
     type: DeploymentRef,
     args: { input: t.arg({ type: DeployReleaseInput }) },
     resolve: (_root, { input }, ctx) =>
-      deployRelease(ctx.services, ctx.actor, {
+      deployRelease(ctx.backend, ctx.actor, {
         ...input,
         services: input.services?.map((s) => ({
           service: s.service,
@@ -132,7 +133,7 @@ builder.mutationField('promote', (t) =>
   t.field({
     type: DeploymentRef,
     args: { input: t.arg({ type: PromoteInput }) },
-    resolve: (_root, { input }, ctx) => promote(ctx.services, ctx.actor, input),
+    resolve: (_root, { input }, ctx) => promote(ctx.backend, ctx.actor, input),
   }),
 );
 
@@ -149,6 +150,6 @@ builder.subscriptionField('deploymentRecorded', (t) =>
         tenantEnvironmentId,
       });
     },
-    resolve: async (event, _args, ctx) => (await ctx.loaders.deployment.load((event as DeploymentRecordedEvent).deploymentId))!,
+    resolve: async (event, _args, ctx) => (await ctx.loaders.deployment.load((event as DeploymentRecorded).deploymentId))!,
   }),
 );

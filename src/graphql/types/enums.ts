@@ -9,7 +9,7 @@ import {
   ROLES,
   ROLLBACK_MODES,
   SYNC_STATES,
-} from '../../db/schema';
+} from '../../domain/model';
 import { builder } from '../builder';
 
 export const PlanEnum = builder.enumType('Plan', { values: PLANS });

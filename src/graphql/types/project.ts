@@ -2,14 +2,8 @@ import { roleIn } from '../../domain/access';
 import { listAuditEvents } from '../../domain/audit';
 import { breakGlassSessionsOf } from '../../domain/requests/break-glass';
 import { rollbackModes } from '../../domain/rollback/modes';
-import {
-  environmentsOfProject,
-  organizationOf,
-  projectBySlug,
-  tenantEnvironmentsOfProject,
-  type OrganizationRow,
-  type ProjectRow,
-} from '../../domain/workspace';
+import type { Organization, Project } from '../../domain/model';
+import { environmentsOfProject, organizationOf, projectBySlug, tenantEnvironmentsOfProject } from '../../domain/workspace';
 import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { AuditEventRef } from './audit-event';
@@ -19,7 +13,7 @@ import { builder } from '../builder';
 import { PlanEnum, RoleEnum } from './enums';
 import { TenantEnvironmentRef } from './tenant-environment';
 
-export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization');
+export const OrganizationRef = builder.objectRef<Organization>('Organization');
 
 OrganizationRef.implement({
   fields: (t) => ({
@@ -31,7 +25,7 @@ OrganizationRef.implement({
   }),
 });
 
-export const ProjectRef = builder.objectRef<ProjectRow>('Project');
+export const ProjectRef = builder.objectRef<Project>('Project');
 
 ProjectRef.implement({
   description: 'A project: one hosted Git repository holding tenants × environments.',
@@ -39,7 +33,7 @@ ProjectRef.implement({
     id: t.exposeID('id'),
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
-    organization: t.field({ type: OrganizationRef, resolve: (p, _a, ctx) => organizationOf(ctx.services, p) }),
+    organization: t.field({ type: OrganizationRef, resolve: (p, _a, ctx) => organizationOf(ctx.backend, p) }),
     viewerRole: t.field({
       type: RoleEnum,
       nullable: true,
@@ -48,22 +42,22 @@ ProjectRef.implement({
     }),
     tenantEnvironments: t.field({
       type: [TenantEnvironmentRef],
-      resolve: (p, _a, ctx) => tenantEnvironmentsOfProject(ctx.services, p.id),
+      resolve: (p, _a, ctx) => tenantEnvironmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     rollbackModes: t.field({
       type: [RollbackModeOptionRef],
       description: 'Each rollback mode, whether the caller may use it here, and its blast radius.',
-      resolve: async (p, _a, ctx) => rollbackModes(ctx.actor, await organizationOf(ctx.services, p), p.id),
+      resolve: async (p, _a, ctx) => rollbackModes(ctx.actor, await organizationOf(ctx.backend, p), p.id),
     }),
     approvalPolicies: t.field({
       type: [ApprovalPolicyRef],
-      resolve: (p, _a, ctx) => environmentsOfProject(ctx.services, p.id),
+      resolve: (p, _a, ctx) => environmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     breakGlassSessions: t.field({
       type: [BreakGlassSessionRef],
       description: 'Newest first, with the actions taken under each, for post-incident review.',
       args: { activeOnly: t.arg.boolean({ required: false, defaultValue: false }) },
-      resolve: (p, args, ctx) => breakGlassSessionsOf(ctx.services, p, args.activeOnly ?? false),
+      resolve: (p, args, ctx) => breakGlassSessionsOf(ctx.backend, ctx.actor, p, args.activeOnly ?? false),
     }),
     auditEvents: t.connection({
       type: AuditEventRef,
@@ -77,7 +71,8 @@ ProjectRef.implement({
       resolve: async (p, args, ctx) => {
         const { first, afterKey: afterId } = forwardPage('audit', args);
         const page = await listAuditEvents(
-          ctx.services.db,
+          ctx.backend,
+          ctx.actor,
           p.id,
           {
             action: args.action,
@@ -98,6 +93,6 @@ builder.queryField('project', (t) =>
     type: ProjectRef,
     nullable: true,
     args: { slug: t.arg.string() },
-    resolve: (_root, args, ctx) => projectBySlug(ctx.services, ctx.actor, args.slug),
+    resolve: (_root, args, ctx) => projectBySlug(ctx.backend, ctx.actor, args.slug),
   }),
 );

@@ -99,7 +99,7 @@ export const RollbackPreviewRef = builder.objectRef<RollbackPreview>('RollbackPr
 RollbackPreviewRef.implement({
   description: 'Exactly what a rollback would change, computed on `baseRevision`.',
   fields: (t) => ({
-    tenantEnvironment: t.field({ type: TenantEnvironmentRef, resolve: (p) => p.context }),
+    tenantEnvironment: t.field({ type: TenantEnvironmentRef, resolve: (p) => p.tenantEnvironment }),
     mode: t.field({ type: RollbackModeEnum, resolve: (p) => p.scope.mode }),
     service: t.string({ nullable: true, resolve: (p) => p.scope.service }),
     targetRevision: t.exposeString('targetRevision'),
@@ -132,6 +132,6 @@ builder.mutationField('previewRollback', (t) =>
   t.field({
     type: RollbackPreviewRef,
     args: { input: t.arg({ type: RollbackInput }) },
-    resolve: (_root, { input }, ctx) => previewRollback(ctx.services, ctx.actor, toRollbackInput(input)),
+    resolve: (_root, { input }, ctx) => previewRollback(ctx.backend, ctx.actor, toRollbackInput(input)),
   }),
 );

@@ -1,5 +1,5 @@
-import type { RollbackNoteRow, RollbackRequestRow, RollbackReviewRow } from '../../domain/batch-reads';
-import type { DomainEvent } from '../../domain/events';
+import type { RollbackNote, RollbackRequest, RollbackReview } from '../../domain/model';
+import { requestFromSnapshot, type RollbackRequestUpdated } from '../../domain/events';
 import {
   addRollbackNote,
   retryRollbackExecution,
@@ -20,7 +20,7 @@ const SelectedFieldRef = builder.objectRef<{ file: string; path: string }>('Sele
   fields: (t) => ({ file: t.exposeString('file'), path: t.exposeString('path') }),
 });
 
-const RollbackReviewRef = builder.objectRef<RollbackReviewRow>('RollbackReview');
+const RollbackReviewRef = builder.objectRef<RollbackReview>('RollbackReview');
 
 RollbackReviewRef.implement({
   fields: (t) => ({
@@ -32,7 +32,7 @@ RollbackReviewRef.implement({
   }),
 });
 
-const RollbackNoteRef = builder.objectRef<RollbackNoteRow>('RollbackNote');
+const RollbackNoteRef = builder.objectRef<RollbackNote>('RollbackNote');
 
 RollbackNoteRef.implement({
   fields: (t) => ({
@@ -43,9 +43,9 @@ RollbackNoteRef.implement({
   }),
 });
 
-const optionalDate = (key: keyof RollbackRequestRow) => (r: RollbackRequestRow) => (r[key] as Date | null) ?? null;
+const optionalDate = (key: keyof RollbackRequest) => (r: RollbackRequest) => (r[key] as Date | null) ?? null;
 
-export const RollbackRequestRef = builder.objectRef<RollbackRequestRow>('RollbackRequest');
+export const RollbackRequestRef = builder.objectRef<RollbackRequest>('RollbackRequest');
 
 RollbackRequestRef.implement({
   description: 'A request to roll a tenant-environment back; states follow the spec: pending → approved → executing → completed | failed, or rejected.',
@@ -118,7 +118,7 @@ builder.queryField('rollbackRequest', (t) =>
     type: RollbackRequestRef,
     nullable: true,
     args: { id: t.arg.id() },
-    resolve: (_root, args, ctx) => rollbackRequestById(ctx.services, ctx.actor, String(args.id)),
+    resolve: (_root, args, ctx) => rollbackRequestById(ctx.backend, ctx.actor, String(args.id)),
   }),
 );
 
@@ -128,7 +128,7 @@ builder.mutationField('requestRollback', (t) =>
     description: 'Submits a rollback; it executes at once when no approval is needed (or a break-glass session is open).',
     args: { input: t.arg({ type: RequestRollbackInput }) },
     resolve: (_root, { input }, ctx) =>
-      requestRollback(ctx.services, ctx.actor, {
+      requestRollback(ctx.backend, ctx.actor, {
         ...toRollbackInput(input.rollback),
         justification: input.justification ?? '',
         previewHash: input.previewHash,
@@ -141,7 +141,7 @@ builder.mutationField('reviewRollbackRequest', (t) =>
     type: RollbackRequestRef,
     args: { input: t.arg({ type: ReviewInput }) },
     resolve: (_root, { input }, ctx) =>
-      reviewRollbackRequest(ctx.services, ctx.actor, { id: String(input.id), decision: input.decision, comment: input.comment }),
+      reviewRollbackRequest(ctx.backend, ctx.actor, { id: String(input.id), decision: input.decision, comment: input.comment }),
   }),
 );
 
@@ -149,7 +149,7 @@ builder.mutationField('retryRollbackExecution', (t) =>
   t.field({
     type: RollbackRequestRef,
     args: { id: t.arg.id() },
-    resolve: (_root, args, ctx) => retryRollbackExecution(ctx.services, ctx.actor, String(args.id)),
+    resolve: (_root, args, ctx) => retryRollbackExecution(ctx.backend, ctx.actor, String(args.id)),
   }),
 );
 
@@ -157,24 +157,22 @@ builder.mutationField('addRollbackNote', (t) =>
   t.field({
     type: RollbackRequestRef,
     args: { id: t.arg.id(), note: t.arg.string() },
-    resolve: (_root, args, ctx) => addRollbackNote(ctx.services, ctx.actor, String(args.id), args.note),
+    resolve: (_root, args, ctx) => addRollbackNote(ctx.backend, ctx.actor, String(args.id), args.note),
   }),
 );
-
-type RequestEvent = Extract<DomainEvent, { type: 'rollbackRequestUpdated' }>;
 
 const RollbackRequestChangeEnum = builder.enumType('RollbackRequestChange', {
   values: ['CREATED', 'STATE_CHANGED', 'REVIEWED', 'NOTE_ADDED'] as const,
 });
 
-const RollbackRequestEventRef = builder.objectRef<RequestEvent>('RollbackRequestEvent');
+const RollbackRequestEventRef = builder.objectRef<RollbackRequestUpdated>('RollbackRequestEvent');
 
 RollbackRequestEventRef.implement({
   fields: (t) => ({
     change: t.field({ type: RollbackRequestChangeEnum, resolve: (e) => e.change }),
     state: t.field({ type: RollbackRequestStateEnum, description: 'The state right after this event.', resolve: (e) => e.state }),
-    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
-    request: t.field({ type: RollbackRequestRef, description: 'The request as it was right after this event.', resolve: (e) => e.request }),
+    at: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
+    request: t.field({ type: RollbackRequestRef, description: 'The request as it was right after this event.', resolve: (e) => requestFromSnapshot(e.request) }),
   }),
 });
 
@@ -193,6 +191,6 @@ builder.subscriptionField('rollbackRequestUpdated', (t) =>
           (!args.requestId || e.requestId === String(args.requestId)),
         { type: 'rollbackRequestUpdated', ...(args.tenantEnvironmentId ? { tenantEnvironmentId: String(args.tenantEnvironmentId) } : {}) },
       ),
-    resolve: (event) => event as RequestEvent,
+    resolve: (event) => event as RollbackRequestUpdated,
   }),
 );

@@ -1,4 +1,4 @@
-import type { LiveServiceValues } from '../../db/schema';
+import type { LiveServiceValues } from '../../domain/model';
 import { syncMessage, reportSyncStatus, syncStatusAtEvent, type DriftEntry, type SyncStatusView } from '../../domain/sync';
 import { builder } from '../builder';
 import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
@@ -92,7 +92,7 @@ builder.mutationField('reportSyncStatus', (t) =>
     description: 'Cluster agents only, for the tenant-environments they serve.',
     args: { input: t.arg({ type: SyncReportInput }) },
     resolve: (_root, { input }, ctx) =>
-      reportSyncStatus(ctx.services, ctx.actor, {
+      reportSyncStatus(ctx.backend, ctx.actor, {
         ...input,
         services: (input.services ?? []).map((s) => ({
           service: s.service,
@@ -118,6 +118,6 @@ builder.subscriptionField('syncStatusChanged', (t) =>
       });
     },
     // One status per event, computed once and shared by all its subscribers (each was checked at subscribe time and per event).
-    resolve: (event, _args, ctx) => syncStatusAtEvent(ctx.services, event),
+    resolve: (event, _args, ctx) => syncStatusAtEvent(ctx.backend, event),
   }),
 );

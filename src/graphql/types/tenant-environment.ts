@@ -1,5 +1,5 @@
-import { compareRevisions, compareWithCurrent, currentServices, headRevision, listDeployments } from '../../domain/history/queries';
-import { tenantEnvironmentBySlugs, type TenantEnvironmentContext } from '../../domain/workspace';
+import { compareRevisions, compareWithCurrent, currentServices, headRevision, listDeployments, openTenantEnvironment } from '../../domain/history/queries';
+import type { TenantEnvironment } from '../../domain/model';
 import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
 import { rollbackModes } from '../../domain/rollback/modes';
 import { driftOf, syncStatusOf } from '../../domain/sync';
@@ -14,7 +14,7 @@ import { DeploymentRef } from './deployment';
 import { ProjectRef } from './project';
 import { RevisionDiffRef } from './revision-diff';
 
-export const TenantEnvironmentRef = builder.objectRef<TenantEnvironmentContext>('TenantEnvironment');
+export const TenantEnvironmentRef = builder.objectRef<TenantEnvironment>('TenantEnvironment');
 
 TenantEnvironmentRef.implement({
   description: 'A tenant in one environment: the unit of deployment and rollback.',
@@ -27,14 +27,14 @@ TenantEnvironmentRef.implement({
       resolve: (te) => `tenants/${te.tenant.slug}/${te.environment.slug}`,
     }),
     project: t.field({ type: ProjectRef, resolve: (te) => te.project }),
-    headRevision: t.string({ nullable: true, resolve: (te, _a, ctx) => headRevision(ctx.services, te) }),
-    services: t.stringList({ description: 'Services at the head revision.', resolve: (te, _a, ctx) => currentServices(ctx.services, te) }),
+    headRevision: t.string({ nullable: true, resolve: (te, _a, ctx) => headRevision(ctx.backend, te) }),
+    services: t.stringList({ description: 'Services at the head revision.', resolve: (te, _a, ctx) => currentServices(ctx.backend, te) }),
     deployments: t.connection({
       type: DeploymentRef,
       description: 'Deployment history, newest first.',
       resolve: async (te, args, ctx) => {
         const { first, afterKey } = forwardPage('deployment', args);
-        const page = await listDeployments(ctx.services, te, { first, afterSequence: afterKey });
+        const page = await listDeployments(ctx.backend, te, { first, afterSequence: afterKey });
         return connectionOf(page.rows, page.hasNextPage, args.after != null, (d) => encodeIdCursor('deployment', d.sequence));
       },
     }),
@@ -42,19 +42,19 @@ TenantEnvironmentRef.implement({
       type: RevisionDiffRef,
       description: 'From the given revision to the current head ("Compare with current").',
       args: { revision: t.arg.string() },
-      resolve: (te, args, ctx) => compareWithCurrent(ctx.services, te, args.revision),
+      resolve: (te, args, ctx) => compareWithCurrent(ctx.backend, te, args.revision),
     }),
     compareRevisions: t.field({
       type: RevisionDiffRef,
       args: { base: t.arg.string(), head: t.arg.string() },
-      resolve: (te, args, ctx) => compareRevisions(ctx.services, te, args.base, args.head),
+      resolve: (te, args, ctx) => compareRevisions(ctx.backend, te, args.base, args.head),
     }),
     approvalPolicy: t.field({ type: ApprovalPolicyRef, resolve: (te) => te.environment }),
-    syncStatus: t.field({ type: SyncStatusRef, resolve: (te, _a, ctx) => syncStatusOf(ctx.services, te) }),
+    syncStatus: t.field({ type: SyncStatusRef, resolve: (te, _a, ctx) => syncStatusOf(ctx.backend, te) }),
     drift: t.field({
       type: [DriftEntryRef],
       description: 'Desired (head) vs live values the agent reported; empty when they agree.',
-      resolve: (te, _a, ctx) => driftOf(ctx.services, te),
+      resolve: (te, _a, ctx) => driftOf(ctx.backend, te),
     }),
     rollbackModes: t.field({
       type: [RollbackModeOptionRef],
@@ -64,12 +64,12 @@ TenantEnvironmentRef.implement({
       type: [RollbackRequestRef],
       description: 'Newest first, optionally only in the given states.',
       args: { states: t.arg({ type: [RollbackRequestStateEnum], required: false }) },
-      resolve: (te, args, ctx) => rollbackRequestsOf(ctx.services, te, args.states ?? null),
+      resolve: (te, args, ctx) => rollbackRequestsOf(ctx.backend, te, args.states ?? null),
     }),
     rollbackInsights: t.field({
       type: [RecurringRollbackRef],
       description: 'Revisions rolled back to three or more times in 30 days: a recurring issue needing root-cause analysis.',
-      resolve: (te, _a, ctx) => recurringRollbackTargets(ctx.services, te),
+      resolve: (te, _a, ctx) => recurringRollbackTargets(ctx.backend, te),
     }),
   }),
 });
@@ -79,7 +79,7 @@ builder.queryField('tenantEnvironment', (t) =>
     type: TenantEnvironmentRef,
     nullable: true,
     args: { project: t.arg.string(), tenant: t.arg.string(), environment: t.arg.string() },
-    resolve: (_root, args, ctx) => tenantEnvironmentBySlugs(ctx.services, ctx.actor, args),
+    resolve: (_root, args, ctx) => openTenantEnvironment(ctx.backend, ctx.actor, args),
   }),
 );
 

@@ -1,11 +1,12 @@
-import type { UserRow } from '../../domain/batch-reads';
-import { requireUser } from '../../domain/access';
-import { projectRolesOf } from '../../domain/viewer';
+import type { User } from '../../domain/model';
+import { canReadRolesOf, requireUser } from '../../domain/access';
+import type { Project, Role } from '../../domain/model';
+import { projectRolesOf } from '../../domain/workspace';
 import { builder } from '../builder';
 import { RoleEnum } from './enums';
 import { ProjectRef } from './project';
 
-export const UserRef = builder.objectRef<UserRow>('User');
+export const UserRef = builder.objectRef<User>('User');
 
 UserRef.implement({
   description: 'A person who deploys, requests, approves or administers rollbacks.',
@@ -19,13 +20,13 @@ UserRef.implement({
       // Depends on who the viewer is, not only on their roles: subscriptions selecting it are not shared across users.
       extensions: { viewerIdentity: true },
       resolve: (user, _args, ctx) =>
-        ctx.actor?.kind === 'user' && ctx.actor.user.id === user.id ? projectRolesOf(ctx.services, ctx.actor) : [],
+        canReadRolesOf(ctx.actor, user.id) ? projectRolesOf(ctx.backend, ctx.actor.roles) : [],
     }),
   }),
 });
 
 const ProjectRoleRef = builder
-  .objectRef<{ project: import('../../domain/workspace').ProjectRow; role: import('../../db/schema').Role }>('ProjectRole')
+  .objectRef<{ project: Project; role: Role }>('ProjectRole')
   .implement({
     fields: (t) => ({
       project: t.field({ type: ProjectRef, resolve: (r) => r.project }),

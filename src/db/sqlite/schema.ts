@@ -1,44 +1,26 @@
-/** Drizzle table definitions: the single source for the SQL migrations in drizzle/. */
+/** SQLite tables (drizzle): the single source for the migrations in drizzle/sqlite/. Rows map to the domain's records. */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  DEPLOYMENT_SOURCES,
+  DEPLOYMENT_STATUSES,
+  HEALTH_STATES,
+  PLANS,
+  REQUEST_STATES,
+  REVIEW_DECISIONS,
+  ROLES,
+  ROLLBACK_MODES,
+  SYNC_STATES,
+  type FeatureFlag,
+  type LiveServiceValues,
+  type SelectedField,
+} from '../../domain/model';
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
-
-export const PLANS = ['FREE', 'PRO', 'ENTERPRISE'] as const;
-export type Plan = (typeof PLANS)[number];
-export const FEATURE_FLAGS = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'] as const;
-export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
-export const ROLES = ['VIEWER', 'DEPLOYER', 'APPROVER', 'ADMIN'] as const;
-export type Role = (typeof ROLES)[number];
-export const DEPLOYMENT_SOURCES = ['RELEASE', 'PROMOTION', 'ROLLBACK'] as const;
-export type DeploymentSource = (typeof DEPLOYMENT_SOURCES)[number];
-export const DEPLOYMENT_STATUSES = ['SUCCESS', 'FAILED', 'ROLLED_BACK'] as const;
-export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
-export const ROLLBACK_MODES = ['FULL', 'SERVICE', 'FIELD'] as const;
-export type RollbackMode = (typeof ROLLBACK_MODES)[number];
-export const REQUEST_STATES = ['PENDING', 'APPROVED', 'REJECTED', 'EXECUTING', 'COMPLETED', 'FAILED'] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
-export const REVIEW_DECISIONS = ['APPROVE', 'REJECT'] as const;
-export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
-export const SYNC_STATES = ['SYNCED', 'OUT_OF_SYNC', 'UNKNOWN'] as const;
-export type SyncState = (typeof SYNC_STATES)[number];
-export const HEALTH_STATES = ['HEALTHY', 'PROGRESSING', 'DEGRADED', 'MISSING'] as const;
-export type HealthState = (typeof HEALTH_STATES)[number];
-
-export interface SelectedField {
-  file: string;
-  path: string;
-}
-export interface LiveServiceValues {
-  service: string;
-  imageTag?: string | null;
-  replicas?: number | null;
-  values?: Record<string, unknown>;
-}
 
 export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),

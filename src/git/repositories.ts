@@ -1,10 +1,11 @@
-/** Finds the hosted bare repository of a project under the repositories directory. */
+/** Each project's hosted bare repository under the repositories directory (the domain's Repositories port). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { GitStore } from '../git';
-import { DomainError } from './errors';
+import { DomainError } from '../domain/errors';
+import type { Repositories } from '../domain/ports';
+import { GitStore } from './git-store';
 
-export class RepositoryRegistry {
+export class RepositoryRegistry implements Repositories {
   private readonly open = new Map<string, Promise<GitStore>>();
 
   constructor(readonly directory: string) {}
@@ -20,9 +21,7 @@ export class RepositoryRegistry {
       const dir = this.pathFor(projectSlug);
       store = fs.existsSync(dir)
         ? GitStore.open(dir)
-        : Promise.reject(
-            new DomainError('REPOSITORY_MISSING', `repository of project ${projectSlug} is missing at ${dir}`, 500),
-          );
+        : Promise.reject(new DomainError('REPOSITORY_MISSING', `repository of project ${projectSlug} is missing at ${dir}`, 500));
       store.catch(() => this.open.delete(projectSlug));
       this.open.set(projectSlug, store);
     }

@@ -1,6 +1,8 @@
-/** A real server on a fresh SQLite file and fresh bare repositories, seeded with the demo workspace. */
+/**
+ * A real server on its own SQLite file and bare repositories. Seeded apps start from a copy of the
+ * demo workspace, seeded once per test run (see template.ts), so a test pays for a copy, not a seed.
+ */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
@@ -8,6 +10,9 @@ import { buildApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { seedDemo, type DemoCredentials } from '../../src/domain/seed/seed-demo';
 import { createLogger } from '../../src/logger';
+import { copyDataDir, sharedTemplate, tempDir } from './template';
+
+export { tempDir } from './template';
 
 export type DemoRole = 'DEPLOYER' | 'APPROVER' | 'APPROVER2' | 'ADMIN' | 'AGENT';
 
@@ -25,16 +30,32 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export function tempDir(prefix = 'backtrack-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const EMPTY_CREDENTIALS: DemoCredentials = { users: [], agent: { name: '', token: '' } };
+
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env });
+}
+
+/** The demo workspace as `npm start` seeds it, built once per run. */
+export function demoTemplate() {
+  return sharedTemplate('demo', async (dataDir) => {
+    const app = buildApp(testConfig(dataDir), { logger: createLogger('silent') });
+    const credentials = await seedDemo(app.backend);
+    await app.stopServices();
+    return credentials;
+  });
 }
 
 export async function createTestApp(options: AppOptions & { env?: Record<string, string>; seed?: boolean } = {}): Promise<TestApp> {
-  const dataDir = tempDir();
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const seeded = options.seed === false ? null : await demoTemplate();
+  const dataDir = seeded ? copyDataDir(seeded.dataDir) : tempDir();
+  return openTestApp(dataDir, seeded?.info ?? EMPTY_CREDENTIALS, options);
+}
+
+/** An app on an existing data directory (a copy of a template, or one a test prepared). */
+export function openTestApp(dataDir: string, credentials: DemoCredentials, options: AppOptions & { env?: Record<string, string> } = {}): TestApp {
+  const config = testConfig(dataDir, options.env);
   const app = buildApp(config, { logger: createLogger('silent'), ...options });
-  const credentials =
-    options.seed === false ? { users: [], agent: { name: '', token: '' } } : await seedDemo(app.services);
   let listening = false;
   const token = (role: DemoRole) => {
     if (role === 'AGENT') return credentials.agent.token;

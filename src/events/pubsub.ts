@@ -3,7 +3,8 @@
  * Subscribers are indexed by event type and tenant-environment, and filter before queuing, so an event
  * only wakes the subscriptions it is for. A Redis-backed bus would feed `publish` from a channel.
  */
-import type { DomainEvent, EventBus } from '../domain/events';
+import type { DomainEvent } from '../domain/events';
+import type { EventBus } from '../domain/ports';
 
 type EventType = DomainEvent['type'];
 

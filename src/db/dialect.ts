@@ -1,0 +1,84 @@
+/**
+ * What differs between SQLite and PostgreSQL for the stores. The stores are written once, against
+ * drizzle's query builder and the SQLite table types; PostgreSQL's tables (src/db/pg/schema.ts) have
+ * the same names, columns and row shapes, so the same code builds the same queries on either.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type * as tables from './sqlite/schema';
+
+export type Tables = typeof tables;
+/** The query builder the stores use: a database or a transaction of either dialect. */
+export type QueryDb = BetterSQLite3Database<Tables>;
+
+/** A read built once per connection and then only bound to its parameters. */
+export interface PreparedRead<Row> {
+  all(params: Record<string, unknown>): Promise<Row[]>;
+  get(params: Record<string, unknown>): Promise<Row | undefined>;
+}
+
+interface Preparable<Row> {
+  prepare(name?: string): unknown;
+  _?: { result: Row[] };
+}
+
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** `column IN (the list bound to the placeholder)`: a list of any length in one statement. Bind it with `list()`. */
+  inList(column: unknown, placeholder: string): SQL;
+  list(values: readonly string[]): unknown;
+  prepare<Row>(query: Preparable<Row>, name: string): PreparedRead<Row>;
+  /** Rows of a raw SQL query. */
+  rows<Row>(db: QueryDb, query: SQL): Promise<Row[]>;
+}
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  inList: (column, placeholder) => sql`${column} in (select value from json_each(${sql.placeholder(placeholder)}))`,
+  list: (values) => JSON.stringify(values),
+  prepare<Row>(query: Preparable<Row>): PreparedRead<Row> {
+    const prepared = query.prepare() as { all(p: unknown): Row[]; get(p: unknown): Row | undefined };
+    return {
+      all: async (params) => prepared.all(params),
+      get: async (params) => prepared.get(params),
+    };
+  },
+  rows: async <Row>(db: QueryDb, query: SQL) => db.all<Row>(query),
+};
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  inList: (column, placeholder) => sql`${column} = any(${sql.placeholder(placeholder)}::text[])`,
+  list: (values) => [...values],
+  prepare<Row>(query: Preparable<Row>, name: string): PreparedRead<Row> {
+    const prepared = query.prepare(name) as { execute(p: unknown): Promise<Row[]> };
+    return {
+      all: (params) => prepared.execute(params),
+      get: async (params) => (await prepared.execute(params))[0],
+    };
+  },
+  rows: async <Row>(db: QueryDb, query: SQL) => {
+    const result = (await (db as unknown as { execute(q: SQL): Promise<{ rows: Row[] }> }).execute(query)) as { rows: Row[] };
+    return result.rows;
+  },
+};
+
+/** A connection (or transaction) as the stores see it. */
+export interface StoreContext {
+  db: QueryDb;
+  t: Tables;
+  dialect: Dialect;
+  /** Prepared reads on this connection, by name; absent inside a PostgreSQL transaction (prepared per transaction there). */
+  prepared?: Map<string, PreparedRead<unknown>>;
+}
+
+/** The named read, prepared once per connection (per transaction where the connection is not known). */
+export function preparedRead<Row>(context: StoreContext, name: string, build: () => Preparable<Row>): PreparedRead<Row> {
+  const cache = context.prepared;
+  let prepared = cache?.get(name) as PreparedRead<Row> | undefined;
+  if (!prepared) {
+    prepared = context.dialect.prepare(build(), name);
+    cache?.set(name, prepared as PreparedRead<unknown>);
+  }
+  return prepared;
+}

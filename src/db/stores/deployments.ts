@@ -1,0 +1,61 @@
+/** Deployment history: one row per commit on main that changed a tenant-environment. */
+import { and, desc, eq, inArray, lt, max, sql } from 'drizzle-orm';
+import type { Deployment } from '../../domain/model';
+import type { DeploymentStore } from '../../domain/ports';
+import { preparedRead, type StoreContext } from '../dialect';
+import { byKey } from './keyed';
+
+export function deploymentStore(context: StoreContext): DeploymentStore {
+  const { db, t, dialect } = context;
+  const d = t.deployments;
+  const byIdsQuery = () => preparedRead(context, 'deployments_by_ids', () => db.select().from(d).where(dialect.inList(d.id, 'ids')));
+  const byRequestIdsQuery = () =>
+    preparedRead(context, 'deployments_by_request_ids', () => db.select().from(d).where(dialect.inList(d.rollbackRequestId, 'ids')));
+  const pageQuery = () =>
+    preparedRead(context, 'deployments_page', () =>
+      db
+        .select()
+        .from(d)
+        .where(and(eq(d.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')), lt(d.sequence, sql.placeholder('beforeSequence'))))
+        .orderBy(desc(d.sequence))
+        .limit(sql.placeholder('limit')),
+    );
+  return {
+    insertNew: async (rows) => {
+      const inserted: string[] = [];
+      for (const row of rows) {
+        const [added] = await db.insert(d).values(row).onConflictDoNothing().returning({ id: d.id });
+        if (added) inserted.push(added.id);
+      }
+      return inserted;
+    },
+    maxSequence: async (projectId) => {
+      const [row] = await db.select({ last: max(d.sequence) }).from(d).where(eq(d.projectId, projectId));
+      return Number(row?.last ?? 0);
+    },
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as Deployment[], (r) => r.id)),
+    byRequestIds: async (ids) =>
+      ids.length === 0 ? [] : byKey(ids, (await byRequestIdsQuery().all({ ids: dialect.list(ids) })) as Deployment[], (r) => r.rollbackRequestId!),
+    byRevision: async (tenantEnvironmentId, revision) =>
+      ((await db
+        .select()
+        .from(d)
+        .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), eq(d.revision, revision))))[0] as Deployment | undefined) ?? null,
+    page: async (tenantEnvironmentId, beforeSequence, limit) =>
+      (await pageQuery().all({ tenantEnvironmentId, beforeSequence, limit })) as Deployment[],
+    idsAtRevisions: async (tenantEnvironmentId, revisions) =>
+      revisions.length === 0
+        ? []
+        : (await db
+            .select({ id: d.id })
+            .from(d)
+            .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), inArray(d.revision, [...revisions])))).map((r) => r.id),
+    setStatus: async (ids, from, to, rolledBackById) => {
+      if (ids.length === 0) return;
+      await db
+        .update(d)
+        .set({ status: to, ...(rolledBackById !== undefined ? { rolledBackById } : {}) })
+        .where(and(inArray(d.id, [...ids]), eq(d.status, from)));
+    },
+  };
+}

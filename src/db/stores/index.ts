@@ -1,0 +1,28 @@
+/** The domain's stores over one connection or transaction of either dialect. */
+import type { Stores } from '../../domain/ports';
+import type { StoreContext } from '../dialect';
+import { deploymentStore } from './deployments';
+import { auditStore, breakGlassStore, syncReportStore } from './oversight';
+import { agentStore, membershipStore, tokenStore, userStore } from './people';
+import { rollbackNoteStore, rollbackRequestStore, rollbackReviewStore } from './requests';
+import { environmentStore, organizationStore, projectStore, tenantEnvironmentStore } from './workspace';
+
+export function createStores(context: StoreContext): Stores {
+  return {
+    organizations: organizationStore(context),
+    projects: projectStore(context),
+    tenantEnvironments: tenantEnvironmentStore(context),
+    environments: environmentStore(context),
+    users: userStore(context),
+    memberships: membershipStore(context),
+    agents: agentStore(context),
+    tokens: tokenStore(context),
+    deployments: deploymentStore(context),
+    requests: rollbackRequestStore(context),
+    reviews: rollbackReviewStore(context),
+    notes: rollbackNoteStore(context),
+    breakGlass: breakGlassStore(context),
+    audit: auditStore(context),
+    syncReports: syncReportStore(context),
+  };
+}

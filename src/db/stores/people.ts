@@ -1,0 +1,76 @@
+/** Users, their project roles, cluster agents and the API tokens of both. */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Agent, ApiToken, Membership, User } from '../../domain/model';
+import type { AgentStore, MembershipStore, TokenStore, UserStore } from '../../domain/ports';
+import { preparedRead, type StoreContext } from '../dialect';
+import { byKey } from './keyed';
+
+export function userStore(context: StoreContext): UserStore {
+  const { db, t, dialect } = context;
+  const byIdQuery = () => preparedRead(context, 'user_by_id', () => db.select().from(t.users).where(eq(t.users.id, sql.placeholder('id'))));
+  const byIdsQuery = () => preparedRead(context, 'users_by_ids', () => db.select().from(t.users).where(dialect.inList(t.users.id, 'ids')));
+  return {
+    insert: async (user) =>
+      (await db.insert(t.users).values(user).onConflictDoNothing({ target: t.users.email }).returning({ id: t.users.id })).length > 0,
+    byId: async (id) => ((await byIdQuery().get({ id })) as User | undefined) ?? null,
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as User[], (u) => u.id)),
+    byEmail: async (email) => ((await db.select().from(t.users).where(eq(t.users.email, email)))[0] as User | undefined) ?? null,
+  };
+}
+
+export function membershipStore(context: StoreContext): MembershipStore {
+  const { db, t } = context;
+  const ofUserQuery = () =>
+    preparedRead(context, 'memberships_of_user', () => db.select().from(t.memberships).where(eq(t.memberships.userId, sql.placeholder('userId'))));
+  return {
+    upsert: async (membership) => {
+      await db
+        .insert(t.memberships)
+        .values(membership)
+        .onConflictDoUpdate({ target: [t.memberships.userId, t.memberships.projectId], set: { role: membership.role } });
+    },
+    ofUser: async (userId) => (await ofUserQuery().all({ userId })) as Membership[],
+  };
+}
+
+export function agentStore(context: StoreContext): AgentStore {
+  const { db, t } = context;
+  const byIdQuery = () => preparedRead(context, 'agent_by_id', () => db.select().from(t.agents).where(eq(t.agents.id, sql.placeholder('id'))));
+  const scopesQuery = () =>
+    preparedRead(context, 'agent_scopes', () => db.select().from(t.agentScopes).where(eq(t.agentScopes.agentId, sql.placeholder('agentId'))));
+  return {
+    insert: async (agent, tenantEnvironmentIds) => {
+      await db.insert(t.agents).values(agent);
+      if (tenantEnvironmentIds.length > 0) {
+        await db.insert(t.agentScopes).values(tenantEnvironmentIds.map((tenantEnvironmentId) => ({ agentId: agent.id, tenantEnvironmentId })));
+      }
+    },
+    byId: async (id) => ((await byIdQuery().get({ id })) as Agent | undefined) ?? null,
+    scopesOf: async (agentId) => (await scopesQuery().all({ agentId })).map((scope) => scope.tenantEnvironmentId),
+  };
+}
+
+export function tokenStore(context: StoreContext): TokenStore {
+  const { db, t } = context;
+  const byHashQuery = () =>
+    preparedRead(context, 'active_token_by_hash', () =>
+      db
+        .select()
+        .from(t.apiTokens)
+        .where(and(eq(t.apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(t.apiTokens.revokedAt))),
+    );
+  return {
+    insert: async (token) => {
+      await db.insert(t.apiTokens).values(token);
+    },
+    activeByHash: async (tokenHash) => ((await byHashQuery().get({ tokenHash })) as ApiToken | undefined) ?? null,
+    revokeOfUser: async (userId, name, now) =>
+      (
+        await db
+          .update(t.apiTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(t.apiTokens.userId, userId), isNull(t.apiTokens.revokedAt), name === undefined ? undefined : eq(t.apiTokens.name, name)))
+          .returning({ id: t.apiTokens.id })
+      ).length,
+  };
+}

@@ -1,0 +1,75 @@
+/** Rollback requests with their reviews and post-rollback notes. */
+import { and, count, desc, eq, gte, inArray } from 'drizzle-orm';
+import type { RollbackNote, RollbackRequest, RollbackReview } from '../../domain/model';
+import type { RollbackNoteStore, RollbackRequestStore, RollbackReviewStore } from '../../domain/ports';
+import { preparedRead, type StoreContext } from '../dialect';
+import { byKey, groupedByKey } from './keyed';
+
+export function rollbackRequestStore(context: StoreContext): RollbackRequestStore {
+  const { db, t, dialect } = context;
+  const r = t.rollbackRequests;
+  const byIdsQuery = () => preparedRead(context, 'rollback_requests_by_ids', () => db.select().from(r).where(dialect.inList(r.id, 'ids')));
+  return {
+    insert: async (request) => (await db.insert(r).values(request).returning())[0] as RollbackRequest,
+    byId: async (id) => ((await byIdsQuery().all({ ids: dialect.list([id]) }))[0] as RollbackRequest | undefined) ?? null,
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as RollbackRequest[], (x) => x.id)),
+    transition: async (id, from, patch) =>
+      ((await db.update(r).set(patch).where(and(eq(r.id, id), eq(r.state, from))).returning())[0] as RollbackRequest | undefined) ?? null,
+    ofTenantEnvironment: async (tenantEnvironmentId, states) =>
+      (await db
+        .select()
+        .from(r)
+        .where(and(eq(r.tenantEnvironmentId, tenantEnvironmentId), states?.length ? inArray(r.state, [...states]) : undefined))
+        .orderBy(desc(r.createdAt))) as RollbackRequest[],
+    inStates: async (states) => (await db.select().from(r).where(inArray(r.state, [...states])).orderBy(r.createdAt)) as RollbackRequest[],
+    completedOf: async (tenantEnvironmentId, limit) =>
+      (await db
+        .select()
+        .from(r)
+        .where(and(eq(r.tenantEnvironmentId, tenantEnvironmentId), eq(r.state, 'COMPLETED')))
+        .orderBy(desc(r.completedAt))
+        .limit(limit)) as RollbackRequest[],
+    completedTargetsSince: async (tenantEnvironmentId, since) =>
+      (
+        await db
+          .select({ revision: r.targetSha, rollbacks: count() })
+          .from(r)
+          .where(and(eq(r.tenantEnvironmentId, tenantEnvironmentId), eq(r.state, 'COMPLETED'), gte(r.completedAt, since)))
+          .groupBy(r.targetSha)
+      ).map((row) => ({ revision: row.revision, rollbacks: Number(row.rollbacks) })),
+  };
+}
+
+export function rollbackReviewStore(context: StoreContext): RollbackReviewStore {
+  const { db, t, dialect } = context;
+  const v = t.rollbackReviews;
+  const ofRequestsQuery = () =>
+    preparedRead(context, 'reviews_of_requests', () => db.select().from(v).where(dialect.inList(v.requestId, 'ids')).orderBy(v.createdAt, v.id));
+  return {
+    insert: async (review) => {
+      await db.insert(v).values(review);
+    },
+    ofRequests: async (ids) =>
+      ids.length === 0 ? [] : groupedByKey(ids, (await ofRequestsQuery().all({ ids: dialect.list(ids) })) as RollbackReview[], (x) => x.requestId),
+    byReviewer: async (requestId, reviewerId) =>
+      ((await db
+        .select()
+        .from(v)
+        .where(and(eq(v.requestId, requestId), eq(v.reviewerId, reviewerId))))[0] as RollbackReview | undefined) ?? null,
+  };
+}
+
+export function rollbackNoteStore(context: StoreContext): RollbackNoteStore {
+  const { db, t, dialect } = context;
+  const n = t.rollbackNotes;
+  const ofRequestsQuery = () =>
+    preparedRead(context, 'notes_of_requests', () => db.select().from(n).where(dialect.inList(n.requestId, 'ids')).orderBy(n.createdAt, n.id));
+  return {
+    insert: async (note) => {
+      await db.insert(n).values(note);
+    },
+    ofRequests: async (ids) =>
+      ids.length === 0 ? [] : groupedByKey(ids, (await ofRequestsQuery().all({ ids: dialect.list(ids) })) as RollbackNote[], (x) => x.requestId),
+  };
+}
+

@@ -1,0 +1,227 @@
+/**
+ * The domain's vocabulary and the records its stores hold. Plain values: the database adapters
+ * map their rows to exactly these shapes (dates as Date, JSON columns parsed, booleans as booleans).
+ */
+
+export const PLANS = ['FREE', 'PRO', 'ENTERPRISE'] as const;
+export type Plan = (typeof PLANS)[number];
+export const FEATURE_FLAGS = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'] as const;
+export type FeatureFlag = (typeof FEATURE_FLAGS)[number];
+export const ROLES = ['VIEWER', 'DEPLOYER', 'APPROVER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+export const DEPLOYMENT_SOURCES = ['RELEASE', 'PROMOTION', 'ROLLBACK'] as const;
+export type DeploymentSource = (typeof DEPLOYMENT_SOURCES)[number];
+export const DEPLOYMENT_STATUSES = ['SUCCESS', 'FAILED', 'ROLLED_BACK'] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export const ROLLBACK_MODES = ['FULL', 'SERVICE', 'FIELD'] as const;
+export type RollbackMode = (typeof ROLLBACK_MODES)[number];
+export const REQUEST_STATES = ['PENDING', 'APPROVED', 'REJECTED', 'EXECUTING', 'COMPLETED', 'FAILED'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+export const REVIEW_DECISIONS = ['APPROVE', 'REJECT'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+export const SYNC_STATES = ['SYNCED', 'OUT_OF_SYNC', 'UNKNOWN'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+export const HEALTH_STATES = ['HEALTHY', 'PROGRESSING', 'DEGRADED', 'MISSING'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export interface SelectedField {
+  file: string;
+  path: string;
+}
+
+export interface LiveServiceValues {
+  service: string;
+  imageTag?: string | null;
+  replicas?: number | null;
+  values?: Record<string, unknown>;
+}
+
+export interface Organization {
+  id: string;
+  slug: string;
+  name: string;
+  plan: Plan;
+  featureFlags: FeatureFlag[];
+  createdAt: Date;
+}
+
+export interface Project {
+  id: string;
+  organizationId: string;
+  slug: string;
+  name: string;
+  /** Last commit of main whose deployments are recorded; history indexing resumes from here. */
+  indexedSha: string | null;
+  createdAt: Date;
+}
+
+export interface Tenant {
+  id: string;
+  projectId: string;
+  slug: string;
+  name: string;
+}
+
+/** An environment of a project, with its approval policy. */
+export interface Environment {
+  id: string;
+  projectId: string;
+  slug: string;
+  approvalRequired: boolean;
+  quorum: number;
+  blockSelfApproval: boolean;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface Membership {
+  userId: string;
+  projectId: string;
+  role: Role;
+}
+
+export interface Agent {
+  id: string;
+  projectId: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface ApiToken {
+  id: string;
+  /** sha256 of the token; the token itself is shown once and never stored. */
+  tokenHash: string;
+  userId: string | null;
+  agentId: string | null;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface RollbackRequest {
+  id: string;
+  projectId: string;
+  tenantEnvironmentId: string;
+  mode: RollbackMode;
+  targetSha: string;
+  service: string | null;
+  selectedFields: SelectedField[];
+  affectedServices: string[];
+  justification: string;
+  /** Head of main when the request was made. */
+  baseSha: string;
+  previewHash: string;
+  state: RequestState;
+  requestedById: string;
+  breakGlassSessionId: string | null;
+  /** Quorum the environment required when the request was made. */
+  requiredApprovals: number;
+  approvalRequired: boolean;
+  resultSha: string | null;
+  error: string | null;
+  errorCode: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  approvedAt: Date | null;
+  rejectedAt: Date | null;
+  executingAt: Date | null;
+  completedAt: Date | null;
+  failedAt: Date | null;
+  attempts: number;
+}
+
+export interface RollbackReview {
+  id: string;
+  requestId: string;
+  reviewerId: string;
+  decision: ReviewDecision;
+  comment: string | null;
+  createdAt: Date;
+}
+
+export interface RollbackNote {
+  id: string;
+  requestId: string;
+  authorId: string;
+  note: string;
+  createdAt: Date;
+}
+
+export interface BreakGlassSession {
+  id: string;
+  projectId: string;
+  userId: string;
+  justification: string;
+  openedAt: Date;
+  expiresAt: Date;
+  closedAt: Date | null;
+}
+
+export interface Deployment {
+  id: string;
+  projectId: string;
+  tenantEnvironmentId: string;
+  revision: string;
+  /** Position of the commit in main's history (oldest = 1); the stable order and cursor of the history. */
+  sequence: number;
+  committedAt: Date;
+  authorName: string;
+  authorEmail: string;
+  authorId: string | null;
+  changesSummary: string[];
+  /** Files of the tenant-environment this commit changed, relative to its directory. */
+  changedPaths: string[];
+  source: DeploymentSource;
+  status: DeploymentStatus;
+  rollbackRequestId: string | null;
+  /** Set when a later rollback reverted this deployment. */
+  rolledBackById: string | null;
+  createdAt: Date;
+}
+
+export interface AuditEvent {
+  id: number;
+  projectId: string | null;
+  actorUserId: string | null;
+  actorAgentId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  tenantEnvironmentId: string | null;
+  details: Record<string, unknown>;
+  breakGlassSessionId: string | null;
+  createdAt: Date;
+}
+
+export interface SyncReport {
+  id: number;
+  tenantEnvironmentId: string;
+  agentId: string;
+  revision: string;
+  syncState: SyncState;
+  health: HealthState;
+  liveValues: LiveServiceValues[];
+  reportedAt: Date;
+}
+
+export interface TenantEnvironmentRef {
+  project: string;
+  tenant: string;
+  environment: string;
+}
+
+/** A tenant-environment with everything around it: the unit of rollback. */
+export interface TenantEnvironment {
+  id: string;
+  project: Project;
+  organization: Organization;
+  tenant: Tenant;
+  environment: Environment;
+  ref: TenantEnvironmentRef;
+}

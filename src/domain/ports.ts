@@ -1,0 +1,324 @@
+/**
+ * The ports the domain owns: stores (persistence), transactions, the project repositories (Git),
+ * the event bus, locks and the clock. Adapters live outside the domain: `src/db/stores` (SQLite,
+ * PostgreSQL), `test/kit/memory-stores.ts` (in memory), `src/git` (nodegit), `src/events`.
+ */
+import type { DomainEvent } from './events';
+import type {
+  Agent,
+  ApiToken,
+  AuditEvent,
+  BreakGlassSession,
+  Deployment,
+  DeploymentStatus,
+  Environment,
+  Membership,
+  Organization,
+  Project,
+  RequestState,
+  RollbackNote,
+  RollbackRequest,
+  RollbackReview,
+  SyncReport,
+  TenantEnvironment,
+  TenantEnvironmentRef,
+  User,
+} from './model';
+
+// ---------------------------------------------------------------------------------------------
+// Stores. Methods that change data start with one of WRITE_VERBS; outside a transaction only
+// the others are available (see ReadStores).
+
+export interface OrganizationStore {
+  insert(organization: Omit<Organization, 'createdAt'>): Promise<void>;
+  byId(id: string): Promise<Organization | null>;
+  bySlug(slug: string): Promise<Organization | null>;
+}
+
+export interface ProjectStore {
+  insert(project: Omit<Project, 'createdAt' | 'indexedSha'>): Promise<Project>;
+  byId(id: string): Promise<Project | null>;
+  bySlug(slug: string): Promise<Project | null>;
+  byIds(ids: readonly string[]): Promise<Project[]>;
+  /** Every project, by slug. */
+  all(): Promise<Project[]>;
+  setIndexedSha(id: string, sha: string): Promise<void>;
+}
+
+export interface TenantEnvironmentStore {
+  /** The tenant-environment of these slugs, created (with its tenant and environment) when missing; returns its id. */
+  ensure(projectId: string, tenantSlug: string, environmentSlug: string, ids: { tenant: string; environment: string; tenantEnvironment: string }): Promise<string>;
+  /** With project, organization, tenant and environment; in the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<TenantEnvironment | null>>;
+  bySlugs(ref: TenantEnvironmentRef): Promise<TenantEnvironment | null>;
+  ofProject(projectId: string): Promise<TenantEnvironment[]>;
+}
+
+export interface ApprovalPolicy {
+  approvalRequired: boolean;
+  quorum: number;
+  blockSelfApproval: boolean;
+}
+
+export interface EnvironmentStore {
+  bySlug(projectId: string, slug: string): Promise<Environment | null>;
+  ofProject(projectId: string): Promise<Environment[]>;
+  setPolicy(id: string, policy: ApprovalPolicy): Promise<Environment>;
+}
+
+export interface UserStore {
+  /** False when the email is taken. */
+  insert(user: Omit<User, 'createdAt'>): Promise<boolean>;
+  byId(id: string): Promise<User | null>;
+  byIds(ids: readonly string[]): Promise<Array<User | null>>;
+  byEmail(email: string): Promise<User | null>;
+}
+
+export interface MembershipStore {
+  upsert(membership: Membership): Promise<void>;
+  ofUser(userId: string): Promise<Membership[]>;
+}
+
+export interface AgentStore {
+  insert(agent: Omit<Agent, 'createdAt'>, tenantEnvironmentIds: readonly string[]): Promise<void>;
+  byId(id: string): Promise<Agent | null>;
+  scopesOf(agentId: string): Promise<string[]>;
+}
+
+export interface TokenStore {
+  insert(token: Omit<ApiToken, 'createdAt' | 'lastUsedAt' | 'revokedAt'>): Promise<void>;
+  /** The token with this hash, unless revoked. */
+  activeByHash(tokenHash: string): Promise<ApiToken | null>;
+  /** Revokes a user's active tokens (only those with this name, when given); returns how many. */
+  revokeOfUser(userId: string, name: string | undefined, now: Date): Promise<number>;
+}
+
+export type NewDeployment = Omit<Deployment, 'createdAt' | 'rolledBackById'>;
+
+export interface DeploymentStore {
+  /** Inserts in order; a deployment of a revision the tenant-environment already has is skipped. Returns the ids inserted. */
+  insertNew(rows: readonly NewDeployment[]): Promise<string[]>;
+  /** Highest sequence recorded in the project (0 when none). */
+  maxSequence(projectId: string): Promise<number>;
+  byIds(ids: readonly string[]): Promise<Array<Deployment | null>>;
+  /** The deployment each rollback request produced, in the order of `requestIds`. */
+  byRequestIds(requestIds: readonly string[]): Promise<Array<Deployment | null>>;
+  byRevision(tenantEnvironmentId: string, revision: string): Promise<Deployment | null>;
+  /** Newest first, with sequence below `beforeSequence`. */
+  page(tenantEnvironmentId: string, beforeSequence: number, limit: number): Promise<Deployment[]>;
+  /** Ids of the tenant-environment's deployments of these revisions. */
+  idsAtRevisions(tenantEnvironmentId: string, revisions: readonly string[]): Promise<string[]>;
+  /** Moves deployments in status `from` to `to` (and records which rollback reverted them). */
+  setStatus(ids: readonly string[], from: DeploymentStatus, to: DeploymentStatus, rolledBackById?: string | null): Promise<void>;
+}
+
+export type RequestPatch = Partial<Omit<RollbackRequest, 'id' | 'projectId' | 'tenantEnvironmentId' | 'createdAt'>>;
+
+export interface RollbackRequestStore {
+  insert(request: RollbackRequest): Promise<RollbackRequest>;
+  byId(id: string): Promise<RollbackRequest | null>;
+  byIds(ids: readonly string[]): Promise<Array<RollbackRequest | null>>;
+  /** Applies `patch` only while the request is still in state `from`; null when it no longer is. */
+  transition(id: string, from: RequestState, patch: RequestPatch): Promise<RollbackRequest | null>;
+  /** Newest first. */
+  ofTenantEnvironment(tenantEnvironmentId: string, states: readonly RequestState[] | null): Promise<RollbackRequest[]>;
+  inStates(states: readonly RequestState[]): Promise<RollbackRequest[]>;
+  /** Completed requests, most recently completed first. */
+  completedOf(tenantEnvironmentId: string, limit: number): Promise<RollbackRequest[]>;
+  /** Target revisions of requests completed since `since`, with how often each was the target. */
+  completedTargetsSince(tenantEnvironmentId: string, since: Date): Promise<Array<{ revision: string; rollbacks: number }>>;
+}
+
+export interface RollbackReviewStore {
+  insert(review: RollbackReview): Promise<void>;
+  /** Oldest first, grouped in the order of `requestIds`. */
+  ofRequests(requestIds: readonly string[]): Promise<RollbackReview[][]>;
+  byReviewer(requestId: string, reviewerId: string): Promise<RollbackReview | null>;
+}
+
+export interface RollbackNoteStore {
+  insert(note: RollbackNote): Promise<void>;
+  ofRequests(requestIds: readonly string[]): Promise<RollbackNote[][]>;
+}
+
+export interface BreakGlassStore {
+  insert(session: BreakGlassSession): Promise<void>;
+  byId(id: string): Promise<BreakGlassSession | null>;
+  byIds(ids: readonly string[]): Promise<Array<BreakGlassSession | null>>;
+  /** The session the user has open in the project at `now`, if any ("mayUseBreakGlass"). */
+  activeFor(userId: string, projectId: string, now: Date): Promise<BreakGlassSession | null>;
+  /** Newest first. */
+  ofProject(projectId: string): Promise<BreakGlassSession[]>;
+  /** Closes it if still open; false when it was closed already. */
+  close(id: string, now: Date): Promise<boolean>;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id'>;
+
+export interface AuditFilter {
+  action?: string | null;
+  actorUserId?: string | null;
+  tenantEnvironmentId?: string | null;
+  /** Only events of these tenant-environments (an agent's scope). */
+  tenantEnvironmentIds?: readonly string[] | null;
+  breakGlassOnly?: boolean | null;
+  breakGlassSessionId?: string | null;
+}
+
+export interface AuditStore {
+  insert(event: NewAuditEvent): Promise<void>;
+  /** Newest first, ids below `beforeId`. */
+  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null }): Promise<AuditEvent[]>;
+}
+
+export interface SyncReportStore {
+  insert(report: Omit<SyncReport, 'id'>): Promise<SyncReport>;
+  latest(tenantEnvironmentId: string): Promise<SyncReport | null>;
+  /** When each tenant-environment's agent last reported (null: never). */
+  latestReportTimes(): Promise<Array<{ tenantEnvironmentId: string; reportedAt: Date | null }>>;
+}
+
+export interface Stores {
+  organizations: OrganizationStore;
+  projects: ProjectStore;
+  tenantEnvironments: TenantEnvironmentStore;
+  environments: EnvironmentStore;
+  users: UserStore;
+  memberships: MembershipStore;
+  agents: AgentStore;
+  tokens: TokenStore;
+  deployments: DeploymentStore;
+  requests: RollbackRequestStore;
+  reviews: RollbackReviewStore;
+  notes: RollbackNoteStore;
+  breakGlass: BreakGlassStore;
+  audit: AuditStore;
+  syncReports: SyncReportStore;
+}
+
+export const WRITE_VERBS = ['insert', 'upsert', 'ensure', 'set', 'transition', 'close', 'revoke'] as const;
+type WriteVerb = (typeof WRITE_VERBS)[number];
+type ReadsOf<S> = { [K in keyof S as K extends `${WriteVerb}${string}` ? never : K]: S[K] };
+
+/** What may be read outside a transaction: committed data only, no writes. */
+export type ReadStores = { [K in keyof Stores]: ReadsOf<Stores[K]> };
+
+// ---------------------------------------------------------------------------------------------
+// Transactions: the work gets stores bound to one transaction; events it emits are published
+// only once that transaction has committed.
+
+export interface Transaction {
+  stores: Stores;
+  emit(event: DomainEvent): void;
+}
+
+export type Transact = <T>(work: (tx: Transaction) => Promise<T>) => Promise<T>;
+
+/** What a persistence adapter provides: run `work` in one transaction on stores bound to it. */
+export type RunInTransaction = <T>(work: (stores: Stores) => Promise<T>) => Promise<T>;
+
+// ---------------------------------------------------------------------------------------------
+// Git: each project's hosted bare repository.
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+  when?: Date;
+}
+
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  message: string;
+  authorName: string;
+  authorEmail: string;
+  authoredAt: Date;
+  committedAt: Date;
+}
+
+export interface FileChange {
+  path: string;
+  /** `null` deletes the file. */
+  content: string | Buffer | null;
+}
+
+/**
+ * A project's repository. Errors carry a `code`: REVISION_NOT_FOUND for an unknown revision,
+ * REF_CONFLICT when the compare-and-swap of the branch failed (it moved meanwhile).
+ */
+export interface GitRepository {
+  readonly path: string;
+  head(): Promise<string | null>;
+  resolveRevision(revision: string): Promise<string>;
+  commitInfo(sha: string): Promise<CommitInfo>;
+  readFile(sha: string, path: string): Promise<Buffer | null>;
+  readDirectory(sha: string, dir: string): Promise<Map<string, Buffer>>;
+  listDirectories(sha: string, dir: string): Promise<string[]>;
+  /** The id of the tree (or blob) at `path`, null when absent; '' is the root tree. */
+  treeIdOf(sha: string, path: string): Promise<string | null>;
+  changedPaths(fromSha: string | null, toSha: string, prefix?: string): Promise<string[]>;
+  /** Newest first; `until` and its ancestors excluded. */
+  log(options: { from: string; until?: string; limit?: number }): Promise<CommitInfo[]>;
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** Writes a commit on `expectedHead` and moves main to it by compare-and-swap. */
+  commitToBranch(options: { expectedHead: string | null; changes: readonly FileChange[]; message: string; author: GitAuthor }): Promise<string>;
+}
+
+export interface Repositories {
+  /** Opens an existing repository; a missing one is reported (code REPOSITORY_MISSING), never recreated. */
+  forProject(projectSlug: string): Promise<GitRepository>;
+  create(projectSlug: string): Promise<GitRepository>;
+  pathFor(projectSlug: string): string;
+}
+
+export function isGitError(error: unknown, code: 'REVISION_NOT_FOUND' | 'REF_CONFLICT'): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === code;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rest of the world.
+
+export interface EventBus {
+  publish(event: DomainEvent): void;
+}
+
+/** Serializes work per key (one Git writer per project), across every instance sharing the data. */
+export interface Locks {
+  run<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+export type FaultPoint = 'before-rollback-commit' | 'after-rollback-commit';
+
+export interface DomainSettings {
+  /** An agent silent for longer than this is reported unreachable. */
+  agentSilenceMs: number;
+  breakGlassDefaultMinutes: number;
+  breakGlassMaxMinutes: number;
+}
+
+/** Everything a domain operation works with; built once by the app (or a test). */
+export interface Backend {
+  /** Committed data; writes go through `transact`. */
+  stores: ReadStores;
+  transact: Transact;
+  repositories: Repositories;
+  events: EventBus;
+  locks: Locks;
+  settings: DomainSettings;
+  now: () => Date;
+  /** Fault injection for crash-recovery tests: pauses execution at a named point. Off in production. */
+  faults?: { pause(point: FaultPoint): Promise<void> };
+}
+
+/**
+ * Turns an adapter's transactions into the domain's: events emitted by the work are published,
+ * in order, after the commit (never for a transaction that rolled back).
+ */
+export function transactWith(run: RunInTransaction, events: EventBus): Transact {
+  return async (work) => {
+    const emitted: DomainEvent[] = [];
+    const result = await run((stores) => work({ stores, emit: (event) => emitted.push(event) }));
+    for (const event of emitted) events.publish(event);
+    return result;
+  };
+}

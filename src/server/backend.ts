@@ -1,0 +1,68 @@
+/** Opens what the domain works with: the database, the project repositories, the event bus and locks. */
+import fs from 'node:fs';
+import type { Config } from '../config';
+import type { DatabaseHandle } from '../db/handle';
+import { openSqlite } from '../db/sqlite/client';
+import { transactWith, type Backend } from '../domain/ports';
+import { createEventPubSub, type EventPubSub, type InProcessEventBus } from '../events/pubsub';
+import { RepositoryRegistry } from '../git';
+import { KeyedMutex } from '../lib/keyed-mutex';
+
+export class DataDirectoryError extends Error {
+  readonly code = 'DATA_DIRECTORY_INVALID';
+}
+
+/** The data directory is created on first start, but existing data is never recreated over. */
+export function checkDataDirectory(config: Config): void {
+  if (fs.existsSync(config.DATA_DIR) && !fs.statSync(config.DATA_DIR).isDirectory()) {
+    throw new DataDirectoryError(`DATA_DIR ${config.DATA_DIR} exists but is not a directory`);
+  }
+  const hasDatabase = fs.existsSync(config.databaseFile);
+  const hasRepositories = fs.existsSync(config.repositoriesDir) && fs.readdirSync(config.repositoriesDir).length > 0;
+  if (!hasDatabase && hasRepositories) {
+    throw new DataDirectoryError(
+      `DATA_DIR ${config.DATA_DIR} has repositories but no database (${config.databaseFile}); restore the database or move the directory away`,
+    );
+  }
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
+}
+
+export interface BackendOptions {
+  /** Observes every SQL statement (tests count them). */
+  onStatement?: (sql: string) => void;
+  now?: () => Date;
+}
+
+export interface OpenBackend {
+  backend: Backend;
+  database: DatabaseHandle;
+  pubsub: EventPubSub;
+  bus: InProcessEventBus;
+}
+
+export function openBackend(config: Config, options: BackendOptions = {}): OpenBackend {
+  checkDataDirectory(config);
+  const database = openSqlite(config.databaseFile, { onStatement: options.onStatement });
+  fs.mkdirSync(config.repositoriesDir, { recursive: true });
+  const { pubsub, bus } = createEventPubSub();
+  const backend: Backend = {
+    stores: database.stores,
+    transact: transactWith(database.run, bus),
+    repositories: new RepositoryRegistry(config.repositoriesDir),
+    events: bus,
+    locks: new KeyedMutex(),
+    settings: {
+      agentSilenceMs: config.AGENT_SILENCE_SECONDS * 1000,
+      breakGlassDefaultMinutes: 60,
+      breakGlassMaxMinutes: config.BREAK_GLASS_MAX_MINUTES,
+    },
+    now: options.now ?? (() => new Date()),
+    faults: config.FAULT_PAUSE_AT
+      ? {
+          pause: (point) =>
+            point === config.FAULT_PAUSE_AT ? new Promise((resolve) => setTimeout(resolve, config.FAULT_PAUSE_MS)) : Promise.resolve(),
+        }
+      : undefined,
+  };
+  return { backend, database, pubsub, bus };
+}

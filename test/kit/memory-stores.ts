@@ -1,0 +1,362 @@
+/**
+ * The domain's stores in memory, for unit tests that run in milliseconds. Transactions work on a
+ * copy of the committed state (one at a time) and replace it on commit, so reads outside a
+ * transaction see committed data only, as with the database adapters. test/kit/store-contract.ts
+ * runs the same assertions against these and the real adapters, so the two cannot drift apart.
+ */
+import { KeyedMutex } from '../../src/lib/keyed-mutex';
+import type {
+  Agent,
+  ApiToken,
+  AuditEvent,
+  BreakGlassSession,
+  Deployment,
+  Environment,
+  Membership,
+  Organization,
+  Project,
+  RollbackNote,
+  RollbackRequest,
+  RollbackReview,
+  SyncReport,
+  Tenant,
+  TenantEnvironment,
+  User,
+} from '../../src/domain/model';
+import type { RunInTransaction, Stores } from '../../src/domain/ports';
+
+interface State {
+  organizations: Organization[];
+  projects: Project[];
+  tenants: Tenant[];
+  environments: Environment[];
+  tenantEnvironments: Array<{ id: string; projectId: string; tenantId: string; environmentId: string }>;
+  users: User[];
+  memberships: Membership[];
+  agents: Agent[];
+  agentScopes: Array<{ agentId: string; tenantEnvironmentId: string }>;
+  tokens: ApiToken[];
+  deployments: Deployment[];
+  requests: RollbackRequest[];
+  reviews: RollbackReview[];
+  notes: RollbackNote[];
+  breakGlass: BreakGlassSession[];
+  audit: AuditEvent[];
+  syncReports: SyncReport[];
+  sequences: { audit: number; syncReports: number };
+}
+
+const emptyState = (): State => ({
+  organizations: [],
+  projects: [],
+  tenants: [],
+  environments: [],
+  tenantEnvironments: [],
+  users: [],
+  memberships: [],
+  agents: [],
+  agentScopes: [],
+  tokens: [],
+  deployments: [],
+  requests: [],
+  reviews: [],
+  notes: [],
+  breakGlass: [],
+  audit: [],
+  syncReports: [],
+  sequences: { audit: 0, syncReports: 0 },
+});
+
+class UniqueViolation extends Error {
+  constructor(what: string) {
+    super(`UNIQUE constraint failed: ${what}`);
+  }
+}
+
+/** Records leave a store as copies: callers may not change what is stored. */
+const copy = <T>(value: T): T => structuredClone(value);
+const one = <T>(value: T | undefined): T | null => (value === undefined ? null : copy(value));
+const byTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? 0) - (b?.getTime() ?? 0);
+
+function storesOver(state: () => State): Stores {
+  const s = state;
+  const tenantEnvironment = (row: State['tenantEnvironments'][number]): TenantEnvironment => {
+    const project = s().projects.find((p) => p.id === row.projectId)!;
+    const tenant = s().tenants.find((t) => t.id === row.tenantId)!;
+    const environment = s().environments.find((e) => e.id === row.environmentId)!;
+    return copy({
+      id: row.id,
+      project,
+      organization: s().organizations.find((o) => o.id === project.organizationId)!,
+      tenant,
+      environment,
+      ref: { project: project.slug, tenant: tenant.slug, environment: environment.slug },
+    });
+  };
+  return {
+    organizations: {
+      insert: async (organization) => {
+        if (s().organizations.some((o) => o.id === organization.id || o.slug === organization.slug)) throw new UniqueViolation('organizations.slug');
+        s().organizations.push({ ...copy(organization), createdAt: new Date() });
+      },
+      byId: async (id) => one(s().organizations.find((o) => o.id === id)),
+      bySlug: async (slug) => one(s().organizations.find((o) => o.slug === slug)),
+    },
+    projects: {
+      insert: async (project) => {
+        if (s().projects.some((p) => p.id === project.id || p.slug === project.slug)) throw new UniqueViolation('projects.slug');
+        const row: Project = { ...copy(project), indexedSha: null, createdAt: new Date() };
+        s().projects.push(row);
+        return copy(row);
+      },
+      byId: async (id) => one(s().projects.find((p) => p.id === id)),
+      bySlug: async (slug) => one(s().projects.find((p) => p.slug === slug)),
+      byIds: async (ids) => copy(s().projects.filter((p) => ids.includes(p.id))),
+      all: async () => copy([...s().projects].sort((a, b) => a.slug.localeCompare(b.slug))),
+      setIndexedSha: async (id, sha) => {
+        const project = s().projects.find((p) => p.id === id);
+        if (project) project.indexedSha = sha;
+      },
+    },
+    tenantEnvironments: {
+      ensure: async (projectId, tenantSlug, environmentSlug, ids) => {
+        let tenant = s().tenants.find((t) => t.projectId === projectId && t.slug === tenantSlug);
+        if (!tenant) s().tenants.push((tenant = { id: ids.tenant, projectId, slug: tenantSlug, name: tenantSlug }));
+        let environment = s().environments.find((e) => e.projectId === projectId && e.slug === environmentSlug);
+        if (!environment) {
+          environment = { id: ids.environment, projectId, slug: environmentSlug, approvalRequired: false, quorum: 1, blockSelfApproval: true };
+          s().environments.push(environment);
+        }
+        let row = s().tenantEnvironments.find((te) => te.tenantId === tenant!.id && te.environmentId === environment!.id);
+        if (!row) s().tenantEnvironments.push((row = { id: ids.tenantEnvironment, projectId, tenantId: tenant.id, environmentId: environment.id }));
+        return row.id;
+      },
+      byIds: async (ids) => ids.map((id) => {
+        const row = s().tenantEnvironments.find((te) => te.id === id);
+        return row ? tenantEnvironment(row) : null;
+      }),
+      bySlugs: async (ref) => {
+        const found = s()
+          .tenantEnvironments.map(tenantEnvironment)
+          .find((te) => te.ref.project === ref.project && te.ref.tenant === ref.tenant && te.ref.environment === ref.environment);
+        return found ?? null;
+      },
+      ofProject: async (projectId) => s().tenantEnvironments.filter((te) => te.projectId === projectId).map(tenantEnvironment),
+    },
+    environments: {
+      bySlug: async (projectId, slug) => one(s().environments.find((e) => e.projectId === projectId && e.slug === slug)),
+      ofProject: async (projectId) => copy(s().environments.filter((e) => e.projectId === projectId).sort((a, b) => a.slug.localeCompare(b.slug))),
+      setPolicy: async (id, policy) => {
+        const environment = s().environments.find((e) => e.id === id)!;
+        Object.assign(environment, policy);
+        return copy(environment);
+      },
+    },
+    users: {
+      insert: async (user) => {
+        if (s().users.some((u) => u.email === user.email)) return false;
+        s().users.push({ ...copy(user), createdAt: new Date() });
+        return true;
+      },
+      byId: async (id) => one(s().users.find((u) => u.id === id)),
+      byIds: async (ids) => ids.map((id) => one(s().users.find((u) => u.id === id))),
+      byEmail: async (email) => one(s().users.find((u) => u.email === email)),
+    },
+    memberships: {
+      upsert: async (membership) => {
+        const existing = s().memberships.find((m) => m.userId === membership.userId && m.projectId === membership.projectId);
+        if (existing) existing.role = membership.role;
+        else s().memberships.push(copy(membership));
+      },
+      ofUser: async (userId) => copy(s().memberships.filter((m) => m.userId === userId)),
+    },
+    agents: {
+      insert: async (agent, tenantEnvironmentIds) => {
+        s().agents.push({ ...copy(agent), createdAt: new Date() });
+        for (const tenantEnvironmentId of tenantEnvironmentIds) s().agentScopes.push({ agentId: agent.id, tenantEnvironmentId });
+      },
+      byId: async (id) => one(s().agents.find((a) => a.id === id)),
+      scopesOf: async (agentId) => s().agentScopes.filter((scope) => scope.agentId === agentId).map((scope) => scope.tenantEnvironmentId),
+    },
+    tokens: {
+      insert: async (token) => {
+        if (s().tokens.some((t) => t.tokenHash === token.tokenHash)) throw new UniqueViolation('api_tokens.token_hash');
+        s().tokens.push({ ...copy(token), createdAt: new Date(), lastUsedAt: null, revokedAt: null });
+      },
+      activeByHash: async (tokenHash) => one(s().tokens.find((t) => t.tokenHash === tokenHash && !t.revokedAt)),
+      revokeOfUser: async (userId, name, now) => {
+        const revoked = s().tokens.filter((t) => t.userId === userId && !t.revokedAt && (name === undefined || t.name === name));
+        for (const token of revoked) token.revokedAt = now;
+        return revoked.length;
+      },
+    },
+    deployments: {
+      insertNew: async (rows) => {
+        const inserted: string[] = [];
+        for (const row of rows) {
+          if (s().deployments.some((d) => d.tenantEnvironmentId === row.tenantEnvironmentId && d.revision === row.revision)) continue;
+          s().deployments.push({ ...copy(row), rolledBackById: null, createdAt: new Date() });
+          inserted.push(row.id);
+        }
+        return inserted;
+      },
+      maxSequence: async (projectId) => Math.max(0, ...s().deployments.filter((d) => d.projectId === projectId).map((d) => d.sequence)),
+      byIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.id === id))),
+      byRequestIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.rollbackRequestId === id))),
+      byRevision: async (tenantEnvironmentId, revision) =>
+        one(s().deployments.find((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.revision === revision)),
+      page: async (tenantEnvironmentId, beforeSequence, limit) =>
+        copy(
+          s()
+            .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence)
+            .sort((a, b) => b.sequence - a.sequence)
+            .slice(0, limit),
+        ),
+      idsAtRevisions: async (tenantEnvironmentId, revisions) =>
+        s()
+          .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && revisions.includes(d.revision))
+          .map((d) => d.id),
+      setStatus: async (ids, from, to, rolledBackById) => {
+        for (const deployment of s().deployments) {
+          if (!ids.includes(deployment.id) || deployment.status !== from) continue;
+          deployment.status = to;
+          if (rolledBackById !== undefined) deployment.rolledBackById = rolledBackById;
+        }
+      },
+    },
+    requests: {
+      insert: async (request) => {
+        if (s().requests.some((r) => r.id === request.id)) throw new UniqueViolation('rollback_requests.id');
+        s().requests.push(copy(request));
+        return copy(request);
+      },
+      byId: async (id) => one(s().requests.find((r) => r.id === id)),
+      byIds: async (ids) => ids.map((id) => one(s().requests.find((r) => r.id === id))),
+      transition: async (id, from, patch) => {
+        const request = s().requests.find((r) => r.id === id && r.state === from);
+        if (!request) return null;
+        Object.assign(request, copy(patch));
+        return copy(request);
+      },
+      ofTenantEnvironment: async (tenantEnvironmentId, states) =>
+        copy(
+          s()
+            .requests.filter((r) => r.tenantEnvironmentId === tenantEnvironmentId && (!states?.length || states.includes(r.state)))
+            .sort((a, b) => byTime(b.createdAt, a.createdAt)),
+        ),
+      inStates: async (states) => copy(s().requests.filter((r) => states.includes(r.state)).sort((a, b) => byTime(a.createdAt, b.createdAt))),
+      completedOf: async (tenantEnvironmentId, limit) =>
+        copy(
+          s()
+            .requests.filter((r) => r.tenantEnvironmentId === tenantEnvironmentId && r.state === 'COMPLETED')
+            .sort((a, b) => byTime(b.completedAt, a.completedAt))
+            .slice(0, limit),
+        ),
+      completedTargetsSince: async (tenantEnvironmentId, since) => {
+        const counts = new Map<string, number>();
+        for (const r of s().requests) {
+          if (r.tenantEnvironmentId !== tenantEnvironmentId || r.state !== 'COMPLETED' || !r.completedAt || r.completedAt < since) continue;
+          counts.set(r.targetSha, (counts.get(r.targetSha) ?? 0) + 1);
+        }
+        return [...counts].map(([revision, rollbacks]) => ({ revision, rollbacks }));
+      },
+    },
+    reviews: {
+      insert: async (review) => {
+        if (s().reviews.some((r) => r.requestId === review.requestId && r.reviewerId === review.reviewerId)) throw new UniqueViolation('rollback_reviews');
+        s().reviews.push(copy(review));
+      },
+      ofRequests: async (ids) => ids.map((id) => copy(s().reviews.filter((r) => r.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+      byReviewer: async (requestId, reviewerId) => one(s().reviews.find((r) => r.requestId === requestId && r.reviewerId === reviewerId)),
+    },
+    notes: {
+      insert: async (note) => {
+        s().notes.push(copy(note));
+      },
+      ofRequests: async (ids) => ids.map((id) => copy(s().notes.filter((n) => n.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+    },
+    breakGlass: {
+      insert: async (session) => {
+        s().breakGlass.push(copy(session));
+      },
+      byId: async (id) => one(s().breakGlass.find((b) => b.id === id)),
+      byIds: async (ids) => ids.map((id) => one(s().breakGlass.find((b) => b.id === id))),
+      activeFor: async (userId, projectId, now) =>
+        one(
+          s()
+            .breakGlass.filter((b) => b.userId === userId && b.projectId === projectId && !b.closedAt && b.openedAt <= now && b.expiresAt > now)
+            .sort((a, b) => byTime(b.openedAt, a.openedAt))[0],
+        ),
+      ofProject: async (projectId) => copy(s().breakGlass.filter((b) => b.projectId === projectId).sort((a, b) => byTime(b.openedAt, a.openedAt))),
+      close: async (id, now) => {
+        const session = s().breakGlass.find((b) => b.id === id && !b.closedAt);
+        if (!session) return false;
+        session.closedAt = now;
+        return true;
+      },
+    },
+    audit: {
+      insert: async (event) => {
+        s().audit.push({ ...copy(event), id: ++s().sequences.audit });
+      },
+      list: async (projectId, filter, page) =>
+        copy(
+          s()
+            .audit.filter(
+              (a) =>
+                a.projectId === projectId &&
+                (!filter.action || a.action === filter.action) &&
+                (!filter.actorUserId || a.actorUserId === filter.actorUserId) &&
+                (!filter.tenantEnvironmentId || a.tenantEnvironmentId === filter.tenantEnvironmentId) &&
+                (!filter.tenantEnvironmentIds || (a.tenantEnvironmentId !== null && filter.tenantEnvironmentIds.includes(a.tenantEnvironmentId))) &&
+                (!filter.breakGlassSessionId || a.breakGlassSessionId === filter.breakGlassSessionId) &&
+                (!filter.breakGlassOnly || a.breakGlassSessionId !== null) &&
+                (page.beforeId === null || a.id < page.beforeId),
+            )
+            .sort((a, b) => b.id - a.id)
+            .slice(0, page.limit),
+        ),
+    },
+    syncReports: {
+      insert: async (report) => {
+        const row = { ...copy(report), id: ++s().sequences.syncReports };
+        s().syncReports.push(row);
+        return copy(row);
+      },
+      latest: async (tenantEnvironmentId) =>
+        one(s().syncReports.filter((r) => r.tenantEnvironmentId === tenantEnvironmentId).sort((a, b) => b.id - a.id)[0]),
+      latestReportTimes: async () =>
+        s().tenantEnvironments.map((te) => {
+          const latest = s().syncReports.filter((r) => r.tenantEnvironmentId === te.id).sort((a, b) => b.id - a.id)[0];
+          return { tenantEnvironmentId: te.id, reportedAt: latest ? new Date(latest.reportedAt) : null };
+        }),
+    },
+  };
+}
+
+export interface MemoryDatabase {
+  /** Reads of committed data. */
+  stores: Stores;
+  run: RunInTransaction;
+}
+
+export function createMemoryDatabase(): MemoryDatabase {
+  let committed = emptyState();
+  let working: State | null = null;
+  const mutex = new KeyedMutex();
+  const transactionStores = storesOver(() => working!);
+  return {
+    stores: storesOver(() => committed),
+    run: (work) =>
+      mutex.run('writer', async () => {
+        working = structuredClone(committed);
+        try {
+          const result = await work(transactionStores);
+          committed = working;
+          return result;
+        } finally {
+          working = null;
+        }
+      }),
+  };
+}

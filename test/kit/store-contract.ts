@@ -1,0 +1,301 @@
+/**
+ * What every implementation of the domain's stores must do, as tests: run against the in-memory
+ * stores and each database adapter, so the fakes the unit tests use cannot drift from the real thing.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RollbackRequest } from '../../src/domain/model';
+import type { RunInTransaction, Stores } from '../../src/domain/ports';
+
+export interface ContractDatabase {
+  stores: Stores;
+  run: RunInTransaction;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+export function storeContract(name: string, open: () => Promise<ContractDatabase>): void {
+  describe(`stores: ${name}`, () => {
+    let db: ContractDatabase;
+    const write = <T>(work: (stores: Stores) => Promise<T>) => db.run(work);
+    /** An organization, a project, two tenant-environments and two users. */
+    let te1: string;
+    let te2: string;
+
+    beforeEach(async (context) => {
+      db = await open();
+      context.onTestFinished(() => db.close());
+      await write(async (s) => {
+        await s.organizations.insert({ id: 'org-1', slug: 'acme', name: 'Acme', plan: 'ENTERPRISE', featureFlags: ['rollback'] });
+        await s.projects.insert({ id: 'prj-1', organizationId: 'org-1', slug: 'shop', name: 'Shop' });
+        te1 = await s.tenantEnvironments.ensure('prj-1', 'acme', 'production', { tenant: 'ten-1', environment: 'env-1', tenantEnvironment: 'te-1' });
+        te2 = await s.tenantEnvironments.ensure('prj-1', 'acme', 'staging', { tenant: 'ten-x', environment: 'env-2', tenantEnvironment: 'te-2' });
+        await s.users.insert({ id: 'usr-1', email: 'dana@example.com', name: 'Dana' });
+        await s.users.insert({ id: 'usr-2', email: 'alex@example.com', name: 'Alex' });
+      });
+    });
+
+    it('organizations and projects: read back by id and slug; slugs are unique', async () => {
+      expect(await db.stores.organizations.bySlug('acme')).toMatchObject({ id: 'org-1', plan: 'ENTERPRISE', featureFlags: ['rollback'] });
+      expect((await db.stores.organizations.byId('org-1'))!.createdAt).toBeInstanceOf(Date);
+      expect(await db.stores.organizations.bySlug('nope')).toBeNull();
+      await expect(write((s) => s.organizations.insert({ id: 'org-2', slug: 'acme', name: 'Again', plan: 'FREE', featureFlags: [] }))).rejects.toThrow();
+      await write((s) => s.projects.insert({ id: 'prj-0', organizationId: 'org-1', slug: 'accounts', name: 'Accounts' }));
+      expect((await db.stores.projects.all()).map((p) => p.slug)).toEqual(['accounts', 'shop']);
+      expect((await db.stores.projects.byIds(['prj-1'])).map((p) => p.id)).toEqual(['prj-1']);
+      expect((await db.stores.projects.bySlug('shop'))!.indexedSha).toBeNull();
+      await write((s) => s.projects.setIndexedSha('prj-1', 'a'.repeat(40)));
+      expect((await db.stores.projects.byId('prj-1'))!.indexedSha).toBe('a'.repeat(40));
+    });
+
+    it('tenant-environments: ensure is idempotent and shares tenants; lookups by ids (in order), slugs and project', async () => {
+      const again = await write((s) => s.tenantEnvironments.ensure('prj-1', 'acme', 'production', { tenant: 'ten-9', environment: 'env-9', tenantEnvironment: 'te-9' }));
+      expect(again).toBe(te1);
+      const [second, missing, first] = await db.stores.tenantEnvironments.byIds([te2, 'te-none', te1]);
+      expect(missing).toBeNull();
+      expect(first).toMatchObject({ id: te1, ref: { project: 'shop', tenant: 'acme', environment: 'production' }, organization: { slug: 'acme' } });
+      expect(second!.tenant.id).toBe(first!.tenant.id);
+      expect(second!.environment).toMatchObject({ slug: 'staging', approvalRequired: false, quorum: 1, blockSelfApproval: true });
+      expect((await db.stores.tenantEnvironments.bySlugs({ project: 'shop', tenant: 'acme', environment: 'staging' }))!.id).toBe(te2);
+      expect(await db.stores.tenantEnvironments.bySlugs({ project: 'shop', tenant: 'globex', environment: 'staging' })).toBeNull();
+      expect((await db.stores.tenantEnvironments.ofProject('prj-1')).map((te) => te.id).sort()).toEqual([te1, te2].sort());
+    });
+
+    it('environments: listed by slug, and their policy is set', async () => {
+      expect((await db.stores.environments.ofProject('prj-1')).map((e) => e.slug)).toEqual(['production', 'staging']);
+      const updated = await write((s) => s.environments.setPolicy('env-1', { approvalRequired: true, quorum: 2, blockSelfApproval: false }));
+      expect(updated).toMatchObject({ id: 'env-1', approvalRequired: true, quorum: 2, blockSelfApproval: false });
+      expect(await db.stores.environments.bySlug('prj-1', 'production')).toEqual(updated);
+    });
+
+    it('users, memberships, agents and tokens', async () => {
+      expect(await write((s) => s.users.insert({ id: 'usr-3', email: 'dana@example.com', name: 'Other Dana' }))).toBe(false);
+      expect((await db.stores.users.byIds(['usr-2', 'usr-none', 'usr-1'])).map((u) => u?.email ?? null)).toEqual(['alex@example.com', null, 'dana@example.com']);
+      expect((await db.stores.users.byEmail('alex@example.com'))!.id).toBe('usr-2');
+      await write((s) => s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'VIEWER' }));
+      await write((s) => s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }));
+      expect(await db.stores.memberships.ofUser('usr-1')).toEqual([{ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }]);
+      await write((s) => s.agents.insert({ id: 'agt-1', projectId: 'prj-1', name: 'eu' }, [te1]));
+      expect(await db.stores.agents.scopesOf('agt-1')).toEqual([te1]);
+      expect((await db.stores.agents.byId('agt-1'))!.name).toBe('eu');
+      await write(async (s) => {
+        await s.tokens.insert({ id: 'tok-1', tokenHash: 'h1', userId: 'usr-1', agentId: null, name: 'laptop' });
+        await s.tokens.insert({ id: 'tok-2', tokenHash: 'h2', userId: 'usr-1', agentId: null, name: 'ci' });
+        await s.tokens.insert({ id: 'tok-3', tokenHash: 'h3', userId: null, agentId: 'agt-1', name: 'agent' });
+      });
+      expect((await db.stores.tokens.activeByHash('h1'))!).toMatchObject({ id: 'tok-1', userId: 'usr-1', revokedAt: null });
+      expect(await write((s) => s.tokens.revokeOfUser('usr-1', 'ci', at(1)))).toBe(1);
+      expect(await db.stores.tokens.activeByHash('h2')).toBeNull();
+      expect(await write((s) => s.tokens.revokeOfUser('usr-1', undefined, at(2)))).toBe(1);
+      expect(await db.stores.tokens.activeByHash('h1')).toBeNull();
+      expect((await db.stores.tokens.activeByHash('h3'))!.agentId).toBe('agt-1');
+    });
+
+    it('deployments: a revision is recorded once per tenant-environment, pages newest first, statuses move only from the given one', async () => {
+      const deployment = (id: string, sequence: number, revision: string, te = te1) => ({
+        id,
+        projectId: 'prj-1',
+        tenantEnvironmentId: te,
+        revision,
+        sequence,
+        committedAt: at(sequence),
+        authorName: 'Dana',
+        authorEmail: 'dana@example.com',
+        authorId: 'usr-1',
+        changesSummary: [`change ${sequence}`],
+        changedPaths: ['values.yaml'],
+        source: 'RELEASE' as const,
+        status: 'SUCCESS' as const,
+        rollbackRequestId: null,
+      });
+      const inserted = await write((s) =>
+        s.deployments.insertNew([deployment('dep-1', 1, 'r1'), deployment('dep-2', 2, 'r2'), deployment('dep-x', 3, 'r2'), deployment('dep-3', 4, 'r2', te2)]),
+      );
+      expect(inserted).toEqual(['dep-1', 'dep-2', 'dep-3']);
+      expect(await db.stores.deployments.maxSequence('prj-1')).toBe(4);
+      expect(await db.stores.deployments.maxSequence('prj-none')).toBe(0);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10)).map((d) => d.id)).toEqual(['dep-2', 'dep-1']);
+      expect((await db.stores.deployments.page(te1, 2, 10)).map((d) => d.id)).toEqual(['dep-1']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 1)).map((d) => d.id)).toEqual(['dep-2']);
+      expect((await db.stores.deployments.byRevision(te2, 'r2'))!.id).toBe('dep-3');
+      expect(await db.stores.deployments.idsAtRevisions(te1, ['r1', 'r2', 'r9'])).toEqual(expect.arrayContaining(['dep-1', 'dep-2']));
+      const [first] = await db.stores.deployments.byIds(['dep-1']);
+      expect(first).toMatchObject({ committedAt: at(1), changesSummary: ['change 1'], rolledBackById: null });
+      await write((s) => s.deployments.setStatus(['dep-1', 'dep-2'], 'SUCCESS', 'ROLLED_BACK', 'dep-3'));
+      await write((s) => s.deployments.setStatus(['dep-1'], 'SUCCESS', 'FAILED'));
+      expect((await db.stores.deployments.byIds(['dep-1', 'dep-2'])).map((d) => [d!.status, d!.rolledBackById])).toEqual([
+        ['ROLLED_BACK', 'dep-3'],
+        ['ROLLED_BACK', 'dep-3'],
+      ]);
+    });
+
+    const request = (id: string, state: RollbackRequest['state'], createdMinute: number, extra: Partial<RollbackRequest> = {}): RollbackRequest => ({
+      id,
+      projectId: 'prj-1',
+      tenantEnvironmentId: te1,
+      mode: 'FIELD',
+      targetSha: 't'.repeat(40),
+      service: 'api',
+      selectedFields: [{ file: 'values.yaml', path: 'image.tag' }],
+      affectedServices: ['api'],
+      justification: 'bad tag',
+      baseSha: 'b'.repeat(40),
+      previewHash: 'hash',
+      state,
+      requestedById: 'usr-1',
+      breakGlassSessionId: null,
+      requiredApprovals: 1,
+      approvalRequired: true,
+      resultSha: null,
+      error: null,
+      errorCode: null,
+      createdAt: at(createdMinute),
+      updatedAt: at(createdMinute),
+      approvedAt: null,
+      rejectedAt: null,
+      executingAt: null,
+      completedAt: null,
+      failedAt: null,
+      attempts: 0,
+      ...extra,
+    });
+
+    it('rollback requests: transitions are guarded by the expected state; lists by state, newest first', async () => {
+      await write(async (s) => {
+        await s.requests.insert(request('rbk-1', 'PENDING', 1));
+        await s.requests.insert(request('rbk-2', 'COMPLETED', 2, { completedAt: at(5), targetSha: 'x'.repeat(40) }));
+        await s.requests.insert(request('rbk-3', 'COMPLETED', 3, { completedAt: at(4), targetSha: 'x'.repeat(40) }));
+        await s.requests.insert(request('rbk-4', 'EXECUTING', 4, { tenantEnvironmentId: te2 }));
+      });
+      expect(await db.stores.requests.byId('rbk-1')).toEqual(request('rbk-1', 'PENDING', 1));
+      const approved = await write((s) => s.requests.transition('rbk-1', 'PENDING', { state: 'APPROVED', approvedAt: at(9), updatedAt: at(9) }));
+      expect(approved).toMatchObject({ state: 'APPROVED', approvedAt: at(9) });
+      expect(await write((s) => s.requests.transition('rbk-1', 'PENDING', { state: 'REJECTED' }))).toBeNull();
+      expect((await db.stores.requests.byId('rbk-1'))!.state).toBe('APPROVED');
+      expect((await db.stores.requests.ofTenantEnvironment(te1, null)).map((r) => r.id)).toEqual(['rbk-3', 'rbk-2', 'rbk-1']);
+      expect((await db.stores.requests.ofTenantEnvironment(te1, ['APPROVED'])).map((r) => r.id)).toEqual(['rbk-1']);
+      expect((await db.stores.requests.inStates(['APPROVED', 'EXECUTING'])).map((r) => r.id)).toEqual(['rbk-1', 'rbk-4']);
+      expect((await db.stores.requests.completedOf(te1, 1)).map((r) => r.id)).toEqual(['rbk-2']);
+      expect(await db.stores.requests.completedTargetsSince(te1, at(4))).toEqual([{ revision: 'x'.repeat(40), rollbacks: 2 }]);
+      expect(await db.stores.requests.completedTargetsSince(te1, at(5))).toEqual([{ revision: 'x'.repeat(40), rollbacks: 1 }]);
+      expect((await db.stores.requests.byIds(['rbk-4', 'rbk-none'])).map((r) => r?.id ?? null)).toEqual(['rbk-4', null]);
+    });
+
+    it('reviews and notes: grouped per request in the order asked, oldest first; one review per reviewer', async () => {
+      await write(async (s) => {
+        await s.requests.insert(request('rbk-1', 'PENDING', 1));
+        await s.requests.insert(request('rbk-2', 'PENDING', 2));
+        await s.reviews.insert({ id: 'rev-2', requestId: 'rbk-1', reviewerId: 'usr-2', decision: 'APPROVE', comment: null, createdAt: at(3) });
+        await s.reviews.insert({ id: 'rev-1', requestId: 'rbk-1', reviewerId: 'usr-1', decision: 'REJECT', comment: 'no', createdAt: at(2) });
+        await s.notes.insert({ id: 'note-1', requestId: 'rbk-2', authorId: 'usr-1', note: 'root cause', createdAt: at(4) });
+      });
+      const [none, reviews] = await db.stores.reviews.ofRequests(['rbk-2', 'rbk-1']);
+      expect(none).toEqual([]);
+      expect(reviews!.map((r) => r.id)).toEqual(['rev-1', 'rev-2']);
+      expect((await db.stores.reviews.byReviewer('rbk-1', 'usr-2'))!.decision).toBe('APPROVE');
+      expect(await db.stores.reviews.byReviewer('rbk-2', 'usr-2')).toBeNull();
+      await expect(
+        write((s) => s.reviews.insert({ id: 'rev-3', requestId: 'rbk-1', reviewerId: 'usr-2', decision: 'REJECT', comment: null, createdAt: at(5) })),
+      ).rejects.toThrow();
+      expect((await db.stores.notes.ofRequests(['rbk-1', 'rbk-2'])).map((notes) => notes.map((n) => n.note))).toEqual([[], ['root cause']]);
+    });
+
+    it('break-glass sessions: active only while open and within their window; closed once', async () => {
+      await write(async (s) => {
+        await s.breakGlass.insert({ id: 'bgs-1', projectId: 'prj-1', userId: 'usr-1', justification: 'sev1', openedAt: at(0), expiresAt: at(60), closedAt: null });
+        await s.breakGlass.insert({ id: 'bgs-2', projectId: 'prj-1', userId: 'usr-2', justification: 'sev2', openedAt: at(10), expiresAt: at(20), closedAt: null });
+      });
+      expect((await db.stores.breakGlass.activeFor('usr-1', 'prj-1', at(30)))!.id).toBe('bgs-1');
+      expect(await db.stores.breakGlass.activeFor('usr-2', 'prj-1', at(30))).toBeNull();
+      expect(await db.stores.breakGlass.activeFor('usr-2', 'prj-1', at(5))).toBeNull();
+      expect((await db.stores.breakGlass.ofProject('prj-1')).map((b) => b.id)).toEqual(['bgs-2', 'bgs-1']);
+      expect(await write((s) => s.breakGlass.close('bgs-1', at(31)))).toBe(true);
+      expect(await write((s) => s.breakGlass.close('bgs-1', at(32)))).toBe(false);
+      expect((await db.stores.breakGlass.byId('bgs-1'))!.closedAt).toEqual(at(31));
+      expect(await db.stores.breakGlass.activeFor('usr-1', 'prj-1', at(33))).toBeNull();
+      expect((await db.stores.breakGlass.byIds(['bgs-2', 'bgs-9'])).map((b) => b?.id ?? null)).toEqual(['bgs-2', null]);
+    });
+
+    it('audit events: newest first, filtered, paged by id, limited to tenant-environments when asked', async () => {
+      await write(async (s) => {
+        await s.breakGlass.insert({ id: 'bgs-1', projectId: 'prj-1', userId: 'usr-1', justification: 'sev1', openedAt: at(0), expiresAt: at(60), closedAt: null });
+        for (const [i, te, action, actor, session] of [
+          [1, te1, 'a.one', 'usr-1', null],
+          [2, te2, 'a.two', 'usr-2', 'bgs-1'],
+          [3, null, 'a.one', 'usr-1', null],
+        ] as const) {
+          await s.audit.insert({
+            projectId: 'prj-1',
+            actorUserId: actor,
+            actorAgentId: null,
+            action,
+            targetType: 'Test',
+            targetId: `target-${i}`,
+            tenantEnvironmentId: te,
+            details: { i },
+            breakGlassSessionId: session,
+            createdAt: at(i),
+          });
+        }
+      });
+      const list = (filter = {}, page = { limit: 10, beforeId: null as number | null }) => db.stores.audit.list('prj-1', filter, page);
+      const all = await list();
+      expect(all.map((e) => e.targetId)).toEqual(['target-3', 'target-2', 'target-1']);
+      expect(all[2]).toMatchObject({ details: { i: 1 }, createdAt: at(1) });
+      expect((await list({ action: 'a.one' })).map((e) => e.targetId)).toEqual(['target-3', 'target-1']);
+      expect((await list({ actorUserId: 'usr-2' })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect((await list({ tenantEnvironmentId: te1 })).map((e) => e.targetId)).toEqual(['target-1']);
+      expect((await list({ tenantEnvironmentIds: [te2] })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect(await list({ tenantEnvironmentIds: [] })).toEqual([]);
+      expect((await list({ breakGlassOnly: true })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect((await list({ breakGlassSessionId: 'bgs-1' })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect((await list({}, { limit: 1, beforeId: all[0]!.id })).map((e) => e.targetId)).toEqual(['target-2']);
+    });
+
+    it('sync reports: the latest per tenant-environment, and when each last reported', async () => {
+      await write((s) => s.agents.insert({ id: 'agt-1', projectId: 'prj-1', name: 'eu' }, [te1]));
+      const report = (minute: number, revision: string) => ({
+        tenantEnvironmentId: te1,
+        agentId: 'agt-1',
+        revision,
+        syncState: 'SYNCED' as const,
+        health: 'HEALTHY' as const,
+        liveValues: [{ service: 'api', imageTag: 'v1', replicas: 2 }],
+        reportedAt: at(minute),
+      });
+      const first = await write((s) => s.syncReports.insert(report(1, 'r1')));
+      const second = await write((s) => s.syncReports.insert(report(2, 'r2')));
+      expect(second.id).toBeGreaterThan(first.id);
+      expect(await db.stores.syncReports.latest(te1)).toEqual(second);
+      expect(await db.stores.syncReports.latest(te2)).toBeNull();
+      const times = new Map((await db.stores.syncReports.latestReportTimes()).map((row) => [row.tenantEnvironmentId, row.reportedAt]));
+      expect(times.get(te1)).toEqual(at(2));
+      expect(times.get(te2)).toBeNull();
+    });
+
+    it('transactions: a failed one leaves nothing; reads outside see only committed data', async () => {
+      await expect(
+        write(async (s) => {
+          await s.users.insert({ id: 'usr-9', email: 'gone@example.com', name: 'Gone' });
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await db.stores.users.byEmail('gone@example.com')).toBeNull();
+      let resume!: () => void;
+      const paused = new Promise<void>((resolve) => (resume = resolve));
+      let inserted!: () => void;
+      const didInsert = new Promise<void>((resolve) => (inserted = resolve));
+      const open = write(async (s) => {
+        await s.users.insert({ id: 'usr-8', email: 'later@example.com', name: 'Later' });
+        inserted();
+        await paused;
+      });
+      await didInsert;
+      expect(await db.stores.users.byEmail('later@example.com')).toBeNull();
+      resume();
+      await open;
+      expect((await db.stores.users.byEmail('later@example.com'))!.id).toBe('usr-8');
+    });
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Seeded workspaces, built once per test run and copied per test: the first worker that needs one
+ * builds it (others wait for it), then every test gets its own copy of the data directory — a fresh
+ * SQLite file and fresh bare repositories, without paying for the seed again.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+
+export function tempDir(prefix = 'backtrack-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function runDir(): string {
+  try {
+    return inject('kitRunDir');
+  } catch {
+    // Outside vitest's global setup (e.g. a benchmark): a directory of this process.
+    return (process.env.BACKTRACK_KIT_DIR ??= tempDir('backtrack-kit-'));
+  }
+}
+
+/**
+ * The data directory of template `name`, built by `build(dataDir)` the first time any worker asks
+ * for it in this run. `build` returns what tests need to know about it (tokens, ids), kept as JSON.
+ */
+export async function sharedTemplate<T>(name: string, build: (dataDir: string) => Promise<T>): Promise<{ dataDir: string; info: T }> {
+  const dir = path.join(runDir(), name);
+  const ready = path.join(dir, 'READY.json');
+  if (!fs.existsSync(ready)) {
+    let owner = false;
+    try {
+      fs.mkdirSync(dir, { recursive: false });
+      owner = true;
+    } catch {
+      // Another worker builds it.
+    }
+    if (owner) {
+      const info = await build(path.join(dir, 'data'));
+      fs.writeFileSync(`${ready}.tmp`, JSON.stringify(info));
+      fs.renameSync(`${ready}.tmp`, ready);
+    } else {
+      const deadline = Date.now() + 120_000;
+      while (!fs.existsSync(ready)) {
+        if (Date.now() > deadline) throw new Error(`template ${name} was not built within 120 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+  return { dataDir: path.join(dir, 'data'), info: JSON.parse(fs.readFileSync(ready, 'utf8')) as T };
+}
+
+/** A private copy of a template's data directory. */
+export function copyDataDir(from: string): string {
+  const to = tempDir();
+  fs.cpSync(from, to, { recursive: true });
+  return to;
+}
