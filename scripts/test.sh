@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Test data (SQLite files, bare repositories) lives in memory when the machine offers a tmpfs:
+# thousands of small fsyncs on a virtual disk otherwise dominate the run.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 exec node_modules/.bin/vitest run "$@"

@@ -3,6 +3,7 @@
  * builds it (others wait for it), then every test gets its own copy of the data directory — a fresh
  * SQLite file and fresh bare repositories, without paying for the seed again.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ export async function sharedTemplate<T>(name: string, build: (dataDir: string) =
     }
     if (owner) {
       const info = await build(path.join(dir, 'data'));
+      packRepositories(path.join(dir, 'data'));
       fs.writeFileSync(`${ready}.tmp`, JSON.stringify(info));
       fs.renameSync(`${ready}.tmp`, ready);
     } else {
@@ -49,6 +51,21 @@ export async function sharedTemplate<T>(name: string, build: (dataDir: string) =
     }
   }
   return { dataDir: path.join(dir, 'data'), info: JSON.parse(fs.readFileSync(ready, 'utf8')) as T };
+}
+
+/** Packs the template's repositories, so a copy is a few files instead of hundreds of loose objects. */
+export function packRepositories(dataDir: string): void {
+  const repositories = path.join(dataDir, 'repositories');
+  if (!fs.existsSync(repositories)) return;
+  for (const name of fs.readdirSync(repositories)) {
+    execFileSync('git', ['--git-dir', path.join(repositories, name), 'repack', '-a', '-d', '-q'], { stdio: 'ignore' });
+    execFileSync('git', ['--git-dir', path.join(repositories, name), 'prune-packed'], { stdio: 'ignore' });
+    const objects = path.join(repositories, name, 'objects');
+    for (const entry of fs.readdirSync(objects)) {
+      const dir = path.join(objects, entry);
+      if (/^[0-9a-f]{2}$/.test(entry) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    }
+  }
 }
 
 /** A private copy of a template's data directory. */

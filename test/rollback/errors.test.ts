@@ -68,8 +68,10 @@ describe('rollback errors', () => {
     const garbage = git(fx.repoDir, ['hash-object', '-t', 'commit', '--literally', '-w', '--stdin'], { input: 'garbage\n' });
     await expectRefused(rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: garbage }), 'INVALID_TARGET_REVISION');
 
-    // Corrupt a blob only the target has.
-    const blob = git(fx.repoDir, ['rev-parse', `${t0}:tenants/acme/staging/services/api-gateway/values.yaml`]);
+    // Corrupt a blob only the target has (written loose, as every commit Backtrack makes is).
+    const target = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.0.7-corrupt-me')]);
+    head = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
+    const blob = git(fx.repoDir, ['rev-parse', `${target}:tenants/acme/staging/services/api-gateway/values.yaml`]);
     const file = path.join(fx.repoDir, 'objects', blob.slice(0, 2), blob.slice(2));
     fs.chmodSync(file, 0o644);
     fs.writeFileSync(file, 'corrupted');
@@ -77,7 +79,7 @@ describe('rollback errors', () => {
     forgetCachedFiles();
     for (const mode of ['FULL', 'SERVICE', 'FIELD'] as const) {
       await expectRefused(
-        rollbackInput('acme', 'staging', { mode, service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }] }),
+        rollbackInput('acme', 'staging', { mode, service: 'api-gateway', targetRevision: target, fields: [{ file: 'values.yaml', path: 'image.tag' }] }),
         'INVALID_TARGET_REVISION',
         /corrupted/,
       );
