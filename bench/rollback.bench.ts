@@ -1,7 +1,7 @@
 /**
  * Rollback engine benchmarks (issue 4), each next to a baseline measured in the same run:
  *
- * 1. FIELD rollback commit (plan + commit + compare-and-swap: commitRollback) of one service's
+ * 1. FIELD rollback commit (plan + commit + compare-and-swap + recorded: executeRollback) of one service's
  *    image.tag on a tenant-environment with 50 services, against the same file change committed on
  *    the same parent with git CLI plumbing (read-tree / hash-object / update-index / write-tree /
  *    commit-tree / update-ref). Target: at most 0.25× the CLI baseline. Reported beside it: the same
@@ -16,7 +16,7 @@
 import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
 import { deployRelease } from '../src/domain/releases';
-import { commitRollback, executeRollback } from '../src/domain/rollback/execute';
+import { executeRollback } from '../src/domain/rollback/execute';
 import { forgetCachedFiles } from '../src/domain/tenant-environment-files';
 import { previewRollback } from '../src/domain/rollback/preview';
 import { commitWithGitCli, type FileChange, type GitStore } from '../src/git';
@@ -52,7 +52,7 @@ async function changesOf(repoDir: string, sha: string): Promise<FileChange[]> {
   );
 }
 
-type Variant = { label: string; run: typeof commitRollback; cold: boolean };
+type Variant = { label: string; cold: boolean };
 
 /**
  * One FIELD rollback variant, measured in a loop of its own: per iteration (untimed) a release moves
@@ -80,7 +80,7 @@ async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, rel
       (repo as GitStore).forgetRecentCommits();
     }
     const rollback = await timed(() =>
-      variant.run(ws.backend, {
+      executeRollback(ws.backend, {
         tenantEnvironment: context,
         scope: { mode: 'FIELD', service, fields: [{ file: 'values.yaml', path: 'image.tag' }] },
         targetSha: target,
@@ -110,18 +110,16 @@ async function measureFieldRollback(ws: RollbackWorkspace, variant: Variant, rel
 
 /**
  * FIELD rollback of one image tag on a tenant-environment with 50 services (and a second one beside
- * it): the rollback commit as the issue defines it — plan + commit + compare-and-swap (commitRollback)
- * — against the target; reported beside it, the same with an empty file cache (as right after a
- * restart) and end to end (executeRollback, which also records the deployment in the history index).
+ * it): plan + commit + compare-and-swap + the deployment recorded in the same step (executeRollback)
+ * against the target; reported beside it, the same with an empty file cache (as right after a restart).
  */
 export async function fieldRollbackBenchmarks(): Promise<BenchResult[]> {
   const ws = await createRollbackWorkspace({ 'acme/production': 50, 'globex/production': 50 });
   try {
     const release = { n: 0 };
     const rows: Array<[string, Variant, number | null]> = [
-      ['FIELD rollback commit, 50 services (plan + commit + CAS)', { label: 'commitRollback', run: commitRollback, cold: false }, 0.25],
-      ['FIELD rollback commit, 50 services, cold file cache', { label: 'commitRollback after restart', run: commitRollback, cold: true }, null],
-      ['FIELD rollback, 50 services, end to end (+ history recorded)', { label: 'executeRollback', run: executeRollback, cold: false }, null],
+      ['FIELD rollback commit, 50 services (plan + commit + CAS + recorded)', { label: 'executeRollback', cold: false }, 0.25],
+      ['FIELD rollback commit, 50 services, cold file cache', { label: 'executeRollback after restart', cold: true }, null],
     ];
     const results: BenchResult[] = [];
     for (const [name, variant, target] of rows) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/handle';
 import type { Backend } from './domain/ports';
-import { reconcileInterruptedExecutions } from './domain/requests/run-execution';
+import { reconcileInterruptedExecutions, repairPass } from './domain/requests/run-execution';
 import { startReachabilityMonitor } from './domain/sync';
 import type { InProcessEventBus } from './events/pubsub';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
@@ -51,6 +51,25 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const webSockets = attachWebSockets(server, yoga, backend, config, logger);
 
   let monitor: { stop(): void } | null = null;
+  let repairs: { stop(): Promise<void> } | null = null;
+  /** The repair pass, every REPAIR_INTERVAL_MS (one at a time): heals what a full disk or a failed write left behind. */
+  const startRepairs = () => {
+    let running: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      running = running.then(async () => {
+        const { reconciled, errors } = await repairPass(backend);
+        for (const outcome of reconciled) logger.warn(outcome, 'repaired a rollback request nobody was executing');
+        for (const { what, error } of errors) logger.error({ err: error }, `repair pass: ${what} could not be repaired yet`);
+      });
+    }, config.REPAIR_INTERVAL_MS);
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await running.catch(() => undefined);
+      },
+    };
+  };
   const closeServices = async () => {
     metrics.stop();
     await database.close();
@@ -72,6 +91,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
       monitor = startReachabilityMonitor(backend);
+      repairs = startRepairs();
       webSockets.start();
       state.ready = true;
       return bound;
@@ -80,6 +100,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       state.ready = false;
       state.stopping = true;
       monitor?.stop();
+      await repairs?.stop();
       // One deadline for the whole drain, whatever part of it hangs.
       let deadline: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {

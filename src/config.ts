@@ -42,6 +42,8 @@ const schema = z.object({
   PERSISTED_OPERATIONS: oneOf(['off', 'allow', 'require']).default('off'),
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  /** How often commits that landed but were not recorded, and requests nobody executes any more, are repaired. */
+  REPAIR_INTERVAL_MS: integer(100, 3_600_000).default(30_000),
   /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */
   FAULT_PAUSE_AT: z.enum(['before-rollback-commit', 'after-rollback-commit']).optional(),
   FAULT_PAUSE_MS: integer(0, 600_000).default(0),

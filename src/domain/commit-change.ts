@@ -1,12 +1,23 @@
 /**
- * The one write path into a project's repository: read the tenant-environment at head, let the
- * caller compute the desired files, regenerate the manifests of every service whose inputs changed,
- * commit on top of that head and move main by compare-and-swap, then record the deployment.
+ * The one write path into a project's repository. Under the project's writer lock: catch the
+ * history up, read the tenant-environment at head, let the caller compute the desired files,
+ * regenerate the manifests of every service whose inputs changed, commit on top of that head and
+ * move main by compare-and-swap — then record the commit's deployment, together with whatever the
+ * caller records about it (its audit event, the request it completes), in one transaction.
+ *
+ * If that transaction fails the commit is on main but not recorded; the indexer records it later
+ * (at the next write or repair pass) and writes the audit event from the commit's metadata.
  */
-import { ConflictError, BadRequestError } from './errors';
-import { indexHistory } from './history/index-history';
-import type { TenantEnvironment } from './model';
-import { isGitError, type Backend, type FileChange, type GitAuthor } from './ports';
+import { parseCommitMessage } from './commit-metadata';
+import { compareFiles } from './diff/compare-files';
+import { BadRequestError, ConflictError, DomainError, RepositoryInconsistentError, StorageFullError, isStorageFull } from './errors';
+import { domainEvent, type DeploymentRecorded } from './events';
+import { deploymentRow } from './history/deployment-record';
+import { indexHistory, Lookups } from './history/index-history';
+import { newId } from './ids';
+import { tenantEnvironmentDir } from './layout';
+import type { Deployment, TenantEnvironment } from './model';
+import { isGitError, type Backend, type FileChange, type GitAuthor, type Transaction } from './ports';
 import {
   changesBetween,
   readFiles,
@@ -15,7 +26,6 @@ import {
   withRegeneratedManifests,
   type FileMap,
 } from './tenant-environment-files';
-import { tenantEnvironmentDir } from './layout';
 
 export interface TenantEnvironmentChange {
   tenantEnvironment: TenantEnvironment;
@@ -26,64 +36,118 @@ export interface TenantEnvironmentChange {
   apply: (current: FileMap, head: string | null) => Promise<FileMap> | FileMap;
   /** False keeps manifests exactly as `apply` returned them (a full rollback restores the target's bytes). */
   regenerateManifests?: boolean;
+  /** Written in the transaction that records the commit's deployment. */
+  record?: (tx: Transaction, committed: { sha: string; deployment: Deployment }) => Promise<void>;
+  /** Runs between the compare-and-swap and the recording (fault injection for crash tests). */
+  afterCommit?: () => Promise<void>;
+  /** How the commit is called in messages ("release", "rollback"). */
+  what?: string;
 }
 
 export interface CommittedChange {
   sha: string;
   parent: string | null;
   changes: FileChange[];
+  deployment: Deployment;
 }
 
 /** How often a write is re-planned on the new head when main moved under it (another process or tool). */
 const CAS_ATTEMPTS = 3;
 
 /** Writes the change (plan, commit, compare-and-swap) and records it in the deployment history. */
-export async function commitTenantEnvironmentChange(
-  backend: Backend,
-  change: TenantEnvironmentChange,
-): Promise<CommittedChange> {
-  const committed = await writeTenantEnvironmentChange(backend, change);
-  await indexHistory(backend, change.tenantEnvironment.project);
-  return committed;
-}
-
-/**
- * Only the Git part: under the project's writer lock, plan on head, commit, move main by
- * compare-and-swap. The caller records history (commitTenantEnvironmentChange does).
- */
-export async function writeTenantEnvironmentChange(
-  backend: Backend,
-  change: TenantEnvironmentChange,
-): Promise<CommittedChange> {
-  const { tenantEnvironment: te } = change;
+export async function commitTenantEnvironmentChange(backend: Backend, change: TenantEnvironmentChange): Promise<CommittedChange> {
+  const te = change.tenantEnvironment;
   const git = await backend.repositories.forProject(te.project.slug);
+  const dir = tenantEnvironmentDir(te.ref.tenant, te.ref.environment);
   return backend.locks.run(`writer:${te.project.id}`, async () => {
     for (let attempt = 1; ; attempt++) {
+      // Everything before this commit is recorded first, so its deployment is the next in history.
+      await indexHistory(backend, te.project);
       // Read, plan and write against one head; if main moved meanwhile (compare-and-swap failed),
       // plan again on the new head: `apply` decides whether that change conflicts with its own.
       const head = await git.head();
+      if (head === null) await refuseOrphan(backend, te);
       const current = await readFiles(git, head, te.ref);
       const desired = await change.apply(current, head);
       const final =
-        change.regenerateManifests === false
-          ? desired
-          : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), te.ref);
+        change.regenerateManifests === false ? desired : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), te.ref);
       const changes = changesBetween(te.ref, current, final);
       if (changes.length === 0) {
         throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
       }
+      let sha: string;
       try {
-        const sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
-        rememberFiles(git, sha, te.ref, final, changes.map((c) => c.path.slice(tenantEnvironmentDir(te.ref.tenant, te.ref.environment).length + 1)));
-        return { sha, parent: head, changes };
+        sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
       } catch (error) {
-        if (!isGitError(error, 'REF_CONFLICT')) throw error;
-        if (attempt >= CAS_ATTEMPTS) {
-          throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', {
-            expectedHead: head,
-          });
+        if (isGitError(error, 'REF_CONFLICT')) {
+          if (attempt < CAS_ATTEMPTS) continue;
+          throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', { expectedHead: head });
         }
+        if (isStorageFull(error)) throw new StorageFullError(`storage is full: the ${change.what ?? 'change'} was not committed; free disk space and retry`);
+        throw error;
       }
+      rememberFiles(git, sha, te.ref, final, changes.map((c) => c.path.slice(dir.length + 1)));
+      await change.afterCommit?.();
+      const deployment = await recordCommit(backend, change, sha, current, final);
+      return { sha, parent: head, changes, deployment };
     }
   });
+}
+
+/**
+ * A project with recorded history whose main branch is gone (deleted by hand, a failed restore):
+ * writing now would start main over as a root commit and drop its whole history from it.
+ */
+async function refuseOrphan(backend: Backend, te: TenantEnvironment): Promise<void> {
+  const project = await backend.stores.projects.byId(te.project.id);
+  if (!project?.indexedSha) return;
+  throw new RepositoryInconsistentError(
+    `refs/heads/main of project ${project.slug} is missing, but its history was recorded up to ${project.indexedSha}; ` +
+      `nothing was written. Restore the branch (git update-ref refs/heads/main ${project.indexedSha}) and retry`,
+    { project: project.slug, ref: 'refs/heads/main', expectedHead: project.indexedSha },
+  );
+}
+
+/** The commit's deployment and the caller's records, in one transaction (history lock held: no reader indexes it meanwhile). */
+async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, before: FileMap, after: FileMap): Promise<Deployment> {
+  const te = change.tenantEnvironment;
+  const git = await backend.repositories.forProject(te.project.slug);
+  try {
+    return await backend.locks.run(`history:${te.project.id}`, async () => {
+      const commit = await git.commitInfo(sha);
+      const metadata = parseCommitMessage(commit.message);
+      const lookups = new Lookups(backend.stores);
+      const row = deploymentRow({
+        id: newId('dep'),
+        projectId: te.project.id,
+        tenantEnvironment: te,
+        commit,
+        metadata,
+        diff: compareFiles(before, after, { needsTextDiff: () => false }),
+        authorId: await lookups.userIdByEmail(commit.authorEmail),
+        rollbackRequestId: metadata.rollbackRequestId ? await lookups.existingRequest(metadata.rollbackRequestId) : null,
+      });
+      return backend.transact(async (tx) => {
+        const sequence = (await tx.stores.deployments.maxSequence(te.project.id)) + 1;
+        await tx.stores.deployments.insertNew([{ ...row, sequence }]);
+        const deployment = (await tx.stores.deployments.byRevision(te.id, sha))!;
+        await change.record?.(tx, { sha, deployment });
+        const project = await tx.stores.projects.byId(te.project.id);
+        // Only when nothing came between: otherwise the indexer still has commits to record before this one.
+        if (project?.indexedSha === commit.parents[0] || !project?.indexedSha) await tx.stores.projects.setIndexedSha(te.project.id, sha);
+        tx.emit(domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: te.project.id, tenantEnvironmentId: te.id, deploymentId: deployment.id }, backend.now()));
+        return deployment;
+      });
+    });
+  } catch (error) {
+    const what = change.what ?? 'change';
+    if (isStorageFull(error)) {
+      throw new StorageFullError(
+        `storage is full: the ${what} commit ${sha} landed on main, but recording it failed; it is recorded automatically once space is freed (do not repeat the ${what})`,
+        { revision: sha, committed: true },
+      );
+    }
+    if (error instanceof DomainError) throw error;
+    throw Object.assign(new Error(`the ${what} commit ${sha} landed on main, but recording it failed: ${(error as Error).message}`), { cause: error, revision: sha });
+  }
 }

@@ -46,3 +46,30 @@ export class ExecutionError extends DomainError {
     super(code, message, 500, details);
   }
 }
+
+/** Disk or database full: nothing more can be written until space is freed. */
+export class StorageFullError extends DomainError {
+  constructor(message = 'storage is full: nothing was written; free disk space and retry', details?: Record<string, unknown>) {
+    super('STORAGE_FULL', message, 503, details);
+  }
+}
+
+/** The repository and the database disagree in a way Backtrack must not paper over (e.g. main is gone). */
+export class RepositoryInconsistentError extends DomainError {
+  readonly alarm = true;
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('REPOSITORY_INCONSISTENT', message, 500, details);
+  }
+}
+
+/** Git objects that cannot be read back: a damaged repository, reported with what it affects. */
+export class RepositoryCorruptError extends DomainError {
+  readonly alarm = true;
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('REPOSITORY_CORRUPT', message, 500, details);
+  }
+}
+
+export function isStorageFull(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'STORAGE_FULL';
+}

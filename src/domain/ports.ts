@@ -284,7 +284,10 @@ export interface EventBus {
 
 /** Serializes work per key (one Git writer per project), across every instance sharing the data. */
 export interface Locks {
+  /** Waits for the key, then runs `work` holding it. */
   run<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` only if nobody holds the key right now. */
+  tryRun<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 }
 
 export type FaultPoint = 'before-rollback-commit' | 'after-rollback-commit';

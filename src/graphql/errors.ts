@@ -26,6 +26,12 @@ export function isExpectedError(error: unknown): boolean {
   return expectedError(original) !== null;
 }
 
+/** An expected error an operator must hear about (the repository disagrees with the database, it is corrupt). */
+export function isAlarm(error: unknown): boolean {
+  const original = isGraphQLError(error) ? error.originalError : error;
+  return (original as { alarm?: unknown } | undefined)?.alarm === true;
+}
+
 /** The code a client sees for an error, whether or not it has been masked yet. */
 export function errorCode(error: GraphQLError): string {
   const expected = expectedError(error.originalError);

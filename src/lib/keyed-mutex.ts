@@ -16,4 +16,9 @@ export class KeyedMutex {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+
+  async tryRun<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (this.tails.has(key)) return { ran: false };
+    return { ran: true, value: await this.run(key, work) };
+  }
 }

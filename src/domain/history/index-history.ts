@@ -4,13 +4,14 @@
  * idempotent, so commits pushed by other tools appear at the next explicit catch-up.
  */
 import { parseCommitMessage } from '../commit-metadata';
-import { compareFiles, summarizeChanges } from '../diff/compare-files';
+import { compareFiles } from '../diff/compare-files';
 import { domainEvent, type DeploymentRecorded } from '../events';
 import { newId } from '../ids';
 import { tenantEnvironmentDir } from '../layout';
 import type { Project, TenantEnvironmentRef } from '../model';
-import { isGitError, type Backend, type CommitInfo, type GitRepository, type NewDeployment, type ReadStores } from '../ports';
+import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores } from '../ports';
 import { readFiles } from '../tenant-environment-files';
+import { deploymentRow, recoveredAuditEvent, type DeploymentFacts } from './deployment-record';
 
 /** Records every commit of main not recorded yet. */
 export async function indexHistory(backend: Backend, project: Project): Promise<void> {
@@ -29,15 +30,17 @@ export async function indexHistory(backend: Backend, project: Project): Promise<
     const resumeFrom = fresh.indexedSha && (await descendsFrom(git, head, fresh.indexedSha)) ? fresh.indexedSha : undefined;
     const commits = (await git.log({ from: head, until: resumeFrom })).reverse();
     const targets = await registerTenantEnvironments(backend, project.id, git, head);
-    const rows = await deploymentsOf(backend.stores, git, project, commits, targets);
+    const facts = await deploymentsOf(backend.stores, git, project, commits, targets);
     await backend.transact(async ({ stores, emit }) => {
       let sequence = await stores.deployments.maxSequence(project.id);
-      const numbered = rows.map((row) => ({ ...row, sequence: ++sequence }));
+      const numbered = facts.map((fact) => ({ ...deploymentRow(fact), sequence: ++sequence }));
       const inserted = new Set(await stores.deployments.insertNew(numbered));
       const now = backend.now();
-      for (const row of numbered) {
-        if (!inserted.has(row.id)) continue;
-        emit(domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: project.id, tenantEnvironmentId: row.tenantEnvironmentId, deploymentId: row.id }, now));
+      for (const fact of facts) {
+        if (!inserted.has(fact.id)) continue;
+        const audit = recoveredAuditEvent(fact, now);
+        if (audit) await stores.audit.insert(audit);
+        emit(domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: project.id, tenantEnvironmentId: fact.tenantEnvironment.id, deploymentId: fact.id }, now));
       }
       await stores.projects.setIndexedSha(project.id, head);
     });
@@ -88,43 +91,44 @@ async function deploymentsOf(
   project: Project,
   commits: CommitInfo[],
   targets: TrackedDirectory[],
-): Promise<Array<Omit<NewDeployment, 'sequence'>>> {
-  const rows: Array<Omit<NewDeployment, 'sequence'>> = [];
-  const userIds = new Map<string, string | null>();
-  const requestIds = new Map<string, string | null>();
+): Promise<DeploymentFacts[]> {
+  const facts: DeploymentFacts[] = [];
+  const people = new Lookups(stores);
   for (const commit of commits) {
     const parent = commit.parents[0] ?? null;
     const metadata = parseCommitMessage(commit.message);
     for (const target of targets) {
       if ((await git.treeIdOf(commit.sha, target.dir)) === (parent ? await git.treeIdOf(parent, target.dir) : null)) continue;
       const [before, after] = await Promise.all([readFiles(git, parent, target.ref), readFiles(git, commit.sha, target.ref)]);
-      // Summaries need field changes only, not text diffs.
-      const diff = compareFiles(before, after, { needsTextDiff: () => false });
-      // A rollback commit is one only for the tenant-environment its subject names.
-      const isRollback = metadata.source === 'ROLLBACK' && metadata.tenant === target.ref.tenant && metadata.environment === target.ref.environment;
-      rows.push({
+      facts.push({
         id: newId('dep'),
         projectId: project.id,
-        tenantEnvironmentId: target.id,
-        revision: commit.sha,
-        committedAt: commit.committedAt,
-        authorName: commit.authorName,
-        authorEmail: commit.authorEmail,
-        authorId: await cached(userIds, commit.authorEmail, async () => (await stores.users.byEmail(commit.authorEmail))?.id ?? null),
-        changesSummary: summarizeChanges(diff),
-        changedPaths: diff.files.map((f) => f.path),
-        source: isRollback ? 'ROLLBACK' : metadata.source === 'ROLLBACK' ? 'RELEASE' : metadata.source,
-        status: 'SUCCESS',
-        rollbackRequestId: isRollback
-          ? await cached(requestIds, metadata.rollbackRequestId!, async () => (await stores.requests.byId(metadata.rollbackRequestId!))?.id ?? null)
-          : null,
+        tenantEnvironment: target,
+        commit,
+        metadata,
+        // Summaries need field changes only, not text diffs.
+        diff: compareFiles(before, after, { needsTextDiff: () => false }),
+        authorId: await people.userIdByEmail(commit.authorEmail),
+        rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
       });
     }
   }
-  return rows;
+  return facts;
 }
 
-async function cached<T>(cache: Map<string, T>, key: string, load: () => Promise<T>): Promise<T> {
-  if (!cache.has(key)) cache.set(key, await load());
-  return cache.get(key)!;
+/** The users and requests a batch of commits names, each looked up once. */
+export class Lookups {
+  private readonly users = new Map<string, Promise<string | null>>();
+  private readonly requests = new Map<string, Promise<string | null>>();
+  constructor(private readonly stores: ReadStores) {}
+
+  userIdByEmail(email: string): Promise<string | null> {
+    if (!this.users.has(email)) this.users.set(email, this.stores.users.byEmail(email).then((user) => user?.id ?? null));
+    return this.users.get(email)!;
+  }
+
+  existingRequest(id: string): Promise<string | null> {
+    if (!this.requests.has(id)) this.requests.set(id, this.stores.requests.byId(id).then((request) => request?.id ?? null));
+    return this.requests.get(id)!;
+  }
 }

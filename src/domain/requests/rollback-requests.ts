@@ -1,5 +1,5 @@
 /** Rollback requests: submit, review (quorum, no self-approval), retry, notes — the approval workflow. */
-import type { Actor } from '../actor';
+import type { Actor, UserActor } from '../actor';
 import { canReadRecord, requireRole, requireUser } from '../access';
 import { recordAudit } from '../audit';
 import { BadRequestError, ConflictError, DomainError, ExecutionError, ForbiddenError, NotFoundError } from '../errors';
@@ -7,10 +7,10 @@ import { requestEvent } from '../events';
 import { approvalWorkflowEnabled, requireModeAllowed } from '../gating';
 import { newId } from '../ids';
 import type { RequestState, ReviewDecision, RollbackRequest, TenantEnvironment } from '../model';
-import type { Backend } from '../ports';
+import type { Backend, Transaction } from '../ports';
 import { previewRollback, type RollbackInput } from '../rollback/preview';
 import { loadTenantEnvironment } from '../workspace';
-import { auditOf, runExecution } from './run-execution';
+import { auditOf, executionLease, runExecution } from './run-execution';
 import { transition } from './state-machine';
 
 export interface RequestRollbackInput extends RollbackInput {
@@ -39,12 +39,15 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
   }
   const { tenantEnvironment: context } = preview;
   const needsApproval = approvalWorkflowEnabled(context.organization) && context.environment.approvalRequired;
-  const created = await backend.transact(async ({ stores, emit }) => {
-    const now = backend.now();
-    const session = needsApproval ? await stores.breakGlass.activeFor(user.user.id, context.project.id, now) : null;
-    const state: RequestState = needsApproval && !session ? 'PENDING' : 'APPROVED';
-    const row = await stores.requests.insert({
-        id: newId('rbk'),
+  const id = newId('rbk');
+  // Held from before the request can be APPROVED until its execution is stored (see reconcileInterruptedExecutions).
+  return backend.locks.run(executionLease(id), async () => {
+    const created = await backend.transact(async ({ stores, emit }) => {
+      const now = backend.now();
+      const session = needsApproval ? await stores.breakGlass.activeFor(user.user.id, context.project.id, now) : null;
+      const state: RequestState = needsApproval && !session ? 'PENDING' : 'APPROVED';
+      const row = await stores.requests.insert({
+        id,
         projectId: context.project.id,
         tenantEnvironmentId: context.id,
         mode: preview.scope.mode,
@@ -60,32 +63,33 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
         breakGlassSessionId: session?.id ?? null,
         requiredApprovals: needsApproval ? context.environment.quorum : 0,
         approvalRequired: needsApproval,
+        resultSha: null,
+        error: null,
+        errorCode: null,
         createdAt: now,
         updatedAt: now,
-      approvedAt: state === 'APPROVED' ? now : null,
-      rejectedAt: null,
-      executingAt: null,
-      completedAt: null,
-      failedAt: null,
-      resultSha: null,
-      error: null,
-      errorCode: null,
-      attempts: 0,
+        approvedAt: state === 'APPROVED' ? now : null,
+        rejectedAt: null,
+        executingAt: null,
+        completedAt: null,
+        failedAt: null,
+        attempts: 0,
+      });
+      await recordAudit(
+        stores,
+        auditOf(row, user, 'rollback.requested', now, {
+          service: row.service,
+          fields: row.selectedFields,
+          affectedServices: row.affectedServices,
+          justification,
+          approval: session ? 'bypassed by break-glass' : needsApproval ? `pending (quorum ${context.environment.quorum})` : 'not required',
+        }),
+      );
+      emit(requestEvent(row, 'CREATED', now));
+      return row;
     });
-    await recordAudit(
-      stores,
-      auditOf(row, user, 'rollback.requested', now, {
-        service: row.service,
-        fields: row.selectedFields,
-        affectedServices: row.affectedServices,
-        justification,
-        approval: session ? 'bypassed by break-glass' : needsApproval ? `pending (quorum ${context.environment.quorum})` : 'not required',
-      }),
-    );
-    emit(requestEvent(row, 'CREATED', now));
-    return row;
+    return created.state === 'APPROVED' ? runExecution(backend, user, created) : created;
   });
-  return created.state === 'APPROVED' ? runExecution(backend, user, created) : created;
 }
 
 /** A request the actor may see; unknown and invisible are the same "not found". */
@@ -110,50 +114,62 @@ export async function reviewRollbackRequest(
   // An approval executes the rollback: the mode must still be allowed (plan or flags may have changed since).
   if (input.decision === 'APPROVE') requireModeAllowed(await loadTenantEnvironment(backend, request.tenantEnvironmentId), request.mode);
   const { environment } = await loadTenantEnvironment(backend, request.tenantEnvironmentId);
-  const reviewed = await backend.transact(async ({ stores, emit }) => {
-    const now = backend.now();
-    const fresh = (await stores.requests.byId(request.id))!;
-    if (fresh.state !== 'PENDING') throw new BadRequestError('REQUEST_NOT_PENDING', MESSAGES.notPending, { state: fresh.state });
-    const policy = (await stores.environments.bySlug(fresh.projectId, environment.slug))!;
-    if (policy.blockSelfApproval && fresh.requestedById === reviewer.user.id) {
-      throw new ForbiddenError('SELF_REVIEW_FORBIDDEN', MESSAGES.selfReview);
+  return backend.locks.run(executionLease(request.id), async () => {
+    const reviewed = await backend.transact((tx) => recordReview(backend, tx, request.id, reviewer, environment.slug, input));
+    if (reviewed.state !== 'APPROVED') return reviewed;
+    const executed = await runExecution(backend, reviewer, reviewed);
+    if (executed.state === 'FAILED') {
+      throw new ExecutionError('APPROVAL_SAVED_EXECUTION_FAILED', MESSAGES.executionFailed, {
+        requestId: executed.id,
+        cause: executed.error,
+        causeCode: executed.errorCode,
+      });
     }
-    if (await stores.reviews.byReviewer(fresh.id, reviewer.user.id)) throw new ConflictError('ALREADY_REVIEWED', MESSAGES.alreadyReviewed);
-    await stores.reviews.insert({
-      id: newId('rev'),
-      requestId: fresh.id,
-      reviewerId: reviewer.user.id,
-      decision: input.decision,
-      comment: input.comment?.trim() || null,
-      createdAt: now,
-    });
-    await recordAudit(stores, auditOf(fresh, reviewer, 'rollback.reviewed', now, { decision: input.decision, comment: input.comment ?? null }));
-    let row = fresh;
-    if (input.decision === 'REJECT') {
-      row = await transition(stores, row, 'REJECTED', now);
-      await recordAudit(stores, auditOf(row, reviewer, 'rollback.rejected', now));
-    } else {
-      const [reviews] = await stores.reviews.ofRequests([row.id]);
-      const approvals = reviews!.filter((review) => review.decision === 'APPROVE').length;
-      if (approvals >= row.requiredApprovals) {
-        row = await transition(stores, row, 'APPROVED', now);
-        await recordAudit(stores, auditOf(row, reviewer, 'rollback.approved', now, { approvals, quorum: row.requiredApprovals }));
-      }
-    }
-    emit(requestEvent(row, 'REVIEWED', now));
-    if (row.state !== 'PENDING') emit(requestEvent(row, 'STATE_CHANGED', now));
-    return row;
+    return executed;
   });
-  if (reviewed.state !== 'APPROVED') return reviewed;
-  const executed = await runExecution(backend, reviewer, reviewed);
-  if (executed.state === 'FAILED') {
-    throw new ExecutionError('APPROVAL_SAVED_EXECUTION_FAILED', MESSAGES.executionFailed, {
-      requestId: executed.id,
-      cause: executed.error,
-      causeCode: executed.errorCode,
-    });
+}
+
+/** The review, and the decision it makes (REJECTED, or APPROVED once the quorum is met), checked against the stored request. */
+async function recordReview(
+  backend: Backend,
+  { stores, emit }: Transaction,
+  requestId: string,
+  reviewer: UserActor,
+  environmentSlug: string,
+  input: { decision: ReviewDecision; comment?: string | null },
+): Promise<RollbackRequest> {
+  const now = backend.now();
+  const fresh = (await stores.requests.byId(requestId))!;
+  if (fresh.state !== 'PENDING') throw new BadRequestError('REQUEST_NOT_PENDING', MESSAGES.notPending, { state: fresh.state });
+  const policy = (await stores.environments.bySlug(fresh.projectId, environmentSlug))!;
+  if (policy.blockSelfApproval && fresh.requestedById === reviewer.user.id) {
+    throw new ForbiddenError('SELF_REVIEW_FORBIDDEN', MESSAGES.selfReview);
   }
-  return executed;
+  if (await stores.reviews.byReviewer(fresh.id, reviewer.user.id)) throw new ConflictError('ALREADY_REVIEWED', MESSAGES.alreadyReviewed);
+  await stores.reviews.insert({
+    id: newId('rev'),
+    requestId: fresh.id,
+    reviewerId: reviewer.user.id,
+    decision: input.decision,
+    comment: input.comment?.trim() || null,
+    createdAt: now,
+  });
+  await recordAudit(stores, auditOf(fresh, reviewer, 'rollback.reviewed', now, { decision: input.decision, comment: input.comment ?? null }));
+  let row = fresh;
+  if (input.decision === 'REJECT') {
+    row = await transition(stores, row, 'REJECTED', now);
+    await recordAudit(stores, auditOf(row, reviewer, 'rollback.rejected', now));
+  } else {
+    const [reviews] = await stores.reviews.ofRequests([row.id]);
+    const approvals = reviews!.filter((review) => review.decision === 'APPROVE').length;
+    if (approvals >= row.requiredApprovals) {
+      row = await transition(stores, row, 'APPROVED', now);
+      await recordAudit(stores, auditOf(row, reviewer, 'rollback.approved', now, { approvals, quorum: row.requiredApprovals }));
+    }
+  }
+  emit(requestEvent(row, 'REVIEWED', now));
+  if (row.state !== 'PENDING') emit(requestEvent(row, 'STATE_CHANGED', now));
+  return row;
 }
 
 export async function retryRollbackExecution(backend: Backend, actor: Actor | null, id: string): Promise<RollbackRequest> {
@@ -163,7 +179,7 @@ export async function retryRollbackExecution(backend: Backend, actor: Actor | nu
   if (request.state !== 'FAILED') throw notFailed(request.state);
   requireModeAllowed(await loadTenantEnvironment(backend, request.tenantEnvironmentId), request.mode);
   try {
-    return await runExecution(backend, user, request);
+    return await backend.locks.run(executionLease(request.id), () => runExecution(backend, user, request));
   } catch (error) {
     // A concurrent retry moved it to EXECUTING first: this one is refused like any retry of a request that is not failed.
     if (error instanceof DomainError && error.code === 'INVALID_TRANSITION') {

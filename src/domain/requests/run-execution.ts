@@ -10,7 +10,7 @@ import { requestEvent } from '../events';
 import { indexHistory } from '../history/index-history';
 import { tenantEnvironmentDir } from '../layout';
 import type { RollbackRequest, TenantEnvironment } from '../model';
-import type { Backend, ReadStores } from '../ports';
+import type { Backend, ReadStores, Transaction } from '../ports';
 import { executeRollback } from '../rollback/execute';
 import type { RollbackScope } from '../rollback/plan';
 import { revertedRevisions } from '../rollback/reverted';
@@ -35,6 +35,13 @@ export async function approvalLine(stores: ReadStores, request: RollbackRequest)
   return `Approved by ${approvers.map((user) => user!.email).join(', ')} (quorum: ${approvers.length}/${request.requiredApprovals})`;
 }
 
+/** The lease an execution holds, from the decision to execute until its outcome is stored. */
+export const executionLease = (requestId: string) => `execution:${requestId}`;
+
+/**
+ * Executes an approved (or failed, on retry) request. The caller holds its execution lease
+ * (`executionLease`), so the repair pass never reconciles a request that is being executed.
+ */
 export async function runExecution(backend: Backend, actor: Actor | null, request: RollbackRequest): Promise<RollbackRequest> {
   const executing = await backend.transact(async ({ stores, emit }) => {
     const now = backend.now();
@@ -45,32 +52,41 @@ export async function runExecution(backend: Backend, actor: Actor | null, reques
   });
   const tenantEnvironment = await loadTenantEnvironment(backend, executing.tenantEnvironmentId);
   const requester = (await backend.stores.users.byId(executing.requestedById))!;
-  let sha: string;
   try {
     // A retry after an earlier attempt whose commit landed completes with that commit, never writes a second one.
     const landed = await landedCommit(backend, tenantEnvironment, executing);
     if (landed) return await complete(backend, actor, executing, tenantEnvironment, landed);
     await backend.faults?.pause('before-rollback-commit');
-    ({ sha } = await executeRollback(backend, {
-      tenantEnvironment,
-      scope: scopeOf(executing),
-      targetSha: executing.targetSha,
-      expectedPreviewHash: executing.previewHash,
-      requestId: executing.id,
-      justification: executing.justification,
-      author: { name: requester.name, email: requester.email },
-      approval: await approvalLine(backend.stores, executing),
-    }));
+    let completed!: RollbackRequest;
+    await executeRollback(
+      backend,
+      {
+        tenantEnvironment,
+        scope: scopeOf(executing),
+        targetSha: executing.targetSha,
+        expectedPreviewHash: executing.previewHash,
+        requestId: executing.id,
+        justification: executing.justification,
+        author: { name: requester.name, email: requester.email },
+        approval: await approvalLine(backend.stores, executing),
+      },
+      {
+        afterCommit: async () => backend.faults?.pause('after-rollback-commit'),
+        // The request completes in the transaction that records its commit: both or neither.
+        record: async (tx, { sha, deployment }) => {
+          completed = await completeIn(backend, tx, actor, executing, tenantEnvironment, sha, deployment.id);
+        },
+      },
+    );
+    return completed;
   } catch (error) {
-    // The commit may have landed before the failure (e.g. while recording history): then it is not a failure.
+    // The commit may have landed before the failure (e.g. while recording it): then it is not a failure.
     const landed = await landedCommit(backend, tenantEnvironment, executing).catch(() => null);
+    // Once the commit is on main the request never becomes FAILED (a retry could never complete it): if
+    // completing it cannot be stored now, it stays EXECUTING and the repair pass completes it.
     if (landed) return complete(backend, actor, executing, tenantEnvironment, landed);
     return fail(backend, actor, executing, error);
   }
-  await backend.faults?.pause('after-rollback-commit');
-  // Once the commit is on main the request must not become FAILED (a retry could never complete it):
-  // if recording completion fails it stays EXECUTING, and reconcileInterruptedExecutions completes it.
-  return complete(backend, actor, executing, tenantEnvironment, sha);
 }
 
 /**
@@ -101,16 +117,29 @@ async function complete(
   tenantEnvironment: TenantEnvironment,
   sha: string,
 ): Promise<RollbackRequest> {
-  const reverted = await revertedDeployments(backend, request, tenantEnvironment, sha);
-  return backend.transact(async ({ stores, emit }) => {
-    const now = backend.now();
-    const row = await transition(stores, request, 'COMPLETED', now, { resultSha: sha });
-    const rollbackDeployment = await stores.deployments.byRevision(request.tenantEnvironmentId, sha);
-    await stores.deployments.setStatus(reverted, 'SUCCESS', 'ROLLED_BACK', rollbackDeployment?.id ?? null);
-    await recordAudit(stores, auditOf(row, actor, 'rollback.completed', now, { resultSha: sha, rolledBackDeployments: reverted.length }));
-    emit(requestEvent(row, 'STATE_CHANGED', now));
-    return row;
+  return backend.transact(async (tx) => {
+    const deployment = await tx.stores.deployments.byRevision(request.tenantEnvironmentId, sha);
+    return completeIn(backend, tx, actor, request, tenantEnvironment, sha, deployment?.id ?? null);
   });
+}
+
+/** COMPLETED with the commit, the deployments it reverted marked ROLLED_BACK, audited. */
+async function completeIn(
+  backend: Backend,
+  { stores, emit }: Transaction,
+  actor: Actor | null,
+  request: RollbackRequest,
+  tenantEnvironment: TenantEnvironment,
+  sha: string,
+  rollbackDeploymentId: string | null,
+): Promise<RollbackRequest> {
+  const reverted = await revertedDeployments(backend, request, tenantEnvironment, sha);
+  const now = backend.now();
+  const row = await transition(stores, request, 'COMPLETED', now, { resultSha: sha });
+  await stores.deployments.setStatus(reverted, 'SUCCESS', 'ROLLED_BACK', rollbackDeploymentId);
+  await recordAudit(stores, auditOf(row, actor, 'rollback.completed', now, { resultSha: sha, rolledBackDeployments: reverted.length }));
+  emit(requestEvent(row, 'STATE_CHANGED', now));
+  return row;
 }
 
 async function fail(backend: Backend, actor: Actor | null, request: RollbackRequest, error: unknown): Promise<RollbackRequest> {
@@ -146,36 +175,65 @@ export function auditOf(request: RollbackRequest, actor: Actor | null, action: s
 }
 
 /**
- * After a crash, no request may stay EXECUTING: if its commit is on main it completed, otherwise it
- * failed and can be retried. An APPROVED request whose execution never started fails the same way
- * (APPROVED → EXECUTING → FAILED), so that a person decides whether to retry it rather than the
- * restart running it unattended.
+ * No request stays APPROVED or EXECUTING once nobody is executing it (the process that was died, or
+ * storing its outcome failed): if its commit is on main it completed, otherwise it failed and can be
+ * retried. An APPROVED request whose execution never started fails the same way (APPROVED → EXECUTING
+ * → FAILED), so that a person decides whether to retry it rather than a repair running it unattended.
+ * Requests whose execution lease is held are being executed right now and are left alone. Runs at
+ * every start and periodically (the repair pass); a request that cannot be repaired yet (storage
+ * still full) is reported and tried again next time.
  */
-export async function reconcileInterruptedExecutions(backend: Backend): Promise<Array<{ id: string; state: string }>> {
+export async function reconcileInterruptedExecutions(
+  backend: Backend,
+  onError?: (requestId: string, error: unknown) => void,
+): Promise<Array<{ id: string; state: string }>> {
   const stuck = await backend.stores.requests.inStates(['APPROVED', 'EXECUTING']);
   const outcomes: Array<{ id: string; state: string }> = [];
   for (const found of stuck) {
-    const tenantEnvironment = await loadTenantEnvironment(backend, found.tenantEnvironmentId);
-    const request = found.state === 'APPROVED' ? await markExecuting(backend, found) : found;
-    await indexHistory(backend, tenantEnvironment.project);
-    const commit = await landedCommit(backend, tenantEnvironment, request);
-    const row = commit
-      ? await complete(backend, null, request, tenantEnvironment, commit)
-      : await fail(
-          backend,
-          null,
-          request,
-          new DomainError(
-            'EXECUTION_INTERRUPTED',
-            found.state === 'APPROVED'
-              ? 'execution was interrupted by a server restart before it started; retry'
-              : 'execution was interrupted by a server restart before the rollback commit was written; retry',
-            500,
-          ),
-        );
-    outcomes.push({ id: row.id, state: row.state });
+    const attempt = await backend.locks.tryRun(executionLease(found.id), async () => {
+      const current = await backend.stores.requests.byId(found.id);
+      if (!current || (current.state !== 'APPROVED' && current.state !== 'EXECUTING')) return null;
+      const tenantEnvironment = await loadTenantEnvironment(backend, current.tenantEnvironmentId);
+      const request = current.state === 'APPROVED' ? await markExecuting(backend, current) : current;
+      await indexHistory(backend, tenantEnvironment.project);
+      const commit = await landedCommit(backend, tenantEnvironment, request);
+      return commit
+        ? complete(backend, null, request, tenantEnvironment, commit)
+        : fail(
+            backend,
+            null,
+            request,
+            new DomainError(
+              'EXECUTION_INTERRUPTED',
+              current.state === 'APPROVED'
+                ? 'execution was interrupted by a server restart before it started; retry'
+                : 'execution was interrupted by a server restart before the rollback commit was written; retry',
+              500,
+            ),
+          );
+    }).catch((error: unknown) => {
+      if (!onError) throw error;
+      onError(found.id, error);
+      return { ran: false as const };
+    });
+    if (attempt.ran && attempt.value) outcomes.push({ id: attempt.value.id, state: attempt.value.state });
   }
   return outcomes;
+}
+
+/** Records what was committed but not recorded, and settles requests nobody executes any more. */
+export async function repairPass(backend: Backend): Promise<{ reconciled: Array<{ id: string; state: string }>; errors: Array<{ what: string; error: unknown }> }> {
+  const errors: Array<{ what: string; error: unknown }> = [];
+  for (const project of await backend.stores.projects.all()) {
+    await indexHistory(backend, project).catch((error: unknown) => errors.push({ what: `history of project ${project.slug}`, error }));
+  }
+  const reconciled = await reconcileInterruptedExecutions(backend, (id, error) => errors.push({ what: `rollback request ${id}`, error })).catch(
+    (error: unknown) => {
+      errors.push({ what: 'interrupted executions', error });
+      return [];
+    },
+  );
+  return { reconciled, errors };
 }
 
 async function markExecuting(backend: Backend, request: RollbackRequest): Promise<RollbackRequest> {

@@ -3,10 +3,9 @@
  * the project's writer lock: if that changes what the rollback would do (same files or fields),
  * it is a conflict and nothing is written; unrelated changes elsewhere do not block it.
  */
-import { writeTenantEnvironmentChange } from '../commit-change';
+import { commitTenantEnvironmentChange, type TenantEnvironmentChange } from '../commit-change';
 import { formatCommitMessage } from '../commit-metadata';
 import { ConflictError } from '../errors';
-import { indexHistory } from '../history/index-history';
 import type { TenantEnvironment } from '../model';
 import type { Backend, GitAuthor } from '../ports';
 import { computePreview, type RollbackPreview } from './preview';
@@ -25,20 +24,22 @@ export interface RollbackExecution {
   approval: string;
 }
 
-/** The rollback commit on main, recorded in the deployment history (source ROLLBACK). */
-export async function executeRollback(backend: Backend, execution: RollbackExecution): Promise<{ sha: string; preview: RollbackPreview }> {
-  const result = await commitRollback(backend, execution);
-  await indexHistory(backend, execution.tenantEnvironment.project);
-  return result;
-}
-
-/** Only the rollback commit: plan on the head found under the writer lock, commit, compare-and-swap. */
-export async function commitRollback(backend: Backend, execution: RollbackExecution): Promise<{ sha: string; preview: RollbackPreview }> {
+/**
+ * The rollback commit on main, recorded in the deployment history (source ROLLBACK) together with
+ * whatever `record` writes (the request's completion) in the same transaction.
+ */
+export async function executeRollback(
+  backend: Backend,
+  execution: RollbackExecution,
+  hooks: Pick<TenantEnvironmentChange, 'record' | 'afterCommit'> = {},
+): Promise<{ sha: string; preview: RollbackPreview }> {
   const git = await backend.repositories.forProject(execution.tenantEnvironment.project.slug);
   let preview!: RollbackPreview;
-  const committed = await writeTenantEnvironmentChange(backend, {
+  const committed = await commitTenantEnvironmentChange(backend, {
     tenantEnvironment: execution.tenantEnvironment,
     author: execution.author,
+    what: 'rollback',
+    ...hooks,
     // The plan's files already carry regenerated manifests (or, for FULL, the target's own).
     regenerateManifests: false,
     apply: async (current, head) => {

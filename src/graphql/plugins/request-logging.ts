@@ -3,7 +3,7 @@ import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { withRequestId, type Logger } from '../../logger';
 import type { GraphQLContext } from '../context';
-import { errorCode } from '../errors';
+import { errorCode, isAlarm } from '../errors';
 
 export function useRequestLogging(logger: Logger): Plugin<GraphQLContext> {
   return {
@@ -26,6 +26,7 @@ export function useRequestLogging(logger: Logger): Plugin<GraphQLContext> {
           const codes = errors.map((error) => errorCode(error));
           errors.forEach((error, i) => {
             if (codes[i] === 'INTERNAL_SERVER_ERROR') log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            else if (isAlarm(error)) log.error({ code: codes[i], path: error.path, details: error.extensions }, error.message);
           });
           log.info({ durationMs: Math.round(performance.now() - started), errors: codes }, 'operation');
         },

@@ -1,6 +1,7 @@
 import { roleIn } from '../../domain/access';
 import { listAuditEvents } from '../../domain/audit';
 import { breakGlassSessionsOf } from '../../domain/requests/break-glass';
+import { repositoryHealth } from '../../domain/repository-health';
 import { rollbackModes } from '../../domain/rollback/modes';
 import type { Organization, Project } from '../../domain/model';
 import { environmentsOfProject, organizationOf, projectBySlug, tenantEnvironmentsOfProject } from '../../domain/workspace';
@@ -11,6 +12,7 @@ import { BreakGlassSessionRef } from './break-glass-session';
 import { RollbackModeOptionRef } from './rollback-mode';
 import { builder } from '../builder';
 import { PlanEnum, RoleEnum } from './enums';
+import { RepositoryHealthRef } from './repository-health';
 import { TenantEnvironmentRef } from './tenant-environment';
 
 export const OrganizationRef = builder.objectRef<Organization>('Organization');
@@ -39,6 +41,11 @@ ProjectRef.implement({
       nullable: true,
       description: "The caller's role in this project.",
       resolve: (p, _a, ctx) => roleIn(ctx.actor, p.id),
+    }),
+    repositoryHealth: t.field({
+      type: RepositoryHealthRef,
+      description: 'Checked on every read: a missing main branch or rewritten history shows here.',
+      resolve: (p, _a, ctx) => repositoryHealth(ctx.backend, p),
     }),
     tenantEnvironments: t.field({
       type: [TenantEnvironmentRef],
