@@ -12,7 +12,7 @@ import {
   serviceFile,
   tenantEnvironmentDir,
 } from './layout';
-import { BadRequestError } from './errors';
+import { BadRequestError, RepositoryCorruptError } from './errors';
 
 /**
  * Path relative to the tenant-environment directory → content: the text of a UTF-8 file, or for any
@@ -54,7 +54,17 @@ export async function readFiles(git: GitRepository, sha: string | null, ref: Ten
     remember(git, key, cached);
     return new Map(cached);
   }
-  const blobs = await git.readDirectory(sha, dir);
+  let blobs: Map<string, Buffer>;
+  try {
+    blobs = await git.readDirectory(sha, dir);
+  } catch (error) {
+    // The revision itself was resolved before: an object below it that cannot be read is damage.
+    throw new RepositoryCorruptError(`the repository of project ${ref.project} cannot be read at ${dir} (revision ${sha}): ${(error as Error).message}`, {
+      tenant: ref.tenant,
+      environment: ref.environment,
+      revision: sha,
+    });
+  }
   const files: FileMap = new Map([...blobs].map(([path, content]) => [path, fileText(content)]));
   if (FULL_SHA.test(sha)) remember(git, key, files);
   return new Map(files);

@@ -68,6 +68,8 @@ type Documents = {
     "\n  mutation RequestsSetApprovalPolicy($input: ApprovalPolicyInput!) {\n    setApprovalPolicy(input: $input) {\n      environment\n      approvalRequired\n      quorum\n      blockSelfApproval\n    }\n  }\n": typeof types.RequestsSetApprovalPolicyDocument,
     "\n  mutation RequestsDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n": typeof types.RequestsDeployReleaseDocument,
     "\n  query RequestsViewerId {\n    viewer {\n      id\n      email\n    }\n  }\n": typeof types.RequestsViewerIdDocument,
+    "\n  query SecurityRepositoryHealth {\n    project(slug: \"shop\") {\n      repositoryHealth {\n        status\n        message\n        head\n        recordedHead\n      }\n    }\n  }\n": typeof types.SecurityRepositoryHealthDocument,
+    "\n  query SecurityHistoryHead($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      headRevision\n      services\n      deployments(first: 1) {\n        edges {\n          node {\n            revision\n          }\n        }\n      }\n    }\n  }\n": typeof types.SecurityHistoryHeadDocument,
 };
 const documents: Documents = {
     "\n  query FoundationViewer {\n    viewer {\n      email\n      projectRoles {\n        role\n        project {\n          slug\n        }\n      }\n    }\n  }\n": types.FoundationViewerDocument,
@@ -124,6 +126,8 @@ const documents: Documents = {
     "\n  mutation RequestsSetApprovalPolicy($input: ApprovalPolicyInput!) {\n    setApprovalPolicy(input: $input) {\n      environment\n      approvalRequired\n      quorum\n      blockSelfApproval\n    }\n  }\n": types.RequestsSetApprovalPolicyDocument,
     "\n  mutation RequestsDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n": types.RequestsDeployReleaseDocument,
     "\n  query RequestsViewerId {\n    viewer {\n      id\n      email\n    }\n  }\n": types.RequestsViewerIdDocument,
+    "\n  query SecurityRepositoryHealth {\n    project(slug: \"shop\") {\n      repositoryHealth {\n        status\n        message\n        head\n        recordedHead\n      }\n    }\n  }\n": types.SecurityRepositoryHealthDocument,
+    "\n  query SecurityHistoryHead($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      headRevision\n      services\n      deployments(first: 1) {\n        edges {\n          node {\n            revision\n          }\n        }\n      }\n    }\n  }\n": types.SecurityHistoryHeadDocument,
 };
 
 /**
@@ -356,6 +360,14 @@ export function graphql(source: "\n  mutation RequestsDeployRelease($input: Depl
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query RequestsViewerId {\n    viewer {\n      id\n      email\n    }\n  }\n"): (typeof documents)["\n  query RequestsViewerId {\n    viewer {\n      id\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SecurityRepositoryHealth {\n    project(slug: \"shop\") {\n      repositoryHealth {\n        status\n        message\n        head\n        recordedHead\n      }\n    }\n  }\n"): (typeof documents)["\n  query SecurityRepositoryHealth {\n    project(slug: \"shop\") {\n      repositoryHealth {\n        status\n        message\n        head\n        recordedHead\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SecurityHistoryHead($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      headRevision\n      services\n      deployments(first: 1) {\n        edges {\n          node {\n            revision\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query SecurityHistoryHead($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      headRevision\n      services\n      deployments(first: 1) {\n        edges {\n          node {\n            revision\n          }\n        }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -5,26 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loggerOptions } from '../../src/logger';
 import { createTestApp, type TestApp } from '../kit/app';
+import { capturingLogger } from '../kit/logs';
 import { HardeningHeadRevisionDocument } from './documents';
 import { bodyOf, post, PRODUCTION } from './helpers';
-
-/** A pino logger writing JSON lines into an array. */
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino(loggerOptions('info'), stream), lines };
-}
 
 /** Nothing in a client response may reveal the server's insides. */
 function expectNothingLeaked(text: string, secrets: string[]): void {

@@ -2,7 +2,7 @@
 import { parseYaml, flattenLeaves } from '../../yaml';
 import type { Actor } from '../actor';
 import type { FieldDiff, FilesDiff } from '../diff/compare-files';
-import { BadRequestError, DomainError } from '../errors';
+import { BadRequestError, DomainError, RepositoryCorruptError } from '../errors';
 import { requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
 import type { RollbackMode, SelectedField, TenantEnvironment } from '../model';
 import type { Backend, GitRepository } from '../ports';
@@ -126,7 +126,7 @@ async function readTargetFiles(git: GitRepository, context: TenantEnvironment, t
   try {
     return await readFiles(git, targetSha, context.ref);
   } catch (error) {
-    if (error instanceof DomainError) throw error;
+    if (error instanceof DomainError && !(error instanceof RepositoryCorruptError)) throw error;
     throw new BadRequestError(
       'INVALID_TARGET_REVISION',
       `invalid target revision: ${targetSha} is corrupted (${(error as Error).message}); choose a different revision from the deployment history`,
