@@ -17,7 +17,7 @@ import {
   serviceFile,
 } from './layout';
 import type { Deployment, TenantEnvironment } from './model';
-import type { Backend } from './ports';
+import type { Backend, Transaction } from './ports';
 import { readFiles, servicesIn, type FileMap } from './tenant-environment-files';
 
 export interface FieldEdit {
@@ -61,7 +61,13 @@ export async function deployRelease(backend: Backend, actor: Actor | null, input
   const committed = await commitTenantEnvironmentChange(backend, {
     tenantEnvironment: context,
     author: { name: user.user.name, email: user.user.email },
+    what: 'release',
     message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: context.ref, authorEmail: user.user.email, description: input.description }),
+    record: audited(backend, user, context, 'release.deployed', {
+      description: input.description ?? null,
+      services: serviceReleases.map((r) => r.service),
+      fields: [...serviceReleases.flatMap((r) => (r.setFields ?? []).map((f) => `${r.service}/${f.file} ${f.path}`)), ...environmentFields.map((f) => `${f.file} ${f.path}`)],
+    }),
     apply: (current) => {
       const files = new Map(current);
       for (const release of serviceReleases) {
@@ -84,11 +90,7 @@ export async function deployRelease(backend: Backend, actor: Actor | null, input
       return files;
     },
   });
-  return auditedDeployment(backend, user, context, 'release.deployed', committed.sha, {
-    description: input.description ?? null,
-    services: serviceReleases.map((r) => r.service),
-    fields: [...serviceReleases.flatMap((r) => (r.setFields ?? []).map((f) => `${r.service}/${f.file} ${f.path}`)), ...environmentFields.map((f) => `${f.file} ${f.path}`)],
-  });
+  return committed.deployment;
 }
 
 export interface PromoteInput {
@@ -127,6 +129,8 @@ export async function promote(backend: Backend, actor: Actor | null, input: Prom
   const committed = await commitTenantEnvironmentChange(backend, {
     tenantEnvironment: target,
     author: { name: user.user.name, email: user.user.email },
+    what: 'promotion',
+    record: audited(backend, user, target, 'promotion.deployed', { fromEnvironment: input.fromEnvironment, services: promoted }),
     message: () =>
       formatCommitMessage({
         kind: 'PROMOTION',
@@ -146,24 +150,13 @@ export async function promote(backend: Backend, actor: Actor | null, input: Prom
       return files;
     },
   });
-  return auditedDeployment(backend, user, target, 'promotion.deployed', committed.sha, {
-    fromEnvironment: input.fromEnvironment,
-    services: promoted,
-  });
+  return committed.deployment;
 }
 
-/** The deployment row of a commit, with its audit event written in one transaction. */
-async function auditedDeployment(
-  backend: Backend,
-  user: UserActor,
-  context: TenantEnvironment,
-  action: string,
-  sha: string,
-  details: Record<string, unknown>,
-): Promise<Deployment> {
-  const deployment = await deploymentAt(backend, context, sha);
-  await backend.transact(async (tx) =>
-    recordAudit(tx.stores, {
+/** The deployment's audit event, written in the transaction that records the commit. */
+function audited(backend: Backend, user: UserActor, context: TenantEnvironment, action: string, details: Record<string, unknown>) {
+  return async ({ stores }: Transaction, { sha, deployment }: { sha: string; deployment: Deployment }) =>
+    recordAudit(stores, {
       projectId: context.project.id,
       actor: user,
       action,
@@ -172,9 +165,7 @@ async function auditedDeployment(
       tenantEnvironmentId: context.id,
       details: { revision: sha, ...details },
       now: backend.now(),
-    }),
-  );
-  return deployment;
+    });
 }
 
 function assertServiceFile(file: string): void {

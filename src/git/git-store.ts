@@ -11,6 +11,7 @@ import {
   RevisionNotFoundError,
 } from './errors';
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
+import { StorageFullError } from '../domain/errors';
 import type { GitRepository } from '../domain/ports';
 import { buildTree, entryAt, type FileChange } from './tree-edit';
 
@@ -372,16 +373,24 @@ export class GitStore implements GitRepository {
 
   async commitToBranch(opts: CommitToBranchOptions): Promise<string> {
     const ref = branchRef(opts.branch ?? DEFAULT_BRANCH);
-    const sha = await this.writeCommit({
-      parent: opts.expectedHead,
-      changes: opts.changes,
-      message: opts.message,
-      author: opts.author,
-      committer: opts.committer,
-    });
-    // The commit was just written: no need to look it up again before moving the branch.
-    await this.moveBranch(ref, NodeGit.Oid.fromString(sha), opts.expectedHead);
-    return sha;
+    try {
+      const sha = await this.writeCommit({
+        parent: opts.expectedHead,
+        changes: opts.changes,
+        message: opts.message,
+        author: opts.author,
+        committer: opts.committer,
+      });
+      // The commit was just written: no need to look it up again before moving the branch.
+      await this.moveBranch(ref, NodeGit.Oid.fromString(sha), opts.expectedHead);
+      return sha;
+    } catch (error) {
+      // libgit2 reports ENOSPC in its message only; the branch has not moved.
+      if (/no space left on device|ENOSPC|disk quota exceeded/i.test(String((error as Error).message))) {
+        throw new StorageFullError('storage is full: the repository cannot store a new commit; nothing was written');
+      }
+      throw error;
+    }
   }
 
   private async lookupCommit(rev: string): Promise<Commit> {

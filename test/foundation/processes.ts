@@ -48,11 +48,19 @@ export interface RunningServer {
   stop(): Promise<Finished>;
 }
 
-/** Starts `src/main.ts` and resolves once it printed the URL it listens on. */
-export function startServer(env: Record<string, string>, options: { tokens?: boolean } = {}, timeoutMs = 60_000): Promise<RunningServer> {
+/**
+ * Starts `src/main.ts` and resolves once it printed the URL it listens on. `wrap` runs it inside
+ * another command (e.g. a private mount namespace); the wrapper must exec the server in the end.
+ */
+export function startServer(
+  env: Record<string, string>,
+  options: { tokens?: boolean; wrap?: (command: string, args: string[]) => [string, string[]] } = {},
+  timeoutMs = 60_000,
+): Promise<RunningServer> {
   const expectTokens = options.tokens ?? true;
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, args] = options.wrap ? options.wrap(TSX, ['src/main.ts']) : [TSX, ['src/main.ts']];
+    const child = spawn(command, args, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let started = false;

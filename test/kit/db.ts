@@ -23,3 +23,28 @@ export async function failWhen(t: TestApp, name: string, table: string, event: '
 export async function heal(t: TestApp, name: string): Promise<void> {
   await t.app.database.query(`DROP TRIGGER ${name}`);
 }
+
+/**
+ * Makes the SQLite database full, deterministically: it may not grow (`PRAGMA max_page_count`), and
+ * the audit trail — which every recording writes to — is filled with small rows until no page has
+ * room for another event.
+ */
+export async function fillDatabase(t: TestApp): Promise<void> {
+  const [{ page_count: pages }] = (await t.app.database.query('pragma page_count')) as Array<{ page_count: number }>;
+  await t.app.database.query(`pragma max_page_count = ${pages}`);
+  for (let i = 0; i < 200_000; i++) {
+    try {
+      await t.app.database.query("insert into audit_events (action, target_type, target_id, details, created_at) values ('filler', 'Filler', 'x', '{}', 0)");
+    } catch (error) {
+      if (/full/i.test(String((error as Error).message))) return;
+      throw error;
+    }
+  }
+  throw new Error('the database did not fill up');
+}
+
+/** Frees what fillDatabase took. */
+export async function freeDatabase(t: TestApp): Promise<void> {
+  await t.app.database.query('pragma max_page_count = 1073741823');
+  await t.app.database.query("delete from audit_events where action = 'filler'");
+}

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { StorageFullError } from '../../domain/errors';
 import type { RunInTransaction, Stores } from '../../domain/ports';
 import { KeyedMutex } from '../../lib/keyed-mutex';
 import { sqliteDialect, type StoreContext } from '../dialect';
@@ -61,14 +62,14 @@ export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseH
     if (inTransaction.getStore()) return Promise.reject(new Error('a transaction cannot be opened inside another one'));
     return mutex.run('writer', () =>
       inTransaction.run(true, async () => {
-        writer.sqlite.exec('BEGIN IMMEDIATE');
         try {
+          writer.sqlite.exec('BEGIN IMMEDIATE');
           const result = await work(writer.stores);
           writer.sqlite.exec('COMMIT');
           return result;
         } catch (error) {
           if (writer.sqlite.inTransaction) writer.sqlite.exec('ROLLBACK');
-          throw error;
+          throw isFull(error) ? new StorageFullError('storage is full: the database cannot grow; nothing was written') : error;
         }
       }),
     );
@@ -87,6 +88,12 @@ export function openSqlite(file: string, options: SqliteOptions = {}): DatabaseH
       writer.sqlite.close();
     },
   };
+}
+
+/** SQLite's "database or disk is full" (the disk, or `PRAGMA max_page_count`). */
+function isFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && /no space|full/i.test(String((error as Error).message)));
 }
 
 /**

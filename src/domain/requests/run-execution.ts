@@ -5,7 +5,7 @@
 import type { Actor } from '../actor';
 import { recordAudit, type AuditInput } from '../audit';
 import { oneLine, parseCommitMessage } from '../commit-metadata';
-import { DomainError } from '../errors';
+import { DomainError, StorageFullError, isStorageFull } from '../errors';
 import { requestEvent } from '../events';
 import { indexHistory } from '../history/index-history';
 import { tenantEnvironmentDir } from '../layout';
@@ -84,8 +84,22 @@ export async function runExecution(backend: Backend, actor: Actor | null, reques
     const landed = await landedCommit(backend, tenantEnvironment, executing).catch(() => null);
     // Once the commit is on main the request never becomes FAILED (a retry could never complete it): if
     // completing it cannot be stored now, it stays EXECUTING and the repair pass completes it.
-    if (landed) return complete(backend, actor, executing, tenantEnvironment, landed);
-    return fail(backend, actor, executing, error);
+    if (landed) {
+      return complete(backend, actor, executing, tenantEnvironment, landed).catch((completing: unknown) => {
+        if (!isStorageFull(completing)) throw completing;
+        throw new StorageFullError(
+          `storage is full: the rollback commit ${landed} landed on main, but completing the request failed; it completes automatically once space is freed (do not request it again)`,
+          { requestId: executing.id, revision: landed, committed: true },
+        );
+      });
+    }
+    return fail(backend, actor, executing, error).catch((failing: unknown) => {
+      if (!isStorageFull(failing)) throw failing;
+      throw new StorageFullError('storage is full: the rollback was not committed and the request could not be marked failed; it is marked once space is freed', {
+        requestId: executing.id,
+        committed: false,
+      });
+    });
   }
 }
 
