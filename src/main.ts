@@ -4,7 +4,20 @@ import path from 'node:path';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { repositoryProblems } from './domain/admin';
-import { isSeeded, seedDemo, type DemoCredentials } from './domain/seed/seed-demo';
+import { DEMO_PROJECT, isSeeded, seedDemo, type DemoCredentials } from './domain/seed/seed-demo';
+
+/** Written to a temporary name, synced, then renamed: the file is whole or absent. */
+function writeFileDurably(file: string, content: string): void {
+  const temporary = `${file}.tmp`;
+  const fd = fs.openSync(temporary, 'w', 0o600);
+  try {
+    fs.writeSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temporary, file);
+}
 
 function fail(message: string): never {
   process.stderr.write(`backtrack: ${message}\n`);
@@ -15,16 +28,40 @@ function demoTokensFile(config: Config): string {
   return path.join(config.DATA_DIR, 'demo-tokens.json');
 }
 
-function printBanner(url: string, credentials: DemoCredentials | null, config: Config): void {
+/** A marker that exists only while the demo is being seeded: found at start, the seed was interrupted. */
+function seedingMarker(config: Config): string {
+  return path.join(config.DATA_DIR, '.seeding-demo');
+}
+
+/**
+ * Tokens are printed on the start that seeds them only (they are stored hashed and never shown
+ * again); later starts say where the file is, so no pod log keeps an ADMIN token.
+ */
+function printBanner(url: string, seeded: DemoCredentials | null, config: Config): void {
   const lines = [`Backtrack is listening on ${url}  (GraphiQL: ${url}, WebSocket: ${url.replace(/^http/, 'ws')})`];
-  if (credentials) {
-    const deployer = credentials.users.find((u) => u.role === 'DEPLOYER')!;
+  if (seeded) {
+    const deployer = seeded.users.find((u) => u.role === 'DEPLOYER')!;
     lines.push('', `Demo token (${deployer.email}, DEPLOYER):`, `  ${deployer.token}`, '', 'All demo tokens:');
-    for (const user of credentials.users) lines.push(`  ${user.role.padEnd(8)} ${user.email.padEnd(34)} ${user.token}`);
-    lines.push(`  AGENT    ${credentials.agent.name.padEnd(34)} ${credentials.agent.token}`);
+    for (const user of seeded.users) lines.push(`  ${user.role.padEnd(8)} ${user.email.padEnd(34)} ${user.token}`);
+    lines.push(`  AGENT    ${seeded.agent.name.padEnd(34)} ${seeded.agent.token}`);
     lines.push('', `(also saved in ${demoTokensFile(config)}; send as "Authorization: Bearer <token>")`);
+  } else if (fs.existsSync(demoTokensFile(config))) {
+    lines.push('', `Demo tokens: ${demoTokensFile(config)} (printed only on the start that seeded them)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * A demo seed that a kill interrupted leaves a half-made workspace and tokens nobody has: it is
+ * removed (database and the demo repository) and seeded again. Nothing else can be in it: the
+ * server never got past seeding.
+ */
+function discardInterruptedSeed(config: Config): void {
+  if (!fs.existsSync(seedingMarker(config))) return;
+  process.stdout.write('The demo seed of an earlier start was interrupted; removing what it left and seeding again.\n');
+  for (const file of [config.databaseFile, `${config.databaseFile}-wal`, `${config.databaseFile}-shm`, demoTokensFile(config)]) fs.rmSync(file, { force: true });
+  fs.rmSync(path.join(config.repositoriesDir, `${DEMO_PROJECT}.git`), { recursive: true, force: true });
+  fs.rmSync(seedingMarker(config));
 }
 
 async function main(): Promise<void> {
@@ -35,6 +72,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  if (config.SEED_DEMO) discardInterruptedSeed(config);
   let app;
   try {
     app = buildApp(config);
@@ -46,13 +84,13 @@ async function main(): Promise<void> {
     await app.stopServices();
     fail(`DATA_DIR ${config.DATA_DIR}: ${problems.join('; ')}; restore it or move the data directory away`);
   }
-  let credentials: DemoCredentials | null = null;
+  let seeded: DemoCredentials | null = null;
   if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
     process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
-    credentials = await seedDemo(app.backend);
-    fs.writeFileSync(demoTokensFile(config), JSON.stringify(credentials, null, 2), { mode: 0o600 });
-  } else if (fs.existsSync(demoTokensFile(config))) {
-    credentials = JSON.parse(fs.readFileSync(demoTokensFile(config), 'utf8')) as DemoCredentials;
+    fs.writeFileSync(seedingMarker(config), `${process.pid}\n`);
+    seeded = await seedDemo(app.backend);
+    writeFileDurably(demoTokensFile(config), JSON.stringify(seeded, null, 2));
+    fs.rmSync(seedingMarker(config));
   }
   let port: number;
   try {
@@ -61,7 +99,7 @@ async function main(): Promise<void> {
     fail(`cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`);
   }
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  printBanner(`http://${host}:${port}/graphql`, credentials, config);
+  printBanner(`http://${host}:${port}/graphql`, seeded, config);
 
   let stopping = false;
   const shutdown = (signal: string) => {

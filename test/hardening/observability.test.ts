@@ -69,7 +69,7 @@ describe('structured logs', () => {
     expect(typeof line.time).toBe('number');
 
     // Banner lines are text by design; everything else on stdout is one JSON object per line.
-    const banner = /^(Seeding|Backtrack is listening|Demo token|All demo tokens|\(also saved|\s|$)/;
+    const banner = /^(Seeding|The demo seed|Backtrack is listening|Demo token|All demo tokens|\(also saved|\s|$)/;
     for (const text of server.stdout().split('\n').filter((l) => !banner.test(l))) {
       expect(() => JSON.parse(text), text).not.toThrow();
     }
