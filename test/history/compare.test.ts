@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { failure, ok } from '../kit/client';
 import type { HistoryRevisionDiffFieldsFragment } from '../gql/graphql';
 import {
   HistoryCompareRevisionsDocument,
@@ -8,7 +9,7 @@ import {
   HistoryDeployReleaseDocument,
   HistoryDeploymentCompareDocument,
 } from './documents';
-import { PROD, STAGING, failure, fileAt, head, ok, pushWithGitCli, teDir } from './helpers';
+import { PROD, STAGING, fileAt, head, pushWithGitCli, teDir } from './helpers';
 
 type Te = { tenant: string; environment: string };
 type Diff = HistoryRevisionDiffFieldsFragment;

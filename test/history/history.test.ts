@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { failure, ok } from '../kit/client';
 import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
-import { PROD, STAGING, failure, fileAt, head, ok, pushWithGitCli, teDir } from './helpers';
+import { PROD, STAGING, fileAt, head, pushWithGitCli, teDir } from './helpers';
 
 type Te = { tenant: string; environment: string };
 

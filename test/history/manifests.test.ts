@@ -4,8 +4,9 @@ import { generateManifest, type ManifestInputs } from '../../src/domain/delivery
 import { readFiles, servicesIn, withRegeneratedManifests } from '../../src/domain/tenant-environment-files';
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { ok } from '../kit/client';
 import { HistoryDeployReleaseDocument } from './documents';
-import { PROD, STAGING, fileAt, ok, teDir } from './helpers';
+import { PROD, STAGING, fileAt, teDir } from './helpers';
 
 const TENANT_ENVIRONMENTS = [
   { project: 'shop', tenant: 'acme', environment: 'staging' },

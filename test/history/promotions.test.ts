@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { failure, ok } from '../kit/client';
 import type { PromoteInput } from '../gql/graphql';
 import { HistoryDeployReleaseDocument, HistoryPromoteDocument } from './documents';
-import { PROD, STAGING, deploymentCount, failure, fileAt, head, objectId, ok, teDir } from './helpers';
+import { PROD, STAGING, deploymentCount, fileAt, head, objectId, teDir } from './helpers';
 
 const promote = (t: TestApp, input: Partial<PromoteInput>) =>
   t.gql('DEPLOYER', HistoryPromoteDocument, {

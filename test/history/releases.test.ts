@@ -2,9 +2,10 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { failure, ok } from '../kit/client';
 import type { DeployReleaseInput } from '../gql/graphql';
 import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
-import { STAGING, deploymentCount, failure, fileAt, head, ok, teDir } from './helpers';
+import { STAGING, deploymentCount, fileAt, head, teDir } from './helpers';
 
 const VALUES = `${teDir(STAGING)}/services/api-gateway/values.yaml`;
 

@@ -5,13 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, errorCode, ok } from '../kit/client';
 import { LiveDeploymentStatusDocument, LiveSyncStatusChangedDocument, LiveSyncStatusDocument } from './documents';
 import {
-  call,
   connectWs,
-  errorCode,
   GLOBEX_PROD,
-  ok,
   outsider,
   PROD,
   SAFE_IN_GIT,

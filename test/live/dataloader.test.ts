@@ -1,8 +1,9 @@
 /** The history panel's query costs the same number of SQL statements for 50 deployments as for 5 (per-request DataLoaders). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, ok } from '../kit/client';
 import { LiveDeployReleaseDocument, LiveHistoryDocument, LiveHistoryWithTenantEnvironmentDocument, LiveRequestRollbackDocument, LiveReviewDocument, LiveSetApprovalPolicyDocument } from './documents';
-import { call, ok, STAGING, tagEdit } from './helpers';
+import { STAGING, tagEdit } from './helpers';
 import { tagRollbackInput } from './scenario';
 
 

@@ -1,8 +1,9 @@
 /** Drift: desired values at the head of main against the live values the agent reports, and live values in the rollback preview. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, ok } from '../kit/client';
 import { LiveDeployReleaseDocument, LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
-import { call, ok, PROD } from './helpers';
+import { PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
 

@@ -2,6 +2,7 @@
 import { parse } from 'yaml';
 import type { SyncReportInput, LiveServiceInput } from '../gql/graphql';
 import type { TestApp } from '../kit/app';
+import { call, ok, type Caller } from '../kit/client';
 import {
   LiveDeployReleaseDocument,
   LiveReportSyncStatusDocument,
@@ -9,7 +10,7 @@ import {
   LiveReviewDocument,
   LiveTenantEnvironmentDocument,
 } from './documents';
-import { call, ok, PROD, tagEdit, type Caller } from './helpers';
+import { PROD, tagEdit } from './helpers';
 
 export type Where = { project: string; tenant: string; environment: string };
 

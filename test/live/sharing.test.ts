@@ -13,10 +13,10 @@ import { rollbackRequestById } from '../../src/domain/requests/rollback-requests
 import { schema } from '../../src/graphql';
 import { selectsViewerIdentity } from '../../src/graphql/subscriptions';
 import { createTestApp, type TestApp } from '../kit/app';
+import { ok } from '../kit/client';
 import { LiveRollbackRequestUpdatedDocument, LiveSyncStatusChangedDocument } from './documents';
 import {
   connectWs,
-  ok,
   outsider,
   PROD,
   STAGING,

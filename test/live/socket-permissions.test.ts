@@ -6,8 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUser, createUserToken, grantRole, revokeUserTokens } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
+import { ok } from '../kit/client';
 import { LiveSyncStatusChangedDocument } from './documents';
-import { connectWs, ok, PROD, subscribeWs, untilLive, type WsConnection } from './helpers';
+import { connectWs, PROD, subscribeWs, untilLive, type WsConnection } from './helpers';
 import { report, reportInput, tenantEnvironment } from './scenario';
 
 describe('WebSocket permission re-checks', () => {

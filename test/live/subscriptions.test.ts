@@ -7,6 +7,7 @@ import { createAgent } from '../../src/domain/admin';
 import { requestEvent } from '../../src/domain/events';
 import type { RollbackRequest } from '../../src/domain/model';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, errorCode, ok } from '../kit/client';
 import {
   LiveAddNoteDocument,
   LiveDeploymentRecordedDocument,
@@ -16,10 +17,7 @@ import {
   LiveSyncStatusChangedDocument,
 } from './documents';
 import {
-  call,
   connectWs,
-  errorCode,
-  ok,
   outsider,
   PROD,
   STAGING,

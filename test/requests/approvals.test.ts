@@ -1,6 +1,7 @@
 /** Approval policies and reviews: quorum, one rejection rejects, self-approval blocking, concurrent approvals. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, expectError, ok } from '../kit/client';
 import { git } from '../helpers/git-cli';
 import { ProjectDocument, RollbackRequestDocument, SetApprovalPolicyDocument, TenantEnvironmentDocument } from './documents';
 import {
@@ -9,12 +10,9 @@ import {
   STAGING,
   RequestRollbackDocument,
   auditRows,
-  call,
   commitMessage,
   counts,
-  expectError,
   makeUser,
-  ok,
   requestTagRollback,
   review,
   rollbackCommitsFor,

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/domain/audit';
 import { createTestApp, type TestApp } from '../kit/app';
+import { expectError, ok } from '../kit/client';
 import { countRows, failWhen as injectFault, heal as healFault } from '../kit/db';
 import {
   AddNoteDocument,
@@ -21,8 +22,6 @@ import {
   auditRows,
   counts,
   deploymentsOf,
-  expectError,
-  ok,
   pushWithGitCli,
   requestTagRollback,
   review,

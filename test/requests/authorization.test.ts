@@ -2,6 +2,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, expectError, ok, type Caller } from '../kit/client';
 import {
   AddNoteDocument,
   AuditEventsDocument,
@@ -21,17 +22,13 @@ import {
   API_GATEWAY_VALUES,
   PROD,
   RequestRollbackDocument,
-  call,
   counts,
-  expectError,
   makeUser,
-  ok,
   previousRevision,
   pushWithGitCli,
   requestTagRollback,
   review,
   tagRollback,
-  type Caller,
 } from './helpers';
 
 let t: TestApp;

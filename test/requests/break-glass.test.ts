@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantRole } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, expectError, ok } from '../kit/client';
 import {
   AuditEventsDocument,
   BreakGlassSessionsDocument,
@@ -9,20 +10,7 @@ import {
   OpenBreakGlassDocument,
   ViewerIdDocument,
 } from './documents';
-import {
-  EMAIL,
-  MINUTE,
-  advanceClock,
-  auditRows,
-  call,
-  commitMessage,
-  counts,
-  expectError,
-  makeUser,
-  ok,
-  requestTagRollback,
-  review,
-} from './helpers';
+import { EMAIL, MINUTE, advanceClock, auditRows, commitMessage, counts, makeUser, requestTagRollback, review } from './helpers';
 
 let t: TestApp;
 beforeEach(async () => {

@@ -1,6 +1,7 @@
 /** The spec's "Error Reference" table, word for word, with extensions.code and extensions.status. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { expectError, ok } from '../kit/client';
 import { git } from '../helpers/git-cli';
 import { PreviewRollbackDocument, RetryDocument, RollbackRequestDocument, SetApprovalPolicyDocument } from './documents';
 import {
@@ -12,9 +13,7 @@ import {
   auditRows,
   commitMessage,
   counts,
-  expectError,
   fileAt,
-  ok,
   previousRevision,
   pushWithGitCli,
   requestTagRollback,

@@ -2,18 +2,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/domain/model';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, expectError, ok } from '../kit/client';
 import { PreviewRollbackDocument, RetryDocument, RollbackModesDocument } from './documents';
 import {
   ALL_FLAGS,
   API_GATEWAY_VALUES,
   PROD,
   RequestRollbackDocument,
-  call,
   commitMessage,
   counts,
-  expectError,
   makeUser,
-  ok,
   previousRevision,
   pushWithGitCli,
   requestTagRollback,

@@ -1,6 +1,7 @@
 /** Post-rollback notes, and the recurring-rollback insight (same revision rolled back to 3+ times in 30 days). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { expectError, ok } from '../kit/client';
 import { AddNoteDocument, RollbackInsightsDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from './documents';
 import {
   API_GATEWAY_VALUES,
@@ -12,8 +13,6 @@ import {
   advanceClock,
   auditRows,
   counts,
-  expectError,
-  ok,
   pushWithGitCli,
   release,
   requestTagRollback,

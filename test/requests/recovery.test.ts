@@ -3,10 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reconcileInterruptedExecutions } from '../../src/domain/requests/run-execution';
 import { transition } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
+import { expectError, ok } from '../kit/client';
 import { failWhen as injectFault, heal as healFault } from '../kit/db';
 import { git } from '../helpers/git-cli';
 import { RetryDocument, RollbackRequestDocument, TenantEnvironmentDocument } from './documents';
-import { API_GATEWAY_VALUES, PROD, auditRows, expectError, fileAt, ok, requestTagRollback, review, rollbackCommitsFor } from './helpers';
+import { API_GATEWAY_VALUES, PROD, auditRows, fileAt, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
 let t: TestApp;
 beforeEach(async () => {

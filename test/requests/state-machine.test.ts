@@ -4,17 +4,9 @@ import { REQUEST_STATES, type RequestState, type RollbackRequest } from '../../s
 import { DomainError } from '../../src/domain/errors';
 import { canTransition, transition, TRANSITIONS } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
+import { expectError, ok } from '../kit/client';
 import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from './documents';
-import {
-  API_GATEWAY_VALUES,
-  auditRows,
-  expectError,
-  ok,
-  pushWithGitCli,
-  requestTagRollback,
-  review,
-  rollbackCommitsFor,
-} from './helpers';
+import { API_GATEWAY_VALUES, auditRows, pushWithGitCli, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
 /** The spec's "Request States" table, written out independently of the implementation. */
 const ALLOWED: Array<[RequestState, RequestState]> = [
