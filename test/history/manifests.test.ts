@@ -5,7 +5,7 @@ import { readFiles, servicesIn, withRegeneratedManifests } from '../../src/domai
 import { git } from '../helpers/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
 import { ok } from '../kit/client';
-import { HistoryDeployReleaseDocument } from './documents';
+import { DeployReleaseDocument } from '../kit/documents/history';
 import { PROD, STAGING, fileAt, teDir } from './helpers';
 
 const TENANT_ENVIRONMENTS = [
@@ -85,7 +85,7 @@ describe('the delivery generator', () => {
 
   it('carries a release into the manifest of the same commit (image and replicas)', async () => {
     const { deployRelease } = ok(
-      await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+      await t.gql('DEPLOYER', DeployReleaseDocument, {
         input: {
           ...STAGING,
           services: [{ service: 'payments', setFields: [{ path: 'image.tag', value: 'v1.6.0' }, { path: 'replicas', value: 3 }] }],

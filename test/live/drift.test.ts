@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
-import { LiveDeployReleaseDocument, LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { SyncStatusDocument } from '../kit/documents/live';
+import { PreviewRollbackDocument } from '../kit/documents/rollbacks';
 import { PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
@@ -19,7 +21,7 @@ describe('drift between Git and the cluster', () => {
     await t.close();
   });
 
-  const drift = async () => ok(await call(t, 'DEPLOYER', LiveSyncStatusDocument, PROD)).tenantEnvironment!.drift;
+  const drift = async () => ok(await call(t, 'DEPLOYER', SyncStatusDocument, PROD)).tenantEnvironment!.drift;
   const withService = (live: LiveServiceInput[], service: string, patch: Partial<LiveServiceInput>) =>
     live.map((s) => (s.service === service ? { ...s, ...patch } : s));
 
@@ -46,7 +48,7 @@ describe('drift between Git and the cluster', () => {
 
     // The preview shows the live value next to current and target, so responders see the manual change first.
     const preview = ok(
-      await call(t, 'DEPLOYER', LivePreviewRollbackDocument, {
+      await call(t, 'DEPLOYER', PreviewRollbackDocument, {
         input: { ...PROD, mode: 'FIELD', targetSha: te.tagTarget, service: 'api-gateway', fields: [{ file: 'values.yaml', path: 'image.tag' }] },
       }),
     ).previewRollback;
@@ -70,7 +72,7 @@ describe('drift between Git and the cluster', () => {
 
   it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async () => {
     const input = { ...PROD, description: 'numeric tag', services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 2 }] }] };
-    const { revision } = ok(await call(t, 'DEPLOYER', LiveDeployReleaseDocument, { input })).deployRelease;
+    const { revision } = ok(await call(t, 'DEPLOYER', DeployReleaseDocument, { input })).deployRelease;
     const git = await t.app.backend.repositories.forProject('shop');
     const manifest = (await git.readFile(revision, 'tenants/acme/production/manifests/checkout.yaml'))!.toString('utf8');
     expect(manifest).toMatch(/image: \S+:2\n/);
@@ -103,7 +105,7 @@ describe('drift between Git and the cluster', () => {
     const target = te.deployments.find((d) => d.changes.some((c) => c.startsWith('checkout: replicas')))!;
     const beforeScaleUp = te.deployments[te.deployments.indexOf(target) + 1]!.revision;
     const preview = ok(
-      await call(t, 'DEPLOYER', LivePreviewRollbackDocument, { input: { ...PROD, mode: 'SERVICE', service: 'checkout', targetSha: beforeScaleUp } }),
+      await call(t, 'DEPLOYER', PreviewRollbackDocument, { input: { ...PROD, mode: 'SERVICE', service: 'checkout', targetSha: beforeScaleUp } }),
     ).previewRollback;
     const fields = preview.services.flatMap((s) => s.fields);
     expect(fields.find((f) => f.path === 'replicas')).toMatchObject({ currentValue: 5, targetValue: 3, liveValue: 7 });

@@ -2,13 +2,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, expectError, ok } from '../kit/client';
+import { SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { ProjectDocument, TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { git } from '../helpers/git-cli';
-import { ProjectDocument, RollbackRequestDocument, SetApprovalPolicyDocument, TenantEnvironmentDocument } from './documents';
 import {
   EMAIL,
   PROD,
   STAGING,
-  RequestRollbackDocument,
   auditRows,
   commitMessage,
   counts,

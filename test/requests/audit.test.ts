@@ -4,21 +4,13 @@ import { recordAudit } from '../../src/domain/audit';
 import { createTestApp, type TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
 import { countRows, failWhen as injectFault, heal as healFault } from '../kit/db';
-import {
-  AddNoteDocument,
-  AuditEventsDocument,
-  CloseBreakGlassDocument,
-  OpenBreakGlassDocument,
-  ProjectDocument,
-  RollbackRequestDocument,
-  SetApprovalPolicyDocument,
-  ViewerIdDocument,
-} from './documents';
+import { AuditEventsDocument, CloseBreakGlassDocument, OpenBreakGlassDocument, SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { AddNoteDocument, RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { ProjectDocument, ViewerDocument } from '../kit/documents/workspace';
 import {
   API_GATEWAY_VALUES,
   EMAIL,
   STAGING,
-  RequestRollbackDocument,
   auditRows,
   counts,
   deploymentsOf,
@@ -48,7 +40,7 @@ describe('a row for each action', () => {
   beforeAll(async () => {
     t = await createTestApp();
     ids = {};
-    for (const role of ['DEPLOYER', 'APPROVER', 'APPROVER2', 'ADMIN'] as const) ids[role] = ok(await t.gql(role, ViewerIdDocument)).viewer.id;
+    for (const role of ['DEPLOYER', 'APPROVER', 'APPROVER2', 'ADMIN'] as const) ids[role] = ok(await t.gql(role, ViewerDocument)).viewer.id;
     prodId = (await deploymentsOf(t)).id;
     stagingId = (await deploymentsOf(t, STAGING)).id;
 

@@ -3,13 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantRole } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, expectError, ok } from '../kit/client';
-import {
-  AuditEventsDocument,
-  BreakGlassSessionsDocument,
-  CloseBreakGlassDocument,
-  OpenBreakGlassDocument,
-  ViewerIdDocument,
-} from './documents';
+import { AuditEventsDocument, BreakGlassSessionsDocument, CloseBreakGlassDocument, OpenBreakGlassDocument } from '../kit/documents/governance';
+import { ViewerDocument } from '../kit/documents/workspace';
 import { EMAIL, MINUTE, advanceClock, auditRows, commitMessage, counts, makeUser, requestTagRollback, review } from './helpers';
 
 let t: TestApp;
@@ -120,7 +115,7 @@ describe('with a session open', () => {
 
   it('a session in another project does not bypass approval here', async () => {
     const other = await makeUser(t, 'ADMIN', 'elsewhere');
-    const dana = ok(await t.gql('DEPLOYER', ViewerIdDocument)).viewer;
+    const dana = ok(await t.gql('DEPLOYER', ViewerDocument)).viewer;
     await grantRole(t.app.backend, { userId: dana.id, projectId: other.projectId, role: 'DEPLOYER' });
     ok(await open('DEPLOYER', 60, 'prj-admin-elsewhere'));
     expect((await requestTagRollback(t)).state).toBe('PENDING');

@@ -2,14 +2,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
+import { SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { PreviewRollbackDocument, RequestRollbackDocument, RetryDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { git } from '../helpers/git-cli';
-import { PreviewRollbackDocument, RetryDocument, RollbackRequestDocument, SetApprovalPolicyDocument } from './documents';
 import {
   API_GATEWAY_VALUES,
   EMAIL,
   PROD,
   STAGING,
-  RequestRollbackDocument,
   auditRows,
   commitMessage,
   counts,

@@ -3,12 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/domain/model';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, expectError, ok } from '../kit/client';
-import { PreviewRollbackDocument, RetryDocument, RollbackModesDocument } from './documents';
+import { RollbackModesDocument } from '../kit/documents/governance';
+import { PreviewRollbackDocument, RequestRollbackDocument, RetryDocument } from '../kit/documents/rollbacks';
 import {
   ALL_FLAGS,
   API_GATEWAY_VALUES,
   PROD,
-  RequestRollbackDocument,
   commitMessage,
   counts,
   makeUser,

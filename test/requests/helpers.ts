@@ -8,12 +8,9 @@ import { git } from '../helpers/git-cli';
 import type { TestApp } from '../kit/app';
 import { call, ok, type Caller } from '../kit/client';
 import { allAuditEvents, countRows } from '../kit/db';
-import {
-  DeployReleaseDocument,
-  RequestRollbackDocument,
-  ReviewDocument,
-  TenantEnvironmentDocument,
-} from './documents';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { RequestRollbackDocument, ReviewDocument } from '../kit/documents/rollbacks';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 
 export const ALL_FLAGS: FeatureFlag[] = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'];
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
@@ -149,8 +146,6 @@ export function pushWithGitCli(t: TestApp, file: string, edit: (content: string)
     fs.rmSync(indexDir, { recursive: true, force: true });
   }
 }
-
-export { RequestRollbackDocument };
 
 /** Moves the app's clock forward (break-glass expiry, the insights window). */
 export function advanceClock(t: TestApp, ms: number): void {

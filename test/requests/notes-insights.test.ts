@@ -2,14 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
-import { AddNoteDocument, RollbackInsightsDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from './documents';
+import { RollbackInsightsDocument } from '../kit/documents/governance';
+import { AddNoteDocument, RequestRollbackDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from '../kit/documents/rollbacks';
 import {
   API_GATEWAY_VALUES,
   EMAIL,
   MINUTE,
   PROD,
   STAGING,
-  RequestRollbackDocument,
   advanceClock,
   auditRows,
   counts,

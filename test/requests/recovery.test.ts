@@ -5,8 +5,9 @@ import { transition } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
 import { failWhen as injectFault, heal as healFault } from '../kit/db';
+import { RetryDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { git } from '../helpers/git-cli';
-import { RetryDocument, RollbackRequestDocument, TenantEnvironmentDocument } from './documents';
 import { API_GATEWAY_VALUES, PROD, auditRows, fileAt, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
 let t: TestApp;

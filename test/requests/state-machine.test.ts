@@ -5,7 +5,7 @@ import { DomainError } from '../../src/domain/errors';
 import { canTransition, transition, TRANSITIONS } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
-import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from './documents';
+import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { API_GATEWAY_VALUES, auditRows, pushWithGitCli, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
 /** The spec's "Request States" table, written out independently of the implementation. */
