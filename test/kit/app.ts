@@ -56,7 +56,9 @@ export function demoTemplate() {
   });
 }
 
-export async function createTestApp(options: AppOptions & { env?: Record<string, string>; seed?: boolean } = {}): Promise<TestApp> {
+export type TestAppOptions = AppOptions & { env?: Record<string, string>; seed?: boolean };
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const seeded = options.seed === false ? null : await demoTemplate();
   const dataDir = seeded ? copyDataDir(seeded.dataDir) : tempDir();
   return openTestApp(dataDir, seeded?.info ?? EMPTY_CREDENTIALS, options);

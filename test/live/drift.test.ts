@@ -1,38 +1,29 @@
 /** Drift: desired values at the head of main against the live values the agent reports, and live values in the rollback preview. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../kit/app';
+import { describe, expect } from 'vitest';
+import type { TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
 import { DeployReleaseDocument } from '../kit/documents/history';
 import { SyncStatusDocument } from '../kit/documents/live';
 import { PreviewRollbackDocument } from '../kit/documents/rollbacks';
+import { it } from '../kit/fixtures';
 import { PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
 
 
 describe('drift between Git and the cluster', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
-
-  const drift = async () => ok(await call(t, 'DEPLOYER', SyncStatusDocument, PROD)).tenantEnvironment!.drift;
+  const drift = async (t: TestApp) => ok(await call(t, 'DEPLOYER', SyncStatusDocument, PROD)).tenantEnvironment!.drift;
   const withService = (live: LiveServiceInput[], service: string, patch: Partial<LiveServiceInput>) =>
     live.map((s) => (s.service === service ? { ...s, ...patch } : s));
 
-  it('is empty when the live values equal the desired ones, shows a manual cluster change, and clears when the cluster matches again', async () => {
+  it('is empty when the live values equal the desired ones, shows a manual cluster change, and clears when the cluster matches again', async ({ t }) => {
     const te = await tenantEnvironment(t, PROD);
     const desired = await desiredLive(t, PROD, te.head);
     expect(desired.map((s) => s.service).sort()).toEqual(['api-gateway', 'catalog', 'checkout', 'payments']);
 
-    expect(await drift()).toEqual([]); // no report yet: nothing to compare
+    expect(await drift(t)).toEqual([]); // no report yet: nothing to compare
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: desired })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
 
     // Someone ran `kubectl set image` and scaled payments by hand.
     const manual = withService(withService(desired, 'api-gateway', { imageTag: 'v2.0.9-hotfix' }), 'payments', {
@@ -40,7 +31,7 @@ describe('drift between Git and the cluster', () => {
       values: { 'resources.limits.memory': '1Gi' },
     });
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: manual })));
-    expect(await drift()).toEqual([
+    expect(await drift(t)).toEqual([
       { service: 'api-gateway', field: 'image.tag', desired: 'v2.1.1-rc0', live: 'v2.0.9-hotfix' },
       { service: 'payments', field: 'replicas', desired: 3, live: 1 },
       { service: 'payments', field: 'resources.limits.memory', desired: '512Mi', live: '1Gi' },
@@ -61,16 +52,16 @@ describe('drift between Git and the cluster', () => {
 
     // The cluster is put back to what Git says: no drift.
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: desired })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
 
     // A new release the agent has not applied yet shows as drift against the new head until it has.
     const next = await release(t, PROD, 'checkout', 'v3.5.0');
-    expect(await drift()).toEqual([{ service: 'checkout', field: 'image.tag', desired: 'v3.5.0', live: 'v3.4.1' }]);
+    expect(await drift(t)).toEqual([{ service: 'checkout', field: 'image.tag', desired: 'v3.5.0', live: 'v3.4.1' }]);
     ok(await report(t, 'AGENT', reportInput(PROD, next.revision, { services: await desiredLive(t, PROD, next.revision) })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
   });
 
-  it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async () => {
+  it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async ({ t }) => {
     const input = { ...PROD, description: 'numeric tag', services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 2 }] }] };
     const { revision } = ok(await call(t, 'DEPLOYER', DeployReleaseDocument, { input })).deployRelease;
     const git = await t.app.backend.repositories.forProject('shop');
@@ -80,24 +71,24 @@ describe('drift between Git and the cluster', () => {
     const live = await desiredLive(t, PROD, revision);
     expect(live.find((s) => s.service === 'checkout')!.imageTag).toBe('2');
     ok(await report(t, 'AGENT', reportInput(PROD, revision, { services: live })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
 
     ok(await report(t, 'AGENT', reportInput(PROD, revision, { services: withService(live, 'checkout', { imageTag: '3' }) })));
-    expect(await drift()).toEqual([{ service: 'checkout', field: 'image.tag', desired: 2, live: '3' }]);
+    expect(await drift(t)).toEqual([{ service: 'checkout', field: 'image.tag', desired: 2, live: '3' }]);
   });
 
-  it('reports services missing from the cluster and services Git does not know', async () => {
+  it('reports services missing from the cluster and services Git does not know', async ({ t }) => {
     const te = await tenantEnvironment(t, PROD);
     const desired = await desiredLive(t, PROD, te.head);
     const live = [...desired.filter((s) => s.service !== 'catalog'), { service: 'debug-shell', imageTag: 'latest', replicas: 1 }];
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: live })));
-    expect(await drift()).toEqual([
+    expect(await drift(t)).toEqual([
       { service: 'debug-shell', field: '(service)', desired: null, live: 'running' },
       { service: 'catalog', field: '(service)', desired: 'running', live: null },
     ]);
   });
 
-  it('shows liveValue in the preview only for fields the agent reports', async () => {
+  it('shows liveValue in the preview only for fields the agent reports', async ({ t }) => {
     const te = await tenantEnvironment(t, PROD);
     const desired = await desiredLive(t, PROD, te.head);
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: withService(desired, 'checkout', { replicas: 7 }) })));

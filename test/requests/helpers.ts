@@ -9,7 +9,7 @@ import type { TestApp } from '../kit/app';
 import { call, ok, type Caller } from '../kit/client';
 import { allAuditEvents, countRows } from '../kit/db';
 import { DeployReleaseDocument } from '../kit/documents/history';
-import { RequestRollbackDocument, ReviewDocument } from '../kit/documents/rollbacks';
+import { RequestRollbackDocument, ReviewDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 
 export const ALL_FLAGS: FeatureFlag[] = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'];
@@ -55,6 +55,11 @@ export function tagRollback(targetSha: string, where: { project: string; tenant:
 export async function requestTagRollback(t: TestApp, caller: Caller = 'DEPLOYER', where: { project: string; tenant: string; environment: string } = PROD) {
   const target = await previousRevision(t, where);
   return ok(await call(t, caller, RequestRollbackDocument, tagRollback(target, where))).requestRollback;
+}
+
+/** A request as the API shows it to the DEPLOYER. */
+export async function requestOf(t: TestApp, id: string) {
+  return ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
 }
 
 export function review(t: TestApp, caller: Caller, id: string, decision: 'APPROVE' | 'REJECT', comment?: string) {
