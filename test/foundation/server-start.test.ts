@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { tempDir } from '../kit/app';
 import { ViewerDocument } from '../kit/documents/workspace';
 import { startServer, type Finished, type RunningServer } from './processes';

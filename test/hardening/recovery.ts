@@ -1,7 +1,7 @@
 /** Steps shared by the crash-recovery, shutdown and metrics tests: a staging rollback over HTTP, DB and Git probes. */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { RequestRollbackDocument } from '../kit/documents/rollbacks';
 import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { bodyOf, postUrl, STAGING, type RawResponse } from './helpers';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
 import { failure, ok } from '../kit/client';
 import { CompareRevisionsDocument, CompareWithCurrentDocument, DeploymentCompareDocument, DeployReleaseDocument } from '../kit/documents/history';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git, gitBuffer } from '../helpers/git-cli';
+import { git, gitBuffer } from '../kit/git-cli';
 import type { TestApp } from '../kit/app';
 
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;

@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateManifest, type ManifestInputs } from '../../src/domain/delivery/generate-manifest';
 import { readFiles, servicesIn, withRegeneratedManifests } from '../../src/domain/tenant-environment-files';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
 import { ok } from '../kit/client';
 import { DeployReleaseDocument } from '../kit/documents/history';

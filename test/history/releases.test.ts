@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
 import { failure, ok } from '../kit/client';
 import { DeploymentsDocument, DeployReleaseDocument } from '../kit/documents/history';

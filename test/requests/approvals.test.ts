@@ -6,7 +6,7 @@ import { SetApprovalPolicyDocument } from '../kit/documents/governance';
 import { RequestRollbackDocument } from '../kit/documents/rollbacks';
 import { ProjectDocument, TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { it } from '../kit/fixtures';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import {
   EMAIL,
   PROD,

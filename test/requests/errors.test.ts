@@ -4,7 +4,7 @@ import { expectError, ok } from '../kit/client';
 import { SetApprovalPolicyDocument } from '../kit/documents/governance';
 import { PreviewRollbackDocument, RequestRollbackDocument, RetryDocument } from '../kit/documents/rollbacks';
 import { it } from '../kit/fixtures';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import {
   API_GATEWAY_VALUES,
   EMAIL,

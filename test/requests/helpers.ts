@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import type { FeatureFlag, Plan, Role } from '../../src/domain/model';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import type { TestApp } from '../kit/app';
 import { call, ok, type Caller } from '../kit/client';
 import { allAuditEvents, countRows } from '../kit/db';

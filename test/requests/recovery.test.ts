@@ -8,7 +8,7 @@ import { failWhen, heal } from '../kit/db';
 import { RetryDocument } from '../kit/documents/rollbacks';
 import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { it } from '../kit/fixtures';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { API_GATEWAY_VALUES, PROD, auditRows, fileAt, requestOf, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
 const storedRequest = async (t: TestApp, id: string) => (await t.app.backend.stores.requests.byId(id))!;

@@ -10,7 +10,7 @@ import { previewRollback, type RollbackInput } from '../../src/domain/rollback/p
 import { executeRollback } from '../../src/domain/rollback/execute';
 import { commitWithGitCli, RepositoryRegistry, type GitStore } from '../../src/git';
 import { openBackend } from '../../src/server/backend';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { it } from '../kit/fixtures';
 import { changedPaths, dirOf, domainError, execute, rollbackInput, setField, show, tag, DEPLOYER_EMAIL, type Fixture } from './fixture';
 

@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import { parseYaml, readField } from '../../src/yaml';
 import { withRegeneratedManifests, servicesIn } from '../../src/domain/tenant-environment-files';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { it } from '../kit/fixtures';
 import {
   changedPaths,

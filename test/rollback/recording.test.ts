@@ -9,7 +9,7 @@ import { authenticate } from '../../src/domain/auth';
 import { createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import { requestRollback, reviewRollbackRequest, type RequestRollbackInput } from '../../src/domain/requests/rollback-requests';
 import { revertedRevisions } from '../../src/domain/rollback/reverted';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { it } from '../kit/fixtures';
 import { deploymentRows, DEPLOYER_EMAIL, setField, tag, type Fixture } from './fixture';
 

@@ -1,18 +1,33 @@
 /** GraphQL documents of governance: break-glass, approval policies, the audit trail, rollback modes, insights. */
 import { graphql } from '../../gql';
 
+export const BreakGlassSessionFieldsFragment = graphql(`
+  fragment BreakGlassSessionFields on BreakGlassSession {
+    id
+    active
+    justification
+    openedAt
+    expiresAt
+    closedAt
+    user {
+      email
+    }
+  }
+`);
+
+export const ApprovalPolicyFieldsFragment = graphql(`
+  fragment ApprovalPolicyFields on ApprovalPolicy {
+    environment
+    approvalRequired
+    quorum
+    blockSelfApproval
+  }
+`);
+
 export const OpenBreakGlassDocument = graphql(`
   mutation OpenBreakGlass($input: BreakGlassInput!) {
     openBreakGlassSession(input: $input) {
-      id
-      active
-      justification
-      openedAt
-      expiresAt
-      closedAt
-      user {
-        email
-      }
+      ...BreakGlassSessionFields
     }
   }
 `);
@@ -31,15 +46,7 @@ export const BreakGlassSessionsDocument = graphql(`
   query BreakGlassSessions($slug: String!, $activeOnly: Boolean) {
     project(slug: $slug) {
       breakGlassSessions(activeOnly: $activeOnly) {
-        id
-        active
-        justification
-        openedAt
-        expiresAt
-        closedAt
-        user {
-          email
-        }
+        ...BreakGlassSessionFields
         actions {
           action
           targetId
@@ -53,10 +60,7 @@ export const BreakGlassSessionsDocument = graphql(`
 export const SetApprovalPolicyDocument = graphql(`
   mutation SetApprovalPolicy($input: ApprovalPolicyInput!) {
     setApprovalPolicy(input: $input) {
-      environment
-      approvalRequired
-      quorum
-      blockSelfApproval
+      ...ApprovalPolicyFields
     }
   }
 `);

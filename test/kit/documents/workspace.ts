@@ -28,10 +28,7 @@ export const ProjectDocument = graphql(`
         featureFlags
       }
       approvalPolicies {
-        environment
-        approvalRequired
-        quorum
-        blockSelfApproval
+        ...ApprovalPolicyFields
       }
       tenantEnvironments {
         tenant
@@ -52,10 +49,7 @@ export const TenantEnvironmentDocument = graphql(`
         id
       }
       approvalPolicy {
-        environment
-        approvalRequired
-        quorum
-        blockSelfApproval
+        ...ApprovalPolicyFields
       }
       deployments(first: 100) {
         edges {
