@@ -7,11 +7,9 @@ import { createFixture } from '../rollback/fixture';
 import { createTestApp, type TestApp, type TestAppOptions } from './app';
 
 export const test = base
-  /** What `t` is made with; a suite changes it with `it.override('appOptions', { env: { … } })`. */
-  .extend('appOptions', {} as TestAppOptions)
   /** A seeded app: a copy of the demo workspace. */
-  .extend('t', async ({ appOptions }, { onCleanup }) => {
-    const t = await createTestApp(appOptions);
+  .extend('t', async ({}, { onCleanup }) => {
+    const t = await createTestApp();
     onCleanup(() => t.close());
     return t;
   })
