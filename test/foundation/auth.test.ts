@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, hashToken } from '../../src/domain/auth';
 import { createUserToken, userByEmail } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
-import { FoundationDemoHistoryDocument, FoundationViewerDocument } from './documents';
+import { TenantEnvironmentDocument, ViewerDocument } from '../kit/documents/workspace';
 
 
 describe('bearer tokens', () => {
@@ -13,7 +13,7 @@ describe('bearer tokens', () => {
   });
   afterAll(() => t.close());
 
-  async function withAuthorization(authorization: string | null, document = FoundationViewerDocument, variables = {}) {
+  async function withAuthorization(authorization: string | null, document = ViewerDocument, variables = {}) {
     const response = await t.app.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) },
@@ -53,7 +53,7 @@ describe('bearer tokens', () => {
 
   it('gives every demo user their own role through viewer', async () => {
     const roles = await Promise.all(
-      (['DEPLOYER', 'APPROVER', 'APPROVER2', 'ADMIN'] as const).map(async (role) => (await t.gql(role, FoundationViewerDocument)).data?.viewer),
+      (['DEPLOYER', 'APPROVER', 'APPROVER2', 'ADMIN'] as const).map(async (role) => (await t.gql(role, ViewerDocument)).data?.viewer),
     );
     expect(roles.map((v) => v?.projectRoles.map((r) => r.role))).toEqual([['DEPLOYER'], ['APPROVER'], ['APPROVER'], ['ADMIN']]);
     expect(new Set(roles.map((v) => v?.email)).size).toBe(4);
@@ -80,10 +80,10 @@ describe('bearer tokens', () => {
   });
 
   it('lets the agent token read only the tenant-environments in its scope', async () => {
-    const inScope = await t.gql('AGENT', FoundationDemoHistoryDocument, { tenant: 'acme', environment: 'production' });
+    const inScope = await t.gql('AGENT', TenantEnvironmentDocument, { project: 'shop', tenant: 'acme', environment: 'production' });
     expect(inScope.errors).toBeUndefined();
     expect(inScope.data?.tenantEnvironment?.headRevision).toMatch(/^[0-9a-f]{40}$/);
-    const viewer = await t.gql('AGENT', FoundationViewerDocument);
+    const viewer = await t.gql('AGENT', ViewerDocument);
     expect(viewer.data ?? null).toBeNull();
     expect(viewer.errors?.[0]?.extensions?.code, JSON.stringify(viewer.errors)).toBe('USER_REQUIRED');
   });

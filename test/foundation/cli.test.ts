@@ -7,7 +7,7 @@ import { buildApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { tempDir } from '../kit/app';
-import { FoundationDemoHistoryDocument, FoundationViewerDocument } from './documents';
+import { TenantEnvironmentDocument, ViewerDocument } from '../kit/documents/workspace';
 import { runCli } from './processes';
 
 
@@ -118,9 +118,14 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
       const plain = token.stdout.trim();
       expect(plain).toMatch(/^btu_[A-Za-z0-9_-]{40,}$/);
 
-      const result = await asToken(plain, FoundationViewerDocument);
+      const result = await asToken(plain, ViewerDocument);
       expect(result.errors).toBeUndefined();
-      expect(result.data?.viewer).toEqual({ email: 'robin.ops@example.com', projectRoles: [{ role: 'APPROVER', project: { slug: 'shop' } }] });
+      expect(result.data?.viewer).toEqual({
+        id: expect.any(String),
+        email: 'robin.ops@example.com',
+        name: 'Robin Ops',
+        projectRoles: [{ role: 'APPROVER', project: { slug: 'shop' } }],
+      });
 
       // Stored hashed: the printed token is nowhere in the database.
       expect(count(`select count(*) n from api_tokens where token_hash = '${plain}'`)).toBe(0);
@@ -138,12 +143,12 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
       const one = await runCli(['token', 'revoke', '--email', 'kim@example.com', '--name', 'laptop'], env());
       expect(one.code, one.stderr).toBe(0);
       expect(one.stdout).toBe('1 token of kim@example.com revoked\n');
-      expect((await asToken(laptop, FoundationViewerDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      expect((await asToken(wall, FoundationViewerDocument)).data?.viewer?.email).toBe('kim@example.com');
+      expect((await asToken(laptop, ViewerDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await asToken(wall, ViewerDocument)).data?.viewer?.email).toBe('kim@example.com');
 
       const all = await runCli(['token', 'revoke', '--email', 'kim@example.com'], env());
       expect(all.stdout).toBe('1 token of kim@example.com revoked\n');
-      expect((await asToken(wall, FoundationViewerDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await asToken(wall, ViewerDocument)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       const unknown = await runCli(['token', 'revoke', '--email', 'nobody@example.com'], env());
       expect(unknown.code).toBe(1);
     },
@@ -158,10 +163,10 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
       const token = created.stdout.trim().split('\n').at(-1)!;
       expect(token).toMatch(/^bta_[A-Za-z0-9_-]{40,}$/);
 
-      const inScope = await asToken(token, FoundationDemoHistoryDocument, { tenant: 'globex', environment: 'staging' });
+      const inScope = await asToken(token, TenantEnvironmentDocument, { project: 'shop', tenant: 'globex', environment: 'staging' });
       expect(inScope.errors).toBeUndefined();
       expect(inScope.data?.tenantEnvironment?.headRevision).toMatch(/^[0-9a-f]{40}$/);
-      const outOfScope = await asToken(token, FoundationDemoHistoryDocument, { tenant: 'acme', environment: 'production' });
+      const outOfScope = await asToken(token, TenantEnvironmentDocument, { project: 'shop', tenant: 'acme', environment: 'production' });
       expect(outOfScope.data?.tenantEnvironment ?? null).toBeNull();
     },
     TIMEOUT,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
-import { FoundationDemoHistoryDocument, FoundationWorkspaceDocument } from './documents';
+import { ProjectDocument, TenantEnvironmentDocument } from '../kit/documents/workspace';
 
 const TENANT_ENVIRONMENTS = [
   ['acme', 'staging'],
@@ -18,7 +18,7 @@ describe('the demo workspace', () => {
   afterAll(() => t.close());
 
   it('is acme-corp on ENTERPRISE with all four flags, project shop, production needing one approval without self-approval', async () => {
-    const { data, errors } = await t.gql('ADMIN', FoundationWorkspaceDocument);
+    const { data, errors } = await t.gql('ADMIN', ProjectDocument, { slug: 'shop' });
     expect(errors).toBeUndefined();
     const project = data!.project!;
     expect(project.organization).toEqual({
@@ -56,7 +56,7 @@ describe('the demo workspace', () => {
   it.each(TENANT_ENVIRONMENTS)('%s/%s has at least 6 commits in Git and as many deployments in history', async (tenant, environment) => {
     const commits = git(t.repoDir, ['rev-list', 'main', '--', `tenants/${tenant}/${environment}`]).split('\n');
     expect(commits.length).toBeGreaterThanOrEqual(6);
-    const { data, errors } = await t.gql('DEPLOYER', FoundationDemoHistoryDocument, { tenant, environment });
+    const { data, errors } = await t.gql('DEPLOYER', TenantEnvironmentDocument, { project: 'shop', tenant, environment });
     expect(errors).toBeUndefined();
     const revisions = data!.tenantEnvironment!.deployments.edges.map((e) => e.node.revision);
     expect(revisions).toEqual(commits);
@@ -85,7 +85,7 @@ describe('the demo workspace', () => {
     // Only production has it: staging still runs the good tag.
     expect(git(t.repoDir, ['show', 'main:tenants/acme/staging/services/api-gateway/values.yaml'])).not.toContain('v2.1.1-rc0');
 
-    const { data } = await t.gql('DEPLOYER', FoundationDemoHistoryDocument, { tenant: 'acme', environment: 'production' });
+    const { data } = await t.gql('DEPLOYER', TenantEnvironmentDocument, { project: 'shop', tenant: 'acme', environment: 'production' });
     const newest = data!.tenantEnvironment!.deployments.edges[0]!.node;
     expect(newest.revision).toBe(git(t.repoDir, ['rev-parse', 'main']));
     expect(newest.source).toBe('RELEASE');

@@ -4,9 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { tempDir } from '../kit/app';
-import { FoundationViewerDocument } from './documents';
+import { ViewerDocument } from '../kit/documents/workspace';
 import { startServer, type Finished, type RunningServer } from './processes';
 
 const TIMEOUT = 180_000;
@@ -15,7 +15,7 @@ async function viewerOverHttp(url: string, token: string | null) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(FoundationViewerDocument) }),
+    body: JSON.stringify({ query: print(ViewerDocument) }),
   });
   return (await response.json()) as {
     data?: { viewer: { email: string; projectRoles: Array<{ role: string; project: { slug: string } }> } } | null;

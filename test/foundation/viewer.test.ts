@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
-import { ViewerDocument } from '../helpers/documents';
+import { ViewerDocument } from '../kit/documents/workspace';
 
 describe('viewer and authentication', () => {
   let t: TestApp;

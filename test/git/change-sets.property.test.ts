@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commitWithGitCli, GitStore, type FileChange } from '../../src/git';
-import { git, makeTempDir, removeDir } from '../helpers/git-cli';
+import { git, makeTempDir, removeDir } from '../kit/git-cli';
 import { ALICE } from './fixture';
 
 // File names (f*) and directory names (d*) never coincide, so every generated change set is

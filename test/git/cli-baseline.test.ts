@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitWithGitCli, GitStore, RefConflictError, type FileChange } from '../../src/git';
-import { git, makeTempDir, removeDir } from '../helpers/git-cli';
+import { git, makeTempDir, removeDir } from '../kit/git-cli';
 import { ALICE } from './fixture';
 
 describe('commitWithGitCli (benchmark baseline)', () => {

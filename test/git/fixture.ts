@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { GitStore, type GitAuthor } from '../../src/git';
-import { makeTempDir, removeDir } from '../helpers/git-cli';
+import { makeTempDir, removeDir } from '../kit/git-cli';
 
 export const ALICE: GitAuthor = {
   name: 'Alice Example',

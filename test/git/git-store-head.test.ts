@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { commitFiles, useFreshRepo } from './fixture';
 
 /** head() reads loose ref files itself and leaves every other ref storage to libgit2. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RevisionNotFoundError } from '../../src/git';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { ALICE, commitFiles, useFreshRepo } from './fixture';
 
 const text = (buf: Buffer | null | undefined) => buf?.toString('utf8');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitStore, RefConflictError, RefLockedError, RepositoryNotFoundError } from '../../src/git';
-import { git, gitAsync, makeTempDir, removeDir } from '../helpers/git-cli';
+import { git, gitAsync, makeTempDir, removeDir } from '../kit/git-cli';
 import { ALICE, commitFiles, useFreshRepo } from './fixture';
 
 describe('GitStore refs and compare-and-swap', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPathError } from '../../src/git';
-import { git, gitBuffer } from '../helpers/git-cli';
+import { git, gitBuffer } from '../kit/git-cli';
 import { ALICE, commitFiles, useFreshRepo } from './fixture';
 
 function lsTree(dir: string, rev: string): string[] {

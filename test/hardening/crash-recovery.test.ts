@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HardeningRetryDocument, HardeningRollbackRequestDocument } from './documents';
+import { RetryDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { bodyOf, killAllSpawned, postUrl, spawnServer, tempDir, waitFor, type ServerProcess } from './helpers';
 import { mainHead, requestRows, requestStagingRollback, rollbackCommits, stagingTagTarget, type RequestRow } from './recovery';
 
@@ -25,7 +25,7 @@ interface RequestView {
 }
 
 async function requestOverApi(server: ServerProcess, id: string): Promise<RequestView> {
-  const response = await postUrl(server.url, server.token('DEPLOYER'), bodyOf(HardeningRollbackRequestDocument, { id }));
+  const response = await postUrl(server.url, server.token('DEPLOYER'), bodyOf(RollbackRequestDocument, { id }));
   expect(response.body.errors, response.text).toBeUndefined();
   return (response.body.data as { rollbackRequest: RequestView }).rollbackRequest;
 }
@@ -67,7 +67,7 @@ describe('SIGKILL before the rollback commit', () => {
     // The reconciliation is in the server log.
     expect(restarted.logLines().some((line) => line.msg === 'reconciled a rollback interrupted by a restart' && line.id === executing.id)).toBe(true);
 
-    const retried = await postUrl(restarted.url, restarted.token('DEPLOYER'), bodyOf(HardeningRetryDocument, { id: executing.id }));
+    const retried = await postUrl(restarted.url, restarted.token('DEPLOYER'), bodyOf(RetryDocument, { id: executing.id }));
     expect(retried.body.errors, retried.text).toBeUndefined();
     const completed = (retried.body.data as { retryRollbackExecution: RequestView }).retryRollbackExecution;
     expect(completed).toMatchObject({ state: 'COMPLETED', errorCode: null, error: null });

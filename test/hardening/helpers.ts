@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import type { DemoRole, TestApp } from '../kit/app';
-import { childEnv } from '../helpers/child-env';
+import { childEnv } from '../kit/child-env';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

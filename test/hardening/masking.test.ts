@@ -8,8 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { HeadRevisionDocument } from '../kit/documents/workspace';
 import { capturingLogger } from '../kit/logs';
-import { HardeningHeadRevisionDocument } from './documents';
 import { bodyOf, post, PRODUCTION } from './helpers';
 
 /** Nothing in a client response may reveal the server's insides. */
@@ -30,7 +30,7 @@ describe('masked unexpected errors', () => {
   afterAll(() => t.close());
 
   it('a healthy headRevision query works (control)', async () => {
-    const response = await post(t, 'DEPLOYER', bodyOf(HardeningHeadRevisionDocument, PRODUCTION));
+    const response = await post(t, 'DEPLOYER', bodyOf(HeadRevisionDocument, PRODUCTION));
     expect(response.body.errors).toBeUndefined();
     expect((response.body.data as { tenantEnvironment: { headRevision: string } }).tenantEnvironment.headRevision).toMatch(/^[0-9a-f]{40}$/);
   });
@@ -49,7 +49,7 @@ describe('masked unexpected errors', () => {
   it('a Git failure (branch ref damaged under the running server) is masked for the client and logged in full', async () => {
     fs.writeFileSync(path.join(t.repoDir, 'refs/heads/main'), 'not a revision\n');
     const requestId = 'masking-git-1';
-    const response = await post(t, 'DEPLOYER', bodyOf(HardeningHeadRevisionDocument, PRODUCTION), { 'x-request-id': requestId });
+    const response = await post(t, 'DEPLOYER', bodyOf(HeadRevisionDocument, PRODUCTION), { 'x-request-id': requestId });
 
     expect(response.body.errors, response.text).toHaveLength(1);
     const error = response.body.errors![0]!;
@@ -62,7 +62,7 @@ describe('masked unexpected errors', () => {
     expect(logged, JSON.stringify(capture.lines.slice(-5))).toBeDefined();
     expect(logged!.level).toBe(50);
     expect(capture.lines.find((line) => line.requestId === requestId && line.msg === 'operation')).toMatchObject({ errors: ['INTERNAL_SERVER_ERROR'] });
-    expect(logged!.operationName).toBe('HardeningHeadRevision');
+    expect(logged!.operationName).toBe('HeadRevision');
     expect(logged!.path).toEqual(['tenantEnvironment', 'headRevision']);
     // libgit2's error, as nodegit reports it (native, so its stack has no JavaScript frames).
     const err = logged!.err as { message: string; stack: string };

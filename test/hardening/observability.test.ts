@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HardeningViewerDocument } from './documents';
+import { ViewerDocument } from '../kit/documents/workspace';
 import { bodyOf, killAllSpawned, postUrl, spawnServer, tempDir, waitFor, type ServerProcess } from './helpers';
 import { requestStagingRollback, stagingTagTarget } from './recovery';
 
@@ -60,11 +60,11 @@ describe('health and readiness', () => {
 describe('structured logs', () => {
   it('every stdout log line is JSON; an operation is logged with the x-request-id and its name', async () => {
     const requestId = `obs-${Date.now()}`;
-    const response = await postUrl(server.url, server.token('DEPLOYER'), bodyOf(HardeningViewerDocument), { 'x-request-id': requestId });
+    const response = await postUrl(server.url, server.token('DEPLOYER'), bodyOf(ViewerDocument), { 'x-request-id': requestId });
     expect(response.body.errors).toBeUndefined();
 
     const line = await waitFor('the operation log line', () => server.logLines().find((l) => l.requestId === requestId && l.msg === 'operation'));
-    expect(line).toMatchObject({ requestId, operationName: 'HardeningViewer', operationType: 'query', level: 30, service: 'backtrack' });
+    expect(line).toMatchObject({ requestId, operationName: 'Viewer', operationType: 'query', level: 30, service: 'backtrack' });
     expect(typeof line.durationMs).toBe('number');
     expect(typeof line.time).toBe('number');
 
@@ -137,10 +137,10 @@ describe('structured logs', () => {
 
 describe('Prometheus metrics', () => {
   it("exposes yoga's GraphQL metrics and the process metrics", async () => {
-    await postUrl(server.url, server.token('DEPLOYER'), bodyOf(HardeningViewerDocument));
+    await postUrl(server.url, server.token('DEPLOYER'), bodyOf(ViewerDocument));
     const text = await metricsText();
     expect(text).toMatch(/^# TYPE graphql_yoga_http_duration histogram$/m);
-    expect(text).toMatch(/^graphql_envelop_phase_execute_count\{.*operationName="HardeningViewer".*\} \d+$/m);
+    expect(text).toMatch(/^graphql_envelop_phase_execute_count\{.*operationName="Viewer".*\} \d+$/m);
     expect(text).toMatch(/^backtrack_process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^# TYPE backtrack_rollback_executions_total counter$/m);
     expect(text).toMatch(/^# TYPE backtrack_rollback_execution_duration_seconds histogram$/m);

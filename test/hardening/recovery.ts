@@ -1,8 +1,9 @@
 /** Steps shared by the crash-recovery, shutdown and metrics tests: a staging rollback over HTTP, DB and Git probes. */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { git } from '../helpers/git-cli';
-import { HardeningDeploymentsDocument, HardeningRequestRollbackDocument } from './documents';
+import { git } from '../kit/git-cli';
+import { RequestRollbackDocument } from '../kit/documents/rollbacks';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { bodyOf, postUrl, STAGING, type RawResponse } from './helpers';
 
 export interface RequestRow {
@@ -44,7 +45,7 @@ export function mainHead(dataDir: string): string {
  * requestRollback executes at once.
  */
 export async function stagingTagTarget(url: string, token: string): Promise<string> {
-  const response = await postUrl(url, token, bodyOf(HardeningDeploymentsDocument, STAGING));
+  const response = await postUrl(url, token, bodyOf(TenantEnvironmentDocument, STAGING));
   const data = response.body.data as { tenantEnvironment: { deployments: { edges: Array<{ node: { revision: string } }> } } };
   const revisions = data.tenantEnvironment.deployments.edges.map((e) => e.node.revision);
   // newest first: catalog 5.1.0, api-gateway 2.1.0, then the revision still on v2.0.9
@@ -62,5 +63,5 @@ export function tagRollbackInput(targetSha: string, justification = 'api-gateway
 
 /** Sends requestRollback on acme/staging; the promise settles when the server answers (or dies). */
 export function requestStagingRollback(url: string, token: string, targetSha: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return postUrl(url, token, bodyOf(HardeningRequestRollbackDocument, tagRollbackInput(targetSha)), headers);
+  return postUrl(url, token, bodyOf(RequestRollbackDocument, tagRollbackInput(targetSha)), headers);
 }

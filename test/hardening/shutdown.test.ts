@@ -8,7 +8,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../kit/app';
-import { HardeningRequestRollbackDocument } from './documents';
+import { RequestRollbackDocument } from '../kit/documents/rollbacks';
 import { bodyOf, killAllSpawned, spawnServer, tempDir, waitFor } from './helpers';
 import { mainHead, requestRows, requestStagingRollback, rollbackCommits, stagingTagTarget, tagRollbackInput } from './recovery';
 
@@ -92,7 +92,7 @@ describe('while stopping (in process)', () => {
     const t = await createTestApp({ env: { FAULT_PAUSE_AT: 'before-rollback-commit', FAULT_PAUSE_MS: '1500' } });
     const base = await t.listen();
     const target = await stagingTagTarget(`${base}/graphql`, t.token('DEPLOYER'));
-    const body = JSON.stringify(bodyOf(HardeningRequestRollbackDocument, tagRollbackInput(target)));
+    const body = JSON.stringify(bodyOf(RequestRollbackDocument, tagRollbackInput(target)));
     // One raw keep-alive connection: the mutation, then (once stopping) a readiness probe on the same socket.
     const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
     let received = '';
@@ -138,7 +138,7 @@ describe('SIGTERM with a mutation in flight over graphql-ws', () => {
       const message = JSON.parse(data.toString()) as { type: string };
       messages.push(message);
       if (message.type === 'connection_ack') {
-        socket.send(JSON.stringify({ id: 'rollback', type: 'subscribe', payload: bodyOf(HardeningRequestRollbackDocument, tagRollbackInput(target)) }));
+        socket.send(JSON.stringify({ id: 'rollback', type: 'subscribe', payload: bodyOf(RequestRollbackDocument, tagRollbackInput(target)) }));
       }
     });
     const executing = await waitFor('the request EXECUTING', () => requestRows(dataDir).find((r) => r.state === 'EXECUTING'));

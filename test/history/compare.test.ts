@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
-import type { HistoryRevisionDiffFieldsFragment } from '../gql/graphql';
-import {
-  HistoryCompareRevisionsDocument,
-  HistoryCompareWithCurrentDocument,
-  HistoryDeployReleaseDocument,
-  HistoryDeploymentCompareDocument,
-} from './documents';
-import { PROD, STAGING, failure, fileAt, head, ok, pushWithGitCli, teDir } from './helpers';
+import { failure, ok } from '../kit/client';
+import { CompareRevisionsDocument, CompareWithCurrentDocument, DeploymentCompareDocument, DeployReleaseDocument } from '../kit/documents/history';
+import type { RevisionDiffFieldsFragment } from '../gql/graphql';
+import { PROD, STAGING, fileAt, head, pushWithGitCli, teDir } from './helpers';
 
 type Te = { tenant: string; environment: string };
-type Diff = HistoryRevisionDiffFieldsFragment;
+type Diff = RevisionDiffFieldsFragment;
 
 /** `git diff --numstat base head -- <te dir>` as path (relative to the te dir) → [added, removed]. */
 function numstat(t: TestApp, base: string, headRevision: string, te: Te): Map<string, [number, number]> {
@@ -44,9 +40,9 @@ describe('compareRevisions and compareWithCurrent', () => {
   afterAll(() => t.close());
 
   const compare = async (te: Te, base: string, headRevision: string) =>
-    ok(await t.gql('DEPLOYER', HistoryCompareRevisionsDocument, { ...te, base, head: headRevision })).tenantEnvironment!.compareRevisions;
+    ok(await t.gql('DEPLOYER', CompareRevisionsDocument, { ...te, base, head: headRevision })).tenantEnvironment!.compareRevisions;
   const withCurrent = async (te: Te, revision: string) =>
-    ok(await t.gql('DEPLOYER', HistoryCompareWithCurrentDocument, { ...te, revision })).tenantEnvironment!.compareWithCurrent;
+    ok(await t.gql('DEPLOYER', CompareWithCurrentDocument, { ...te, revision })).tenantEnvironment!.compareWithCurrent;
 
   it('from the first acme/production revision to the current one: files and line counts as git diff --numstat shows', async () => {
     const first = history.at(-1)!;
@@ -114,7 +110,7 @@ describe('compareRevisions and compareWithCurrent', () => {
   });
 
   it('is also reachable from a deployment in history', async () => {
-    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', HistoryDeploymentCompareDocument, PROD));
+    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', DeploymentCompareDocument, PROD));
     const [newest, previous] = tenantEnvironment!.deployments.edges.map((e) => e.node);
     expect(newest!.compareWithCurrent).toMatchObject({ base: newest!.revision, head: head(t), counts: { files: 0, services: 0 }, files: [] });
     expect(previous!.compareWithCurrent.files.map((f) => f.path)).toEqual(['manifests/api-gateway.yaml', 'services/api-gateway/values.yaml']);
@@ -149,8 +145,8 @@ describe('compareRevisions and compareWithCurrent', () => {
           ? git(t.repoDir, ['rev-parse', `main:${teDir(PROD)}/variables.yaml`])
           : revision;
     for (const result of [
-      await t.gql('DEPLOYER', HistoryCompareWithCurrentDocument, { ...PROD, revision: value }),
-      await t.gql('DEPLOYER', HistoryCompareRevisionsDocument, { ...PROD, base: history[1]!, head: value }),
+      await t.gql('DEPLOYER', CompareWithCurrentDocument, { ...PROD, revision: value }),
+      await t.gql('DEPLOYER', CompareRevisionsDocument, { ...PROD, base: history[1]!, head: value }),
     ]) {
       const error = failure(result);
       expect(error.extensions.code).toBe('REVISION_NOT_FOUND');
@@ -162,7 +158,7 @@ describe('compareRevisions and compareWithCurrent', () => {
   it('counts services, bindings and variables that differ', async () => {
     const base = head(t);
     ok(
-      await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+      await t.gql('DEPLOYER', DeployReleaseDocument, {
         input: {
           ...STAGING,
           services: [
@@ -213,7 +209,7 @@ describe('compareRevisions and compareWithCurrent', () => {
     expect(byPath['services/catalog/bindings.yaml']).toMatchObject({ kind: 'REMOVED', category: 'BINDINGS' });
     expect(byPath['environment.yaml']!.fields).toEqual([]);
     expect(byPath['services/catalog/values.yaml']!.fields.map((f) => [f.path, f.before, f.after])).toEqual([['image.tag', 'v5.1.0', 'v5.1.1']]);
-    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', HistoryDeploymentCompareDocument, STAGING));
+    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', DeploymentCompareDocument, STAGING));
     expect(tenantEnvironment!.deployments.edges[0]!.node.compareWithCurrent.files).toEqual([]);
   });
 

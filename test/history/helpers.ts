@@ -1,27 +1,12 @@
-/** Shared steps of the history tests: results, Git read-back, commits made with git plumbing behind the API's back. */
+/** Shared steps of the history tests: Git read-back, commits made with git plumbing behind the API's back. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
-import { expect } from 'vitest';
-import { git, gitBuffer } from '../helpers/git-cli';
+import { git, gitBuffer } from '../kit/git-cli';
 import type { TestApp } from '../kit/app';
 
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
 export const STAGING = { project: 'shop', tenant: 'acme', environment: 'staging' } as const;
-
-/** The data of a result that must have no errors. */
-export function ok<R>(result: ExecutionResult<R>): R {
-  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  return result.data!;
-}
-
-/** The single error of a failed call. */
-export function failure(result: ExecutionResult<unknown>): GraphQLFormattedError & { extensions: Record<string, unknown> } {
-  expect(result.errors, `expected an error, got ${JSON.stringify(result.data)}`).toBeDefined();
-  expect(result.errors).toHaveLength(1);
-  return result.errors![0] as GraphQLFormattedError & { extensions: Record<string, unknown> };
-}
 
 export const head = (t: TestApp) => git(t.repoDir, ['rev-parse', 'refs/heads/main']);
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
-import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
-import { PROD, STAGING, failure, fileAt, head, ok, pushWithGitCli, teDir } from './helpers';
+import { failure, ok } from '../kit/client';
+import { DeploymentsDocument, DeployReleaseDocument } from '../kit/documents/history';
+import { PROD, STAGING, fileAt, head, pushWithGitCli, teDir } from './helpers';
 
 type Te = { tenant: string; environment: string };
 
@@ -14,11 +15,11 @@ describe('deployment history', () => {
   afterAll(() => t.close());
 
   const page = async (te: Te, first?: number, after?: string | null) =>
-    ok(await t.gql('DEPLOYER', HistoryDeploymentsDocument, { ...te, first, after })).tenantEnvironment!.deployments;
+    ok(await t.gql('DEPLOYER', DeploymentsDocument, { ...te, first, after })).tenantEnvironment!.deployments;
   const gitHistory = (te: Te) => git(t.repoDir, ['rev-list', 'main', '--', teDir(te)]).split('\n');
   const release = async (te: Te, service: string, path: string, value: unknown) =>
     ok(
-      await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+      await t.gql('DEPLOYER', DeployReleaseDocument, {
         input: { project: 'shop', ...te, services: [{ service, setFields: [{ path, value }] }] },
       }),
     ).deployRelease;
@@ -109,7 +110,7 @@ describe('deployment history', () => {
       [{ first: -1 }, 'INVALID_PAGE_SIZE'],
       [{ first: 2, after: 'not-a-cursor' }, 'INVALID_CURSOR'],
     ] as const) {
-      const error = failure(await t.gql('DEPLOYER', HistoryDeploymentsDocument, { ...PROD, ...variables }));
+      const error = failure(await t.gql('DEPLOYER', DeploymentsDocument, { ...PROD, ...variables }));
       expect(error.extensions.code).toBe(code);
     }
   });

@@ -2,10 +2,11 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateManifest, type ManifestInputs } from '../../src/domain/delivery/generate-manifest';
 import { readFiles, servicesIn, withRegeneratedManifests } from '../../src/domain/tenant-environment-files';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
-import { HistoryDeployReleaseDocument } from './documents';
-import { PROD, STAGING, fileAt, ok, teDir } from './helpers';
+import { ok } from '../kit/client';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { PROD, STAGING, fileAt, teDir } from './helpers';
 
 const TENANT_ENVIRONMENTS = [
   { project: 'shop', tenant: 'acme', environment: 'staging' },
@@ -84,7 +85,7 @@ describe('the delivery generator', () => {
 
   it('carries a release into the manifest of the same commit (image and replicas)', async () => {
     const { deployRelease } = ok(
-      await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+      await t.gql('DEPLOYER', DeployReleaseDocument, {
         input: {
           ...STAGING,
           services: [{ service: 'payments', setFields: [{ path: 'image.tag', value: 'v1.6.0' }, { path: 'replicas', value: 3 }] }],

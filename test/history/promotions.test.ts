@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { failure, ok } from '../kit/client';
+import { DeployReleaseDocument, PromoteDocument } from '../kit/documents/history';
 import type { PromoteInput } from '../gql/graphql';
-import { HistoryDeployReleaseDocument, HistoryPromoteDocument } from './documents';
-import { PROD, STAGING, deploymentCount, failure, fileAt, head, objectId, ok, teDir } from './helpers';
+import { PROD, STAGING, deploymentCount, fileAt, head, objectId, teDir } from './helpers';
 
 const promote = (t: TestApp, input: Partial<PromoteInput>) =>
-  t.gql('DEPLOYER', HistoryPromoteDocument, {
+  t.gql('DEPLOYER', PromoteDocument, {
     input: { project: 'shop', tenant: 'acme', fromEnvironment: 'staging', toEnvironment: 'production', ...input },
   });
 
@@ -19,7 +20,7 @@ describe('promote', () => {
     t = await createTestApp();
     // Give staging something production does not have yet.
     ok(
-      await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+      await t.gql('DEPLOYER', DeployReleaseDocument, {
         input: { ...STAGING, services: [{ service: 'api-gateway', setFields: [{ path: 'image.tag', value: 'v2.1.1' }] }] },
       }),
     );

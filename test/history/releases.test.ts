@@ -1,10 +1,11 @@
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
+import { failure, ok } from '../kit/client';
+import { DeploymentsDocument, DeployReleaseDocument } from '../kit/documents/history';
 import type { DeployReleaseInput } from '../gql/graphql';
-import { HistoryDeployReleaseDocument, HistoryDeploymentsDocument } from './documents';
-import { STAGING, deploymentCount, failure, fileAt, head, ok, teDir } from './helpers';
+import { STAGING, deploymentCount, fileAt, head, teDir } from './helpers';
 
 const VALUES = `${teDir(STAGING)}/services/api-gateway/values.yaml`;
 
@@ -31,7 +32,7 @@ describe('deployRelease', () => {
   });
 
   const release = (input: Omit<DeployReleaseInput, 'project' | 'tenant' | 'environment'>) =>
-    t.gql('DEPLOYER', HistoryDeployReleaseDocument, { input: { ...STAGING, ...input } });
+    t.gql('DEPLOYER', DeployReleaseDocument, { input: { ...STAGING, ...input } });
 
   it('writes one commit whose field edits change only the edited values, read back with git', async () => {
     const valuesBefore = fileAt(t, before, VALUES);
@@ -177,11 +178,11 @@ describe('deployRelease', () => {
     });
 
     it('refuses a cluster agent token and an unknown tenant-environment', async () => {
-      const agent = await t.gql('AGENT', HistoryDeployReleaseDocument, {
+      const agent = await t.gql('AGENT', DeployReleaseDocument, {
         input: { ...STAGING, services: [{ service: 'payments', setFields: [{ path: 'replicas', value: 2 }] }] },
       });
       expect(failure(agent).extensions.code).toBe('USER_REQUIRED');
-      const unknown = await t.gql('DEPLOYER', HistoryDeployReleaseDocument, {
+      const unknown = await t.gql('DEPLOYER', DeployReleaseDocument, {
         input: { ...STAGING, environment: 'qa', services: [{ service: 'payments', setFields: [{ path: 'replicas', value: 2 }] }] },
       });
       expect(failure(unknown).extensions.code).toBe('NOT_FOUND');
@@ -191,7 +192,7 @@ describe('deployRelease', () => {
 
   it('records the release in history at once, newest first', async () => {
     const { deployRelease } = ok(await release({ services: [{ service: 'catalog', setFields: [{ path: 'replicas', value: 2 }] }] }));
-    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', HistoryDeploymentsDocument, { ...STAGING, first: 1 }));
+    const { tenantEnvironment } = ok(await t.gql('DEPLOYER', DeploymentsDocument, { ...STAGING, first: 1 }));
     expect(tenantEnvironment!.deployments.edges[0]!.node.id).toBe(deployRelease.id);
     expect(tenantEnvironment!.headRevision).toBe(deployRelease.revision);
     // The regenerated manifest parses and says the same as its inputs.

@@ -32,6 +32,16 @@ export interface TestApp {
 
 const EMPTY_CREDENTIALS: DemoCredentials = { users: [], agent: { name: '', token: '' } };
 
+/** Runs a typed document through `app.yoga.fetch` with a bearer token (or none). */
+export async function postDocument<R, V>(app: App, token: string | null, document: TypedDocumentNode<R, V>, variables?: V): Promise<ExecutionResult<R>> {
+  const response = await app.yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
+  });
+  return (await response.json()) as ExecutionResult<R>;
+}
+
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
   return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env });
 }
@@ -46,7 +56,9 @@ export function demoTemplate() {
   });
 }
 
-export async function createTestApp(options: AppOptions & { env?: Record<string, string>; seed?: boolean } = {}): Promise<TestApp> {
+export type TestAppOptions = AppOptions & { env?: Record<string, string>; seed?: boolean };
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const seeded = options.seed === false ? null : await demoTemplate();
   const dataDir = seeded ? copyDataDir(seeded.dataDir) : tempDir();
   return openTestApp(dataDir, seeded?.info ?? EMPTY_CREDENTIALS, options);
@@ -70,17 +82,7 @@ export function openTestApp(dataDir: string, credentials: DemoCredentials, optio
     repoDir: path.join(config.repositoriesDir, 'shop.git'),
     credentials,
     token,
-    async gql(role, document, variables) {
-      const response = await app.yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(role ? { authorization: `Bearer ${token(role)}` } : {}),
-        },
-        body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
-      });
-      return (await response.json()) as ExecutionResult<never>;
-    },
+    gql: (role, document, variables) => postDocument(app, role ? token(role) : null, document, variables),
     async listen() {
       const port = await app.start(0, '127.0.0.1');
       listening = true;

@@ -5,13 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
-import { LiveDeploymentStatusDocument, LiveSyncStatusChangedDocument, LiveSyncStatusDocument } from './documents';
+import { call, errorCode, ok } from '../kit/client';
+import { SyncStatusChangedDocument, SyncStatusDocument } from '../kit/documents/live';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 import {
-  call,
   connectWs,
-  errorCode,
   GLOBEX_PROD,
-  ok,
   outsider,
   PROD,
   SAFE_IN_GIT,
@@ -39,9 +38,9 @@ describe('cluster agents and sync status', () => {
     await t?.close();
   });
 
-  const syncStatus = async (where: Where = PROD) => ok(await call(t, 'DEPLOYER', LiveSyncStatusDocument, where)).tenantEnvironment!;
+  const syncStatus = async (where: Where = PROD) => ok(await call(t, 'DEPLOYER', SyncStatusDocument, where)).tenantEnvironment!;
   const statusOf = async (where: Where, revision: string) =>
-    ok(await call(t, 'DEPLOYER', LiveDeploymentStatusDocument, where)).tenantEnvironment!.deployments.edges.find((e) => e.node.revision === revision)!.node
+    ok(await call(t, 'DEPLOYER', TenantEnvironmentDocument, where)).tenantEnvironment!.deployments.edges.find((e) => e.node.revision === revision)!.node
       .status;
 
   it('accepts reports from agents for the tenant-environments they serve and refuses everyone else', async () => {
@@ -111,7 +110,7 @@ describe('cluster agents and sync status', () => {
     const te = await tenantEnvironment(t, PROD);
     const socket = connectWs(baseUrl, t.token('DEPLOYER'));
     sockets.push(socket);
-    const changes = subscribeWs(socket, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const changes = subscribeWs(socket, SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
     await untilSubscribers(t, baseline + 1);
 
     ok(await report(t, 'AGENT', reportInput(PROD, te.head)));

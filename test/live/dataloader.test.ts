@@ -1,8 +1,11 @@
 /** The history panel's query costs the same number of SQL statements for 50 deployments as for 5 (per-request DataLoaders). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
-import { LiveDeployReleaseDocument, LiveHistoryDocument, LiveHistoryWithTenantEnvironmentDocument, LiveRequestRollbackDocument, LiveReviewDocument, LiveSetApprovalPolicyDocument } from './documents';
-import { call, ok, STAGING, tagEdit } from './helpers';
+import { call, ok } from '../kit/client';
+import { SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { DeployReleaseDocument, HistoryPanelDocument, HistoryPanelTenantEnvironmentsDocument } from '../kit/documents/history';
+import { RequestRollbackDocument, ReviewDocument } from '../kit/documents/rollbacks';
+import { STAGING, tagEdit } from './helpers';
 import { tagRollbackInput } from './scenario';
 
 
@@ -14,31 +17,31 @@ describe('DataLoader batching of the deployment history', () => {
   beforeAll(async () => {
     t = await createTestApp({ onStatement: (sql) => counting && statements.push(sql) });
     // Rollbacks on acme/staging need two approvals, so they carry reviews by two reviewers.
-    ok(await call(t, 'ADMIN', LiveSetApprovalPolicyDocument, { input: { project: 'shop', environment: 'staging', approvalRequired: true, quorum: 2 } }));
+    ok(await call(t, 'ADMIN', SetApprovalPolicyDocument, { input: { project: 'shop', environment: 'staging', approvalRequired: true, quorum: 2 } }));
     const releasers = ['DEPLOYER', 'ADMIN', 'APPROVER'] as const;
     for (let i = 0; i < 50; i++) {
       const released = ok(
-        await call(t, releasers[i % 3]!, LiveDeployReleaseDocument, {
+        await call(t, releasers[i % 3]!, DeployReleaseDocument, {
           input: { ...STAGING, description: `api-gateway 2.2.${i}`, services: [tagEdit('api-gateway', `v2.2.${i}`)] },
         }),
       ).deployRelease;
       if (i % 8 === 7) {
         // Roll the tag back to the revision before this release: a ROLLBACK deployment with a request, its requester and reviews.
-        const history = ok(await call(t, 'DEPLOYER', LiveHistoryDocument, { ...STAGING, first: 2 })).tenantEnvironment!.deployments.edges;
+        const history = ok(await call(t, 'DEPLOYER', HistoryPanelDocument, { ...STAGING, first: 2 })).tenantEnvironment!.deployments.edges;
         expect(history[0]!.node.revision).toBe(released.revision);
         const request = ok(
-          await call(t, i % 16 === 7 ? 'DEPLOYER' : 'ADMIN', LiveRequestRollbackDocument, {
+          await call(t, i % 16 === 7 ? 'DEPLOYER' : 'ADMIN', RequestRollbackDocument, {
             input: tagRollbackInput(history[1]!.node.revision, STAGING, `v2.2.${i} fails its readiness probe`),
           }),
         ).requestRollback;
-        ok(await call(t, 'APPROVER', LiveReviewDocument, { input: { id: request.id, decision: 'APPROVE', comment: 'seen the probe failures' } }));
-        expect(ok(await call(t, 'APPROVER2', LiveReviewDocument, { input: { id: request.id, decision: 'APPROVE' } })).reviewRollbackRequest.state).toBe(
+        ok(await call(t, 'APPROVER', ReviewDocument, { input: { id: request.id, decision: 'APPROVE', comment: 'seen the probe failures' } }));
+        expect(ok(await call(t, 'APPROVER2', ReviewDocument, { input: { id: request.id, decision: 'APPROVE' } })).reviewRollbackRequest.state).toBe(
           'COMPLETED',
         );
       }
     }
     // Index the history before counting, so indexing is not counted.
-    ok(await call(t, 'DEPLOYER', LiveHistoryDocument, { ...STAGING, first: 1 }));
+    ok(await call(t, 'DEPLOYER', HistoryPanelDocument, { ...STAGING, first: 1 }));
   }, 120_000);
 
   afterAll(async () => {
@@ -54,7 +57,7 @@ describe('DataLoader batching of the deployment history', () => {
   }
 
   async function history(first: number) {
-    const { result, statements } = await counted(() => call(t, 'DEPLOYER', LiveHistoryDocument, { ...STAGING, first }));
+    const { result, statements } = await counted(() => call(t, 'DEPLOYER', HistoryPanelDocument, { ...STAGING, first }));
     return { edges: ok(result).tenantEnvironment!.deployments.edges.map((e) => e.node), statements };
   }
 
@@ -86,7 +89,7 @@ describe('DataLoader batching of the deployment history', () => {
   });
 
   it('Deployment.tenantEnvironment is batched: 50 rows cost no more statements than 5', async () => {
-    const page = (first: number) => counted(() => call(t, 'DEPLOYER', LiveHistoryWithTenantEnvironmentDocument, { ...STAGING, first }));
+    const page = (first: number) => counted(() => call(t, 'DEPLOYER', HistoryPanelTenantEnvironmentsDocument, { ...STAGING, first }));
     const five = await page(5);
     const fifty = await page(50);
     expect(ok(five.result).tenantEnvironment!.deployments.edges).toHaveLength(5);

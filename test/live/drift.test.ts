@@ -1,35 +1,29 @@
 /** Drift: desired values at the head of main against the live values the agent reports, and live values in the rollback preview. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../kit/app';
-import { LiveDeployReleaseDocument, LivePreviewRollbackDocument, LiveSyncStatusDocument } from './documents';
-import { call, ok, PROD } from './helpers';
+import { describe, expect } from 'vitest';
+import type { TestApp } from '../kit/app';
+import { call, ok } from '../kit/client';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { SyncStatusDocument } from '../kit/documents/live';
+import { PreviewRollbackDocument } from '../kit/documents/rollbacks';
+import { it } from '../kit/fixtures';
+import { PROD } from './helpers';
 import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
 
 
 describe('drift between Git and the cluster', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
-
-  const drift = async () => ok(await call(t, 'DEPLOYER', LiveSyncStatusDocument, PROD)).tenantEnvironment!.drift;
+  const drift = async (t: TestApp) => ok(await call(t, 'DEPLOYER', SyncStatusDocument, PROD)).tenantEnvironment!.drift;
   const withService = (live: LiveServiceInput[], service: string, patch: Partial<LiveServiceInput>) =>
     live.map((s) => (s.service === service ? { ...s, ...patch } : s));
 
-  it('is empty when the live values equal the desired ones, shows a manual cluster change, and clears when the cluster matches again', async () => {
+  it('is empty when the live values equal the desired ones, shows a manual cluster change, and clears when the cluster matches again', async ({ t }) => {
     const te = await tenantEnvironment(t, PROD);
     const desired = await desiredLive(t, PROD, te.head);
     expect(desired.map((s) => s.service).sort()).toEqual(['api-gateway', 'catalog', 'checkout', 'payments']);
 
-    expect(await drift()).toEqual([]); // no report yet: nothing to compare
+    expect(await drift(t)).toEqual([]); // no report yet: nothing to compare
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: desired })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
 
     // Someone ran `kubectl set image` and scaled payments by hand.
     const manual = withService(withService(desired, 'api-gateway', { imageTag: 'v2.0.9-hotfix' }), 'payments', {
@@ -37,7 +31,7 @@ describe('drift between Git and the cluster', () => {
       values: { 'resources.limits.memory': '1Gi' },
     });
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: manual })));
-    expect(await drift()).toEqual([
+    expect(await drift(t)).toEqual([
       { service: 'api-gateway', field: 'image.tag', desired: 'v2.1.1-rc0', live: 'v2.0.9-hotfix' },
       { service: 'payments', field: 'replicas', desired: 3, live: 1 },
       { service: 'payments', field: 'resources.limits.memory', desired: '512Mi', live: '1Gi' },
@@ -45,7 +39,7 @@ describe('drift between Git and the cluster', () => {
 
     // The preview shows the live value next to current and target, so responders see the manual change first.
     const preview = ok(
-      await call(t, 'DEPLOYER', LivePreviewRollbackDocument, {
+      await call(t, 'DEPLOYER', PreviewRollbackDocument, {
         input: { ...PROD, mode: 'FIELD', targetSha: te.tagTarget, service: 'api-gateway', fields: [{ file: 'values.yaml', path: 'image.tag' }] },
       }),
     ).previewRollback;
@@ -58,18 +52,18 @@ describe('drift between Git and the cluster', () => {
 
     // The cluster is put back to what Git says: no drift.
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: desired })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
 
     // A new release the agent has not applied yet shows as drift against the new head until it has.
     const next = await release(t, PROD, 'checkout', 'v3.5.0');
-    expect(await drift()).toEqual([{ service: 'checkout', field: 'image.tag', desired: 'v3.5.0', live: 'v3.4.1' }]);
+    expect(await drift(t)).toEqual([{ service: 'checkout', field: 'image.tag', desired: 'v3.5.0', live: 'v3.4.1' }]);
     ok(await report(t, 'AGENT', reportInput(PROD, next.revision, { services: await desiredLive(t, PROD, next.revision) })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
   });
 
-  it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async () => {
+  it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async ({ t }) => {
     const input = { ...PROD, description: 'numeric tag', services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 2 }] }] };
-    const { revision } = ok(await call(t, 'DEPLOYER', LiveDeployReleaseDocument, { input })).deployRelease;
+    const { revision } = ok(await call(t, 'DEPLOYER', DeployReleaseDocument, { input })).deployRelease;
     const git = await t.app.backend.repositories.forProject('shop');
     const manifest = (await git.readFile(revision, 'tenants/acme/production/manifests/checkout.yaml'))!.toString('utf8');
     expect(manifest).toMatch(/image: \S+:2\n/);
@@ -77,24 +71,24 @@ describe('drift between Git and the cluster', () => {
     const live = await desiredLive(t, PROD, revision);
     expect(live.find((s) => s.service === 'checkout')!.imageTag).toBe('2');
     ok(await report(t, 'AGENT', reportInput(PROD, revision, { services: live })));
-    expect(await drift()).toEqual([]);
+    expect(await drift(t)).toEqual([]);
 
     ok(await report(t, 'AGENT', reportInput(PROD, revision, { services: withService(live, 'checkout', { imageTag: '3' }) })));
-    expect(await drift()).toEqual([{ service: 'checkout', field: 'image.tag', desired: 2, live: '3' }]);
+    expect(await drift(t)).toEqual([{ service: 'checkout', field: 'image.tag', desired: 2, live: '3' }]);
   });
 
-  it('reports services missing from the cluster and services Git does not know', async () => {
+  it('reports services missing from the cluster and services Git does not know', async ({ t }) => {
     const te = await tenantEnvironment(t, PROD);
     const desired = await desiredLive(t, PROD, te.head);
     const live = [...desired.filter((s) => s.service !== 'catalog'), { service: 'debug-shell', imageTag: 'latest', replicas: 1 }];
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: live })));
-    expect(await drift()).toEqual([
+    expect(await drift(t)).toEqual([
       { service: 'debug-shell', field: '(service)', desired: null, live: 'running' },
       { service: 'catalog', field: '(service)', desired: 'running', live: null },
     ]);
   });
 
-  it('shows liveValue in the preview only for fields the agent reports', async () => {
+  it('shows liveValue in the preview only for fields the agent reports', async ({ t }) => {
     const te = await tenantEnvironment(t, PROD);
     const desired = await desiredLive(t, PROD, te.head);
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { services: withService(desired, 'checkout', { replicas: 7 }) })));
@@ -102,7 +96,7 @@ describe('drift between Git and the cluster', () => {
     const target = te.deployments.find((d) => d.changes.some((c) => c.startsWith('checkout: replicas')))!;
     const beforeScaleUp = te.deployments[te.deployments.indexOf(target) + 1]!.revision;
     const preview = ok(
-      await call(t, 'DEPLOYER', LivePreviewRollbackDocument, { input: { ...PROD, mode: 'SERVICE', service: 'checkout', targetSha: beforeScaleUp } }),
+      await call(t, 'DEPLOYER', PreviewRollbackDocument, { input: { ...PROD, mode: 'SERVICE', service: 'checkout', targetSha: beforeScaleUp } }),
     ).previewRollback;
     const fields = preview.services.flatMap((s) => s.fields);
     expect(fields.find((f) => f.path === 'replicas')).toMatchObject({ currentValue: 5, targetValue: 3, liveValue: 7 });

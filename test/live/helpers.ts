@@ -6,40 +6,13 @@ import WebSocket from 'ws';
 import { expect } from 'vitest';
 import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import type { InProcessEventBus } from '../../src/events/pubsub';
-import type { DemoRole, TestApp } from '../kit/app';
+import type { TestApp } from '../kit/app';
 
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
 export const STAGING = { project: 'shop', tenant: 'acme', environment: 'staging' } as const;
 export const GLOBEX_PROD = { project: 'shop', tenant: 'globex', environment: 'production' } as const;
 
 export const SAFE_IN_GIT = 'The rollback is safe in Git; sync will occur when the agent reconnects';
-
-/** A caller: a demo role or the plain token of a user or agent made by the test. */
-export type Caller = DemoRole | { token: string };
-
-export function tokenOf(t: TestApp, caller: Caller): string {
-  return typeof caller === 'string' ? t.token(caller) : caller.token;
-}
-
-/** A plain HTTP call through the real server's fetch handler. */
-export async function call<R, V>(t: TestApp, caller: Caller | null, document: TypedDocumentNode<R, V>, variables?: V): Promise<ExecutionResult<R>> {
-  const response = await t.app.yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(caller ? { authorization: `Bearer ${tokenOf(t, caller)}` } : {}) },
-    body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
-  });
-  return (await response.json()) as ExecutionResult<R>;
-}
-
-export function ok<R>(result: ExecutionResult<R>): R {
-  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  return result.data!;
-}
-
-export function errorCode(result: ExecutionResult<unknown>): unknown {
-  expect(result.errors, `expected an error, got ${JSON.stringify(result.data)}`).toBeDefined();
-  return result.errors![0]!.extensions?.code;
-}
 
 export function subscriberCount(t: TestApp): number {
   return (t.app.backend.events as InProcessEventBus).subscriberCount();

@@ -2,19 +2,17 @@
 import { parse } from 'yaml';
 import type { SyncReportInput, LiveServiceInput } from '../gql/graphql';
 import type { TestApp } from '../kit/app';
-import {
-  LiveDeployReleaseDocument,
-  LiveReportSyncStatusDocument,
-  LiveRequestRollbackDocument,
-  LiveReviewDocument,
-  LiveTenantEnvironmentDocument,
-} from './documents';
-import { call, ok, PROD, tagEdit, type Caller } from './helpers';
+import { call, ok, type Caller } from '../kit/client';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { ReportSyncStatusDocument } from '../kit/documents/live';
+import { RequestRollbackDocument, ReviewDocument } from '../kit/documents/rollbacks';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
+import { PROD, tagEdit } from './helpers';
 
 export type Where = { project: string; tenant: string; environment: string };
 
 export async function tenantEnvironment(t: TestApp, where: Where = PROD) {
-  const te = ok(await call(t, 'DEPLOYER', LiveTenantEnvironmentDocument, where)).tenantEnvironment!;
+  const te = ok(await call(t, 'DEPLOYER', TenantEnvironmentDocument, where)).tenantEnvironment!;
   return {
     id: te.id,
     projectId: te.project.id,
@@ -45,15 +43,15 @@ export function tagRollbackInput(targetSha: string, where: Where = PROD, justifi
 }
 
 export async function requestTagRollback(t: TestApp, caller: Caller, targetSha: string, where: Where = PROD) {
-  return ok(await call(t, caller, LiveRequestRollbackDocument, { input: tagRollbackInput(targetSha, where) })).requestRollback;
+  return ok(await call(t, caller, RequestRollbackDocument, { input: tagRollbackInput(targetSha, where) })).requestRollback;
 }
 
 export async function approve(t: TestApp, caller: Caller, id: string) {
-  return call(t, caller, LiveReviewDocument, { input: { id, decision: 'APPROVE' } });
+  return call(t, caller, ReviewDocument, { input: { id, decision: 'APPROVE' } });
 }
 
 export async function release(t: TestApp, where: Where, service: string, tag: string) {
-  return ok(await call(t, 'DEPLOYER', LiveDeployReleaseDocument, { input: { ...where, description: `${service} ${tag}`, services: [tagEdit(service, tag)] } }))
+  return ok(await call(t, 'DEPLOYER', DeployReleaseDocument, { input: { ...where, description: `${service} ${tag}`, services: [tagEdit(service, tag)] } }))
     .deployRelease;
 }
 
@@ -83,5 +81,5 @@ export function reportInput(where: Where, revision: string, overrides: Partial<S
 }
 
 export async function report(t: TestApp, caller: Caller | null, input: SyncReportInput) {
-  return call(t, caller, LiveReportSyncStatusDocument, { input });
+  return call(t, caller, ReportSyncStatusDocument, { input });
 }

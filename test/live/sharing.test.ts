@@ -13,10 +13,10 @@ import { rollbackRequestById } from '../../src/domain/requests/rollback-requests
 import { schema } from '../../src/graphql';
 import { selectsViewerIdentity } from '../../src/graphql/subscriptions';
 import { createTestApp, type TestApp } from '../kit/app';
-import { LiveRollbackRequestUpdatedDocument, LiveSyncStatusChangedDocument } from './documents';
+import { ok } from '../kit/client';
+import { RollbackRequestUpdatedDocument, SyncStatusChangedDocument } from '../kit/documents/live';
 import {
   connectWs,
-  ok,
   outsider,
   PROD,
   STAGING,
@@ -74,11 +74,11 @@ describe('shared subscription execution over graphql-ws', () => {
   it('gives every socket of the same user every event, with one server-side subscription, and lets them leave one by one', async () => {
     const te = await tenantEnvironment(t, PROD);
     const dashboards = await Promise.all([0, 1, 2].map(() => ws(t.token('DEPLOYER'))));
-    const streams = dashboards.map((d) => subscribeWs(d, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id }));
+    const streams = dashboards.map((d) => subscribeWs(d, SyncStatusChangedDocument, { tenantEnvironmentId: te.id }));
     await untilSubscribers(t, baseline + 1);
     // A different operation or different variables is a subscription of its own.
-    const requests = subscribeWs(dashboards[0]!, LiveRollbackRequestUpdatedDocument, { tenantEnvironmentId: te.id });
-    const staging = subscribeWs(dashboards[1]!, LiveSyncStatusChangedDocument, { tenantEnvironmentId: (await tenantEnvironment(t, STAGING)).id });
+    const requests = subscribeWs(dashboards[0]!, RollbackRequestUpdatedDocument, { tenantEnvironmentId: te.id });
+    const staging = subscribeWs(dashboards[1]!, SyncStatusChangedDocument, { tenantEnvironmentId: (await tenantEnvironment(t, STAGING)).id });
     await untilSubscribers(t, baseline + 3);
 
     // The first one in is not special: the stream survives its subscriber leaving.
@@ -94,7 +94,7 @@ describe('shared subscription execution over graphql-ws', () => {
     streams[1]!.stop();
     streams[2]!.stop();
     await until(() => subscriberCount(t) === baseline + 2, 'the shared subscription to end');
-    const late = subscribeWs(await ws(t.token('DEPLOYER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const late = subscribeWs(await ws(t.token('DEPLOYER')), SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
     await untilSubscribers(t, baseline + 3);
     ok(await report(t, 'AGENT', reportInput(PROD, te.head, { health: 'DEGRADED' })));
     expect((await late.waitFor(1)).map((e) => e.syncStatusChanged.health)).toEqual(['DEGRADED']);
@@ -106,10 +106,10 @@ describe('shared subscription execution over graphql-ws', () => {
     const te = await tenantEnvironment(t, PROD);
     const first = await ws(t.token('DEPLOYER'));
     const second = await ws(t.token('APPROVER'));
-    const completed = subscribeWs(first, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    subscribeWs(second, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    subscribeWs(second, LiveRollbackRequestUpdatedDocument, {});
-    const sse = subscribeSse(baseUrl, t.token('ADMIN'), LiveRollbackRequestUpdatedDocument, {});
+    const completed = subscribeWs(first, SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    subscribeWs(second, SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    subscribeWs(second, RollbackRequestUpdatedDocument, {});
+    const sse = subscribeSse(baseUrl, t.token('ADMIN'), RollbackRequestUpdatedDocument, {});
     await untilSubscribers(t, baseline + 4);
     completed.stop();
     await until(() => subscriberCount(t) === baseline + 3, 'the completed subscription to be released');
@@ -124,10 +124,10 @@ describe('shared subscription execution over graphql-ws', () => {
     const staging = await tenantEnvironment(t, STAGING);
     const other = await outsider(t);
     const narrow = await createAgent(t.app.backend, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
-    const deployer = subscribeWs(await ws(t.token('DEPLOYER')), LiveRollbackRequestUpdatedDocument, {});
-    const stranger = subscribeWs(await ws(other.token), LiveRollbackRequestUpdatedDocument, {});
-    const agent = subscribeWs(await ws(t.token('AGENT')), LiveRollbackRequestUpdatedDocument, {});
-    const stagingAgent = subscribeWs(await ws(narrow.token), LiveRollbackRequestUpdatedDocument, {});
+    const deployer = subscribeWs(await ws(t.token('DEPLOYER')), RollbackRequestUpdatedDocument, {});
+    const stranger = subscribeWs(await ws(other.token), RollbackRequestUpdatedDocument, {});
+    const agent = subscribeWs(await ws(t.token('AGENT')), RollbackRequestUpdatedDocument, {});
+    const stagingAgent = subscribeWs(await ws(narrow.token), RollbackRequestUpdatedDocument, {});
     await untilSubscribers(t, baseline + 4);
 
     const request = await requestTagRollback(t, 'DEPLOYER', te.tagTarget);
@@ -144,8 +144,8 @@ describe('shared subscription execution over graphql-ws', () => {
   it('shares one execution between different users with the same roles, and each receives the event', async () => {
     const te = await tenantEnvironment(t, PROD);
     // Alex and Blake: two people, both APPROVER in shop.
-    const alex = subscribeWs(await ws(t.token('APPROVER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    const blake = subscribeWs(await ws(t.token('APPROVER2')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const alex = subscribeWs(await ws(t.token('APPROVER')), SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const blake = subscribeWs(await ws(t.token('APPROVER2')), SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
     await untilLive([alex, blake], async () => ok(await report(t, 'AGENT', reportInput(PROD, te.head))));
     expect(subscriberCount(t)).toBe(baseline + 1);
 
@@ -158,8 +158,8 @@ describe('shared subscription execution over graphql-ws', () => {
 
   it('does not share between users with different roles, and each receives the event', async () => {
     const te = await tenantEnvironment(t, PROD);
-    const deployer = subscribeWs(await ws(t.token('DEPLOYER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    const approver = subscribeWs(await ws(t.token('APPROVER')), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const deployer = subscribeWs(await ws(t.token('DEPLOYER')), SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const approver = subscribeWs(await ws(t.token('APPROVER')), SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
     await untilLive([deployer, approver], async () => ok(await report(t, 'AGENT', reportInput(PROD, te.head))));
     expect(subscriberCount(t)).toBe(baseline + 2);
 
@@ -210,8 +210,8 @@ describe('shared subscription execution over graphql-ws', () => {
              fragment Roles on User { ... { projectRoles { role } } }`),
       ),
     ).toBe(true);
-    expect(selectsViewerIdentity(schema, LiveRollbackRequestUpdatedDocument)).toBe(false);
-    expect(selectsViewerIdentity(schema, LiveSyncStatusChangedDocument)).toBe(false);
+    expect(selectsViewerIdentity(schema, RollbackRequestUpdatedDocument)).toBe(false);
+    expect(selectsViewerIdentity(schema, SyncStatusChangedDocument)).toBe(false);
     // Roles alone are covered by the share key: viewerRole is not about identity.
     expect(
       selectsViewerIdentity(schema, doc(`subscription { rollbackRequestUpdated { request { tenantEnvironment { project { viewerRole } } } } }`)),

@@ -6,8 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUser, createUserToken, grantRole, revokeUserTokens } from '../../src/domain/admin';
 import { createTestApp, type TestApp } from '../kit/app';
-import { LiveSyncStatusChangedDocument } from './documents';
-import { connectWs, ok, PROD, subscribeWs, untilLive, type WsConnection } from './helpers';
+import { ok } from '../kit/client';
+import { SyncStatusChangedDocument } from '../kit/documents/live';
+import { connectWs, PROD, subscribeWs, untilLive, type WsConnection } from './helpers';
 import { report, reportInput, tenantEnvironment } from './scenario';
 
 describe('WebSocket permission re-checks', () => {
@@ -36,7 +37,7 @@ describe('WebSocket permission re-checks', () => {
     const connection = connectWs(baseUrl, token);
     sockets.push(connection);
     await connection.connected;
-    const stream = subscribeWs(connection, LiveSyncStatusChangedDocument, { tenantEnvironmentId: (await tenantEnvironment(t, PROD)).id });
+    const stream = subscribeWs(connection, SyncStatusChangedDocument, { tenantEnvironmentId: (await tenantEnvironment(t, PROD)).id });
     return { connection, stream };
   };
 

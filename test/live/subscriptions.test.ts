@@ -7,19 +7,12 @@ import { createAgent } from '../../src/domain/admin';
 import { requestEvent } from '../../src/domain/events';
 import type { RollbackRequest } from '../../src/domain/model';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, errorCode, ok } from '../kit/client';
+import { SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { DeploymentRecordedDocument, RollbackRequestUpdatedDocument, SyncStatusChangedDocument } from '../kit/documents/live';
+import { AddNoteDocument, ReviewDocument } from '../kit/documents/rollbacks';
 import {
-  LiveAddNoteDocument,
-  LiveDeploymentRecordedDocument,
-  LiveReviewDocument,
-  LiveRollbackRequestUpdatedDocument,
-  LiveSetApprovalPolicyDocument,
-  LiveSyncStatusChangedDocument,
-} from './documents';
-import {
-  call,
   connectWs,
-  errorCode,
-  ok,
   outsider,
   PROD,
   STAGING,
@@ -75,10 +68,10 @@ describe('live subscriptions over real sockets', () => {
     const deployer = ws(t.token('DEPLOYER'));
     const stranger = ws(other.token);
     await Promise.all([deployer.connected, stranger.connected]);
-    const watched = subscribeWs(deployer, LiveRollbackRequestUpdatedDocument, { tenantEnvironmentId: te.id });
-    const leaked = subscribeWs(stranger, LiveRollbackRequestUpdatedDocument, {});
-    const sse = subscribeSse(baseUrl, t.token('APPROVER'), LiveRollbackRequestUpdatedDocument, { tenantEnvironmentId: te.id });
-    const recorded = subscribeWs(deployer, LiveDeploymentRecordedDocument, { tenantEnvironmentId: te.id });
+    const watched = subscribeWs(deployer, RollbackRequestUpdatedDocument, { tenantEnvironmentId: te.id });
+    const leaked = subscribeWs(stranger, RollbackRequestUpdatedDocument, {});
+    const sse = subscribeSse(baseUrl, t.token('APPROVER'), RollbackRequestUpdatedDocument, { tenantEnvironmentId: te.id });
+    const recorded = subscribeWs(deployer, DeploymentRecordedDocument, { tenantEnvironmentId: te.id });
     stops.push(watched.stop, leaked.stop, sse.stop, recorded.stop);
     await subscribed(4);
 
@@ -86,7 +79,7 @@ describe('live subscriptions over real sockets', () => {
     expect(created.state).toBe('PENDING');
     const approved = ok(await approve(t, 'APPROVER', created.id)).reviewRollbackRequest;
     expect(approved.state).toBe('COMPLETED');
-    ok(await call(t, 'DEPLOYER', LiveAddNoteDocument, { id: created.id, note: 'Root cause: image was never pushed' }));
+    ok(await call(t, 'DEPLOYER', AddNoteDocument, { id: created.id, note: 'Root cause: image was never pushed' }));
 
     const expected = [
       ['CREATED', 'PENDING'],
@@ -124,23 +117,23 @@ describe('live subscriptions over real sockets', () => {
 
   it('filters by project and by request, and publishes nothing for a review that was refused', async () => {
     const te = await tenantEnvironment(t, PROD);
-    ok(await call(t, 'ADMIN', LiveSetApprovalPolicyDocument, { input: { project: 'shop', environment: 'production', approvalRequired: true, quorum: 2 } }));
+    ok(await call(t, 'ADMIN', SetApprovalPolicyDocument, { input: { project: 'shop', environment: 'production', approvalRequired: true, quorum: 2 } }));
     const approver = ws(t.token('APPROVER'));
     await approver.connected;
-    const byProject = subscribeWs(approver, LiveRollbackRequestUpdatedDocument, { projectId: te.projectId });
-    const elsewhere = subscribeWs(approver, LiveRollbackRequestUpdatedDocument, { tenantEnvironmentId: (await tenantEnvironment(t, STAGING)).id });
+    const byProject = subscribeWs(approver, RollbackRequestUpdatedDocument, { projectId: te.projectId });
+    const elsewhere = subscribeWs(approver, RollbackRequestUpdatedDocument, { tenantEnvironmentId: (await tenantEnvironment(t, STAGING)).id });
     stops.push(byProject.stop, elsewhere.stop);
     await subscribed(2);
 
     // The APPROVER requests; reviewing their own request is refused inside the transaction.
     const request = await requestTagRollback(t, 'APPROVER', te.tagTarget);
-    const byRequest = subscribeWs(approver, LiveRollbackRequestUpdatedDocument, { requestId: request.id });
+    const byRequest = subscribeWs(approver, RollbackRequestUpdatedDocument, { requestId: request.id });
     stops.push(byRequest.stop);
     await subscribed(3);
     expect(errorCode(await approve(t, 'APPROVER', request.id))).toBe('SELF_REVIEW_FORBIDDEN');
     ok(await approve(t, 'APPROVER2', request.id));
     expect(errorCode(await approve(t, 'APPROVER2', request.id))).toBe('ALREADY_REVIEWED');
-    ok(await call(t, 'ADMIN', LiveReviewDocument, { input: { id: request.id, decision: 'REJECT', comment: 'use a service rollback' } }));
+    ok(await call(t, 'ADMIN', ReviewDocument, { input: { id: request.id, decision: 'REJECT', comment: 'use a service rollback' } }));
 
     const events = (await byProject.waitFor(4)).map((e) => [e.rollbackRequestUpdated.change, e.rollbackRequestUpdated.state]);
     expect(events).toEqual([
@@ -175,10 +168,10 @@ describe('live subscriptions over real sockets', () => {
     const deployer = ws(t.token('DEPLOYER'));
     const agent = ws(t.token('AGENT'));
     await Promise.all([deployer.connected, agent.connected]);
-    const releases = subscribeWs(deployer, LiveDeploymentRecordedDocument, { tenantEnvironmentId: te.id });
-    const releasesSse = subscribeSse(baseUrl, t.token('DEPLOYER'), LiveDeploymentRecordedDocument, { tenantEnvironmentId: te.id });
-    const reports = subscribeWs(agent, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    const reportsSse = subscribeSse(baseUrl, t.token('APPROVER'), LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const releases = subscribeWs(deployer, DeploymentRecordedDocument, { tenantEnvironmentId: te.id });
+    const releasesSse = subscribeSse(baseUrl, t.token('DEPLOYER'), DeploymentRecordedDocument, { tenantEnvironmentId: te.id });
+    const reports = subscribeWs(agent, SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const reportsSse = subscribeSse(baseUrl, t.token('APPROVER'), SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
     stops.push(releases.stop, releasesSse.stop, reports.stop, reportsSse.stop);
     await subscribed(4);
 
@@ -219,8 +212,8 @@ describe('live subscriptions over real sockets', () => {
     const other = await outsider(t);
     const stranger = ws(other.token);
     await stranger.connected;
-    const refused = subscribeWs(stranger, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    const refusedDeployments = subscribeWs(stranger, LiveDeploymentRecordedDocument, { tenantEnvironmentId: te.id });
+    const refused = subscribeWs(stranger, SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const refusedDeployments = subscribeWs(stranger, DeploymentRecordedDocument, { tenantEnvironmentId: te.id });
     stops.push(refused.stop, refusedDeployments.stop);
     await until(() => refused.errors.length > 0 && refusedDeployments.errors.length > 0, 'refusals');
     expect(JSON.stringify(refused.errors)).toContain('NOT_FOUND');
@@ -231,8 +224,8 @@ describe('live subscriptions over real sockets', () => {
     const narrow = await createAgent(t.app.backend, { projectId: te.projectId, name: 'staging-agent', tenantEnvironmentIds: [staging.id] });
     const agent = ws(narrow.token);
     await agent.connected;
-    const outOfScope = subscribeWs(agent, LiveSyncStatusChangedDocument, { tenantEnvironmentId: te.id });
-    const requests = subscribeWs(agent, LiveRollbackRequestUpdatedDocument, {});
+    const outOfScope = subscribeWs(agent, SyncStatusChangedDocument, { tenantEnvironmentId: te.id });
+    const requests = subscribeWs(agent, RollbackRequestUpdatedDocument, {});
     stops.push(outOfScope.stop, requests.stop);
     await until(() => outOfScope.errors.length > 0, 'out-of-scope refusal');
     await subscribed(1);

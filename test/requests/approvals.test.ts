@@ -1,20 +1,21 @@
 /** Approval policies and reviews: quorum, one rejection rejects, self-approval blocking, concurrent approvals. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../kit/app';
-import { git } from '../helpers/git-cli';
-import { ProjectDocument, RollbackRequestDocument, SetApprovalPolicyDocument, TenantEnvironmentDocument } from './documents';
+import { describe, expect } from 'vitest';
+import type { TestApp } from '../kit/app';
+import { call, expectError, ok } from '../kit/client';
+import { SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { RequestRollbackDocument } from '../kit/documents/rollbacks';
+import { ProjectDocument, TenantEnvironmentDocument } from '../kit/documents/workspace';
+import { it } from '../kit/fixtures';
+import { git } from '../kit/git-cli';
 import {
   EMAIL,
   PROD,
   STAGING,
-  RequestRollbackDocument,
   auditRows,
-  call,
   commitMessage,
   counts,
-  expectError,
   makeUser,
-  ok,
+  requestOf,
   requestTagRollback,
   review,
   rollbackCommitsFor,
@@ -23,19 +24,12 @@ import {
   tagRollback,
 } from './helpers';
 
-let t: TestApp;
-beforeEach(async () => {
-  t = await createTestApp();
-});
-afterEach(() => t.close());
-
-const requestOf = async (id: string) => ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
-const setPolicy = (input: { environment?: string; approvalRequired?: boolean; quorum?: number; blockSelfApproval?: boolean }) =>
+const setPolicy = (t: TestApp, input: { environment?: string; approvalRequired?: boolean; quorum?: number; blockSelfApproval?: boolean }) =>
   t.gql('ADMIN', SetApprovalPolicyDocument, { input: { project: 'shop', environment: 'production', approvalRequired: true, ...input } });
 
 describe('quorum', () => {
-  it('with quorum 2, one approval leaves the request pending; the second approves and executes it', async () => {
-    ok(await setPolicy({ quorum: 2 }));
+  it('with quorum 2, one approval leaves the request pending; the second approves and executes it', async ({ t }) => {
+    ok(await setPolicy(t, { quorum: 2 }));
     const request = await requestTagRollback(t);
     expect(request.requiredApprovals).toBe(2);
 
@@ -60,16 +54,16 @@ describe('quorum', () => {
     expect(approved[0]!.details).toMatchObject({ approvals: 2, quorum: 2 });
   });
 
-  it('keeps the quorum a request was made with when the policy changes later', async () => {
-    ok(await setPolicy({ quorum: 2 }));
+  it('keeps the quorum a request was made with when the policy changes later', async ({ t }) => {
+    ok(await setPolicy(t, { quorum: 2 }));
     const request = await requestTagRollback(t);
-    ok(await setPolicy({ quorum: 1 }));
+    ok(await setPolicy(t, { quorum: 1 }));
     expect(ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest.state).toBe('PENDING');
     expect(ok(await review(t, 'ADMIN', request.id, 'APPROVE')).reviewRollbackRequest.state).toBe('COMPLETED');
   });
 
-  it('one rejection rejects, even after an approval', async () => {
-    ok(await setPolicy({ quorum: 2 }));
+  it('one rejection rejects, even after an approval', async ({ t }) => {
+    ok(await setPolicy(t, { quorum: 2 }));
     const request = await requestTagRollback(t);
     ok(await review(t, 'APPROVER', request.id, 'APPROVE'));
     const rejected = ok(await review(t, 'APPROVER2', request.id, 'REJECT', 'the tag is fine, the registry is down')).reviewRollbackRequest;
@@ -81,23 +75,23 @@ describe('quorum', () => {
     expect(actions).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.reviewed', 'rollback.rejected']);
   });
 
-  it('a first rejection rejects at once', async () => {
-    ok(await setPolicy({ quorum: 3 }));
+  it('a first rejection rejects at once', async ({ t }) => {
+    ok(await setPolicy(t, { quorum: 3 }));
     const request = await requestTagRollback(t);
     expect(ok(await review(t, 'ADMIN', request.id, 'REJECT')).reviewRollbackRequest.state).toBe('REJECTED');
   });
 });
 
 describe('self-approval', () => {
-  it('is blocked by default', async () => {
+  it('is blocked by default', async ({ t }) => {
     const policy = ok(await t.gql('DEPLOYER', TenantEnvironmentDocument, PROD)).tenantEnvironment!.approvalPolicy;
     expect(policy).toEqual({ environment: 'production', approvalRequired: true, quorum: 1, blockSelfApproval: true });
     const request = await requestTagRollback(t, 'APPROVER');
     expectError(await review(t, 'APPROVER', request.id, 'APPROVE'), { code: 'SELF_REVIEW_FORBIDDEN', status: 403 });
   });
 
-  it('is allowed when the policy turns the block off', async () => {
-    ok(await setPolicy({ blockSelfApproval: false }));
+  it('is allowed when the policy turns the block off', async ({ t }) => {
+    ok(await setPolicy(t, { blockSelfApproval: false }));
     const request = await requestTagRollback(t, 'APPROVER');
     const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
     expect(done.state).toBe('COMPLETED');
@@ -105,8 +99,8 @@ describe('self-approval', () => {
     expect(commitMessage(t, done.resultRevision!)).toContain(`\nAuthor: ${EMAIL.APPROVER}\nApproval: Approved by ${EMAIL.APPROVER} (quorum: 1/1)\n`);
   });
 
-  it('still counts the requester only once towards the quorum', async () => {
-    ok(await setPolicy({ blockSelfApproval: false, quorum: 2 }));
+  it('still counts the requester only once towards the quorum', async ({ t }) => {
+    ok(await setPolicy(t, { blockSelfApproval: false, quorum: 2 }));
     const request = await requestTagRollback(t, 'APPROVER');
     expect(ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest.state).toBe('PENDING');
     expectError(await review(t, 'APPROVER', request.id, 'APPROVE'), { code: 'ALREADY_REVIEWED', status: 409 });
@@ -114,7 +108,7 @@ describe('self-approval', () => {
 });
 
 describe('no approval required', () => {
-  it('executes a staging request at once; the commit says approval was not required', async () => {
+  it('executes a staging request at once; the commit says approval was not required', async ({ t }) => {
     const target = await stagingTagTarget(t);
     const request = ok(await t.gql('DEPLOYER', RequestRollbackDocument, tagRollback(target, STAGING))).requestRollback;
     expect(request.state).toBe('COMPLETED');
@@ -125,14 +119,14 @@ describe('no approval required', () => {
     expect((await auditRows(t, request.id)).map((r) => r.action)).toEqual(['rollback.requested', 'rollback.executing', 'rollback.completed']);
   });
 
-  it('executes a production request at once after the ADMIN turns approval off', async () => {
-    ok(await setPolicy({ approvalRequired: false }));
+  it('executes a production request at once after the ADMIN turns approval off', async ({ t }) => {
+    ok(await setPolicy(t, { approvalRequired: false }));
     expect((await requestTagRollback(t)).state).toBe('COMPLETED');
   });
 });
 
 describe('setApprovalPolicy', () => {
-  it('is for ADMINs only', async () => {
+  it('is for ADMINs only', async ({ t }) => {
     const viewer = await makeUser(t, 'VIEWER', 'shop');
     const before = await counts(t);
     for (const role of ['APPROVER', 'DEPLOYER'] as const) {
@@ -148,8 +142,8 @@ describe('setApprovalPolicy', () => {
     expect(await counts(t)).toEqual(before);
   });
 
-  it('stores the policy, shows it on the project and audits before and after', async () => {
-    const policy = ok(await setPolicy({ environment: 'staging', approvalRequired: true, quorum: 3, blockSelfApproval: false })).setApprovalPolicy;
+  it('stores the policy, shows it on the project and audits before and after', async ({ t }) => {
+    const policy = ok(await setPolicy(t, { environment: 'staging', approvalRequired: true, quorum: 3, blockSelfApproval: false })).setApprovalPolicy;
     expect(policy).toEqual({ environment: 'staging', approvalRequired: true, quorum: 3, blockSelfApproval: false });
     const policies = ok(await t.gql('APPROVER', ProjectDocument, { slug: 'shop' })).project!.approvalPolicies;
     expect(policies).toEqual([
@@ -169,20 +163,20 @@ describe('setApprovalPolicy', () => {
     expect(request.requiredApprovals).toBe(3);
   });
 
-  it.each([0, -1, 11])('refuses quorum %i', async (quorum) => {
+  it.for([0, -1, 11])('refuses quorum %i', async (quorum, { t }) => {
     const before = await counts(t);
-    expectError(await setPolicy({ quorum }), { code: 'INVALID_QUORUM', status: 400, message: 'quorum must be a whole number from 1 to 10' });
+    expectError(await setPolicy(t, { quorum }), { code: 'INVALID_QUORUM', status: 400, message: 'quorum must be a whole number from 1 to 10' });
     expect(await counts(t)).toEqual(before);
   });
 
-  it('reports an unknown environment as not found', async () => {
-    expectError(await setPolicy({ environment: 'qa' }), { code: 'NOT_FOUND', status: 404 });
+  it('reports an unknown environment as not found', async ({ t }) => {
+    expectError(await setPolicy(t, { environment: 'qa' }), { code: 'NOT_FOUND', status: 404 });
   });
 
-  it('needs the rollback_approval feature flag, checked before anything is written', async () => {
+  it('needs the rollback_approval feature flag, checked before anything is written', async ({ t }) => {
     await setOrganization(t, 'ENTERPRISE', ['basic_rollback', 'rollback', 'selective_rollback']);
     const before = await counts(t);
-    expectError(await setPolicy({ quorum: 2 }), {
+    expectError(await setPolicy(t, { quorum: 2 }), {
       code: 'FEATURE_NOT_ENABLED',
       status: 403,
       message: 'the rollback approval workflow requires the rollback_approval feature flag',
@@ -192,20 +186,20 @@ describe('setApprovalPolicy', () => {
 });
 
 describe('reviewers', () => {
-  it('must be APPROVER or above: a DEPLOYER cannot review, an ADMIN can', async () => {
+  it('must be APPROVER or above: a DEPLOYER cannot review, an ADMIN can', async ({ t }) => {
     const request = await requestTagRollback(t, 'APPROVER');
     expectError(await review(t, 'DEPLOYER', request.id, 'APPROVE'), {
       code: 'INSUFFICIENT_ROLE',
       status: 403,
       message: 'this operation requires the APPROVER role in the project (you are DEPLOYER)',
     });
-    expect((await requestOf(request.id)).reviews).toEqual([]);
+    expect((await requestOf(t, request.id)).reviews).toEqual([]);
     expect(ok(await review(t, 'ADMIN', request.id, 'APPROVE')).reviewRollbackRequest.state).toBe('COMPLETED');
   });
 });
 
 describe('concurrent double approval', () => {
-  it('two approvers approving a quorum-1 request at once execute it exactly once', async () => {
+  it('two approvers approving a quorum-1 request at once execute it exactly once', async ({ t }) => {
     const request = await requestTagRollback(t);
     const headBefore = git(t.repoDir, ['rev-parse', 'refs/heads/main']);
     const results = await Promise.all([review(t, 'APPROVER', request.id, 'APPROVE'), review(t, 'APPROVER2', request.id, 'APPROVE')]);
@@ -223,7 +217,7 @@ describe('concurrent double approval', () => {
     expect(commits).toEqual([done.resultRevision]);
     expect(git(t.repoDir, ['rev-list', '--count', `${headBefore}..refs/heads/main`])).toBe('1');
 
-    const stored = await requestOf(request.id);
+    const stored = await requestOf(t, request.id);
     expect(stored.reviews).toHaveLength(1);
     expect(stored.attempts).toBe(1);
     const actions = (await auditRows(t, request.id)).map((r) => r.action);

@@ -1,28 +1,20 @@
 /** The audit trail: a row per action in the same transaction as the change, filters and pagination. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { recordAudit } from '../../src/domain/audit';
 import { createTestApp, type TestApp } from '../kit/app';
-import { countRows, failWhen as injectFault, heal as healFault } from '../kit/db';
-import {
-  AddNoteDocument,
-  AuditEventsDocument,
-  CloseBreakGlassDocument,
-  OpenBreakGlassDocument,
-  ProjectDocument,
-  RollbackRequestDocument,
-  SetApprovalPolicyDocument,
-  ViewerIdDocument,
-} from './documents';
+import { expectError, ok } from '../kit/client';
+import { countRows, failWhen, heal } from '../kit/db';
+import { AuditEventsDocument, CloseBreakGlassDocument, OpenBreakGlassDocument, SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { AddNoteDocument, RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { ProjectDocument, ViewerDocument } from '../kit/documents/workspace';
+import { it } from '../kit/fixtures';
 import {
   API_GATEWAY_VALUES,
   EMAIL,
   STAGING,
-  RequestRollbackDocument,
   auditRows,
   counts,
   deploymentsOf,
-  expectError,
-  ok,
   pushWithGitCli,
   requestTagRollback,
   review,
@@ -49,7 +41,7 @@ describe('a row for each action', () => {
   beforeAll(async () => {
     t = await createTestApp();
     ids = {};
-    for (const role of ['DEPLOYER', 'APPROVER', 'APPROVER2', 'ADMIN'] as const) ids[role] = ok(await t.gql(role, ViewerIdDocument)).viewer.id;
+    for (const role of ['DEPLOYER', 'APPROVER', 'APPROVER2', 'ADMIN'] as const) ids[role] = ok(await t.gql(role, ViewerDocument)).viewer.id;
     prodId = (await deploymentsOf(t)).id;
     stagingId = (await deploymentsOf(t, STAGING)).id;
 
@@ -177,24 +169,15 @@ describe('a row for each action', () => {
 });
 
 describe('nothing remains of a transaction that rolled back', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
-
-  const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) => injectFault(t, name, table, event, when);
-  const heal = (name: string) => healFault(t, name);
-
-  it('a failed review attempt leaves neither the review nor its audit rows', async () => {
+  it('a failed review attempt leaves neither the review nor its audit rows', async ({ t }) => {
     const request = await requestTagRollback(t);
     const before = await counts(t);
     // The review and its audit row are written, then the state change fails: all of it rolls back.
-    await failWhen('no_reject', 'rollback_requests', 'UPDATE', "NEW.state = 'REJECTED'");
+    await failWhen(t, 'no_reject', 'rollback_requests', 'UPDATE', "NEW.state = 'REJECTED'");
     expectError(await review(t, 'APPROVER', request.id, 'REJECT', 'bad target'), { code: 'INTERNAL_SERVER_ERROR', status: 500 });
     expect(await counts(t)).toEqual(before);
     expect((await auditRows(t, request.id)).map((r) => r.action)).toEqual(['rollback.requested']);
-    await heal('no_reject');
+    await heal(t, 'no_reject');
 
     // The approver can still review: the rolled-back review does not count as "already reviewed".
     const stored = ok(await t.gql('APPROVER', RollbackRequestDocument, { id: request.id })).rollbackRequest!;
@@ -203,8 +186,8 @@ describe('nothing remains of a transaction that rolled back', () => {
     expect(ok(await review(t, 'APPROVER', request.id, 'REJECT')).reviewRollbackRequest.state).toBe('REJECTED');
   });
 
-  it('a change whose audit row cannot be written is not made (policy, break-glass, note)', async () => {
-    await failWhen('no_audit', 'audit_events', 'INSERT', '1');
+  it('a change whose audit row cannot be written is not made (policy, break-glass, note)', async ({ t }) => {
+    await failWhen(t, 'no_audit', 'audit_events', 'INSERT', '1');
     const before = await counts(t);
 
     expectError(await t.gql('ADMIN', SetApprovalPolicyDocument, { input: { project: 'shop', environment: 'staging', approvalRequired: true, quorum: 4 } }), {
@@ -221,15 +204,15 @@ describe('nothing remains of a transaction that rolled back', () => {
     expect(await countRows(t, 'break_glass_sessions')).toBe(0);
     const staging = ok(await t.gql('ADMIN', ProjectDocument, { slug: 'shop' })).project!.approvalPolicies.find((p) => p.environment === 'staging');
     expect(staging).toEqual({ environment: 'staging', approvalRequired: false, quorum: 1, blockSelfApproval: true });
-    await heal('no_audit');
+    await heal(t, 'no_audit');
 
     const completed = ok(await t.gql('DEPLOYER', RequestRollbackDocument, tagRollback(await stagingTagTarget(t), STAGING))).requestRollback;
-    await failWhen('no_note_audit', 'audit_events', 'INSERT', "NEW.action = 'rollback.note_added'");
+    await failWhen(t, 'no_note_audit', 'audit_events', 'INSERT', "NEW.action = 'rollback.note_added'");
     expectError(await t.gql('DEPLOYER', AddNoteDocument, { id: completed.id, note: 'root cause' }), { code: 'INTERNAL_SERVER_ERROR', status: 500 });
     expect(await countRows(t, 'rollback_notes')).toBe(0);
   });
 
-  it('recordAudit inside a transaction that throws leaves no row (domain)', async () => {
+  it('recordAudit inside a transaction that throws leaves no row (domain)', async ({ t }) => {
     const projectId = await shopProjectId(t);
     const before = await countRows(t, 'audit_events');
     await expect(

@@ -2,37 +2,25 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { call, expectError, ok, type Caller } from '../kit/client';
 import {
-  AddNoteDocument,
   AuditEventsDocument,
   BreakGlassSessionsDocument,
   CloseBreakGlassDocument,
-  DeployReleaseDocument,
   OpenBreakGlassDocument,
+  SetApprovalPolicyDocument,
+} from '../kit/documents/governance';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import {
+  AddNoteDocument,
   PreviewRollbackDocument,
-  ProjectDocument,
+  RequestRollbackDocument,
   RetryDocument,
   ReviewDocument,
   RollbackRequestDocument,
-  SetApprovalPolicyDocument,
-  TenantEnvironmentDocument,
-} from './documents';
-import {
-  API_GATEWAY_VALUES,
-  PROD,
-  RequestRollbackDocument,
-  call,
-  counts,
-  expectError,
-  makeUser,
-  ok,
-  previousRevision,
-  pushWithGitCli,
-  requestTagRollback,
-  review,
-  tagRollback,
-  type Caller,
-} from './helpers';
+} from '../kit/documents/rollbacks';
+import { ProjectDocument, TenantEnvironmentDocument } from '../kit/documents/workspace';
+import { API_GATEWAY_VALUES, PROD, counts, makeUser, previousRevision, pushWithGitCli, requestTagRollback, review, tagRollback } from './helpers';
 
 let t: TestApp;
 let target: string;

@@ -1,22 +1,22 @@
 /** The spec's "Error Reference" table, word for word, with extensions.code and extensions.status. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../kit/app';
-import { git } from '../helpers/git-cli';
-import { PreviewRollbackDocument, RetryDocument, RollbackRequestDocument, SetApprovalPolicyDocument } from './documents';
+import { describe, expect } from 'vitest';
+import { expectError, ok } from '../kit/client';
+import { SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { PreviewRollbackDocument, RequestRollbackDocument, RetryDocument } from '../kit/documents/rollbacks';
+import { it } from '../kit/fixtures';
+import { git } from '../kit/git-cli';
 import {
   API_GATEWAY_VALUES,
   EMAIL,
   PROD,
   STAGING,
-  RequestRollbackDocument,
   auditRows,
   commitMessage,
   counts,
-  expectError,
   fileAt,
-  ok,
   previousRevision,
   pushWithGitCli,
+  requestOf,
   requestTagRollback,
   review,
   rollbackCommitsFor,
@@ -24,20 +24,13 @@ import {
   tagRollback,
 } from './helpers';
 
-let t: TestApp;
-beforeEach(async () => {
-  t = await createTestApp();
-});
-afterEach(() => t.close());
-
-const requestOf = async (id: string) => ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
 
 describe('400 targetSha is required', () => {
-  it.each([
+  it.for([
     ['omitted', undefined],
     ['empty', ''],
     ['blank', '   '],
-  ])('refuses a request whose target revision is %s, writing nothing', async (_label, targetSha) => {
+  ])('refuses a request whose target revision is %s, writing nothing', async ([_label, targetSha], { t }) => {
     const before = await counts(t);
     const input = { ...tagRollback('x').input, rollback: { ...tagRollback('x').input.rollback, targetSha } };
     expectError(await t.gql('DEPLOYER', RequestRollbackDocument, { input }), {
@@ -55,10 +48,10 @@ describe('400 targetSha is required', () => {
 });
 
 describe('400 selected fields cannot be empty for field mode', () => {
-  it.each([
+  it.for<[string, [] | undefined]>([
     ['an empty list', []],
     ['no list at all', undefined],
-  ])('refuses a FIELD request with %s of fields, writing nothing', async (_label, fields) => {
+  ])('refuses a FIELD request with %s of fields, writing nothing', async ([_label, fields], { t }) => {
     const before = await counts(t);
     const base = tagRollback(await previousRevision(t)).input;
     const input = { ...base, rollback: { ...base.rollback, fields } };
@@ -77,17 +70,17 @@ describe('400 selected fields cannot be empty for field mode', () => {
 });
 
 describe('justification', () => {
-  it.each([
+  it.for([
     ['omitted', undefined],
     ['blank', ' \n '],
-  ])('is required: a request with the justification %s is refused and nothing is written', async (_label, justification) => {
+  ])('is required: a request with the justification %s is refused and nothing is written', async ([_label, justification], { t }) => {
     const before = await counts(t);
     const input = { ...tagRollback(await previousRevision(t)).input, justification };
     expectError(await t.gql('DEPLOYER', RequestRollbackDocument, { input }), { code: 'JUSTIFICATION_REQUIRED', status: 400, message: /justification is required/ });
     expect(await counts(t)).toEqual(before);
   });
 
-  it('is stored trimmed and written into the commit message', async () => {
+  it('is stored trimmed and written into the commit message', async ({ t }) => {
     const input = { ...tagRollback(await stagingTagTarget(t), STAGING).input, justification: '  pods crash-looping  ' };
     const request = ok(await t.gql('DEPLOYER', RequestRollbackDocument, { input })).requestRollback;
     expect(request.justification).toBe('pods crash-looping');
@@ -96,7 +89,7 @@ describe('justification', () => {
 });
 
 describe('400 rollback request is not pending approval', () => {
-  it.each(['APPROVE', 'REJECT'] as const)('refuses to %s a request that was already approved and executed', async (decision) => {
+  it.for(['APPROVE', 'REJECT'] as const)('refuses to %s a request that was already approved and executed', async (decision, { t }) => {
     const request = await requestTagRollback(t);
     ok(await review(t, 'APPROVER', request.id, 'APPROVE'));
     const before = await counts(t);
@@ -108,7 +101,7 @@ describe('400 rollback request is not pending approval', () => {
     expect(await counts(t)).toEqual(before);
   });
 
-  it('refuses to review a rejected request', async () => {
+  it('refuses to review a rejected request', async ({ t }) => {
     const request = await requestTagRollback(t);
     ok(await review(t, 'APPROVER', request.id, 'REJECT'));
     expectError(await review(t, 'ADMIN', request.id, 'APPROVE'), {
@@ -120,7 +113,7 @@ describe('400 rollback request is not pending approval', () => {
 });
 
 describe('403 cannot approve/reject your own rollback request', () => {
-  it.each(['APPROVE', 'REJECT'] as const)('refuses to let the requester %s their own request and keeps nothing of the attempt', async (decision) => {
+  it.for(['APPROVE', 'REJECT'] as const)('refuses to let the requester %s their own request and keeps nothing of the attempt', async (decision, { t }) => {
     const request = await requestTagRollback(t, 'APPROVER');
     const before = await counts(t);
     expectError(await review(t, 'APPROVER', request.id, decision), {
@@ -129,14 +122,14 @@ describe('403 cannot approve/reject your own rollback request', () => {
       message: 'cannot approve/reject your own rollback request',
     });
     expect(await counts(t)).toEqual(before);
-    expect((await requestOf(request.id)).state).toBe('PENDING');
+    expect((await requestOf(t, request.id)).state).toBe('PENDING');
     // Another approver still can.
     expect(ok(await review(t, 'APPROVER2', request.id, 'APPROVE')).reviewRollbackRequest.state).toBe('COMPLETED');
   });
 });
 
 describe('409 you have already reviewed this rollback request', () => {
-  it('refuses a second review by the same approver while the request waits for its quorum', async () => {
+  it('refuses a second review by the same approver while the request waits for its quorum', async ({ t }) => {
     ok(await t.gql('ADMIN', SetApprovalPolicyDocument, { input: { project: 'shop', environment: 'production', approvalRequired: true, quorum: 2 } }));
     const request = await requestTagRollback(t);
     expect(ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest.state).toBe('PENDING');
@@ -149,14 +142,14 @@ describe('409 you have already reviewed this rollback request', () => {
       });
     }
     expect(await counts(t)).toEqual(before);
-    const after = await requestOf(request.id);
+    const after = await requestOf(t, request.id);
     expect(after.state).toBe('PENDING');
     expect(after.approvals).toBe(1);
   });
 });
 
 describe('500 approval saved but rollback execution failed', () => {
-  it('keeps the review, fails the request, and retry runs it again, re-checking for conflicts', async () => {
+  it('keeps the review, fails the request, and retry runs it again, re-checking for conflicts', async ({ t }) => {
     const request = await requestTagRollback(t);
     // Another tool changes the same field after the request was made.
     const pushed = pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.1-rc0', 'tag: v2.1.2'));
@@ -168,7 +161,7 @@ describe('500 approval saved but rollback execution failed', () => {
     });
     expect(error.extensions).toMatchObject({ requestId: request.id, causeCode: 'ROLLBACK_CONFLICT' });
 
-    let failed = await requestOf(request.id);
+    let failed = await requestOf(t, request.id);
     expect(failed.state).toBe('FAILED');
     expect(failed.errorCode).toBe('ROLLBACK_CONFLICT');
     expect(failed.error).toMatch(/conflict detected/);
@@ -197,7 +190,7 @@ describe('500 approval saved but rollback execution failed', () => {
     expect(reviewed).toHaveLength(1);
   });
 
-  it('is not provoked by an unrelated change that landed meanwhile', async () => {
+  it('is not provoked by an unrelated change that landed meanwhile', async ({ t }) => {
     const request = await requestTagRollback(t);
     const checkout = 'tenants/acme/production/services/checkout/values.yaml';
     pushWithGitCli(t, checkout, (s) => s.replace(/^replicas: \d+/m, 'replicas: 9'));
@@ -209,7 +202,7 @@ describe('500 approval saved but rollback execution failed', () => {
 });
 
 describe('base revision and preview hash', () => {
-  it('stores the head and the hash of the preview it was made on, and refuses a stale preview', async () => {
+  it('stores the head and the hash of the preview it was made on, and refuses a stale preview', async ({ t }) => {
     const target = await previousRevision(t);
     const preview = ok(await t.gql('DEPLOYER', PreviewRollbackDocument, { input: tagRollback(target).input.rollback })).previewRollback;
     const head = git(t.repoDir, ['rev-parse', 'refs/heads/main']);
@@ -228,7 +221,7 @@ describe('base revision and preview hash', () => {
     expect(await counts(t)).toEqual(before);
   });
 
-  it('accepts an abbreviated target revision and stores it in full', async () => {
+  it('accepts an abbreviated target revision and stores it in full', async ({ t }) => {
     const target = await previousRevision(t, PROD);
     const request = ok(await t.gql('DEPLOYER', RequestRollbackDocument, tagRollback(target.slice(0, 8)))).requestRollback;
     expect(request.targetRevision).toBe(target);

@@ -1,19 +1,18 @@
 /** Feature gating by plan and flags for every mode, the approval workflow gate, and the wizard's mode list. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { FEATURE_FLAGS, PLANS, ROLLBACK_MODES, type FeatureFlag, type Plan, type RollbackMode } from '../../src/domain/model';
 import { createTestApp, type TestApp } from '../kit/app';
-import { PreviewRollbackDocument, RetryDocument, RollbackModesDocument } from './documents';
+import { call, expectError, ok } from '../kit/client';
+import { RollbackModesDocument } from '../kit/documents/governance';
+import { PreviewRollbackDocument, RequestRollbackDocument, RetryDocument } from '../kit/documents/rollbacks';
+import { it } from '../kit/fixtures';
 import {
   ALL_FLAGS,
   API_GATEWAY_VALUES,
   PROD,
-  RequestRollbackDocument,
-  call,
   commitMessage,
   counts,
-  expectError,
   makeUser,
-  ok,
   previousRevision,
   pushWithGitCli,
   requestTagRollback,
@@ -185,13 +184,7 @@ describe('rollbackModes', () => {
 });
 
 describe('a plan or flag lost after the request was made', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
-
-  it('approving a FIELD request after a downgrade to PRO is refused before anything is written; rejecting still works', async () => {
+  it('approving a FIELD request after a downgrade to PRO is refused before anything is written; rejecting still works', async ({ t }) => {
     const request = await requestTagRollback(t);
     await setOrganization(t, 'PRO', ALL_FLAGS);
     const before = await counts(t);
@@ -204,7 +197,7 @@ describe('a plan or flag lost after the request was made', () => {
     expect(ok(await review(t, 'APPROVER', request.id, 'REJECT', 'no longer on our plan')).reviewRollbackRequest.state).toBe('REJECTED');
   });
 
-  it('retrying a failed SERVICE request after selective_rollback was turned off is refused', async () => {
+  it('retrying a failed SERVICE request after selective_rollback was turned off is refused', async ({ t }) => {
     const target = await previousRevision(t);
     const request = ok(
       await t.gql('DEPLOYER', RequestRollbackDocument, {

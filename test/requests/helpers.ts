@@ -1,21 +1,16 @@
-/** Shared steps of the rollback request tests: typed calls, expected errors, demo targets, Git and DB pokes. */
+/** Shared steps of the rollback request tests: demo targets and requests, users made for a test, Git and DB pokes. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { expect } from 'vitest';
 import { createOrganization, createProject, createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import type { FeatureFlag, Plan, Role } from '../../src/domain/model';
-import { git } from '../helpers/git-cli';
-import type { DemoRole, TestApp } from '../kit/app';
+import { git } from '../kit/git-cli';
+import type { TestApp } from '../kit/app';
+import { call, ok, type Caller } from '../kit/client';
 import { allAuditEvents, countRows } from '../kit/db';
-import {
-  DeployReleaseDocument,
-  RequestRollbackDocument,
-  ReviewDocument,
-  TenantEnvironmentDocument,
-} from './documents';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { RequestRollbackDocument, ReviewDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 
 export const ALL_FLAGS: FeatureFlag[] = ['basic_rollback', 'rollback', 'selective_rollback', 'rollback_approval'];
 export const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
@@ -26,40 +21,6 @@ export const EMAIL = {
   APPROVER2: 'blake.approver@acme.example.com',
   ADMIN: 'ada.admin@acme.example.com',
 } as const;
-
-/** A caller: one of the demo roles, or the plain token of a user made by the test. */
-export type Caller = DemoRole | { token: string };
-
-export async function call<R, V>(t: TestApp, caller: Caller | null, document: TypedDocumentNode<R, V>, variables?: V): Promise<ExecutionResult<R>> {
-  if (caller === null || typeof caller === 'string') return t.gql(caller, document, variables);
-  const response = await t.app.yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${caller.token}` },
-    body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
-  });
-  return (await response.json()) as ExecutionResult<R>;
-}
-
-/** The data of a result that must have no errors. */
-export function ok<R>(result: ExecutionResult<R>): R {
-  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  return result.data!;
-}
-
-/** The single error of a failed call, checked for the exact message, code and status. */
-export function expectError(
-  result: ExecutionResult<unknown>,
-  expected: { code: string; status: number; message?: string | RegExp },
-): GraphQLFormattedError {
-  expect(result.errors, `expected ${expected.code}, got data ${JSON.stringify(result.data)}`).toBeDefined();
-  expect(result.errors).toHaveLength(1);
-  const error = result.errors![0]!;
-  expect(error.extensions?.code, JSON.stringify(error)).toBe(expected.code);
-  expect(error.extensions?.status, JSON.stringify(error)).toBe(expected.status);
-  if (typeof expected.message === 'string') expect(error.message).toBe(expected.message);
-  else if (expected.message) expect(error.message).toMatch(expected.message);
-  return error;
-}
 
 export async function deploymentsOf(t: TestApp, where: { project: string; tenant: string; environment: string } = PROD) {
   const data = ok(await t.gql('DEPLOYER', TenantEnvironmentDocument, where));
@@ -94,6 +55,11 @@ export function tagRollback(targetSha: string, where: { project: string; tenant:
 export async function requestTagRollback(t: TestApp, caller: Caller = 'DEPLOYER', where: { project: string; tenant: string; environment: string } = PROD) {
   const target = await previousRevision(t, where);
   return ok(await call(t, caller, RequestRollbackDocument, tagRollback(target, where))).requestRollback;
+}
+
+/** A request as the API shows it to the DEPLOYER. */
+export async function requestOf(t: TestApp, id: string) {
+  return ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
 }
 
 export function review(t: TestApp, caller: Caller, id: string, decision: 'APPROVE' | 'REJECT', comment?: string) {
@@ -185,8 +151,6 @@ export function pushWithGitCli(t: TestApp, file: string, edit: (content: string)
     fs.rmSync(indexDir, { recursive: true, force: true });
   }
 }
-
-export { RequestRollbackDocument };
 
 /** Moves the app's clock forward (break-glass expiry, the insights window). */
 export function advanceClock(t: TestApp, ms: number): void {

@@ -1,19 +1,18 @@
 /** Post-rollback notes, and the recurring-rollback insight (same revision rolled back to 3+ times in 30 days). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
-import { AddNoteDocument, RollbackInsightsDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from './documents';
+import { expectError, ok } from '../kit/client';
+import { RollbackInsightsDocument } from '../kit/documents/governance';
+import { AddNoteDocument, RequestRollbackDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from '../kit/documents/rollbacks';
 import {
   API_GATEWAY_VALUES,
   EMAIL,
   MINUTE,
   PROD,
   STAGING,
-  RequestRollbackDocument,
   advanceClock,
   auditRows,
   counts,
-  expectError,
-  ok,
   pushWithGitCli,
   release,
   requestTagRollback,

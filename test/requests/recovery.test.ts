@@ -1,31 +1,25 @@
 /** Execution that breaks half-way: a landed commit is never reported as a failure, and nothing stays stuck. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { reconcileInterruptedExecutions } from '../../src/domain/requests/run-execution';
 import { transition } from '../../src/domain/requests/state-machine';
-import { createTestApp, type TestApp } from '../kit/app';
-import { failWhen as injectFault, heal as healFault } from '../kit/db';
-import { git } from '../helpers/git-cli';
-import { RetryDocument, RollbackRequestDocument, TenantEnvironmentDocument } from './documents';
-import { API_GATEWAY_VALUES, PROD, auditRows, expectError, fileAt, ok, requestTagRollback, review, rollbackCommitsFor } from './helpers';
+import type { TestApp } from '../kit/app';
+import { expectError, ok } from '../kit/client';
+import { failWhen, heal } from '../kit/db';
+import { RetryDocument } from '../kit/documents/rollbacks';
+import { TenantEnvironmentDocument } from '../kit/documents/workspace';
+import { it } from '../kit/fixtures';
+import { git } from '../kit/git-cli';
+import { API_GATEWAY_VALUES, PROD, auditRows, fileAt, requestOf, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
-let t: TestApp;
-beforeEach(async () => {
-  t = await createTestApp();
-});
-afterEach(() => t.close());
-
-const failWhen = (name: string, table: string, event: 'INSERT' | 'UPDATE', when: string) => injectFault(t, name, table, event, when);
-const heal = (name: string) => healFault(t, name);
-const storedRequest = async (id: string) => (await t.app.backend.stores.requests.byId(id))!;
-const requestOf = async (id: string) => ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id })).rollbackRequest!;
+const storedRequest = async (t: TestApp, id: string) => (await t.app.backend.stores.requests.byId(id))!;
 
 describe('the commit landed but recording it failed', () => {
-  it('completes the request when recording the history fails after the commit', async () => {
+  it('completes the request when recording the history fails after the commit', async ({ t }) => {
     const request = await requestTagRollback(t);
     // History indexing (a separate step after the commit) fails.
-    await failWhen('no_history', 'deployments', 'INSERT', '1');
+    await failWhen(t, 'no_history', 'deployments', 'INSERT', '1');
     const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
-    await heal('no_history');
+    await heal(t, 'no_history');
     expect(done.state).toBe('COMPLETED');
     const commits = rollbackCommitsFor(t, request.id);
     expect(commits).toHaveLength(1);
@@ -36,25 +30,25 @@ describe('the commit landed but recording it failed', () => {
     expect(history[0]).toMatchObject({ revision: commits[0], source: 'ROLLBACK' });
   });
 
-  it('leaves the request EXECUTING (never FAILED) when completion cannot be stored, and reconciliation completes it', async () => {
+  it('leaves the request EXECUTING (never FAILED) when completion cannot be stored, and reconciliation completes it', async ({ t }) => {
     const request = await requestTagRollback(t);
-    await failWhen('no_complete', 'rollback_requests', 'UPDATE', "NEW.state = 'COMPLETED'");
+    await failWhen(t, 'no_complete', 'rollback_requests', 'UPDATE', "NEW.state = 'COMPLETED'");
     expectError(await review(t, 'APPROVER', request.id, 'APPROVE'), { code: 'INTERNAL_SERVER_ERROR', status: 500 });
-    await heal('no_complete');
+    await heal(t, 'no_complete');
     const commits = rollbackCommitsFor(t, request.id);
     expect(commits).toHaveLength(1);
-    const stuck = await requestOf(request.id);
+    const stuck = await requestOf(t, request.id);
     expect(stuck.state).toBe('EXECUTING');
     expect(stuck.failedAt).toBeNull();
 
     expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([{ id: request.id, state: 'COMPLETED' }]);
-    const done = await requestOf(request.id);
+    const done = await requestOf(t, request.id);
     expect(done.state).toBe('COMPLETED');
     expect(done.resultRevision).toBe(commits[0]);
     expect(rollbackCommitsFor(t, request.id)).toEqual(commits);
   });
 
-  it('a retry of a request whose commit is already on main completes with that commit instead of writing another', async () => {
+  it('a retry of a request whose commit is already on main completes with that commit instead of writing another', async ({ t }) => {
     const request = await requestTagRollback(t);
     const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
     // As left by an execution that failed after its commit landed.
@@ -70,27 +64,27 @@ describe('the commit landed but recording it failed', () => {
 });
 
 describe('restart reconciliation', () => {
-  it('fails an EXECUTING request whose commit never landed; it can be retried', async () => {
+  it('fails an EXECUTING request whose commit never landed; it can be retried', async ({ t }) => {
     const request = await requestTagRollback(t);
-    const row = await storedRequest(request.id);
+    const row = await storedRequest(t, request.id);
     // A crash right after approval and the EXECUTING transition, before the commit.
     const approved = await t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()));
     await t.app.backend.transact(({ stores }) => transition(stores, approved, 'EXECUTING', new Date()));
 
     expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([{ id: request.id, state: 'FAILED' }]);
-    const failed = await requestOf(request.id);
+    const failed = await requestOf(t, request.id);
     expect(failed.errorCode).toBe('EXECUTION_INTERRUPTED');
     expect(ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution.state).toBe('COMPLETED');
   });
 
-  it('does not leave an APPROVED request stuck: it fails as interrupted, through EXECUTING, and can be retried', async () => {
+  it('does not leave an APPROVED request stuck: it fails as interrupted, through EXECUTING, and can be retried', async ({ t }) => {
     const request = await requestTagRollback(t);
-    const row = await storedRequest(request.id);
+    const row = await storedRequest(t, request.id);
     // A crash between the approval and the start of execution.
     await t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()));
     expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([{ id: request.id, state: 'FAILED' }]);
 
-    const failed = await requestOf(request.id);
+    const failed = await requestOf(t, request.id);
     expect(failed.state).toBe('FAILED');
     expect(failed.executingAt).not.toBeNull();
     expect(failed.errorCode).toBe('EXECUTION_INTERRUPTED');
@@ -104,9 +98,9 @@ describe('restart reconciliation', () => {
     expect(rollbackCommitsFor(t, request.id)).toEqual([done.resultRevision]);
   });
 
-  it('leaves pending, rejected and completed requests alone', async () => {
+  it('leaves pending, rejected and completed requests alone', async ({ t }) => {
     const pending = await requestTagRollback(t);
     expect(await reconcileInterruptedExecutions(t.app.backend)).toEqual([]);
-    expect((await requestOf(pending.id)).state).toBe('PENDING');
+    expect((await requestOf(t, pending.id)).state).toBe('PENDING');
   });
 });

@@ -1,20 +1,13 @@
 /** The request state machine: every allowed transition happens, every other one is impossible (domain and API). */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { REQUEST_STATES, type RequestState, type RollbackRequest } from '../../src/domain/model';
 import { DomainError } from '../../src/domain/errors';
 import { canTransition, transition, TRANSITIONS } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
-import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from './documents';
-import {
-  API_GATEWAY_VALUES,
-  auditRows,
-  expectError,
-  ok,
-  pushWithGitCli,
-  requestTagRollback,
-  review,
-  rollbackCommitsFor,
-} from './helpers';
+import { expectError, ok } from '../kit/client';
+import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { it } from '../kit/fixtures';
+import { API_GATEWAY_VALUES, auditRows, pushWithGitCli, requestTagRollback, review, rollbackCommitsFor } from './helpers';
 
 /** The spec's "Request States" table, written out independently of the implementation. */
 const ALLOWED: Array<[RequestState, RequestState]> = [
@@ -101,13 +94,7 @@ describe('transition() against a real stored row', () => {
 });
 
 describe('transitions through the API', () => {
-  let t: TestApp;
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => t.close());
-
-  it('PENDING → APPROVED → EXECUTING → COMPLETED, with a timestamp for each step and the commit SHA', async () => {
+  it('PENDING → APPROVED → EXECUTING → COMPLETED, with a timestamp for each step and the commit SHA', async ({ t }) => {
     const pending = await requestTagRollback(t);
     expect(pending.state).toBe('PENDING');
     expect(pending.approvedAt ?? pending.executingAt ?? pending.completedAt ?? pending.failedAt ?? pending.rejectedAt).toBeNull();
@@ -140,7 +127,7 @@ describe('transitions through the API', () => {
     expect(ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id: done.id })).rollbackRequest!.state).toBe('COMPLETED');
   });
 
-  it('PENDING → REJECTED is terminal: no review, no retry, no note, no commit', async () => {
+  it('PENDING → REJECTED is terminal: no review, no retry, no note, no commit', async ({ t }) => {
     const pending = await requestTagRollback(t);
     const rejected = ok(await review(t, 'APPROVER', pending.id, 'REJECT', 'wrong target')).reviewRollbackRequest;
     expect(rejected.state).toBe('REJECTED');
@@ -159,7 +146,7 @@ describe('transitions through the API', () => {
     expect(rollbackCommitsFor(t, pending.id)).toEqual([]);
   });
 
-  it('PENDING cannot be retried (that would skip approval) nor noted', async () => {
+  it('PENDING cannot be retried (that would skip approval) nor noted', async ({ t }) => {
     const pending = await requestTagRollback(t);
     expectError(await t.gql('DEPLOYER', RetryDocument, { id: pending.id }), { code: 'REQUEST_NOT_FAILED', status: 400 });
     expectError(await t.gql('ADMIN', RetryDocument, { id: pending.id }), { code: 'REQUEST_NOT_FAILED', status: 400 });
@@ -169,7 +156,7 @@ describe('transitions through the API', () => {
     ok(await review(t, 'APPROVER', pending.id, 'REJECT'));
   });
 
-  it('EXECUTING → FAILED, FAILED → EXECUTING → FAILED again, then FAILED → EXECUTING → COMPLETED', async () => {
+  it('EXECUTING → FAILED, FAILED → EXECUTING → FAILED again, then FAILED → EXECUTING → COMPLETED', async ({ t }) => {
     const pending = await requestTagRollback(t);
     pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.1-rc0', 'tag: v2.1.2'));
 
@@ -209,7 +196,7 @@ describe('transitions through the API', () => {
     ]);
   });
 
-  it('two concurrent retries of a failed request execute it exactly once', async () => {
+  it('two concurrent retries of a failed request execute it exactly once', async ({ t }) => {
     const pending = await requestTagRollback(t);
     pushWithGitCli(t, API_GATEWAY_VALUES, (s) => s.replace('tag: v2.1.1-rc0', 'tag: v2.1.2'));
     expectError(await review(t, 'APPROVER', pending.id, 'APPROVE'), { code: 'APPROVAL_SAVED_EXECUTION_FAILED', status: 500 });
@@ -225,7 +212,7 @@ describe('transitions through the API', () => {
     expect(stored.attempts).toBe(2);
   });
 
-  it('APPROVED and EXECUTING requests (in flight) cannot be reviewed, retried or noted', async () => {
+  it('APPROVED and EXECUTING requests (in flight) cannot be reviewed, retried or noted', async ({ t }) => {
     const pending = await requestTagRollback(t);
     const row = (await t.app.backend.stores.requests.byId(pending.id))!;
     let current = await t.app.backend.transact(({ stores }) => transition(stores, row, 'APPROVED', new Date()));

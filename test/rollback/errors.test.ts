@@ -6,7 +6,7 @@ import { requestRollback } from '../../src/domain/requests/rollback-requests';
 import { previewRollback, type RollbackInput } from '../../src/domain/rollback/preview';
 import { normalizeScope } from '../../src/domain/rollback/plan';
 import { forgetCachedFiles } from '../../src/domain/tenant-environment-files';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
 import { commitCount, createFixture, deploymentRows, domainError, execute, rollbackInput, tag, type Fixture } from './fixture';
 
 let fx: Fixture;

@@ -1,18 +1,13 @@
 /** The per-repository cache of tenant-environment files: what it returns is what Git holds. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { forgetCachedFiles, readFiles, rememberFiles } from '../../src/domain/tenant-environment-files';
-import { createFixture, rollback, rollbackInput, setField, tag, type Fixture } from './fixture';
-
-let fx: Fixture;
-beforeEach(async () => {
-  fx = await createFixture();
-});
-afterEach(() => fx.close());
+import { it } from '../kit/fixtures';
+import { rollback, rollbackInput, setField, tag } from './fixture';
 
 const REF = { project: 'shop', tenant: 'acme', environment: 'staging' };
 
 describe('tenant-environment file cache', () => {
-  it('returns, for commits just written, exactly what a cold read of Git returns', async () => {
+  it('returns, for commits just written, exactly what a cold read of Git returns', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0'), setField('checkout', 'replicas', 4)]);
     await fx.writeFiles('acme', 'staging', (files) => files.set('services/payments/values.yaml', 'image:\r\n  tag: "v1"\r\n# ünïcödé 🚀\r\n'));
@@ -26,7 +21,7 @@ describe('tenant-environment file cache', () => {
     expect(warm).toEqual(cold);
   });
 
-  it('hands out copies: changing a returned map does not change the next read', async () => {
+  it('hands out copies: changing a returned map does not change the next read', async ({ fx }) => {
     const git = await fx.backend.repositories.forProject('shop');
     const head = fx.head();
     const first = await readFiles(git, head, REF);
@@ -37,7 +32,7 @@ describe('tenant-environment file cache', () => {
     expect(second.has('variables.yaml')).toBe(true);
   });
 
-  it('does not remember content that would not read back as the same string', async () => {
+  it('does not remember content that would not read back as the same string', async ({ fx }) => {
     const git = await fx.backend.repositories.forProject('shop');
     const head = fx.head();
     const files = await readFiles(git, head, REF);

@@ -23,7 +23,7 @@ import { demoFiles } from '../../src/domain/seed/demo-files';
 import type { FileMap } from '../../src/domain/tenant-environment-files';
 import { createLogger } from '../../src/logger';
 import { commitWithGitCli } from '../../src/git';
-import { git, gitBuffer } from '../helpers/git-cli';
+import { git, gitBuffer } from '../kit/git-cli';
 import { openTestApp, testConfig, type TestApp } from '../kit/app';
 import { copyDataDir, sharedTemplate } from '../kit/template';
 

@@ -2,14 +2,14 @@
  * Each rollback mode's exact Git effect (DESIGN.md §3), read back from the bare repository with the
  * git CLI: FULL restores the directory byte for byte, SERVICE touches one service, FIELD one value.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { parseYaml, readField } from '../../src/yaml';
 import { withRegeneratedManifests, servicesIn } from '../../src/domain/tenant-environment-files';
-import { git } from '../helpers/git-cli';
+import { git } from '../kit/git-cli';
+import { it } from '../kit/fixtures';
 import {
   changedPaths,
   changedWindow,
-  createFixture,
   dirOf,
   domainError,
   expectOnlyValueReplaced,
@@ -25,22 +25,16 @@ import {
 
 const DIR = dirOf('acme', 'staging');
 
-let fx: Fixture;
-beforeEach(async () => {
-  fx = await createFixture();
-});
-afterEach(() => fx.close());
-
 /** The tenant-environment's files at a revision, read with the git CLI (relative paths). */
-function filesAt(revision: string, dir = DIR): Map<string, string> {
+function filesAt(fx: Fixture, revision: string, dir = DIR): Map<string, string> {
   const files = new Map<string, string>();
   for (const path of treeEntries(fx.repoDir, revision, dir).keys()) files.set(path.slice(dir.length + 1), show(fx.repoDir, revision, path));
   return files;
 }
 
 /** Asserts every manifest of `services` at `revision` is what the delivery generator makes of that revision's inputs. */
-function expectManifestsGenerated(revision: string, services: string[]): void {
-  const files = filesAt(revision);
+function expectManifestsGenerated(fx: Fixture, revision: string, services: string[]): void {
+  const files = filesAt(fx, revision);
   const regenerated = withRegeneratedManifests(files, services, { project: 'shop', tenant: 'acme', environment: 'staging' });
   for (const service of services) {
     expect(files.get(`manifests/${service}.yaml`), `manifests/${service}.yaml at the rollback commit`).toBe(regenerated.get(`manifests/${service}.yaml`));
@@ -48,7 +42,7 @@ function expectManifestsGenerated(revision: string, services: string[]): void {
 }
 
 /** A history with image tags, replicas, global and service-scoped variables, an added and a removed service. */
-async function buildHistory() {
+async function buildHistory(fx: Fixture) {
   const t0 = fx.head();
   const t1 = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.0.9')]);
   await fx.release('acme', 'staging', [setField('checkout', 'replicas', 2)], [
@@ -77,8 +71,8 @@ async function buildHistory() {
 }
 
 describe('FULL rollback', () => {
-  it('makes the tenant-environment directory byte-identical to the target, manifests included', async () => {
-    const { t1 } = await buildHistory();
+  it('makes the tenant-environment directory byte-identical to the target, manifests included', async ({ fx }) => {
+    const { t1 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: t1 }));
 
@@ -88,8 +82,8 @@ describe('FULL rollback', () => {
     expect(git(fx.repoDir, ['rev-list', '--count', `${before}..${sha}`])).toBe('1');
   });
 
-  it('removes files added since the target and brings back files removed since', async () => {
-    const { t1 } = await buildHistory();
+  it('removes files added since the target and brings back files removed since', async ({ fx }) => {
+    const { t1 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: t1 }));
     const paths = [...treeEntries(fx.repoDir, sha, DIR).keys()];
@@ -103,8 +97,8 @@ describe('FULL rollback', () => {
     expect(git(fx.repoDir, ['diff', '--name-status', before, sha, '--', `${DIR}/services/search`]).split('\n').every((l) => l.startsWith('D'))).toBe(true);
   });
 
-  it('leaves every other tenant-environment (and the rest of the repository) untouched', async () => {
-    const { t1 } = await buildHistory();
+  it('leaves every other tenant-environment (and the rest of the repository) untouched', async ({ fx }) => {
+    const { t1 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: t1 }));
 
@@ -114,14 +108,14 @@ describe('FULL rollback', () => {
     }
   });
 
-  it('restores the target even when the target\'s manifests are stale (byte for byte, not regenerated)', async () => {
+  it('restores the target even when the target\'s manifests are stale (byte for byte, not regenerated)', async ({ fx }) => {
     // A manifest committed by another tool that the generator would not produce.
     const stale = await fx.cliCommit([{ path: `${DIR}/manifests/payments.yaml`, content: '# hand-written\nkind: Deployment\n' }]);
     await fx.release('acme', 'staging', [tag('payments', 'v9.9.9')]);
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: stale }));
     expect(git(fx.repoDir, ['diff', stale, sha, '--', DIR])).toBe('');
   });
-  it('restores files that are not UTF-8 (a Latin-1 YAML file, an image) byte for byte', async () => {
+  it('restores files that are not UTF-8 (a Latin-1 YAML file, an image) byte for byte', async ({ fx }) => {
     const latin1 = Buffer.from('# Verantwortlich: M\xfcller\nowner: team-m\xfcller\n', 'latin1');
     const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01]);
     const target = await fx.cliCommit([
@@ -141,8 +135,8 @@ describe('FULL rollback', () => {
 });
 
 describe('SERVICE rollback', () => {
-  it('changes only the service\'s files, its manifest and its services.<svc> variables; every other file is byte-identical', async () => {
-    const { t0 } = await buildHistory();
+  it('changes only the service\'s files, its manifest and its services.<svc> variables; every other file is byte-identical', async ({ fx }) => {
+    const { t0 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'api-gateway', targetRevision: t0 }));
 
@@ -161,12 +155,12 @@ describe('SERVICE rollback', () => {
       const path = `${DIR}/services/api-gateway/${file}`;
       expect(show(fx.repoDir, sha, path)).toBe(show(fx.repoDir, t0, path));
     }
-    expectManifestsGenerated(sha, ['api-gateway']);
+    expectManifestsGenerated(fx, sha, ['api-gateway']);
     expect(show(fx.repoDir, sha, `${DIR}/manifests/api-gateway.yaml`)).toContain('image: registry.acme.example.com/shop/api-gateway:v2.0.8');
   });
 
-  it('replaces only the services.<svc> key of variables.yaml; the other keys stay byte-identical', async () => {
-    const { t0 } = await buildHistory();
+  it('replaces only the services.<svc> key of variables.yaml; the other keys stay byte-identical', async ({ fx }) => {
+    const { t0 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'api-gateway', targetRevision: t0 }));
     const was = show(fx.repoDir, before, `${DIR}/variables.yaml`);
@@ -179,8 +173,8 @@ describe('SERVICE rollback', () => {
     expect(readField(now, 'services.checkout')).toEqual(readField(was, 'services.checkout'));
   });
 
-  it('brings back a service removed since the target, with its manifest', async () => {
-    const { t0 } = await buildHistory();
+  it('brings back a service removed since the target, with its manifest', async ({ fx }) => {
+    const { t0 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'catalog', targetRevision: t0 }));
 
@@ -190,11 +184,11 @@ describe('SERVICE rollback', () => {
       `${DIR}/services/catalog/values.yaml`,
     ]);
     expect(show(fx.repoDir, sha, `${DIR}/services/catalog/values.yaml`)).toBe(show(fx.repoDir, t0, `${DIR}/services/catalog/values.yaml`));
-    expectManifestsGenerated(sha, ['catalog']);
+    expectManifestsGenerated(fx, sha, ['catalog']);
   });
 
-  it('removes a service added since the target, with its manifest', async () => {
-    const { t0 } = await buildHistory();
+  it('removes a service added since the target, with its manifest', async ({ fx }) => {
+    const { t0 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'SERVICE', service: 'search', targetRevision: t0 }));
 
@@ -203,10 +197,10 @@ describe('SERVICE rollback', () => {
       `${DIR}/services/search/bindings.yaml`,
       `${DIR}/services/search/values.yaml`,
     ]);
-    expect(servicesIn(filesAt(sha))).not.toContain('search');
+    expect(servicesIn(filesAt(fx, sha))).not.toContain('search');
   });
 
-  it('regenerates the service\'s manifest (never deletes it) when only its values differ', async () => {
+  it('regenerates the service\'s manifest (never deletes it) when only its values differ', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [setField('checkout', 'replicas', 7)]);
     const before = fx.head();
@@ -215,7 +209,7 @@ describe('SERVICE rollback', () => {
     expect(show(fx.repoDir, sha, `${DIR}/manifests/checkout.yaml`)).toBe(show(fx.repoDir, t0, `${DIR}/manifests/checkout.yaml`));
   });
 
-  it('restores a service\'s non-UTF-8 files byte for byte and leaves those of other services alone', async () => {
+  it('restores a service\'s non-UTF-8 files byte for byte and leaves those of other services alone', async ({ fx }) => {
     const latin1 = (text: string) => Buffer.from(text, 'latin1');
     const target = await fx.cliCommit([
       { path: `${DIR}/services/payments/notes.txt`, content: latin1('Zust\xe4ndig: Zahlungsteam\n') },
@@ -234,7 +228,7 @@ describe('SERVICE rollback', () => {
     ]);
   });
 
-  it('reports nothing to roll back for a service that did not change since the target (and never deletes its manifest)', async () => {
+  it('reports nothing to roll back for a service that did not change since the target (and never deletes its manifest)', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.0.9')]);
     const before = fx.head();
@@ -243,7 +237,7 @@ describe('SERVICE rollback', () => {
     expect(fx.head()).toBe(before);
   });
 
-  it('leaves other services\' manifests byte-identical even when they are stale and variables.yaml changes', async () => {
+  it('leaves other services\' manifests byte-identical even when they are stale and variables.yaml changes', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'services.api-gateway.TIMEOUT_MS', value: '9000' }]);
     // Another tool wrote checkout's manifest by hand (e.g. an older generator); a rollback of api-gateway must not rewrite it.
@@ -255,8 +249,8 @@ describe('SERVICE rollback', () => {
 });
 
 describe('FIELD rollback', () => {
-  it('changes only the selected value; every other byte of the file is identical', async () => {
-    const { t1 } = await buildHistory();
+  it('changes only the selected value; every other byte of the file is identical', async ({ fx }) => {
+    const { t1 } = await buildHistory(fx);
     // A comment-heavy values.yaml edit after the target that must survive the rollback.
     await fx.release('acme', 'staging', [setField('api-gateway', 'replicas', 4)]);
     const before = fx.head();
@@ -266,11 +260,11 @@ describe('FIELD rollback', () => {
     expect(changedPaths(fx.repoDir, before, sha)).toEqual([`${DIR}/manifests/api-gateway.yaml`, path]);
     expectOnlyValueReplaced(show(fx.repoDir, before, path), show(fx.repoDir, sha, path), ['image', 'tag'], 'v2.0.9');
     expect(show(fx.repoDir, sha, path)).toContain('replicas: 4  # scaled by the platform team');
-    expectManifestsGenerated(sha, ['api-gateway']);
+    expectManifestsGenerated(fx, sha, ['api-gateway']);
     expect(show(fx.repoDir, sha, `${DIR}/manifests/api-gateway.yaml`)).toContain(':v2.0.9');
   });
 
-  it('keeps the file\'s comments, quoting, blank lines and key order', async () => {
+  it('keeps the file\'s comments, quoting, blank lines and key order', async ({ fx }) => {
     const target = await fx.writeFiles('acme', 'staging', (files) => {
       files.set(
         'services/payments/values.yaml',
@@ -301,18 +295,18 @@ describe('FIELD rollback', () => {
     expect(now).toContain('"v1.5.0"\n\n\nreplicas: 3\nenv: {LOG_LEVEL: info, REGION: "eu-west-1"}\nzeta: last\nalpha: first\n');
   });
 
-  it('rolls back a service-scoped variable (variables.yaml, path relative to services.<svc>) and nothing else', async () => {
-    const { t0 } = await buildHistory();
+  it('rolls back a service-scoped variable (variables.yaml, path relative to services.<svc>) and nothing else', async ({ fx }) => {
+    const { t0 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'variables.yaml', path: 'TIMEOUT_MS' }] }));
 
     expect(changedPaths(fx.repoDir, before, sha)).toEqual([`${DIR}/manifests/api-gateway.yaml`, `${DIR}/variables.yaml`]);
     expectOnlyValueReplaced(show(fx.repoDir, before, `${DIR}/variables.yaml`), show(fx.repoDir, sha, `${DIR}/variables.yaml`), ['services', 'api-gateway', 'TIMEOUT_MS'], '"3000"');
-    expectManifestsGenerated(sha, ['api-gateway']);
+    expectManifestsGenerated(fx, sha, ['api-gateway']);
     expect(show(fx.repoDir, sha, `${DIR}/manifests/api-gateway.yaml`)).toContain('TIMEOUT_MS: "3000"');
   });
 
-  it('inserts a field that is absent at head but present at the target', async () => {
+  it('inserts a field that is absent at head but present at the target', async ({ fx }) => {
     const target = await fx.release('acme', 'staging', [setField('checkout', 'env.FEATURE_CHECKOUT_V2', 'true')]);
     const withoutEnv = await fx.writeFiles('acme', 'staging', (files) => {
       const values = files.get('services/checkout/values.yaml')!;
@@ -331,7 +325,7 @@ describe('FIELD rollback', () => {
     expect(changedPaths(fx.repoDir, withoutEnv, sha)).toEqual([`${DIR}/manifests/checkout.yaml`, path]);
   });
 
-  it('deletes a field that is present at head but absent at the target', async () => {
+  it('deletes a field that is present at head but absent at the target', async ({ fx }) => {
     const target = fx.head();
     await fx.writeFiles('acme', 'staging', (files) => {
       const values = files.get('services/payments/values.yaml')!;
@@ -346,7 +340,7 @@ describe('FIELD rollback', () => {
     expect(show(fx.repoDir, sha, path)).toBe(show(fx.repoDir, target, path));
   });
 
-  it('rolls back a whole block value (a mapping) to the target\'s text', async () => {
+  it('rolls back a whole block value (a mapping) to the target\'s text', async ({ fx }) => {
     const target = fx.head();
     await fx.release('acme', 'staging', [
       { service: 'payments', setFields: [{ file: 'values.yaml', path: 'resources.limits.cpu', value: '4' }, { file: 'values.yaml', path: 'resources.limits.memory', value: '2Gi' }] },
@@ -358,7 +352,7 @@ describe('FIELD rollback', () => {
     expect(changedPaths(fx.repoDir, before, sha)).toEqual([`${DIR}/manifests/payments.yaml`, path]);
   });
 
-  it('writes the target\'s value when the target\'s text is an alias whose anchor now means something else', async () => {
+  it('writes the target\'s value when the target\'s text is an alias whose anchor now means something else', async ({ fx }) => {
     const withAlias = (anchor: string, tag: string) =>
       `defaults:\n  tag: &tag ${anchor}  # the fleet-wide tag\nimage:\n  repository: registry.acme.example.com/shop/payments\n  tag: ${tag}\nreplicas: 2\n`;
     const target = await fx.writeFiles('acme', 'staging', (files) => files.set('services/payments/values.yaml', withAlias('v1.0.0', '*tag')));
@@ -373,7 +367,7 @@ describe('FIELD rollback', () => {
     expectOnlyValueReplaced(show(fx.repoDir, before, path), now, ['image', 'tag'], 'v1.0.0');
   });
 
-  it('leaves a field alone whose value already equals the target\'s, however it is spelled', async () => {
+  it('leaves a field alone whose value already equals the target\'s, however it is spelled', async ({ fx }) => {
     const target = fx.head();
     await fx.writeFiles('acme', 'staging', (files) => {
       files.set('services/payments/values.yaml', files.get('services/payments/values.yaml')!.replace('tag: v1.4.2', "tag: 'v1.4.2'"));
@@ -387,7 +381,7 @@ describe('FIELD rollback', () => {
     expect(fx.head()).toBe(before);
   });
 
-  it('refuses to patch a file that is not UTF-8 rather than rewrite its other bytes', async () => {
+  it('refuses to patch a file that is not UTF-8 rather than rewrite its other bytes', async ({ fx }) => {
     const path = `${DIR}/services/payments/values.yaml`;
     const latin1 = (tagValue: string) => Buffer.from(`# Verantwortlich: M\xfcller\nimage:\n  tag: ${tagValue}\n`, 'latin1');
     const target = await fx.cliCommit([{ path, content: latin1('v1') }]);
@@ -400,8 +394,8 @@ describe('FIELD rollback', () => {
     expect(fx.head()).toBe(head);
   });
 
-  it('rolls back several fields across values.yaml, bindings.yaml and variables.yaml in one commit, manifest regenerated', async () => {
-    const { t0 } = await buildHistory();
+  it('rolls back several fields across values.yaml, bindings.yaml and variables.yaml in one commit, manifest regenerated', async ({ fx }) => {
+    const { t0 } = await buildHistory(fx);
     const before = fx.head();
     const sha = await rollback(fx, rollbackInput('acme', 'staging', {
       mode: 'FIELD',
@@ -421,7 +415,7 @@ describe('FIELD rollback', () => {
       `${DIR}/variables.yaml`,
     ]);
     expectOnlyValueReplaced(show(fx.repoDir, before, `${DIR}/services/api-gateway/bindings.yaml`), show(fx.repoDir, sha, `${DIR}/services/api-gateway/bindings.yaml`), ['kustomize', 'base'], 'bases/web-service');
-    expectManifestsGenerated(sha, ['api-gateway']);
+    expectManifestsGenerated(fx, sha, ['api-gateway']);
     const manifest = show(fx.repoDir, sha, `${DIR}/manifests/api-gateway.yaml`);
     expect(manifest).toContain(':v2.0.8');
     expect(manifest).toContain('backtrack.dev/kustomize-base: bases/web-service');

@@ -4,24 +4,19 @@
  * the product does it, through requestRollback (acme/staging needs no approval) and an approval on
  * acme/production.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { authenticate } from '../../src/domain/auth';
 import { createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import { requestRollback, reviewRollbackRequest, type RequestRollbackInput } from '../../src/domain/requests/rollback-requests';
 import { revertedRevisions } from '../../src/domain/rollback/reverted';
-import { git } from '../helpers/git-cli';
-import { createFixture, deploymentRows, DEPLOYER_EMAIL, setField, tag, type Fixture } from './fixture';
+import { git } from '../kit/git-cli';
+import { it } from '../kit/fixtures';
+import { deploymentRows, DEPLOYER_EMAIL, setField, tag, type Fixture } from './fixture';
 
-let fx: Fixture;
-beforeEach(async () => {
-  fx = await createFixture();
-});
-afterEach(() => fx.close());
-
-const request = (input: Omit<RequestRollbackInput, 'project'>) => requestRollback(fx.backend, fx.deployer, { project: 'shop', ...input });
+const request = (fx: Fixture, input: Omit<RequestRollbackInput, 'project'>) => requestRollback(fx.backend, fx.deployer, { project: 'shop', ...input });
 
 /** `git log -1 --format=%B <sha>` split into its title and `Key: value` lines, in order. */
-function parseMessage(sha: string): { title: string; blank: string; lines: Array<[string, string]>; raw: string } {
+function parseMessage(fx: Fixture, sha: string): { title: string; blank: string; lines: Array<[string, string]>; raw: string } {
   const raw = git(fx.repoDir, ['log', '-1', '--format=%B', sha]);
   const [title, blank, ...rest] = raw.replace(/\n+$/, '').split('\n');
   const lines = rest.map((line) => {
@@ -35,14 +30,14 @@ function parseMessage(sha: string): { title: string; blank: string; lines: Array
 const SPEC_KEYS = ['Mode', 'Service', 'Justification', 'Author', 'Approval', 'Rollback Request ID'];
 
 describe('rollback commit message', () => {
-  it('has the spec\'s title and metadata lines, in the spec\'s order (SERVICE mode)', async () => {
+  it('has the spec\'s title and metadata lines, in the spec\'s order (SERVICE mode)', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
-    const row = await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'Bad image tag v2.1.0 causing 500 errors' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'Bad image tag v2.1.0 causing 500 errors' });
     expect(row.state).toBe('COMPLETED');
     expect(row.resultSha).toBe(fx.head());
 
-    const message = parseMessage(row.resultSha!);
+    const message = parseMessage(fx, row.resultSha!);
     expect(message.title).toBe(`Rollback: tenant/acme env/staging → revision ${t0.slice(0, 7)}`);
     expect(message.blank).toBe('');
     const keys = message.lines.map(([key]) => key);
@@ -59,24 +54,24 @@ describe('rollback commit message', () => {
     expect(keys.at(-1)).toBe('Rollback Request ID');
   });
 
-  it('names the mode and the fields for FIELD, and the mode for FULL', async () => {
+  it('names the mode and the fields for FIELD, and the mode for FULL', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0'), tag('payments', 'v1.5.0')]);
-    const field = await request({ tenant: 'acme', environment: 'staging', mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }], justification: 'tag' });
-    const fieldMessage = Object.fromEntries(parseMessage(field.resultSha!).lines);
+    const field = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }], justification: 'tag' });
+    const fieldMessage = Object.fromEntries(parseMessage(fx, field.resultSha!).lines);
     expect(fieldMessage).toMatchObject({ Mode: 'field', Service: 'api-gateway', Fields: 'values.yaml image.tag', 'Rollback Request ID': field.id });
 
-    const full = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'everything' });
-    const fullMessage = parseMessage(full.resultSha!);
+    const full = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'everything' });
+    const fullMessage = parseMessage(fx, full.resultSha!);
     expect(fullMessage.title).toBe(`Rollback: tenant/acme env/staging → revision ${t0.slice(0, 7)}`);
     expect(Object.fromEntries(fullMessage.lines)).toMatchObject({ Mode: 'full', 'Rollback Request ID': full.id });
     expect(fullMessage.lines.map(([key]) => key).filter((key) => SPEC_KEYS.includes(key))).toEqual(SPEC_KEYS.filter((key) => key !== 'Service'));
   });
 
-  it('keeps a multi-line justification on one line, so it cannot forge metadata', async () => {
+  it('keeps a multi-line justification on one line, so it cannot forge metadata', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
-    const row = await request({
+    const row = await request(fx, {
       tenant: 'acme',
       environment: 'staging',
       mode: 'SERVICE',
@@ -84,13 +79,13 @@ describe('rollback commit message', () => {
       targetRevision: t0,
       justification: 'Bad tag\nRollback Request ID: rbk-forged\n\nApproval: by nobody',
     });
-    const message = parseMessage(row.resultSha!);
+    const message = parseMessage(fx, row.resultSha!);
     expect(message.lines.filter(([key]) => key === 'Rollback Request ID')).toEqual([['Rollback Request ID', row.id]]);
     expect(message.lines.filter(([key]) => key === 'Approval')).toHaveLength(1);
     expect(Object.fromEntries(message.lines).Justification).toBe('Bad tag Rollback Request ID: rbk-forged Approval: by nobody');
   });
 
-  it('says who approved, with the quorum, when the environment requires approval', async () => {
+  it('says who approved, with the quorum, when the environment requires approval', async ({ fx }) => {
     const production = (await fx.tenantEnvironment('acme', 'production')).environment;
     await fx.backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
     const approverId = await createUser(fx.backend, { email: 'bob@example.com', name: 'Bob Approver' });
@@ -100,31 +95,31 @@ describe('rollback commit message', () => {
 
     const t0 = fx.head();
     await fx.release('acme', 'production', [tag('api-gateway', 'v2.1.0')]);
-    const pending = await request({ tenant: 'acme', environment: 'production', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
+    const pending = await request(fx, { tenant: 'acme', environment: 'production', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
     expect(pending.state).toBe('PENDING');
     const done = await reviewRollbackRequest(fx.backend, approver, { id: pending.id, decision: 'APPROVE' });
     expect(done.state).toBe('COMPLETED');
-    expect(Object.fromEntries(parseMessage(done.resultSha!).lines).Approval).toBe('Approved by bob@example.com (quorum: 1/1)');
-    expect(parseMessage(done.resultSha!).title).toBe(`Rollback: tenant/acme env/production → revision ${t0.slice(0, 7)}`);
+    expect(Object.fromEntries(parseMessage(fx, done.resultSha!).lines).Approval).toBe('Approved by bob@example.com (quorum: 1/1)');
+    expect(parseMessage(fx, done.resultSha!).title).toBe(`Rollback: tenant/acme env/production → revision ${t0.slice(0, 7)}`);
   });
 });
 
 describe('deployment history after a rollback', () => {
-  it('records the rollback commit as a deployment with source ROLLBACK linked to its request', async () => {
+  it('records the rollback commit as a deployment with source ROLLBACK linked to its request', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
-    const row = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'incident' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'incident' });
     const context = await fx.tenantEnvironment('acme', 'staging');
     const rollback = (await deploymentRows(fx, context.id)).find((d) => d.revision === row.resultSha);
     expect(rollback).toMatchObject({ source: 'ROLLBACK', status: 'SUCCESS', rollbackRequestId: row.id, authorEmail: DEPLOYER_EMAIL });
   });
 
-  it('FULL: marks every deployment of the tenant-environment after the target ROLLED_BACK, and nothing else', async () => {
+  it('FULL: marks every deployment of the tenant-environment after the target ROLLED_BACK, and nothing else', async ({ fx }) => {
     const t0 = fx.head();
     const a = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const other = await fx.release('acme', 'production', [tag('api-gateway', 'v2.1.0')]);
     const b = await fx.release('acme', 'staging', [setField('checkout', 'replicas', 3)]);
-    const row = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'incident' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'incident' });
 
     const staging = await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id);
     const rollbackId = staging.find((d) => d.revision === row.resultSha)!.id;
@@ -138,12 +133,12 @@ describe('deployment history after a rollback', () => {
     expect(production.find((d) => d.revision === other)!.status).toBe('SUCCESS');
   });
 
-  it('SERVICE: marks the deployments that changed that service, not those of other services', async () => {
+  it('SERVICE: marks the deployments that changed that service, not those of other services', async ({ fx }) => {
     const t0 = fx.head();
     const a = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const b = await fx.release('acme', 'staging', [tag('payments', 'v1.5.0')]);
     const c = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'services.api-gateway.TIMEOUT_MS', value: '9000' }]);
-    const row = await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
     const status = Object.fromEntries((await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
     expect(status[a]).toBe('ROLLED_BACK');
     expect(status[c]).toBe('ROLLED_BACK');
@@ -152,48 +147,48 @@ describe('deployment history after a rollback', () => {
   });
 
   // ROLLED_BACK follows what the rollback undid, not which files a deployment touched.
-  it('SERVICE: a deployment that only changed a global variable is not marked ROLLED_BACK', async () => {
+  it('SERVICE: a deployment that only changed a global variable is not marked ROLLED_BACK', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const global = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
-    await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
+    await request(fx, { tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
     const status = Object.fromEntries((await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
     expect(status[global]).toBe('SUCCESS');
   });
 
-  it('FIELD: a deployment that only changed another field of the same file is not marked ROLLED_BACK', async () => {
+  it('FIELD: a deployment that only changed another field of the same file is not marked ROLLED_BACK', async ({ fx }) => {
     const t0 = fx.head();
     await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     const replicas = await fx.release('acme', 'staging', [setField('api-gateway', 'replicas', 4)]);
-    await request({ tenant: 'acme', environment: 'staging', mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }], justification: 'incident' });
+    await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FIELD', service: 'api-gateway', targetRevision: t0, fields: [{ file: 'values.yaml', path: 'image.tag' }], justification: 'incident' });
     const status = Object.fromEntries((await deploymentRows(fx, (await fx.tenantEnvironment('acme', 'staging')).id)).map((d) => [d.revision, d.status]));
     expect(status[replicas]).toBe('SUCCESS');
   });
 });
 
 describe('revertedRevisions (which deployments a rollback undid)', () => {
-  it('FULL: every commit that changed the tenant-environment after the target', async () => {
+  it('FULL: every commit that changed the tenant-environment after the target', async ({ fx }) => {
     const t0 = fx.head();
     const a = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     await fx.release('globex', 'staging', [tag('search', 'v1.0.0')]);
     const b = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
-    const row = await request({ tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'x' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'x' });
     const git = await fx.backend.repositories.forProject('shop');
     expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), { mode: 'FULL', service: null, fields: [] }, t0, row.resultSha!)).toEqual([b, a]);
   });
 
-  it('SERVICE: the service\'s files and service-scoped variables, not global variables or other services', async () => {
+  it('SERVICE: the service\'s files and service-scoped variables, not global variables or other services', async ({ fx }) => {
     const t0 = fx.head();
     const a = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
     await fx.release('acme', 'staging', [tag('payments', 'v1.5.0')]);
     const c = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'services.api-gateway.TIMEOUT_MS', value: '9000' }]);
-    const row = await request({ tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'x' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'x' });
     const git = await fx.backend.repositories.forProject('shop');
     expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), { mode: 'SERVICE', service: 'api-gateway', fields: [] }, t0, row.resultSha!)).toEqual([c, a]);
   });
 
-  it('FIELD: only the commits that changed a selected field', async () => {
+  it('FIELD: only the commits that changed a selected field', async ({ fx }) => {
     const t0 = fx.head();
     const a = await fx.release('acme', 'staging', [tag('api-gateway', 'v2.1.0')]);
     await fx.release('acme', 'staging', [setField('api-gateway', 'replicas', 4)]);
@@ -206,7 +201,7 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
         { file: 'variables.yaml', path: 'TIMEOUT_MS' },
       ],
     };
-    const row = await request({ tenant: 'acme', environment: 'staging', ...scope, targetRevision: t0, justification: 'x' });
+    const row = await request(fx, { tenant: 'acme', environment: 'staging', ...scope, targetRevision: t0, justification: 'x' });
     const git = await fx.backend.repositories.forProject('shop');
     expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), scope, t0, row.resultSha!)).toEqual([c, a]);
   });

@@ -8,24 +8,24 @@ import { formatCommitMessage, oneLine, parseCommitMessage } from '../../src/doma
 import { reconcileInterruptedExecutions } from '../../src/domain/requests/run-execution';
 import { transition } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
-import { DeployReleaseDocument, OpenBreakGlassDocument, RollbackRequestDocument } from '../requests/documents';
+import { call, ok } from '../kit/client';
+import { OpenBreakGlassDocument } from '../kit/documents/governance';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { git } from '../kit/git-cli';
 import {
   API_GATEWAY_VALUES,
   PROD,
   STAGING,
-  RequestRollbackDocument,
-  call,
   commitMessage,
   deploymentsOf,
   fileAt,
-  ok,
   requestTagRollback,
   review,
   rollbackCommitsFor,
   stagingTagTarget,
   tagRollback,
 } from '../requests/helpers';
-import { git } from '../helpers/git-cli';
 
 const BREAKS = {
   'carriage return': '\r',

@@ -8,9 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { graphql } from '../gql';
 import { createTestApp, openTestApp, type TestApp } from '../kit/app';
 import { capturingLogger } from '../kit/logs';
-import { DeployReleaseDocument } from '../requests/documents';
-import { expectError, ok, STAGING } from '../requests/helpers';
-import { git } from '../helpers/git-cli';
+import { expectError, ok } from '../kit/client';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { git } from '../kit/git-cli';
+import { STAGING } from '../requests/helpers';
 
 const RepositoryHealthDocument = graphql(`
   query SecurityRepositoryHealth {

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { childEnv } from '../helpers/child-env';
-import { git } from '../helpers/git-cli';
+import { childEnv } from '../kit/child-env';
+import { git } from '../kit/git-cli';
 import { tempDir } from '../kit/template';
 import { ROOT, startServer } from '../foundation/processes';
 

@@ -7,9 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repairPass } from '../../src/domain/requests/run-execution';
 import { createTestApp, type TestApp } from '../kit/app';
 import { allAuditEvents, fillDatabase, freeDatabase } from '../kit/db';
-import { DeployReleaseDocument, RollbackRequestDocument } from '../requests/documents';
-import { expectError, ok, PROD, STAGING, requestTagRollback, review, rollbackCommitsFor, shopProjectId } from '../requests/helpers';
-import { git } from '../helpers/git-cli';
+import { expectError, ok } from '../kit/client';
+import { DeployReleaseDocument } from '../kit/documents/history';
+import { RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { git } from '../kit/git-cli';
+import { PROD, STAGING, requestTagRollback, review, rollbackCommitsFor, shopProjectId } from '../requests/helpers';
 
 let t: TestApp;
 beforeEach(async () => {

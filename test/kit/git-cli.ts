@@ -1,3 +1,4 @@
+/** The git CLI as an independent witness of what Backtrack wrote, and as another tool writing behind its back. */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
