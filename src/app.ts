@@ -7,6 +7,7 @@ import type { Backend } from './domain/ports';
 import { reconcileInterruptedExecutions, repairPass } from './domain/requests/run-execution';
 import { startReachabilityMonitor } from './domain/sync';
 import type { InProcessEventBus } from './events/pubsub';
+import { watchLivePermissions } from './graphql/live-permissions';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
@@ -45,12 +46,15 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const { backend, database, pubsub, bus } = openBackend(config, options);
   const metrics = createMetrics(pubsub);
   const operations = trackInFlightOperations();
-  const yoga = createYogaServer(config, { backend, pubsub, logger, metrics: metrics.registry, operations });
+  // SSE subscription streams, re-checked like sockets, and ended on shutdown.
+  const streams = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS);
+  const yoga = createYogaServer(config, { backend, pubsub, logger, metrics: metrics.registry, operations, streams });
   const state: HttpState = { ready: false, stopping: false };
   const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state));
   const webSockets = attachWebSockets(server, yoga, backend, config, logger);
 
   let monitor: { stop(): void } | null = null;
+  let stopping: Promise<{ timedOut: boolean }> | null = null;
   let repairs: { stop(): Promise<void> } | null = null;
   /** The repair pass, every REPAIR_INTERVAL_MS (one at a time): heals what a full disk or a failed write left behind. */
   const startRepairs = () => {
@@ -93,40 +97,54 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       monitor = startReachabilityMonitor(backend);
       repairs = startRepairs();
       webSockets.start();
+      streams.start();
       state.ready = true;
       return bound;
     },
-    stop: async () => {
-      state.ready = false;
-      state.stopping = true;
-      monitor?.stop();
-      await repairs?.stop();
-      // One deadline for the whole drain, whatever part of it hangs.
-      let deadline: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        deadline = setTimeout(() => resolve('timeout'), config.SHUTDOWN_TIMEOUT_MS);
-        deadline.unref();
-      });
-      // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const drained = (async () => {
-        await webSockets.dispose();
-        // A socket closing does not stop the mutation it started: wait for every executing operation.
-        await Promise.all([closed, operations.idle()]);
-        return 'drained' as const;
-      })();
-      const timedOut = (await Promise.race([drained, timeout])) === 'timeout';
-      clearTimeout(deadline);
-      if (timedOut) {
-        logger.warn({ executing: operations.count() }, 'shutdown timeout: closing remaining connections');
-        server.closeAllConnections();
-        webSockets.terminate();
-      }
-      // After the drain, so executions that just finished are counted.
-      await closeServices();
-      return { timedOut };
-    },
+    // Idempotent: a second stop (a second SIGTERM) waits for the first.
+    stop: () => (stopping ??= drainAndClose()),
     stopServices: closeServices,
   };
+
+  /**
+   * Stops accepting, closes graphql-ws sockets (1001) and ends SSE streams, lets executing operations
+   * of every transport finish, then closes the database; after SHUTDOWN_TIMEOUT_MS it cuts what is left.
+   */
+  async function drainAndClose(): Promise<{ timedOut: boolean }> {
+    state.ready = false;
+    state.stopping = true;
+    monitor?.stop();
+    await repairs?.stop();
+    // One deadline for the whole drain, whatever part of it hangs.
+    let deadline: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      deadline = setTimeout(() => resolve('timeout'), config.SHUTDOWN_TIMEOUT_MS);
+      deadline.unref();
+    });
+    // Stop accepting; in-flight requests finish, idle keep-alive sockets close now and whenever one
+    // becomes idle (an ended SSE stream, a finished mutation) while the rest drains.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 25);
+    streams.stop();
+    // Open SSE streams would hold the server open until the deadline: they end now, as sockets close now.
+    streams.endAll('Server is shutting down; reconnect');
+    const drained = (async () => {
+      await webSockets.dispose();
+      // A socket closing does not stop the mutation it started: wait for every executing operation.
+      await Promise.all([closed, operations.idle()]);
+      return 'drained' as const;
+    })();
+    const timedOut = (await Promise.race([drained, timeout])) === 'timeout';
+    clearTimeout(deadline);
+    clearInterval(idleSweep);
+    if (timedOut) {
+      logger.warn({ executing: operations.count() }, 'shutdown timeout: closing remaining connections');
+      server.closeAllConnections();
+      webSockets.terminate();
+    }
+    // After the drain, so executions that just finished are counted.
+    await closeServices();
+    return { timedOut };
+  }
 }

@@ -115,11 +115,13 @@ export interface SubscribeOptions {
   filter?: (event: DomainEvent) => boolean;
   /** Called for each accepted event, when it is queued. */
   onAccept?: (event: DomainEvent) => void;
+  /** Called once when the stream ends, for whatever reason. */
+  onEnd?: () => void;
 }
 
 export interface EventPubSub {
   publish(topic: 'domainEvent', event: DomainEvent): void;
-  subscribe(topic: 'domainEvent', options?: SubscribeOptions): AsyncIterableIterator<DomainEvent>;
+  subscribe(topic: 'domainEvent', options?: SubscribeOptions): AsyncQueue<DomainEvent>;
 }
 
 /** The bus port plus what an operator (or a test) may want to know about the process-local fan-out. */
@@ -169,6 +171,7 @@ export function createEventPubSub(): { pubsub: EventPubSub; bus: InProcessEventB
           count--;
           members.delete(subscriber);
           if (members.size === 0 && subscribers.get(key) === members) subscribers.delete(key);
+          options.onEnd?.();
         }),
       };
       members.add(subscriber);

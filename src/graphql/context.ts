@@ -3,15 +3,26 @@ import type { Actor } from '../domain/actor';
 import type { Backend } from '../domain/ports';
 import { Loaders } from './loaders';
 import type { EventPubSub } from '../events/pubsub';
+import type { LivePermissions } from './live-permissions';
 
 export interface GraphQLContext {
   backend: Backend;
   actor: Actor | null;
+  /** The bearer token the actor authenticated with. */
+  token: string | null;
   loaders: Loaders;
   requestId: string;
   pubsub: EventPubSub;
+  /** Where an HTTP (SSE) subscription registers its stream for the periodic re-check; null on graphql-ws, whose sockets are re-checked. */
+  streams: LivePermissions | null;
 }
 
-export function createContext(backend: Backend, actor: Actor | null, requestId: string, pubsub: EventPubSub): GraphQLContext {
-  return { backend, actor, loaders: new Loaders(backend.stores), requestId, pubsub };
+export function createContext(
+  backend: Backend,
+  auth: { actor: Actor | null; token: string | null },
+  requestId: string,
+  pubsub: EventPubSub,
+  streams: LivePermissions | null,
+): GraphQLContext {
+  return { backend, ...auth, loaders: new Loaders(backend.stores), requestId, pubsub, streams };
 }

@@ -6,6 +6,7 @@ import { NotFoundError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
 import type { TenantEnvironment } from '../domain/model';
 import { canRead } from '../domain/workspace';
+import { createGraphQLError } from 'graphql-yoga';
 import { AsyncQueue, type SubscribeOptions } from '../events/pubsub';
 import type { GraphQLContext } from './context';
 import { Loaders } from './loaders';
@@ -21,13 +22,21 @@ export function eventsOf(
   predicate: (event: DomainEvent) => boolean,
   route: Pick<SubscribeOptions, 'type' | 'tenantEnvironmentId'> = {},
 ): AsyncIterable<DomainEvent> {
-  return ctx.pubsub.subscribe('domainEvent', {
+  const key = {};
+  const stream = ctx.pubsub.subscribe('domainEvent', {
     ...route,
     filter: (event) => predicate(event) && canReadEvent(ctx.actor, event),
     onAccept: () => {
       ctx.loaders = new Loaders(ctx.backend.stores);
     },
+    onEnd: () => ctx.streams?.remove(key),
   });
+  if (ctx.streams && ctx.token && ctx.actor) {
+    ctx.streams.add(key, ctx.token, ctx.actor, (reason, code) =>
+      stream.fail(createGraphQLError(reason, { extensions: { code, status: code === 'FORBIDDEN' ? 403 : 503 } })),
+    );
+  }
+  return stream;
 }
 
 /** A tenant-environment the caller can read, through the request's loader (one query for a whole list). */

@@ -12,10 +12,13 @@ import type { Actor } from '../domain/actor';
 import { authenticate, bearerToken } from '../domain/auth';
 import type { Backend } from '../domain/ports';
 import { maskError } from '../graphql/errors';
-import { watchSocketPermissions } from '../graphql/socket-permissions';
+import { watchLivePermissions } from '../graphql/live-permissions';
 import { selectsViewerIdentity, shareSubscriptions, subscriptionShareKey } from '../graphql/subscriptions';
 import type { Logger } from '../logger';
 import type { Yoga } from './yoga';
+
+/** A socket whose token no longer authenticates, or whose permissions changed (clients reconnect). */
+const FORBIDDEN = 4403;
 
 interface EnvelopedRoot {
   execute: (args: unknown) => unknown;
@@ -33,13 +36,26 @@ export interface WebSocketEndpoint {
 
 export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backend, config: Config, logger: Logger): WebSocketEndpoint {
   // Upgrades are routed by hand so listen errors (e.g. a taken port) stay the HTTP server's alone.
-  const webSockets = new WebSocketServer({ noServer: true });
+  // A frame may be as large as an HTTP body, no larger (ws would take 100 MiB, before any authentication).
+  const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.BODY_LIMIT_BYTES });
   server.on('upgrade', (request, socket, head) => {
     if ((request.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) return socket.destroy();
-    webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
+    webSockets.handleUpgrade(request, socket, head, (ws) => {
+      // An oversized frame is the client's fault, answered by ws with 1009: not the "internal error"
+      // graphql-ws would print to the console for every such frame (a way to flood the logs).
+      const emit = ws.emit.bind(ws);
+      ws.emit = ((event: string, ...args: unknown[]) => {
+        if (event === 'error' && args[0] instanceof RangeError) {
+          logger.debug({ err: args[0] }, 'WebSocket frame refused');
+          return true;
+        }
+        return emit(event, ...args);
+      }) as typeof ws.emit;
+      webSockets.emit('connection', ws, request);
+    });
   });
-  const socketPermissions = watchSocketPermissions(backend.stores, logger, config.WS_RECHECK_MS);
-  const graphqlWs = useServer<Record<string, unknown>, { actor?: Actor | null }>(
+  const socketPermissions = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS);
+  const graphqlWs = useServer<Record<string, unknown>, { actor?: Actor | null; token?: string | null }>(
     {
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
       onConnect: async (ctx) => {
@@ -48,7 +64,9 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
         const actor = await authenticate(backend.stores, token);
         if (!actor) return false;
         ctx.extra.actor = actor;
-        socketPermissions.add(ctx.extra.socket, token!, actor);
+        ctx.extra.token = token;
+        const { socket } = ctx.extra;
+        socketPermissions.add(socket, token!, actor, (reason) => socket.close(FORBIDDEN, reason));
         return true;
       },
       onClose: (ctx) => socketPermissions.remove(ctx.extra.socket),
@@ -56,7 +74,7 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
       // Sockets with the same operation, variables and permissions share one execution per event (see subscriptionShareKey).
       subscribe: shareSubscriptions((args) => (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
       onSubscribe: async (ctx, _id, params) => {
-        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, actor: ctx.extra.actor ?? null });
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, actor: ctx.extra.actor ?? null, token: ctx.extra.token ?? null });
         let document;
         try {
           document = enveloped.parse(params.query);

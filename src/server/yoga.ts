@@ -12,6 +12,7 @@ import { createContext, type GraphQLContext } from '../graphql/context';
 import { isExpectedError, maskError } from '../graphql/errors';
 import { useCompiledQueries } from '../graphql/plugins/compiled-queries';
 import type { InFlightOperations } from '../graphql/plugins/in-flight';
+import type { LivePermissions } from '../graphql/live-permissions';
 import { useRequestLogging } from '../graphql/plugins/request-logging';
 import { useRequireAuthentication } from '../graphql/plugins/require-authentication';
 import { securityPlugins } from '../graphql/plugins/security';
@@ -21,7 +22,7 @@ export type Yoga = ReturnType<typeof createYoga<Record<string, unknown>, GraphQL
 
 export function createYogaServer(
   config: Config,
-  deps: { backend: Backend; pubsub: EventPubSub; logger: Logger; metrics: Registry; operations: InFlightOperations },
+  deps: { backend: Backend; pubsub: EventPubSub; logger: Logger; metrics: Registry; operations: InFlightOperations; streams: LivePermissions },
 ): Yoga {
   const { backend, pubsub, logger } = deps;
   return createYoga<Record<string, unknown>, GraphQLContext>({
@@ -35,11 +36,12 @@ export function createYogaServer(
     logging: yogaLogger(logger),
     context: async (initial) => {
       const request = initial.request as Request | undefined;
-      // graphql-ws operations arrive with the actor their socket authenticated as.
-      const socketActor = (initial as { actor?: Actor | null }).actor;
-      const actor = socketActor !== undefined ? socketActor : await authenticate(backend.stores, bearerToken(request?.headers.get('authorization')));
       const requestId = currentRequestId() ?? requestIdFrom(request?.headers.get('x-request-id'));
-      return createContext(backend, actor, requestId, pubsub);
+      // graphql-ws operations arrive with the actor their socket authenticated as (the socket is re-checked).
+      const socket = initial as { actor?: Actor | null; token?: string | null };
+      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null }, requestId, pubsub, null);
+      const token = bearerToken(request?.headers.get('authorization'));
+      return createContext(backend, { actor: await authenticate(backend.stores, token), token }, requestId, pubsub, deps.streams);
     },
     plugins: [
       ...securityPlugins(config),

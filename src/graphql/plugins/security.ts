@@ -1,9 +1,8 @@
 /** Abuse limits: depth, aliases, tokens, directives and cost (graphql-armor), introspection switch, persisted operations. */
 import fs from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { parse, type GraphQLError, type ValidationContext } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, parse, type GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from '../../config';
 import { isGraphQLError } from '../errors';
@@ -39,6 +38,16 @@ const useTokenLimitCode: Plugin = {
   },
 };
 
+/**
+ * INTROSPECTION=false for every transport: a validation rule, since graphql-ws operations never pass
+ * the HTTP request hooks yoga's disable-introspection plugin keys on.
+ */
+const useNoIntrospection: Plugin = {
+  onValidate({ addValidationRule }) {
+    addValidationRule(NoSchemaIntrospectionCustomRule);
+  },
+};
+
 /** Validation-rule limits report their (re-labelled) error instead of throwing. */
 const reportLimit = {
   propagateOnRejection: false,
@@ -66,7 +75,7 @@ export function securityPlugins(config: Config): Plugin[] {
     armor as Plugin,
     useTokenLimitCode,
   ];
-  if (!config.INTROSPECTION) plugins.push(useDisableIntrospection());
+  if (!config.INTROSPECTION) plugins.push(useNoIntrospection);
   if (config.PERSISTED_OPERATIONS !== 'off') {
     const store = loadPersistedOperations(config.PERSISTED_OPERATIONS_FILE);
     plugins.push(
