@@ -6,6 +6,7 @@ import { recordAudit } from './audit';
 import { commitTenantEnvironmentChange } from './commit-change';
 import { formatCommitMessage } from './commit-metadata';
 import { BadRequestError, NotFoundError } from './errors';
+import { assertEditValue, assertFileContent, boundedText } from './input-limits';
 import { requireOpenTenantEnvironment } from './history/queries';
 import {
   BINDINGS_FILE,
@@ -50,6 +51,12 @@ export async function deployRelease(backend: Backend, actor: Actor | null, input
   const user = requireRole(actor, context.project.id, 'DEPLOYER', 'tenant-environment');
   const serviceReleases = input.services ?? [];
   const environmentFields = input.environmentFields ?? [];
+  const description = boundedText(input.description, 'description');
+  for (const release of serviceReleases) {
+    for (const edit of release.setFields ?? []) assertEditValue(edit.value, `the value of ${release.service}/${edit.file} ${edit.path}`);
+    for (const file of release.replaceFiles ?? []) assertFileContent(file.content, `${release.service}/${file.file}`);
+  }
+  for (const edit of environmentFields) assertEditValue(edit.value, `the value of ${edit.file} ${edit.path}`);
   if (serviceReleases.length === 0 && environmentFields.length === 0) {
     throw new BadRequestError('EMPTY_RELEASE', 'a release must change at least one service or environment field');
   }
@@ -62,9 +69,9 @@ export async function deployRelease(backend: Backend, actor: Actor | null, input
     tenantEnvironment: context,
     author: { name: user.user.name, email: user.user.email },
     what: 'release',
-    message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: context.ref, authorEmail: user.user.email, description: input.description }),
+    message: () => formatCommitMessage({ kind: 'RELEASE', tenantEnvironment: context.ref, authorEmail: user.user.email, description }),
     record: audited(backend, user, context, 'release.deployed', {
-      description: input.description ?? null,
+      description,
       services: serviceReleases.map((r) => r.service),
       fields: [...serviceReleases.flatMap((r) => (r.setFields ?? []).map((f) => `${r.service}/${f.file} ${f.path}`)), ...environmentFields.map((f) => `${f.file} ${f.path}`)],
     }),
@@ -118,6 +125,7 @@ export async function promote(backend: Backend, actor: Actor | null, input: Prom
   );
   const user = requireRole(actor, target.project.id, 'DEPLOYER', 'tenant-environment');
   if (source.id === target.id) throw new BadRequestError('INVALID_PROMOTION', 'cannot promote an environment onto itself');
+  const description = boundedText(input.description, 'description');
   const git = await backend.repositories.forProject(source.project.slug);
   const sourceFiles = await readFiles(git, await git.head(), source.ref);
   const promoted = input.service ? [input.service] : servicesIn(sourceFiles);
@@ -136,7 +144,7 @@ export async function promote(backend: Backend, actor: Actor | null, input: Prom
         kind: 'PROMOTION',
         tenantEnvironment: target.ref,
         authorEmail: user.user.email,
-        description: input.description ?? `Promote ${promoted.join(', ')} from env/${input.fromEnvironment}`,
+        description: description ?? `Promote ${promoted.join(', ')} from env/${input.fromEnvironment}`,
         fromEnvironment: input.fromEnvironment,
         services: promoted,
       }),

@@ -1,8 +1,9 @@
 /** The Pothos schema builder; types live one per file in ./types. */
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLContext } from './context';
+import { JSONScalar } from './scalars';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -25,7 +26,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('DateTime', DateTimeResolver);
-builder.addScalarType('JSON', JSONResolver);
+builder.addScalarType('JSON', JSONScalar);
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});

@@ -14,7 +14,11 @@ export function isGraphQLError(error: unknown): error is GraphQLError {
 }
 
 function expectedError(error: unknown): DomainError | null {
-  if (error instanceof DomainError) return error;
+  // A domain error may arrive wrapped (a scalar's parse error inside a variable coercion error).
+  for (let cause = error, hops = 0; cause instanceof Error && hops < 5; cause = (cause as GraphQLError).originalError, hops++) {
+    if (cause instanceof DomainError) return cause;
+    if (!isGraphQLError(cause)) break;
+  }
   if (error instanceof RevisionNotFoundError) return new DomainError('REVISION_NOT_FOUND', error.message, 400);
   if (error instanceof YamlFieldError) return new DomainError(error.code, error.message, 400);
   return null;

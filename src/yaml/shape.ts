@@ -3,7 +3,7 @@
  * Lines after the first carry absolute indentation from wherever the text came from.
  */
 import { parseDocument, type Document, type Node, isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
-import { PARSE_OPTIONS } from './document';
+import { PARSE_OPTIONS, assertUniqueKeys } from './document';
 import { isBlockScalar } from './locate';
 import { indentOf, isBlank, isCommentLine, spaces, splitLines } from './text';
 
@@ -49,7 +49,13 @@ export function shapeFromRaw(raw: string): ValueShape | undefined {
 
 function parseStandalone(text: string): Document.Parsed | undefined {
   const document = parseDocument(text, PARSE_OPTIONS);
-  return document.errors.length === 0 ? document : undefined;
+  if (document.errors.length > 0) return undefined;
+  try {
+    assertUniqueKeys(text, document);
+  } catch {
+    return undefined;
+  }
+  return document;
 }
 
 function isBlockCollection(node: unknown): node is Node & { flow?: boolean } {

@@ -98,11 +98,12 @@ describe('cost limit (MAX_COST=20)', () => {
   });
 
   it('list sizes count: `first: 10` multiplies its selection', async () => {
-    // tenantEnvironment: 2 + 1.5 × deployments; deployments(first: 10): 10 × (2 + 1.5 × edges); edges: 2 + 1.5 × node; node: 2 + 1.5 × 1
+    // tenantEnvironment: 2 + 1.5 × deployments; deployments(first: 10), weight 10: 10 × (2 + 10 + 1.5 × edges);
+    // edges: 2 + 1.5 × node; node: 2 + 1.5 × 1 — 2 + 1.5 × 10 × (12 + 1.5 × 7.25) = 345.125
     const response = await post(app(), 'DEPLOYER', {
       query: '{ tenantEnvironment(project: "shop", tenant: "acme", environment: "staging") { deployments(first: 10) { edges { node { revision } } } } }',
     });
-    expectRefused(response, 'MAX_COST_EXCEEDED', /Cost limit of 20 exceeded, found 195\.125\./);
+    expectRefused(response, 'MAX_COST_EXCEEDED', /Cost limit of 20 exceeded, found 345\.125\./);
   });
 });
 
@@ -182,5 +183,25 @@ describe('introspection and GraphiQL', () => {
     const text = await response.text();
     expect(response.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
     expect(text).not.toMatch(/graphiql/i);
+  });
+});
+
+describe('weighted cost (the default MAX_COST)', () => {
+  const app = withApp({});
+  const history = (alias: string, first: string) =>
+    `${alias}: tenantEnvironment(project: "shop", tenant: "acme", environment: "production") { deployments(first: ${first}) { edges { node { revision compareWithCurrent { files { path unifiedDiff } } } } } }`;
+
+  it('refuses two aliases of a history page with a diff per row (it would take seconds and megabytes)', async () => {
+    expectRefused(await post(app(), 'DEPLOYER', { query: `{ ${history('a', '50')} ${history('b', '50')} }` }), 'MAX_COST_EXCEEDED', /Cost limit of 20000 exceeded/);
+  });
+
+  it('counts a page size given as a variable', async () => {
+    const response = await post(app(), 'DEPLOYER', { query: `query($n: Int) { ${history('a', '$n')} }`, variables: { n: 100 } });
+    expectRefused(response, 'MAX_COST_EXCEEDED', /Cost limit of 20000 exceeded/);
+  });
+
+  it('lets a short page of diffs and a long page of plain rows through', async () => {
+    expectPassed(await post(app(), 'DEPLOYER', { query: `{ ${history('a', '5')} }` }));
+    expectPassed(await post(app(), 'DEPLOYER', { query: '{ tenantEnvironment(project: "shop", tenant: "acme", environment: "production") { deployments(first: 100) { edges { node { revision changes author { email } } } } } }' }));
   });
 });

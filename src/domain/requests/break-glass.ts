@@ -4,6 +4,7 @@ import { canReadProjectWide, requireRole } from '../access';
 import { recordAudit } from '../audit';
 import { BadRequestError, NotFoundError } from '../errors';
 import { newId } from '../ids';
+import { boundedText } from '../input-limits';
 import type { BreakGlassSession, Project } from '../model';
 import type { Backend } from '../ports';
 import { projectBySlug } from '../workspace';
@@ -20,7 +21,7 @@ export async function openBreakGlassSession(
   const project = await projectBySlug(backend, actor, input.project);
   if (!project) throw new NotFoundError(`project ${input.project}`);
   const user = requireRole(actor, project.id, 'DEPLOYER', 'project');
-  const justification = input.justification?.trim();
+  const justification = boundedText(input.justification, 'justification');
   if (!justification) throw new BadRequestError('JUSTIFICATION_REQUIRED', 'a justification is required to open a break-glass session');
   const { breakGlassDefaultMinutes, breakGlassMaxMinutes } = backend.settings;
   const requested = input.durationMinutes ?? breakGlassDefaultMinutes;

@@ -6,6 +6,7 @@ import { BadRequestError, ConflictError, DomainError, ExecutionError, ForbiddenE
 import { requestEvent } from '../events';
 import { approvalWorkflowEnabled, requireModeAllowed } from '../gating';
 import { newId } from '../ids';
+import { boundedText } from '../input-limits';
 import type { RequestState, ReviewDecision, RollbackRequest, TenantEnvironment } from '../model';
 import type { Backend, Transaction } from '../ports';
 import { previewRollback, type RollbackInput } from '../rollback/preview';
@@ -27,9 +28,9 @@ export const MESSAGES = {
 } as const;
 
 export async function requestRollback(backend: Backend, actor: Actor | null, input: RequestRollbackInput): Promise<RollbackRequest> {
+  const justification = boundedText(input.justification, 'justification');
   const preview = await previewRollback(backend, actor, input);
   const user = requireUser(actor);
-  const justification = input.justification?.trim();
   if (!justification) throw new BadRequestError('JUSTIFICATION_REQUIRED', 'justification is required: explain why the rollback is needed');
   if (input.previewHash && input.previewHash !== preview.previewHash) {
     throw new ConflictError('ROLLBACK_CONFLICT', 'conflict detected: the tenant-environment changed since the rollback was previewed (same files or fields); preview again', {
@@ -139,6 +140,7 @@ async function recordReview(
   input: { decision: ReviewDecision; comment?: string | null },
 ): Promise<RollbackRequest> {
   const now = backend.now();
+  const comment = boundedText(input.comment, 'comment');
   const fresh = (await stores.requests.byId(requestId))!;
   if (fresh.state !== 'PENDING') throw new BadRequestError('REQUEST_NOT_PENDING', MESSAGES.notPending, { state: fresh.state });
   const policy = (await stores.environments.bySlug(fresh.projectId, environmentSlug))!;
@@ -151,10 +153,10 @@ async function recordReview(
     requestId: fresh.id,
     reviewerId: reviewer.user.id,
     decision: input.decision,
-    comment: input.comment?.trim() || null,
+    comment,
     createdAt: now,
   });
-  await recordAudit(stores, auditOf(fresh, reviewer, 'rollback.reviewed', now, { decision: input.decision, comment: input.comment ?? null }));
+  await recordAudit(stores, auditOf(fresh, reviewer, 'rollback.reviewed', now, { decision: input.decision, comment }));
   let row = fresh;
   if (input.decision === 'REJECT') {
     row = await transition(stores, row, 'REJECTED', now);
@@ -193,7 +195,7 @@ export async function retryRollbackExecution(backend: Backend, actor: Actor | nu
 export async function addRollbackNote(backend: Backend, actor: Actor | null, id: string, note: string): Promise<RollbackRequest> {
   const request = await requireRequest(backend, actor, id);
   const user = requireRole(actor, request.projectId, 'DEPLOYER', 'rollback request');
-  const text = note?.trim();
+  const text = boundedText(note, 'note');
   if (!text) throw new BadRequestError('NOTE_REQUIRED', 'note cannot be empty');
   if (request.state !== 'COMPLETED' && request.state !== 'FAILED') {
     throw new BadRequestError('NOTE_NOT_ALLOWED', 'post-rollback notes can be added to completed or failed rollback requests');

@@ -1,4 +1,4 @@
-/** Abuse limits: depth, aliases, tokens, directives and cost (graphql-armor), introspection switch, persisted operations. */
+/** Abuse limits: depth, aliases, tokens, directives (graphql-armor), weighted cost, introspection switch, persisted operations. */
 import fs from 'node:fs';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
@@ -6,6 +6,7 @@ import { NoSchemaIntrospectionCustomRule, parse, type GraphQLError, type Validat
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from '../../config';
 import { isGraphQLError } from '../errors';
+import { useWeightedCostLimit } from './cost';
 
 /** graphql-armor reports every limit as "Syntax Error: …"; give each a stable code of its own. */
 const LIMIT_CODES: Array<[RegExp, string]> = [
@@ -61,20 +62,11 @@ export function securityPlugins(config: Config): Plugin[] {
     maxAliases: { n: config.MAX_ALIASES, allowList: [], ...reportLimit },
     maxTokens: { n: config.MAX_TOKENS, exposeLimits: true, propagateOnRejection: true },
     maxDirectives: { n: config.MAX_DIRECTIVES, ...reportLimit },
-    costLimit: {
-      maxCost: config.MAX_COST,
-      objectCost: 2,
-      scalarCost: 1,
-      depthCostFactor: 1.5,
-      ignoreIntrospection: true,
-      ...reportLimit,
-    },
+    // Replaced by the weighted cost limit below (it sees field weights and variables).
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !config.INTROSPECTION },
   });
-  const plugins: Plugin[] = [
-    armor as Plugin,
-    useTokenLimitCode,
-  ];
+  const plugins: Plugin[] = [armor as Plugin, useTokenLimitCode, useWeightedCostLimit(config.MAX_COST)];
   if (!config.INTROSPECTION) plugins.push(useNoIntrospection);
   if (config.PERSISTED_OPERATIONS !== 'off') {
     const store = loadPersistedOperations(config.PERSISTED_OPERATIONS_FILE);

@@ -57,6 +57,7 @@ DeploymentRef.implement({
     }),
     compareWithCurrent: t.field({
       type: RevisionDiffRef,
+      extensions: { cost: 500 },
       resolve: async (d, _a, ctx) =>
         compareWithCurrent(ctx.backend, await requireReadableTenantEnvironment(ctx, d.tenantEnvironmentId), d.revision),
     }),

@@ -44,11 +44,13 @@ ProjectRef.implement({
     }),
     repositoryHealth: t.field({
       type: RepositoryHealthRef,
+      extensions: { cost: 20 },
       description: 'Checked on every read: a missing main branch or rewritten history shows here.',
       resolve: (p, _a, ctx) => repositoryHealth(ctx.backend, p),
     }),
     tenantEnvironments: t.field({
       type: [TenantEnvironmentRef],
+      extensions: { listSize: 20 },
       resolve: (p, _a, ctx) => tenantEnvironmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     rollbackModes: t.field({
@@ -58,17 +60,20 @@ ProjectRef.implement({
     }),
     approvalPolicies: t.field({
       type: [ApprovalPolicyRef],
+      extensions: { listSize: 10 },
       resolve: (p, _a, ctx) => environmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     breakGlassSessions: t.field({
       type: [BreakGlassSessionRef],
       description: 'Newest first, with the actions taken under each, for post-incident review.',
+      extensions: { cost: 10, listSize: 20 },
       args: { activeOnly: t.arg.boolean({ required: false, defaultValue: false }) },
       resolve: (p, args, ctx) => breakGlassSessionsOf(ctx.backend, ctx.actor, p, args.activeOnly ?? false),
     }),
     auditEvents: t.connection({
       type: AuditEventRef,
       description: 'The audit trail, newest first.',
+      extensions: { cost: 10 },
       args: {
         action: t.arg.string({ required: false }),
         actorId: t.arg.id({ required: false }),

@@ -131,6 +131,7 @@ RollbackPreviewRef.implement({
 builder.mutationField('previewRollback', (t) =>
   t.field({
     type: RollbackPreviewRef,
+    extensions: { cost: 500 },
     args: { input: t.arg({ type: RollbackInput }) },
     resolve: (_root, { input }, ctx) => previewRollback(ctx.backend, ctx.actor, toRollbackInput(input)),
   }),

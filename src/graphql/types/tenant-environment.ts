@@ -28,10 +28,11 @@ TenantEnvironmentRef.implement({
     }),
     project: t.field({ type: ProjectRef, resolve: (te) => te.project }),
     headRevision: t.string({ nullable: true, resolve: (te, _a, ctx) => headRevision(ctx.backend, te) }),
-    services: t.stringList({ description: 'Services at the head revision.', resolve: (te, _a, ctx) => currentServices(ctx.backend, te) }),
+    services: t.stringList({ description: 'Services at the head revision.', extensions: { cost: 10 }, resolve: (te, _a, ctx) => currentServices(ctx.backend, te) }),
     deployments: t.connection({
       type: DeploymentRef,
       description: 'Deployment history, newest first.',
+      extensions: { cost: 10 },
       resolve: async (te, args, ctx) => {
         const { first, afterKey } = forwardPage('deployment', args);
         const page = await listDeployments(ctx.backend, te, { first, afterSequence: afterKey });
@@ -41,19 +42,22 @@ TenantEnvironmentRef.implement({
     compareWithCurrent: t.field({
       type: RevisionDiffRef,
       description: 'From the given revision to the current head ("Compare with current").',
+      extensions: { cost: 500 },
       args: { revision: t.arg.string() },
       resolve: (te, args, ctx) => compareWithCurrent(ctx.backend, te, args.revision),
     }),
     compareRevisions: t.field({
       type: RevisionDiffRef,
+      extensions: { cost: 500 },
       args: { base: t.arg.string(), head: t.arg.string() },
       resolve: (te, args, ctx) => compareRevisions(ctx.backend, te, args.base, args.head),
     }),
     approvalPolicy: t.field({ type: ApprovalPolicyRef, resolve: (te) => te.environment }),
-    syncStatus: t.field({ type: SyncStatusRef, resolve: (te, _a, ctx) => syncStatusOf(ctx.backend, te) }),
+    syncStatus: t.field({ type: SyncStatusRef, extensions: { cost: 20 }, resolve: (te, _a, ctx) => syncStatusOf(ctx.backend, te) }),
     drift: t.field({
       type: [DriftEntryRef],
       description: 'Desired (head) vs live values the agent reported; empty when they agree.',
+      extensions: { cost: 50, listSize: 20 },
       resolve: (te, _a, ctx) => driftOf(ctx.backend, te),
     }),
     rollbackModes: t.field({
@@ -63,12 +67,14 @@ TenantEnvironmentRef.implement({
     rollbackRequests: t.field({
       type: [RollbackRequestRef],
       description: 'Newest first, optionally only in the given states.',
+      extensions: { cost: 10, listSize: 20 },
       args: { states: t.arg({ type: [RollbackRequestStateEnum], required: false }) },
       resolve: (te, args, ctx) => rollbackRequestsOf(ctx.backend, te, args.states ?? null),
     }),
     rollbackInsights: t.field({
       type: [RecurringRollbackRef],
       description: 'Revisions rolled back to three or more times in 30 days: a recurring issue needing root-cause analysis.',
+      extensions: { cost: 10 },
       resolve: (te, _a, ctx) => recurringRollbackTargets(ctx.backend, te),
     }),
   }),

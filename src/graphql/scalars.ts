@@ -1,0 +1,38 @@
+/** Custom scalars: DateTime, and JSON with bounds a value must keep before any code walks it recursively. */
+import { GraphQLError, GraphQLScalarType } from 'graphql';
+import { JSONResolver } from 'graphql-scalars';
+import { BadRequestError } from '../domain/errors';
+
+export const MAX_JSON_DEPTH = 64;
+export const MAX_JSON_NODES = 100_000;
+
+/** Checked without recursion, so a value nested 100,000 levels deep is refused, not a stack overflow. */
+function assertBounded(value: unknown): void {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (++nodes > MAX_JSON_NODES) throw new BadRequestError('VALUE_TOO_LARGE', `a JSON value may hold at most ${MAX_JSON_NODES} values`);
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) throw new BadRequestError('VALUE_TOO_DEEP', `a JSON value may be nested at most ${MAX_JSON_DEPTH} levels deep`);
+    for (const child of Object.values(current as Record<string, unknown>)) stack.push({ value: child, depth: depth + 1 });
+  }
+}
+
+function checked<T>(parse: (input: T) => unknown): (input: T) => unknown {
+  return (input) => {
+    const value = parse(input);
+    try {
+      assertBounded(value);
+    } catch (error) {
+      throw new GraphQLError((error as Error).message, { originalError: error as Error });
+    }
+    return value;
+  };
+}
+
+export const JSONScalar = new GraphQLScalarType({
+  ...JSONResolver.toConfig(),
+  parseValue: checked((input: unknown) => JSONResolver.parseValue(input)),
+  parseLiteral: (ast, variables) => checked(() => JSONResolver.parseLiteral(ast, variables))(undefined),
+});
