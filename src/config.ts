@@ -42,6 +42,12 @@ const schema = z.object({
   PERSISTED_OPERATIONS: oneOf(['off', 'allow', 'require']).default('off'),
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  /** Origins (comma-separated) a browser may call the API from; none by default: same origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be a comma-separated list of origins like https://dashboard.example.com'))),
   /** How often commits that landed but were not recorded, and requests nobody executes any more, are repaired. */
   REPAIR_INTERVAL_MS: integer(100, 3_600_000).default(30_000),
   /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */

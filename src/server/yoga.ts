@@ -1,6 +1,7 @@
 /** The GraphQL server (yoga): schema, context, error masking and the plugin pipeline every transport shares. */
 import { createYoga } from 'graphql-yoga';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
@@ -32,6 +33,8 @@ export function createYogaServer(
     // The HTTP server enforces BODY_LIMIT_BYTES first (with BODY_TOO_LARGE); yoga's own guard must not be stricter.
     maxRequestBodySize: config.BODY_LIMIT_BYTES,
     graphiql: config.GRAPHIQL ? { title: 'Backtrack', subscriptionsProtocol: 'WS' } : false,
+    // Without configured origins no CORS header is sent at all: browsers allow the same origin only.
+    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, credentials: true, methods: ['GET', 'POST'] } : false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
     logging: yogaLogger(logger),
     context: async (initial) => {
@@ -44,10 +47,33 @@ export function createYogaServer(
       return createContext(backend, { actor: await authenticate(backend.stores, token), token }, requestId, pubsub, deps.streams);
     },
     plugins: [
+      // Bodies a browser may send cross-site without a preflight (forms, multipart, text/plain) need a header it cannot add.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       ...securityPlugins(config),
       useRequireAuthentication(),
       useRequestLogging(logger),
-      usePrometheus({ endpoint: '/metrics', registry: deps.metrics }),
+      usePrometheus({
+        endpoint: '/metrics',
+        registry: deps.metrics,
+        metrics: {
+          // Labelled by route, not by the client's URL (its Host header would mint a series per value).
+          graphql_yoga_http_duration: createHistogram({
+            registry: deps.metrics,
+            histogram: {
+              name: 'graphql_yoga_http_duration',
+              help: 'Time spent on HTTP connection',
+              labelNames: ['operationName', 'operationType', 'method', 'statusCode', 'route'] as const,
+            },
+            fillLabelsFn: (params, { request, response }: { request: Request; response: Response }) => ({
+              method: request.method,
+              statusCode: response.status,
+              operationType: params.operationType || 'unknown',
+              operationName: params.operationName || 'Anonymous',
+              route: new URL(request.url).pathname,
+            }),
+          }),
+        },
+      }),
       ...useCompiledQueries(),
       deps.operations.plugin,
     ],
