@@ -11,6 +11,7 @@ import { watchLivePermissions } from './graphql/live-permissions';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
+import { createAuthGuard } from './server/auth-guard';
 import { openBackend, type BackendOptions } from './server/backend';
 import { createHttpHandler, type HttpState } from './server/http';
 import { attachWebSockets } from './server/websocket';
@@ -48,10 +49,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const operations = trackInFlightOperations();
   // SSE subscription streams, re-checked like sockets, and ended on shutdown.
   const streams = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS);
-  const yoga = createYogaServer(config, { backend, pubsub, logger, metrics: metrics.registry, operations, streams });
+  const auth = createAuthGuard(backend.stores, config, logger);
+  const yoga = createYogaServer(config, { backend, pubsub, logger, metrics: metrics.registry, operations, streams, auth });
   const state: HttpState = { ready: false, stopping: false };
   const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state));
-  const webSockets = attachWebSockets(server, yoga, backend, config, logger);
+  const webSockets = attachWebSockets(server, yoga, backend, config, logger, auth);
 
   let monitor: { stop(): void } | null = null;
   let stopping: Promise<{ timedOut: boolean }> | null = null;

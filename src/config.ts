@@ -42,6 +42,11 @@ const schema = z.object({
   PERSISTED_OPERATIONS: oneOf(['off', 'allow', 'require']).default('off'),
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  /** Failed authentications one client address may make per window before it is refused for the rest of it. */
+  AUTH_FAILURE_LIMIT: integer(1, 1_000_000).default(20),
+  AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400).default(60),
+  /** Behind a load balancer: take the client address from X-Forwarded-For (its first entry). */
+  TRUST_PROXY: boolean.default(false),
   /** Origins (comma-separated) a browser may call the API from; none by default: same origin only. */
   CORS_ORIGINS: z
     .string()

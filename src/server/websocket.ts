@@ -9,7 +9,8 @@ import type { GraphQLError } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
-import { authenticate, bearerToken } from '../domain/auth';
+import { bearerToken } from '../domain/auth';
+import { clientAddress, TooManyFailedAuthentications, type AuthGuard } from './auth-guard';
 import type { Backend } from '../domain/ports';
 import { maskError } from '../graphql/errors';
 import { watchLivePermissions } from '../graphql/live-permissions';
@@ -19,6 +20,8 @@ import type { Yoga } from './yoga';
 
 /** A socket whose token no longer authenticates, or whose permissions changed (clients reconnect). */
 const FORBIDDEN = 4403;
+/** A client address refused after too many failed authentications (retry later). */
+const TOO_MANY_REQUESTS = 4429;
 
 interface EnvelopedRoot {
   execute: (args: unknown) => unknown;
@@ -34,7 +37,7 @@ export interface WebSocketEndpoint {
   terminate(): void;
 }
 
-export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backend, config: Config, logger: Logger): WebSocketEndpoint {
+export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backend, config: Config, logger: Logger, auth: AuthGuard): WebSocketEndpoint {
   // Upgrades are routed by hand so listen errors (e.g. a taken port) stay the HTTP server's alone.
   // A frame may be as large as an HTTP body, no larger (ws would take 100 MiB, before any authentication).
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: config.BODY_LIMIT_BYTES });
@@ -61,7 +64,14 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = bearerToken(typeof authorization === 'string' ? authorization : null);
-        const actor = await authenticate(backend.stores, token);
+        let actor: Actor | null;
+        try {
+          actor = await auth.authenticate(token, { address: clientAddress(ctx.extra.request, config.TRUST_PROXY), transport: 'graphql-ws' });
+        } catch (error) {
+          if (!(error instanceof TooManyFailedAuthentications)) throw error;
+          ctx.extra.socket.close(TOO_MANY_REQUESTS, error.message);
+          return false;
+        }
         if (!actor) return false;
         ctx.extra.actor = actor;
         ctx.extra.token = token;

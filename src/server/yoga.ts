@@ -1,11 +1,13 @@
 /** The GraphQL server (yoga): schema, context, error masking and the plugin pipeline every transport shares. */
-import { createYoga } from 'graphql-yoga';
+import type http from 'node:http';
+import { createGraphQLError, createYoga } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createHistogram, usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
-import { authenticate, bearerToken } from '../domain/auth';
+import { bearerToken } from '../domain/auth';
+import { clientAddress, TooManyFailedAuthentications, type AuthGuard } from './auth-guard';
 import type { Backend } from '../domain/ports';
 import type { EventPubSub } from '../events/pubsub';
 import { schema } from '../graphql';
@@ -23,7 +25,7 @@ export type Yoga = ReturnType<typeof createYoga<Record<string, unknown>, GraphQL
 
 export function createYogaServer(
   config: Config,
-  deps: { backend: Backend; pubsub: EventPubSub; logger: Logger; metrics: Registry; operations: InFlightOperations; streams: LivePermissions },
+  deps: { backend: Backend; pubsub: EventPubSub; logger: Logger; metrics: Registry; operations: InFlightOperations; streams: LivePermissions; auth: AuthGuard },
 ): Yoga {
   const { backend, pubsub, logger } = deps;
   return createYoga<Record<string, unknown>, GraphQLContext>({
@@ -44,7 +46,17 @@ export function createYogaServer(
       const socket = initial as { actor?: Actor | null; token?: string | null };
       if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null }, requestId, pubsub, null);
       const token = bearerToken(request?.headers.get('authorization'));
-      return createContext(backend, { actor: await authenticate(backend.stores, token), token }, requestId, pubsub, deps.streams);
+      const client = { address: clientAddress((initial as { req?: http.IncomingMessage }).req, config.TRUST_PROXY), transport: 'http' };
+      let actor: Actor | null;
+      try {
+        actor = await deps.auth.authenticate(token, client);
+      } catch (error) {
+        if (!(error instanceof TooManyFailedAuthentications)) throw error;
+        throw createGraphQLError(error.message, {
+          extensions: { code: error.code, status: 429, http: { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } } },
+        });
+      }
+      return createContext(backend, { actor, token }, requestId, pubsub, deps.streams);
     },
     plugins: [
       // Bodies a browser may send cross-site without a preflight (forms, multipart, text/plain) need a header it cannot add.
