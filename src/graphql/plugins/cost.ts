@@ -2,9 +2,8 @@
  * The query cost limit (MAX_COST), weighted by the work fields do. graphql-armor's formula is kept
  * (objects 2, scalars 1, each level × 1.5, a selection × its `first`/`last`), with two additions:
  * a field's `extensions.cost` adds what it costs to resolve (a diff of two revisions costs more than
- * reading a column), and list sizes count when they come from variables or, for lists without
- * paging arguments, from the field's `extensions.listSize`. A history page of diffs is refused
- * before it runs, not after 30 seconds.
+ * reading a column), and page sizes count when they come from variables too. A history page of
+ * diffs is refused before it runs, not after 30 seconds.
  */
 import {
   Kind,
@@ -27,8 +26,6 @@ const DEPTH_FACTOR = 1.5;
 interface CostExtensions {
   /** What resolving the field costs beyond reading a value. */
   cost?: number;
-  /** Items a list without paging arguments is counted as. */
-  listSize?: number;
 }
 
 export function useWeightedCostLimit(maxCost: number): Plugin {
@@ -78,14 +75,14 @@ function costOf(validation: ValidationContext, operation: OperationDefinitionNod
     const weight = extensions.cost ?? 0;
     if (!node.selectionSet) return SCALAR_COST + weight;
     const type = definition ? (getNamedType(definition.type) as GraphQLCompositeType) : parent;
-    const multiplier = listSize(node, variables) ?? extensions.listSize ?? 1;
+    const multiplier = pageSize(node, variables) ?? 1;
     return (OBJECT_COST + weight + walk(node.selectionSet, type, DEPTH_FACTOR, seen)) * multiplier;
   };
   return walk(operation.selectionSet, root, 1, new Set());
 }
 
 /** `first` or `last`, literal or from a variable. */
-function listSize(node: FieldNode, variables: Record<string, unknown>): number | undefined {
+function pageSize(node: FieldNode, variables: Record<string, unknown>): number | undefined {
   const argument = node.arguments?.find((arg) => arg.name.value === 'first' || arg.name.value === 'last');
   if (!argument) return undefined;
   const value = valueOf(argument.value, variables);

@@ -20,7 +20,7 @@ BreakGlassSessionRef.implement({
     actions: t.field({
       type: [AuditEventRef],
       description: 'Every audited action taken under this session, for post-incident review.',
-      extensions: { cost: 10, listSize: 50 },
+      extensions: { cost: 10 },
       resolve: async (s, _a, ctx) =>
         (await listAuditEvents(ctx.backend, ctx.actor, s.projectId, { breakGlassSessionId: s.id }, { first: 500, afterId: null })).rows,
     }),

@@ -50,7 +50,6 @@ ProjectRef.implement({
     }),
     tenantEnvironments: t.field({
       type: [TenantEnvironmentRef],
-      extensions: { listSize: 20 },
       resolve: (p, _a, ctx) => tenantEnvironmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     rollbackModes: t.field({
@@ -60,13 +59,12 @@ ProjectRef.implement({
     }),
     approvalPolicies: t.field({
       type: [ApprovalPolicyRef],
-      extensions: { listSize: 10 },
       resolve: (p, _a, ctx) => environmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     breakGlassSessions: t.field({
       type: [BreakGlassSessionRef],
       description: 'Newest first, with the actions taken under each, for post-incident review.',
-      extensions: { cost: 10, listSize: 20 },
+      extensions: { cost: 10 },
       args: { activeOnly: t.arg.boolean({ required: false, defaultValue: false }) },
       resolve: (p, args, ctx) => breakGlassSessionsOf(ctx.backend, ctx.actor, p, args.activeOnly ?? false),
     }),

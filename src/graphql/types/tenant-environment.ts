@@ -57,7 +57,7 @@ TenantEnvironmentRef.implement({
     drift: t.field({
       type: [DriftEntryRef],
       description: 'Desired (head) vs live values the agent reported; empty when they agree.',
-      extensions: { cost: 50, listSize: 20 },
+      extensions: { cost: 50 },
       resolve: (te, _a, ctx) => driftOf(ctx.backend, te),
     }),
     rollbackModes: t.field({
@@ -67,7 +67,7 @@ TenantEnvironmentRef.implement({
     rollbackRequests: t.field({
       type: [RollbackRequestRef],
       description: 'Newest first, optionally only in the given states.',
-      extensions: { cost: 10, listSize: 20 },
+      extensions: { cost: 10 },
       args: { states: t.arg({ type: [RollbackRequestStateEnum], required: false }) },
       resolve: (te, args, ctx) => rollbackRequestsOf(ctx.backend, te, args.states ?? null),
     }),
