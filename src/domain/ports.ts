@@ -305,6 +305,8 @@ export interface DomainSettings {
   agentSilenceMs: number;
   breakGlassDefaultMinutes: number;
   breakGlassMaxMinutes: number;
+  /** Where clients reach this server (PUBLIC_URL, no trailing slash): repository URLs are built on it. */
+  publicUrl: string;
 }
 
 /** Everything a domain operation works with; built once by the app (or a test). */

@@ -13,5 +13,6 @@ import './types/break-glass-session';
 import './types/approval-policy';
 import './types/audit-event';
 import './types/sync-status';
+import './types/repository-token';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -45,7 +45,7 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = bearerToken(typeof authorization === 'string' ? authorization : null);
-        const actor = await authenticate(backend.stores, token);
+        const actor = await authenticate(backend.stores, token, backend.now());
         if (!actor) return false;
         ctx.extra.actor = actor;
         socketPermissions.add(ctx.extra.socket, token!, actor);

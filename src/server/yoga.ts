@@ -37,7 +37,7 @@ export function createYogaServer(
       const request = initial.request as Request | undefined;
       // graphql-ws operations arrive with the actor their socket authenticated as.
       const socketActor = (initial as { actor?: Actor | null }).actor;
-      const actor = socketActor !== undefined ? socketActor : await authenticate(backend.stores, bearerToken(request?.headers.get('authorization')));
+      const actor = socketActor !== undefined ? socketActor : await authenticate(backend.stores, bearerToken(request?.headers.get('authorization')), backend.now());
       const requestId = currentRequestId() ?? requestIdFrom(request?.headers.get('x-request-id'));
       return createContext(backend, actor, requestId, pubsub);
     },
