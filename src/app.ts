@@ -11,6 +11,7 @@ import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { openBackend, type BackendOptions } from './server/backend';
+import { createGitHttp, type GitHttp } from './server/git-http';
 import { createHttpHandler, type HttpState } from './server/http';
 import { attachWebSockets } from './server/websocket';
 import { createYogaServer, type Yoga } from './server/yoga';
@@ -22,13 +23,15 @@ export interface App {
   database: DatabaseHandle;
   bus: InProcessEventBus;
   yoga: Yoga;
+  /** Git over HTTP at /git/<project>.git. */
+  git: GitHttp;
   server: http.Server;
   logger: Logger;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
   /**
-   * Stops accepting, closes graphql-ws sockets (1001), lets executing operations of every
-   * transport finish, then closes the database; after SHUTDOWN_TIMEOUT_MS it cuts what is left
+   * Stops accepting, ends running Git-over-HTTP processes, closes graphql-ws sockets (1001), lets
+   * executing operations of every transport finish, then closes the database; after SHUTDOWN_TIMEOUT_MS it cuts what is left
    * and reports `timedOut`.
    */
   stop(): Promise<{ timedOut: boolean }>;
@@ -47,7 +50,15 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const operations = trackInFlightOperations();
   const yoga = createYogaServer(config, { backend, pubsub, logger, metrics: metrics.registry, operations });
   const state: HttpState = { ready: false, stopping: false };
-  const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state));
+  const git = createGitHttp({
+    backend,
+    repositoriesDir: config.repositoriesDir,
+    maxConcurrency: config.GIT_HTTP_MAX_CONCURRENCY,
+    queue: config.GIT_HTTP_QUEUE,
+    timeoutMs: config.GIT_HTTP_TIMEOUT_MS,
+    logger,
+  });
+  const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state, git));
   const webSockets = attachWebSockets(server, yoga, backend, config, logger);
 
   let monitor: { stop(): void } | null = null;
@@ -60,6 +71,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     database,
     bus,
     yoga,
+    git,
     server,
     logger,
     start: async (port = config.PORT, host = config.HOST) => {
@@ -71,6 +83,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
+      // Without PUBLIC_URL, repository URLs name the port actually bound.
+      if (!config.PUBLIC_URL) backend.settings.publicUrl = `http://localhost:${bound}`;
       monitor = startReachabilityMonitor(backend);
       webSockets.start();
       state.ready = true;
@@ -80,6 +94,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       state.ready = false;
       state.stopping = true;
       monitor?.stop();
+      // Clones and fetches are reads a client retries: their git processes end now instead of holding up the drain.
+      await git.stop();
       // One deadline for the whole drain, whatever part of it hangs.
       let deadline: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {

@@ -1,0 +1,41 @@
+/**
+ * Reading a project's repository over Git HTTP: who may (the access policy's canReadRepository),
+ * decided here from the token and the project slug, answered by the HTTP layer with the status given.
+ */
+import type { Actor } from './actor';
+import { canReadRepository } from './access';
+import { authenticateToken } from './auth';
+import { NAME_PATTERN } from './layout';
+import type { Project } from './model';
+import type { Backend } from './ports';
+
+export type RepositoryReadRefusal =
+  | { status: 401; reason: 'missing credentials' | 'unknown or revoked token' | 'expired token' }
+  | { status: 403; reason: 'cluster agent token' }
+  | { status: 404; reason: 'no such project' | 'no access to the project' };
+
+export type RepositoryReadDecision = ({ allowed: true; project: Project; actor: Actor }) | ({ allowed: false } & RepositoryReadRefusal);
+
+/** A token's last use is written at most this often. */
+const LAST_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Whether `token` may read the repository of project `projectSlug`. Credentials are checked first,
+ * so that without valid ones nothing tells whether a project exists; agents are refused whatever the
+ * project; a project that does not exist and one the token has no access to both read as not found.
+ */
+export async function authorizeRepositoryRead(backend: Backend, projectSlug: string, token: string | null): Promise<RepositoryReadDecision> {
+  const now = backend.now();
+  const authenticated = await authenticateToken(backend.stores, token, now);
+  if (!authenticated.actor) {
+    const reason = authenticated.failure === 'missing' ? 'missing credentials' : authenticated.failure === 'expired' ? 'expired token' : 'unknown or revoked token';
+    return { allowed: false, status: 401, reason };
+  }
+  const actor = authenticated.actor;
+  if (actor.kind === 'agent') return { allowed: false, status: 403, reason: 'cluster agent token' };
+  const project = NAME_PATTERN.test(projectSlug) ? await backend.stores.projects.bySlug(projectSlug) : null;
+  if (!project) return { allowed: false, status: 404, reason: 'no such project' };
+  if (!canReadRepository(actor, project.id)) return { allowed: false, status: 404, reason: 'no access to the project' };
+  await backend.transact(({ stores }) => stores.tokens.setLastUsed(actor.tokenId, now, new Date(now.getTime() - LAST_USE_RESOLUTION_MS)));
+  return { allowed: true, project, actor };
+}

@@ -1,0 +1,279 @@
+/**
+ * Git smart HTTP at /git/<project>.git, read-only: git's own `git http-backend` spawned per request
+ * as a CGI program (protocol v0 and v2, shallow clones), behind the domain's decision of who may read
+ * the repository. Responses stream both ways; the processes are capped, timed out when the client
+ * stalls, and killed (with their upload-pack children) when the client goes away or the server stops.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type http from 'node:http';
+import { bearerOrBasicToken } from '../domain/auth';
+import { NAME_PATTERN } from '../domain/layout';
+import type { Backend } from '../domain/ports';
+import { authorizeRepositoryRead } from '../domain/repository-access';
+import { Slots } from '../lib/slots';
+import type { Logger } from '../logger';
+
+export interface GitHttpOptions {
+  backend: Backend;
+  /** GIT_PROJECT_ROOT: the directory holding `<project>.git`. */
+  repositoriesDir: string;
+  maxConcurrency: number;
+  queue: number;
+  /** A request during which nothing moves for this long (or that waits this long for a slot) is ended. */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+export interface GitHttp {
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** Refuses new and queued requests (503) and kills every running git process; resolves once they exited. */
+  stop(): Promise<void>;
+  /** Running `git http-backend` processes. */
+  running(): number;
+}
+
+export const GIT_HTTP_PREFIX = '/git/';
+const RETRY_AFTER_SECONDS = '2';
+const MAX_CGI_HEADER_BYTES = 16 * 1024;
+
+type Route =
+  | { kind: 'upload-pack'; project: string; endpoint: 'info/refs' | 'git-upload-pack' }
+  | { kind: 'push' }
+  | { kind: 'method-not-allowed'; allow: string }
+  | { kind: 'not-found' };
+
+/**
+ * Only the two smart-protocol endpoints of upload-pack exist (receive-pack is refused by name). The
+ * path is matched as sent, undecoded: `..`, encoded slashes and dots, absolute paths and anything but
+ * a project slug never match, so nothing outside the repositories directory is ever addressed.
+ */
+export function routeGitRequest(method: string | undefined, url: string): Route {
+  const [path = '', query = ''] = url.split('?', 2);
+  const match = /^\/git\/([^/]+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(path);
+  if (!match || !NAME_PATTERN.test(match[1]!)) return { kind: 'not-found' };
+  const project = match[1]!;
+  const endpoint = match[2] as 'info/refs' | 'git-upload-pack' | 'git-receive-pack';
+  if (endpoint === 'git-receive-pack') return { kind: 'push' };
+  if (endpoint === 'git-upload-pack') return method === 'POST' ? { kind: 'upload-pack', project, endpoint } : { kind: 'method-not-allowed', allow: 'POST' };
+  const service = new URLSearchParams(query).get('service');
+  if (service === 'git-receive-pack') return { kind: 'push' };
+  // Without ?service= a client asks for the dumb protocol, which is not served.
+  if (service !== 'git-upload-pack') return { kind: 'not-found' };
+  return method === 'GET' ? { kind: 'upload-pack', project, endpoint } : { kind: 'method-not-allowed', allow: 'GET' };
+}
+
+function sendText(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.destroy();
+  // git prints a text/plain body of an error response as `remote: <message>`.
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', ...headers });
+  res.end(`${message}\n`);
+}
+
+const MESSAGES = {
+  401: 'authentication required: send a Backtrack token as the password of HTTP Basic (any username) or as a Bearer token',
+  403: 'cluster agent tokens cannot read the repository: an agent reads only its own tenant-environments; use a repository read token (createRepositoryToken)',
+  404: 'repository not found',
+} as const;
+
+/** The headers of a CGI response (`Status: 404 Not Found`, `Content-Type: …`), or null until they are complete. */
+export function parseCgiHead(head: Buffer): { status: number; headers: Record<string, string[]>; bodyStart: number } | null {
+  const end = head.indexOf('\r\n\r\n');
+  const endLf = head.indexOf('\n\n');
+  const [stop, separator] = end >= 0 && (endLf < 0 || end < endLf) ? [end, 4] : [endLf, 2];
+  if (stop < 0) return null;
+  let status = 200;
+  const headers: Record<string, string[]> = {};
+  for (const line of head.subarray(0, stop).toString('latin1').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'status') status = Number.parseInt(value, 10) || 500;
+    else (headers[name] ??= []).push(value);
+  }
+  return { status, headers, bodyStart: stop + separator };
+}
+
+export function createGitHttp(options: GitHttpOptions): GitHttp {
+  const { backend, logger } = options;
+  const slots = new Slots(options.maxConcurrency, options.queue);
+  const children = new Map<ChildProcess, Promise<void>>();
+  const stopping = new AbortController();
+
+  /** Kills the backend and whatever it started (upload-pack, pack-objects): it leads its own process group. */
+  const killTree = (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
+
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const route = routeGitRequest(req.method, req.url ?? '/');
+    if (route.kind === 'not-found') return sendText(res, 404, MESSAGES[404]);
+    if (route.kind === 'method-not-allowed') return sendText(res, 405, 'method not allowed', { allow: route.allow });
+    // Refused whoever asks, before anything is spawned: every write goes through Backtrack's API.
+    if (route.kind === 'push') return sendText(res, 403, "pushing is not allowed: Backtrack's repositories are read-only over HTTP; changes go through its API");
+    if (stopping.signal.aborted) return sendText(res, 503, 'the server is shutting down', { 'retry-after': RETRY_AFTER_SECONDS });
+
+    const decision = await authorizeRepositoryRead(backend, route.project, bearerOrBasicToken(req.headers.authorization));
+    if (!decision.allowed) {
+      // A request without credentials is git's normal first step (it answers the challenge), not a failure.
+      const level = decision.reason === 'missing credentials' ? 'debug' : 'warn';
+      logger[level]({ project: route.project, client: req.socket.remoteAddress, reason: decision.reason, status: decision.status }, 'git http: access refused');
+      const challenge = decision.status === 401 ? { 'www-authenticate': 'Basic realm="Backtrack"' } : undefined;
+      return sendText(res, decision.status, MESSAGES[decision.status], challenge);
+    }
+
+    const gone = new AbortController();
+    const abandon = () => gone.abort();
+    res.once('close', abandon);
+    const release = await slots.acquire({ signal: AbortSignal.any([gone.signal, stopping.signal]), timeoutMs: options.timeoutMs });
+    if (!release) {
+      logger.warn({ project: route.project, running: slots.running, queued: slots.queued }, 'git http: busy, request refused');
+      return sendText(res, 503, 'too many Git requests at once; retry shortly', { 'retry-after': RETRY_AFTER_SECONDS });
+    }
+    res.off('close', abandon);
+    if (gone.signal.aborted) return release();
+    runBackend(req, res, route.project, route.endpoint, release, { project: route.project, actor: decision.actor.kind, tokenId: decision.actor.tokenId });
+  };
+
+  const runBackend = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    project: string,
+    endpoint: 'info/refs' | 'git-upload-pack',
+    release: () => void,
+    logFields: Record<string, unknown>,
+  ) => {
+    const started = performance.now();
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const gitProtocol = header('git-protocol');
+    const encoding = header('content-encoding');
+    // A fresh environment: nothing of the server's own (no GIT_DIR, no REMOTE_USER, which would enable receive-pack).
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+      GIT_PROJECT_ROOT: options.repositoriesDir,
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: `/${project}.git/${endpoint}`,
+      QUERY_STRING: endpoint === 'info/refs' ? 'service=git-upload-pack' : '',
+      REQUEST_METHOD: req.method!,
+      ...(header('content-type') ? { CONTENT_TYPE: header('content-type') } : {}),
+      ...(header('content-length') ? { CONTENT_LENGTH: header('content-length') } : {}),
+      ...(encoding && /^(x-)?gzip$/i.test(encoding) ? { HTTP_CONTENT_ENCODING: encoding } : {}),
+      ...(gitProtocol && /^[\w.:=-]{1,256}$/.test(gitProtocol) ? { GIT_PROTOCOL: gitProtocol } : {}),
+    };
+    const child = spawn('git', ['-c', 'http.receivepack=false', '-c', 'http.uploadpack=true', 'http-backend'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let exited!: () => void;
+    children.set(child, new Promise<void>((resolve) => (exited = resolve)));
+
+    let finished = false;
+    let idle: NodeJS.Timeout | undefined;
+    const touch = () => {
+      clearTimeout(idle);
+      if (!finished) idle = setTimeout(onIdle, options.timeoutMs);
+    };
+    const onIdle = () => {
+      logger.warn({ ...logFields, timeoutMs: options.timeoutMs }, 'git http: client stalled, request ended');
+      killTree(child);
+      res.destroy();
+    };
+    touch();
+
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.stdin!.on('error', () => undefined); // the backend may exit without reading everything
+    if (req.method === 'POST') {
+      req.on('data', touch);
+      req.pipe(child.stdin!);
+    } else {
+      child.stdin!.end();
+    }
+
+    let head: Buffer = Buffer.alloc(0);
+    let bytes = 0;
+    const onHead = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const parsed = parseCgiHead(head);
+      if (!parsed) {
+        if (head.length > MAX_CGI_HEADER_BYTES) {
+          killTree(child);
+          sendText(res, 502, 'bad response from git http-backend');
+        }
+        return;
+      }
+      child.stdout!.off('data', onHead);
+      child.stdout!.on('data', (data: Buffer) => {
+        bytes += data.length;
+        touch();
+      });
+      res.writeHead(parsed.status, parsed.headers);
+      const body = head.subarray(parsed.bodyStart);
+      bytes += body.length;
+      if (body.length > 0) res.write(body);
+      // Streamed with back-pressure; the response ends only once the process exited cleanly.
+      child.stdout!.pipe(res, { end: false });
+    };
+    child.stdout!.on('data', onHead);
+
+    // The client went away (or the response was cut): nothing left to serve.
+    res.once('close', () => {
+      if (!finished) killTree(child);
+    });
+    const settle = () => {
+      if (finished) return false;
+      finished = true;
+      clearTimeout(idle);
+      release();
+      children.delete(child);
+      exited();
+      return true;
+    };
+    child.once('error', (error) => {
+      if (!settle()) return;
+      logger.error({ ...logFields, err: error }, 'git http: cannot run git http-backend');
+      sendText(res, 500, 'cannot run git');
+    });
+    child.once('close', (code, signal) => {
+      if (!settle()) return;
+      const durationMs = Math.round(performance.now() - started);
+      if (code === 0 && res.headersSent) {
+        res.end();
+        logger.info({ ...logFields, endpoint, status: res.statusCode, bytes, durationMs, protocol: gitProtocol ?? 'version=0' }, 'git http request');
+        return;
+      }
+      if (!res.destroyed) logger.warn({ ...logFields, endpoint, code, signal, stderr: stderr.trim(), durationMs }, 'git http: git http-backend failed');
+      if (res.headersSent) res.destroy();
+      else sendText(res, 500, 'git http-backend failed');
+    });
+  };
+
+  return {
+    handle: (req, res) => {
+      serve(req, res).catch((error: unknown) => {
+        logger.error({ err: error }, 'git http: request failed');
+        sendText(res, 500, 'internal error');
+      });
+    },
+    stop: async () => {
+      stopping.abort();
+      slots.drain();
+      const running = [...children];
+      for (const [child] of running) killTree(child);
+      await Promise.all(running.map(([, closed]) => closed));
+    },
+    running: () => slots.running,
+  };
+}
