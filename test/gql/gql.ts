@@ -17,6 +17,15 @@ type Documents = {
     "\n  query FoundationViewer {\n    viewer {\n      email\n      projectRoles {\n        role\n        project {\n          slug\n        }\n      }\n    }\n  }\n": typeof types.FoundationViewerDocument,
     "\n  query FoundationWorkspace {\n    project(slug: \"shop\") {\n      slug\n      organization {\n        slug\n        plan\n        featureFlags\n      }\n      approvalPolicies {\n        environment\n        approvalRequired\n        quorum\n        blockSelfApproval\n      }\n      tenantEnvironments {\n        tenant\n        environment\n        services\n      }\n    }\n  }\n": typeof types.FoundationWorkspaceDocument,
     "\n  query FoundationDemoHistory($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n      deployments(first: 100) {\n        edges {\n          node {\n            revision\n            source\n            status\n            changes\n          }\n        }\n      }\n    }\n  }\n": typeof types.FoundationDemoHistoryDocument,
+    "\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n": typeof types.GitHttpCreateRepositoryTokenDocument,
+    "\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      id\n      name\n      revokedAt\n      active\n    }\n  }\n": typeof types.GitHttpRevokeRepositoryTokenDocument,
+    "\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n": typeof types.GitHttpRepositoryTokensDocument,
+    "\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n": typeof types.GitHttpRepositoryUrlDocument,
+    "\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n": typeof types.GitHttpViewerDocument,
+    "\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n": typeof types.GitHttpHistoryDocument,
+    "\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n": typeof types.GitHttpDeployReleaseDocument,
+    "\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": typeof types.GitHttpRequestRollbackDocument,
+    "\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": typeof types.GitHttpReviewDocument,
     "\n  query HardeningViewer {\n    viewer {\n      id\n      email\n    }\n  }\n": typeof types.HardeningViewerDocument,
     "\n  query HardeningHeadRevision($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n    }\n  }\n": typeof types.HardeningHeadRevisionDocument,
     "\n  query HardeningDeployments($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            source\n            status\n          }\n        }\n      }\n    }\n  }\n": typeof types.HardeningDeploymentsDocument,
@@ -73,6 +82,15 @@ const documents: Documents = {
     "\n  query FoundationViewer {\n    viewer {\n      email\n      projectRoles {\n        role\n        project {\n          slug\n        }\n      }\n    }\n  }\n": types.FoundationViewerDocument,
     "\n  query FoundationWorkspace {\n    project(slug: \"shop\") {\n      slug\n      organization {\n        slug\n        plan\n        featureFlags\n      }\n      approvalPolicies {\n        environment\n        approvalRequired\n        quorum\n        blockSelfApproval\n      }\n      tenantEnvironments {\n        tenant\n        environment\n        services\n      }\n    }\n  }\n": types.FoundationWorkspaceDocument,
     "\n  query FoundationDemoHistory($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n      deployments(first: 100) {\n        edges {\n          node {\n            revision\n            source\n            status\n            changes\n          }\n        }\n      }\n    }\n  }\n": types.FoundationDemoHistoryDocument,
+    "\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n": types.GitHttpCreateRepositoryTokenDocument,
+    "\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      id\n      name\n      revokedAt\n      active\n    }\n  }\n": types.GitHttpRevokeRepositoryTokenDocument,
+    "\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n": types.GitHttpRepositoryTokensDocument,
+    "\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n": types.GitHttpRepositoryUrlDocument,
+    "\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n": types.GitHttpViewerDocument,
+    "\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n": types.GitHttpHistoryDocument,
+    "\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n": types.GitHttpDeployReleaseDocument,
+    "\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": types.GitHttpRequestRollbackDocument,
+    "\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": types.GitHttpReviewDocument,
     "\n  query HardeningViewer {\n    viewer {\n      id\n      email\n    }\n  }\n": types.HardeningViewerDocument,
     "\n  query HardeningHeadRevision($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n    }\n  }\n": types.HardeningHeadRevisionDocument,
     "\n  query HardeningDeployments($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            source\n            status\n          }\n        }\n      }\n    }\n  }\n": types.HardeningDeploymentsDocument,
@@ -152,6 +170,42 @@ export function graphql(source: "\n  query FoundationWorkspace {\n    project(sl
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query FoundationDemoHistory($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n      deployments(first: 100) {\n        edges {\n          node {\n            revision\n            source\n            status\n            changes\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query FoundationDemoHistory($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      id\n      headRevision\n      deployments(first: 100) {\n        edges {\n          node {\n            revision\n            source\n            status\n            changes\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      id\n      name\n      revokedAt\n      active\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      id\n      name\n      revokedAt\n      active\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n"): (typeof documents)["\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        id\n        name\n        createdAt\n        expiresAt\n        lastUsedAt\n        revokedAt\n        active\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n"): (typeof documents)["\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n"): (typeof documents)["\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
