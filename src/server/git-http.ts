@@ -1,10 +1,10 @@
 /**
  * Git smart HTTP at /git/<project>.git, read-only: git's own `git http-backend` spawned per request
- * as a CGI program (protocol v0 and v2, shallow clones), behind the domain's decision of who may read
+ * as a CGI program (protocol v0 and v2, shallow clones; started by ./git-spawner so that forking does
+ * not stall the server), behind the domain's decision of who may read
  * the repository. Responses stream both ways; the processes are capped, timed out when the client
  * stalls, and killed (with their upload-pack children) when the client goes away or the server stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type http from 'node:http';
 import { bearerOrBasicToken } from '../domain/auth';
 import { NAME_PATTERN } from '../domain/layout';
@@ -12,6 +12,7 @@ import type { Backend } from '../domain/ports';
 import { authorizeRepositoryRead } from '../domain/repository-access';
 import { Slots } from '../lib/slots';
 import type { Logger } from '../logger';
+import { GitSpawner, type GitCgiEnv, type RunningGit } from './git-spawner';
 
 export interface GitHttpOptions {
   backend: Backend;
@@ -30,6 +31,8 @@ export interface GitHttp {
   stop(): Promise<void>;
   /** Running `git http-backend` processes. */
   running(): number;
+  /** Requests waiting for one. */
+  queued(): number;
 }
 
 export const GIT_HTTP_PREFIX = '/git/';
@@ -97,18 +100,10 @@ export function parseCgiHead(head: Buffer): { status: number; headers: Record<st
 export function createGitHttp(options: GitHttpOptions): GitHttp {
   const { backend, logger } = options;
   const slots = new Slots(options.maxConcurrency, options.queue);
-  const children = new Map<ChildProcess, Promise<void>>();
+  const spawner = new GitSpawner();
+  /** Each running git process, with a promise settled once its request is done. */
+  const running = new Map<RunningGit, Promise<void>>();
   const stopping = new AbortController();
-
-  /** Kills the backend and whatever it started (upload-pack, pack-objects): it leads its own process group. */
-  const killTree = (child: ChildProcess) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-  };
 
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const route = routeGitRequest(req.method, req.url ?? '/');
@@ -116,7 +111,8 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     if (route.kind === 'method-not-allowed') return sendText(res, 405, 'method not allowed', { allow: route.allow });
     // Refused whoever asks, before anything is spawned: every write goes through Backtrack's API.
     if (route.kind === 'push') return sendText(res, 403, "pushing is not allowed: Backtrack's repositories are read-only over HTTP; changes go through its API");
-    if (stopping.signal.aborted) return sendText(res, 503, 'the server is shutting down', { 'retry-after': RETRY_AFTER_SECONDS });
+    const shuttingDown = () => sendText(res, 503, 'the server is shutting down', { 'retry-after': RETRY_AFTER_SECONDS });
+    if (stopping.signal.aborted) return shuttingDown();
 
     const decision = await authorizeRepositoryRead(backend, route.project, bearerOrBasicToken(req.headers.authorization));
     if (!decision.allowed) {
@@ -131,16 +127,21 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     const abandon = () => gone.abort();
     res.once('close', abandon);
     const release = await slots.acquire({ signal: AbortSignal.any([gone.signal, stopping.signal]), timeoutMs: options.timeoutMs });
+    res.off('close', abandon);
     if (!release) {
+      if (gone.signal.aborted) return;
+      if (stopping.signal.aborted) return shuttingDown();
       logger.warn({ project: route.project, running: slots.running, queued: slots.queued }, 'git http: busy, request refused');
       return sendText(res, 503, 'too many Git requests at once; retry shortly', { 'retry-after': RETRY_AFTER_SECONDS });
     }
-    res.off('close', abandon);
-    if (gone.signal.aborted) return release();
-    runBackend(req, res, route.project, route.endpoint, release, { project: route.project, actor: decision.actor.kind, tokenId: decision.actor.tokenId });
+    if (gone.signal.aborted || stopping.signal.aborted) {
+      release();
+      return gone.signal.aborted ? undefined : shuttingDown();
+    }
+    await runBackend(req, res, route.project, route.endpoint, release, { project: route.project, actor: decision.actor.kind, tokenId: decision.actor.tokenId });
   };
 
-  const runBackend = (
+  const runBackend = async (
     req: http.IncomingMessage,
     res: http.ServerResponse,
     project: string,
@@ -156,26 +157,29 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     const gitProtocol = header('git-protocol');
     const encoding = header('content-encoding');
     // A fresh environment: nothing of the server's own (no GIT_DIR, no REMOTE_USER, which would enable receive-pack).
-    const env: NodeJS.ProcessEnv = {
+    const env: GitCgiEnv = {
       PATH: process.env.PATH,
-      ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+      HOME: process.env.HOME,
       GIT_PROJECT_ROOT: options.repositoriesDir,
       GIT_HTTP_EXPORT_ALL: '1',
       PATH_INFO: `/${project}.git/${endpoint}`,
       QUERY_STRING: endpoint === 'info/refs' ? 'service=git-upload-pack' : '',
       REQUEST_METHOD: req.method!,
-      ...(header('content-type') ? { CONTENT_TYPE: header('content-type') } : {}),
-      ...(header('content-length') ? { CONTENT_LENGTH: header('content-length') } : {}),
-      ...(encoding && /^(x-)?gzip$/i.test(encoding) ? { HTTP_CONTENT_ENCODING: encoding } : {}),
-      ...(gitProtocol && /^[\w.:=-]{1,256}$/.test(gitProtocol) ? { GIT_PROTOCOL: gitProtocol } : {}),
+      CONTENT_TYPE: header('content-type'),
+      CONTENT_LENGTH: header('content-length'),
+      HTTP_CONTENT_ENCODING: encoding && /^(x-)?gzip$/i.test(encoding) ? encoding : undefined,
+      GIT_PROTOCOL: gitProtocol && /^[\w.:=-]{1,256}$/.test(gitProtocol) ? gitProtocol : undefined,
     };
-    const child = spawn('git', ['-c', 'http.receivepack=false', '-c', 'http.uploadpack=true', 'http-backend'], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let exited!: () => void;
-    children.set(child, new Promise<void>((resolve) => (exited = resolve)));
+    let git: RunningGit;
+    try {
+      git = await spawner.spawn(env);
+    } catch (error) {
+      release();
+      logger.error({ ...logFields, err: error }, 'git http: cannot run git http-backend');
+      return sendText(res, 500, 'cannot run git');
+    }
+    let settled!: () => void;
+    running.set(git, new Promise<void>((resolve) => (settled = resolve)));
 
     let finished = false;
     let idle: NodeJS.Timeout | undefined;
@@ -185,21 +189,22 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     };
     const onIdle = () => {
       logger.warn({ ...logFields, timeoutMs: options.timeoutMs }, 'git http: client stalled, request ended');
-      killTree(child);
+      git.kill();
       res.destroy();
     };
     touch();
-
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    // The client went away (or the response was cut): nothing left to serve.
+    res.once('close', () => {
+      if (!finished) git.kill();
     });
-    child.stdin!.on('error', () => undefined); // the backend may exit without reading everything
+    if (res.destroyed) git.kill();
+
+    git.io.on('error', () => undefined); // a killed process resets its end of the socket
     if (req.method === 'POST') {
       req.on('data', touch);
-      req.pipe(child.stdin!);
+      req.pipe(git.io);
     } else {
-      child.stdin!.end();
+      git.io.end();
     }
 
     let head: Buffer = Buffer.alloc(0);
@@ -209,13 +214,13 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
       const parsed = parseCgiHead(head);
       if (!parsed) {
         if (head.length > MAX_CGI_HEADER_BYTES) {
-          killTree(child);
+          git.kill();
           sendText(res, 502, 'bad response from git http-backend');
         }
         return;
       }
-      child.stdout!.off('data', onHead);
-      child.stdout!.on('data', (data: Buffer) => {
+      git.io.off('data', onHead);
+      git.io.on('data', (data: Buffer) => {
         bytes += data.length;
         touch();
       });
@@ -224,40 +229,31 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
       bytes += body.length;
       if (body.length > 0) res.write(body);
       // Streamed with back-pressure; the response ends only once the process exited cleanly.
-      child.stdout!.pipe(res, { end: false });
+      git.io.pipe(res, { end: false });
     };
-    child.stdout!.on('data', onHead);
+    git.io.on('data', onHead);
 
-    // The client went away (or the response was cut): nothing left to serve.
-    res.once('close', () => {
-      if (!finished) killTree(child);
+    // Done once the process exited and its output was read to the end (or the socket closed).
+    const drained = new Promise((resolve) => {
+      git.io.once('end', resolve);
+      git.io.once('close', resolve);
     });
-    const settle = () => {
-      if (finished) return false;
-      finished = true;
-      clearTimeout(idle);
-      release();
-      children.delete(child);
-      exited();
-      return true;
-    };
-    child.once('error', (error) => {
-      if (!settle()) return;
-      logger.error({ ...logFields, err: error }, 'git http: cannot run git http-backend');
-      sendText(res, 500, 'cannot run git');
-    });
-    child.once('close', (code, signal) => {
-      if (!settle()) return;
-      const durationMs = Math.round(performance.now() - started);
-      if (code === 0 && res.headersSent) {
-        res.end();
-        logger.info({ ...logFields, endpoint, status: res.statusCode, bytes, durationMs, protocol: gitProtocol ?? 'version=0' }, 'git http request');
-        return;
-      }
-      if (!res.destroyed) logger.warn({ ...logFields, endpoint, code, signal, stderr: stderr.trim(), durationMs }, 'git http: git http-backend failed');
-      if (res.headersSent) res.destroy();
-      else sendText(res, 500, 'git http-backend failed');
-    });
+    const [{ code, signal, stderr }] = await Promise.all([git.exited, drained]);
+    git.io.destroy();
+    finished = true;
+    clearTimeout(idle);
+    release();
+    running.delete(git);
+    settled();
+    const durationMs = Math.round(performance.now() - started);
+    if (code === 0 && res.headersSent) {
+      res.end();
+      logger.info({ ...logFields, endpoint, status: res.statusCode, bytes, durationMs, protocol: gitProtocol ?? 'version=0' }, 'git http request');
+      return;
+    }
+    if (!res.destroyed) logger.warn({ ...logFields, endpoint, code, signal, stderr: stderr.trim(), durationMs }, 'git http: git http-backend failed');
+    if (res.headersSent) res.destroy();
+    else sendText(res, 500, 'git http-backend failed');
   };
 
   return {
@@ -270,10 +266,12 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     stop: async () => {
       stopping.abort();
       slots.drain();
-      const running = [...children];
-      for (const [child] of running) killTree(child);
-      await Promise.all(running.map(([, closed]) => closed));
+      const current = [...running];
+      for (const [git] of current) git.kill();
+      await Promise.all(current.map(([, settled]) => settled));
+      await spawner.stop();
     },
     running: () => slots.running,
+    queued: () => slots.queued,
   };
 }
