@@ -100,17 +100,24 @@ export const basic = (token: string, username = 'argocd') => ({ authorization: `
  * started (upload-pack, pack-objects) inherit GIT_PROJECT_ROOT, so their environment names it.
  */
 export function gitProcessesServing(repositoriesDir: string): number[] {
+  return gitCommandsServing(repositoriesDir).map((p) => p.pid);
+}
+
+/** The same, with each one's command line (e.g. `git pack-objects --revs …`). */
+export function gitCommandsServing(repositoriesDir: string): Array<{ pid: number; command: string }> {
   const marker = Buffer.from(`GIT_PROJECT_ROOT=${repositoriesDir}\0`);
-  const pids: number[] = [];
+  const found: Array<{ pid: number; command: string }> = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readFileSync(path.join('/proc', entry, 'environ')).includes(marker)) pids.push(Number(entry));
+      if (!fs.readFileSync(path.join('/proc', entry, 'environ')).includes(marker)) continue;
+      const command = fs.readFileSync(path.join('/proc', entry, 'cmdline')).toString('utf8').split('\0').join(' ').trim();
+      found.push({ pid: Number(entry), command });
     } catch {
       // gone meanwhile, or not ours to read
     }
   }
-  return pids;
+  return found;
 }
 
 export async function waitUntil<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
