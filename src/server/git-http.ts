@@ -189,15 +189,18 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     };
     const onIdle = () => {
       logger.warn({ ...logFields, timeoutMs: options.timeoutMs }, 'git http: client stalled, request ended');
-      git.kill();
       res.destroy();
     };
     touch();
-    // The client went away (or the response was cut): nothing left to serve.
+    // The client went away (or the response was cut): nothing left to serve, nor to read.
+    const abandon = () => {
+      git.kill();
+      git.io.destroy();
+    };
     res.once('close', () => {
-      if (!finished) git.kill();
+      if (!finished) abandon();
     });
-    if (res.destroyed) git.kill();
+    if (res.destroyed) abandon();
 
     git.io.on('error', () => undefined); // a killed process resets its end of the socket
     if (req.method === 'POST') {
@@ -267,7 +270,11 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
       stopping.abort();
       slots.drain();
       const current = [...running];
-      for (const [git] of current) git.kill();
+      for (const [git] of current) {
+        git.kill();
+        // What it wrote and a slow client has not read yet is dropped with it.
+        git.io.destroy();
+      }
       await Promise.all(current.map(([, settled]) => settled));
       await spawner.stop();
     },

@@ -6,12 +6,14 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../../src/domain/admin';
 import { argoCdRepositorySnippet } from '../../src/domain/repository-tokens';
 import { createTestApp, tempDir, type TestApp } from '../kit/app';
-import { basicUrl, CLIENT_ENV, gitCommandsServing, gitOk, gitProcessesServing, runGit, waitUntil } from './helpers';
+import { git } from '../helpers/git-cli';
+import { basic, basicUrl, CLIENT_ENV, gitCommandsServing, gitOk, gitProcessesServing, runGit, waitUntil } from './helpers';
 
 const BLOBS = 20;
 const BLOB_BYTES = 5 * 1024 * 1024;
@@ -71,8 +73,10 @@ beforeAll(async () => {
   url = basicUrl(base, 'big', (await argoCdRepositorySnippet(t.app.backend, { project: 'big' })).token);
 }, 120_000);
 
+let stopped = false;
 afterAll(async () => {
-  await t?.close();
+  if (stopped) fs.rmSync(t.dataDir, { recursive: true, force: true });
+  else await t?.close();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -117,5 +121,33 @@ describe('a 100 MB repository', () => {
     // And the server serves the next client as before.
     const next = await runGit(['ls-remote', url]);
     expect(next.code, next.stderr).toBe(0);
+  }, 60_000);
+
+  it('the server stops at once while a client is slow to read a large pack: its git processes are killed, nothing waits for the client', async () => {
+    const head = git(path.join(t.config.repositoriesDir, 'big.git'), ['rev-parse', 'refs/heads/main']);
+    const { hostname, port } = new URL(base);
+    const token = decodeURIComponent(new URL(url).password);
+    const req = http.request({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/git/big.git/git-upload-pack',
+      headers: { ...basic(token), 'content-type': 'application/x-git-upload-pack-request' },
+    });
+    const response = new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
+    req.on('error', () => undefined);
+    req.end(`0032want ${head}\n00000009done\n`);
+    const res = await response;
+    expect(res.statusCode).toBe(200);
+    res.pause(); // reads nothing more: the pack backs up into the server
+    res.on('error', () => undefined);
+    await waitUntil('pack-objects sending', () => gitCommandsServing(t.config.repositoriesDir).some((p) => p.command.includes('pack-objects')));
+
+    const started = Date.now();
+    stopped = true;
+    expect(await t.app.stop()).toEqual({ timedOut: false });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(gitProcessesServing(t.config.repositoriesDir)).toEqual([]);
+    res.destroy();
   }, 60_000);
 });
