@@ -1,18 +1,24 @@
 /** GraphQL documents for the Git-over-HTTP tests: repository tokens, the repository URL, and the writes raced against clones. */
 import { graphql } from '../gql';
 
+export const RepositoryTokenFieldsFragment = graphql(`
+  fragment GitHttpRepositoryTokenFields on RepositoryToken {
+    id
+    name
+    createdAt
+    expiresAt
+    lastUsedAt
+    revokedAt
+    active
+  }
+`);
+
 export const CreateRepositoryTokenDocument = graphql(`
   mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {
     createRepositoryToken(input: $input) {
       token
       repositoryToken {
-        id
-        name
-        createdAt
-        expiresAt
-        lastUsedAt
-        revokedAt
-        active
+        ...GitHttpRepositoryTokenFields
       }
     }
   }
@@ -21,10 +27,7 @@ export const CreateRepositoryTokenDocument = graphql(`
 export const RevokeRepositoryTokenDocument = graphql(`
   mutation GitHttpRevokeRepositoryToken($id: ID!) {
     revokeRepositoryToken(id: $id) {
-      id
-      name
-      revokedAt
-      active
+      ...GitHttpRepositoryTokenFields
     }
   }
 `);
@@ -33,13 +36,7 @@ export const RepositoryTokensDocument = graphql(`
   query GitHttpRepositoryTokens($project: String!) {
     project(slug: $project) {
       repositoryTokens {
-        id
-        name
-        createdAt
-        expiresAt
-        lastUsedAt
-        revokedAt
-        active
+        ...GitHttpRepositoryTokenFields
       }
     }
   }
