@@ -19,6 +19,19 @@ export type RepositoryReadDecision = ({ allowed: true; project: Project; actor: 
 /** A token's last use is written at most this often. */
 const LAST_USE_RESOLUTION_MS = 60_000;
 
+/** When this process last wrote each token's use, per backend: most requests then need no write transaction at all. */
+const recordedUses = new WeakMap<Backend, Map<string, number>>();
+
+async function recordUse(backend: Backend, tokenId: string, now: Date): Promise<void> {
+  let recorded = recordedUses.get(backend);
+  if (!recorded) recordedUses.set(backend, (recorded = new Map()));
+  const last = recorded.get(tokenId);
+  if (last !== undefined && Math.abs(now.getTime() - last) < LAST_USE_RESOLUTION_MS) return;
+  recorded.set(tokenId, now.getTime());
+  // The store's condition keeps other instances sharing the database from writing it more often.
+  await backend.transact(({ stores }) => stores.tokens.setLastUsed(tokenId, now, new Date(now.getTime() - LAST_USE_RESOLUTION_MS)));
+}
+
 /**
  * Whether `token` may read the repository of project `projectSlug`. Credentials are checked first,
  * so that without valid ones nothing tells whether a project exists; agents are refused whatever the
@@ -36,6 +49,6 @@ export async function authorizeRepositoryRead(backend: Backend, projectSlug: str
   const project = NAME_PATTERN.test(projectSlug) ? await backend.stores.projects.bySlug(projectSlug) : null;
   if (!project) return { allowed: false, status: 404, reason: 'no such project' };
   if (!canReadRepository(actor, project.id)) return { allowed: false, status: 404, reason: 'no access to the project' };
-  await backend.transact(({ stores }) => stores.tokens.setLastUsed(actor.tokenId, now, new Date(now.getTime() - LAST_USE_RESOLUTION_MS)));
+  await recordUse(backend, actor.tokenId, now);
   return { allowed: true, project, actor };
 }
