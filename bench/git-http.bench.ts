@@ -21,7 +21,7 @@ import { createTestApp, tempDir } from '../test/kit/app';
 import type { BenchResult } from './lib/result';
 import { markdownTable, summary } from './lib/table';
 
-const ROUNDS = Number(process.env.BENCH_GIT_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_GIT_ROUNDS ?? 15);
 const COMMITS = 1000;
 const TENANTS = 10;
 const ENVIRONMENTS = 10;
