@@ -1,9 +1,9 @@
 /**
  * Git smart HTTP at /git/<project>.git, read-only: git's own `git http-backend` spawned per request
  * as a CGI program (protocol v0 and v2, shallow clones; started by ./git-spawner so that forking does
- * not stall the server), behind the domain's decision of who may read
- * the repository. Responses stream both ways; the processes are capped, timed out when the client
- * stalls, and killed (with their upload-pack children) when the client goes away or the server stops.
+ * not stall the server), behind the domain's decision of who may read the repository. Responses
+ * stream both ways; the processes are capped, timed out when the client stalls, and killed (with
+ * their upload-pack children) when the client goes away or the server stops.
  */
 import type http from 'node:http';
 import { bearerOrBasicToken } from '../domain/auth';
