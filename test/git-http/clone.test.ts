@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/logger';
@@ -122,6 +123,27 @@ describe('cloning over Git smart HTTP', () => {
     await gitOk(['-C', dir, 'merge', '--ff-only', 'origin/main']);
     expect(fs.readFileSync(path.join(dir, 'tenants/acme/production/services/api-gateway/values.yaml'), 'utf8')).not.toContain('v2.1.1-rc0');
     await gitOk(['-C', dir, 'fsck', '--strict']);
+  });
+  it('passes gzip request bodies through (git compresses large negotiations)', async () => {
+    const request = `0032want ${mainOfServer()}\n00000009done\n`;
+    for (const [body, encoding] of [
+      [Buffer.from(request), null],
+      [gzipSync(request), 'gzip'],
+    ] as const) {
+      const response = await rawRequest(base, {
+        method: 'POST',
+        path: '/git/shop.git/git-upload-pack',
+        headers: {
+          ...bearer(t.token('DEPLOYER')),
+          'content-type': 'application/x-git-upload-pack-request',
+          ...(encoding ? { 'content-encoding': encoding } : {}),
+        },
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('application/x-git-upload-pack-result');
+      expect(response.body.startsWith('0008NAK\nPACK')).toBe(true);
+    }
   });
 });
 
