@@ -40,7 +40,9 @@ const COMMAND = ['-c', 'http.receivepack=false', '-c', 'http.uploadpack=true', '
  * sends the request body only after the pid came back, so the helper never reads past that line.
  */
 const HELPER_SOURCE = `
+const fs = require('node:fs');
 const net = require('node:net');
+const path = require('node:path');
 const { spawn } = require('node:child_process');
 const [socketPath, command, allowed] = JSON.parse(process.argv[1]);
 const send = (message) => { if (process.connected) process.send(message); };
@@ -74,7 +76,11 @@ const server = net.createServer((socket) => {
   socket.on('error', () => {});
 });
 server.listen(socketPath, () => send({ type: 'ready' }));
-process.on('disconnect', () => process.exit(0));
+// The server went away (or stopped it): its socket directory goes too.
+process.on('disconnect', () => {
+  try { fs.rmSync(path.dirname(socketPath), { recursive: true, force: true }); } catch {}
+  process.exit(0);
+});
 `;
 
 export interface GitExit {
@@ -123,13 +129,26 @@ export class GitSpawner {
   private helper: Helper | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Spawns asked for and processes running. */
+  private busy = 0;
   /** A private directory (0700) for the helper's socket: no other user can ask it for anything. */
   private directory: string | null = null;
 
   /** Starts `git http-backend` with `env`; resolves once it runs. */
   async spawn(env: GitCgiEnv): Promise<RunningGit> {
     const helper = this.helper ?? (this.helper = this.startHelper());
-    await helper.ready;
+    let done = false;
+    const finish = () => {
+      if (!done) this.hold(-1);
+      done = true;
+    };
+    this.hold(+1);
+    try {
+      await helper.ready;
+    } catch (error) {
+      finish();
+      throw error;
+    }
     const id = this.nextId++;
     const io = net.connect({ path: helper.socketPath, allowHalfOpen: true });
     let onExit!: (result: GitExit) => void;
@@ -137,6 +156,7 @@ export class GitSpawner {
     const pid = await new Promise<number>((resolve, reject) => {
       const fail = (error: Error) => {
         this.pending.delete(id);
+        finish();
         io.destroy();
         reject(error);
       };
@@ -148,6 +168,7 @@ export class GitSpawner {
         },
         exit: (result) => {
           this.pending.delete(id);
+          finish();
           onExit(result);
         },
         failed: fail,
@@ -199,9 +220,22 @@ export class GitSpawner {
       }
       this.pending.clear();
     });
-    // The helper must not keep the server's process alive on its own.
-    child.unref();
-    (child.channel as { unref?: () => void } | undefined)?.unref?.();
-    return { process: child, socketPath, ready };
+    const helper = { process: child, socketPath, ready };
+    this.hold(0, helper);
+    return helper;
+  }
+
+  /** The helper keeps the server's process alive only while it has work: an idle one never holds up an exit. */
+  private hold(delta: number, helper: Helper | null = this.helper): void {
+    this.busy += delta;
+    if (!helper) return;
+    const channel = helper.process.channel as { ref?: () => void; unref?: () => void } | undefined;
+    if (this.busy > 0) {
+      helper.process.ref();
+      channel?.ref?.();
+    } else {
+      helper.process.unref();
+      channel?.unref?.();
+    }
   }
 }
