@@ -5,10 +5,12 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp, tempDir, type TestApp } from '../kit/app';
-import { ROOT } from '../foundation/processes';
 import { waitUntil } from './helpers';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 let t: TestApp | undefined;
 const dirs: string[] = [];
