@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runGitHttpBenchmarks } from './git-http.bench';
 import { runGraphqlBenchmarks } from './graphql.bench';
 import { runRollbackBenchmarks } from './rollback.bench';
 import { runSubscriptionBenchmarks } from './subscriptions.bench';
@@ -16,6 +17,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['rollback', runRollbackBenchmarks],
   ['subscriptions', runSubscriptionBenchmarks],
   ['graphql', runGraphqlBenchmarks],
+  ['git-http', runGitHttpBenchmarks],
 ];
 
 const results: BenchResult[] = [];

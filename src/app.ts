@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createAuthGuard } from './server/auth-guard';
 import { openBackend, type BackendOptions } from './server/backend';
+import { createGitHttp, type GitHttp } from './server/git-http';
 import { createHttpHandler, type HttpState } from './server/http';
 import { attachWebSockets } from './server/websocket';
 import { createYogaServer, type Yoga } from './server/yoga';
@@ -24,13 +25,15 @@ export interface App {
   database: DatabaseHandle;
   bus: InProcessEventBus;
   yoga: Yoga;
+  /** Git over HTTP at /git/<project>.git. */
+  git: GitHttp;
   server: http.Server;
   logger: Logger;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
   /**
-   * Stops accepting, closes graphql-ws sockets (1001), lets executing operations of every
-   * transport finish, then closes the database; after SHUTDOWN_TIMEOUT_MS it cuts what is left
+   * Stops accepting, ends running Git-over-HTTP processes, closes graphql-ws sockets (1001), lets
+   * executing operations of every transport finish, then closes the database; after SHUTDOWN_TIMEOUT_MS it cuts what is left
    * and reports `timedOut`.
    */
   stop(): Promise<{ timedOut: boolean }>;
@@ -48,11 +51,21 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const metrics = createMetrics(pubsub);
   const operations = trackInFlightOperations();
   // SSE subscription streams, re-checked like sockets, and ended on shutdown.
-  const streams = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS);
-  const auth = createAuthGuard(backend.stores, config, logger);
+  const streams = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS, () => backend.now());
+  const auth = createAuthGuard(backend.stores, config, logger, () => backend.now());
   const yoga = createYogaServer(config, { backend, pubsub, logger, metrics: metrics.registry, operations, streams, auth });
   const state: HttpState = { ready: false, stopping: false };
-  const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state));
+  const git = createGitHttp({
+    backend,
+    repositoriesDir: config.repositoriesDir,
+    maxConcurrency: config.GIT_HTTP_MAX_CONCURRENCY,
+    queue: config.GIT_HTTP_QUEUE,
+    timeoutMs: config.GIT_HTTP_TIMEOUT_MS,
+    logger,
+    auth,
+    trustProxy: config.TRUST_PROXY,
+  });
+  const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state, git));
   const webSockets = attachWebSockets(server, yoga, backend, config, logger, auth);
 
   let monitor: { stop(): void } | null = null;
@@ -85,6 +98,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     database,
     bus,
     yoga,
+    git,
     server,
     logger,
     start: async (port = config.PORT, host = config.HOST) => {
@@ -96,6 +110,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
+      // Without PUBLIC_URL, repository URLs name the port actually bound.
+      if (!config.PUBLIC_URL) backend.settings.publicUrl = `http://localhost:${bound}`;
       monitor = startReachabilityMonitor(backend);
       repairs = startRepairs();
       webSockets.start();
@@ -117,6 +133,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     state.stopping = true;
     monitor?.stop();
     await repairs?.stop();
+    // Clones and fetches are reads a client retries: their git processes end now instead of holding up the drain.
+    await git.stop();
     // One deadline for the whole drain, whatever part of it hangs.
     let deadline: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {

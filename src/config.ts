@@ -1,4 +1,5 @@
 /** Environment variables, validated once at start; an invalid value stops the process with one line naming it. */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -55,6 +56,17 @@ const schema = z.object({
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be a comma-separated list of origins like https://dashboard.example.com'))),
   /** How often commits that landed but were not recorded, and requests nobody executes any more, are repaired. */
   REPAIR_INTERVAL_MS: integer(100, 3_600_000).default(30_000),
+  /** Where clients reach the server (behind a proxy: the proxy's URL); repository URLs are built on it. */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http:// or https:// URL without query or fragment')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /** Concurrent `git http-backend` processes (Git over HTTP); more requests wait in a queue of GIT_HTTP_QUEUE. */
+  GIT_HTTP_MAX_CONCURRENCY: integer(1, 1024).default(2 * os.availableParallelism()),
+  GIT_HTTP_QUEUE: integer(0, 10_000).default(8),
+  /** A Git request whose client sends or reads nothing for this long (or waits this long in the queue) is ended. */
+  GIT_HTTP_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
   /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */
   FAULT_PAUSE_AT: z.enum(['before-rollback-commit', 'after-rollback-commit']).optional(),
   FAULT_PAUSE_MS: integer(0, 600_000).default(0),

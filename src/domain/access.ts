@@ -3,6 +3,7 @@
  * reads as not found); a cluster agent reads only the tenant-environments it serves, everywhere:
  * of its project it sees the name, its own tenant-environments and the audit events of those, and
  * nothing that belongs to the project as a whole (break-glass sessions, other tenant-environments).
+ * A repository read token reads its project's Git repository and nothing through the API.
  */
 import type { Actor, UserActor } from './actor';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors';
@@ -49,6 +50,16 @@ export function canReadAuditEvent(actor: Actor | null, event: AuditEvent): boole
   return canReadProjectWide(actor, event.projectId);
 }
 
+/**
+ * The hosted repository holds every tenant's configuration, so reading it (Git over HTTP) is a
+ * project-wide right: users with any role, and the project's own repository read tokens. Agents
+ * never, since they read only their own tenant-environments.
+ */
+export function canReadRepository(actor: Actor | null, projectId: string): boolean {
+  if (actor?.kind === 'repository') return actor.projectId === projectId;
+  return canReadProjectWide(actor, projectId);
+}
+
 /** The tenant-environments an agent is limited to; null for users (their role decides). */
 export function agentScope(actor: Actor | null): ReadonlySet<string> | null {
   return actor?.kind === 'agent' ? actor.tenantEnvironmentIds : null;
@@ -61,7 +72,8 @@ export function canReadRolesOf(actor: Actor | null, userId: string): actor is Us
 
 export function requireUser(actor: Actor | null): UserActor {
   if (!actor) throw new UnauthenticatedError();
-  if (actor.kind !== 'user') throw new ForbiddenError('USER_REQUIRED', 'this operation is for users, not cluster agents');
+  if (actor.kind === 'agent') throw new ForbiddenError('USER_REQUIRED', 'this operation is for users, not cluster agents');
+  if (actor.kind === 'repository') throw new ForbiddenError('USER_REQUIRED', 'this operation is for users; a repository read token only reads the repository over Git HTTP');
   return actor;
 }
 

@@ -1,4 +1,7 @@
-/** Who is calling: a user with per-project roles, or a cluster agent scoped to tenant-environments. */
+/**
+ * Who is calling: a user with per-project roles, a cluster agent scoped to tenant-environments, or a
+ * project's repository read token (for a GitOps tool such as Argo CD: it reads that repository, nothing else).
+ */
 import type { Role } from './model';
 
 export interface UserActor {
@@ -15,13 +18,23 @@ export interface AgentActor {
   tenantEnvironmentIds: ReadonlySet<string>;
 }
 
-export type Actor = UserActor | AgentActor;
+export interface RepositoryReaderActor {
+  kind: 'repository';
+  tokenId: string;
+  projectId: string;
+  name: string;
+}
+
+export type Actor = UserActor | AgentActor | RepositoryReaderActor;
 
 /** What an actor may read and do, comparable with `===`: equal strings grant equal access. */
 export function permissionsOf(actor: Actor): string {
-  return JSON.stringify(
-    actor.kind === 'user'
-      ? ['user', [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]
-      : ['agent', actor.agent.id, actor.agent.projectId, [...actor.tenantEnvironmentIds].sort()],
-  );
+  switch (actor.kind) {
+    case 'user':
+      return JSON.stringify(['user', [...actor.roles].sort(([a], [b]) => a.localeCompare(b))]);
+    case 'agent':
+      return JSON.stringify(['agent', actor.agent.id, actor.agent.projectId, [...actor.tenantEnvironmentIds].sort()]);
+    case 'repository':
+      return JSON.stringify(['repository', actor.projectId]);
+  }
 }

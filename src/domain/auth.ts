@@ -5,29 +5,39 @@ import { newId } from './ids';
 import type { Role } from './model';
 import type { ReadStores, Stores } from './ports';
 
-export function generateToken(kind: 'user' | 'agent'): string {
-  return `${kind === 'user' ? 'btu' : 'bta'}_${randomBytes(32).toString('base64url')}`;
+export type TokenOwner = { userId: string } | { agentId: string } | { projectId: string };
+
+const PREFIXES = { user: 'btu', agent: 'bta', repository: 'btr' } as const;
+
+export function generateToken(kind: keyof typeof PREFIXES): string {
+  return `${PREFIXES[kind]}_${randomBytes(32).toString('base64url')}`;
 }
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Inserts a token for a user or an agent and returns the plain token, which is never stored. */
+/**
+ * Inserts a token for a user, an agent or a project (a repository read token) and returns the plain
+ * token, which is never stored.
+ */
 export async function issueToken(
   stores: Pick<Stores, 'tokens'>,
-  owner: { userId: string } | { agentId: string },
+  owner: TokenOwner,
   name: string,
+  expiresAt: Date | null = null,
 ): Promise<{ id: string; token: string }> {
-  const isUser = 'userId' in owner;
-  const token = generateToken(isUser ? 'user' : 'agent');
+  const kind = 'userId' in owner ? 'user' : 'agentId' in owner ? 'agent' : 'repository';
+  const token = generateToken(kind);
   const id = newId('tok');
   await stores.tokens.insert({
     id,
     tokenHash: hashToken(token),
-    userId: isUser ? owner.userId : null,
-    agentId: isUser ? null : owner.agentId,
+    userId: 'userId' in owner ? owner.userId : null,
+    agentId: 'agentId' in owner ? owner.agentId : null,
+    projectId: 'projectId' in owner ? owner.projectId : null,
     name,
+    expiresAt,
   });
   return { id, token };
 }
@@ -38,27 +48,60 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export async function authenticate(stores: ReadStores, token: string | null): Promise<Actor | null> {
-  if (!token) return null;
+/**
+ * The token of a `Bearer` header, or of a `Basic` one the way Git clients and Argo CD send it: any
+ * username and the token as the password (or the token as the username and no password, as in
+ * `https://<token>@host/...`).
+ */
+export function bearerOrBasicToken(header: string | null | undefined): string | null {
+  const bearer = bearerToken(header);
+  if (bearer) return bearer;
+  const match = /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const [username, password] = colon < 0 ? [decoded, ''] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  return password || username || null;
+}
+
+export type AuthenticationFailure = 'missing' | 'unknown or revoked' | 'expired';
+
+/** The actor a token stands for, or why it stands for nobody. Expiry is checked against `now`. */
+export async function authenticateToken(
+  stores: ReadStores,
+  token: string | null,
+  now: Date = new Date(),
+): Promise<{ actor: Actor } | { actor: null; failure: AuthenticationFailure }> {
+  if (!token) return { actor: null, failure: 'missing' };
   const row = await stores.tokens.activeByHash(hashToken(token));
-  if (!row) return null;
+  if (!row) return { actor: null, failure: 'unknown or revoked' };
+  if (row.expiresAt && row.expiresAt <= now) return { actor: null, failure: 'expired' };
   if (row.userId) {
     const user = await stores.users.byId(row.userId);
-    if (!user) return null;
+    if (!user) return { actor: null, failure: 'unknown or revoked' };
     const memberships = await stores.memberships.ofUser(user.id);
     return {
-      kind: 'user',
-      tokenId: row.id,
-      user: { id: user.id, email: user.email, name: user.name },
-      roles: new Map<string, Role>(memberships.map((m) => [m.projectId, m.role])),
+      actor: {
+        kind: 'user',
+        tokenId: row.id,
+        user: { id: user.id, email: user.email, name: user.name },
+        roles: new Map<string, Role>(memberships.map((m) => [m.projectId, m.role])),
+      },
     };
   }
+  if (row.projectId) return { actor: { kind: 'repository', tokenId: row.id, projectId: row.projectId, name: row.name } };
   const agent = await stores.agents.byId(row.agentId!);
-  if (!agent) return null;
+  if (!agent) return { actor: null, failure: 'unknown or revoked' };
   return {
-    kind: 'agent',
-    tokenId: row.id,
-    agent: { id: agent.id, projectId: agent.projectId, name: agent.name },
-    tenantEnvironmentIds: new Set(await stores.agents.scopesOf(agent.id)),
+    actor: {
+      kind: 'agent',
+      tokenId: row.id,
+      agent: { id: agent.id, projectId: agent.projectId, name: agent.name },
+      tenantEnvironmentIds: new Set(await stores.agents.scopesOf(agent.id)),
+    },
   };
+}
+
+export async function authenticate(stores: ReadStores, token: string | null, now: Date = new Date()): Promise<Actor | null> {
+  return (await authenticateToken(stores, token, now)).actor;
 }

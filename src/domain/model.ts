@@ -92,14 +92,20 @@ export interface Agent {
   createdAt: Date;
 }
 
+/** A bearer token of exactly one owner: a user, a cluster agent, or a project (a repository read token). */
 export interface ApiToken {
   id: string;
   /** sha256 of the token; the token itself is shown once and never stored. */
   tokenHash: string;
   userId: string | null;
   agentId: string | null;
+  /** Set for a repository read token: it reads that project's repository over Git HTTP, nothing else. */
+  projectId: string | null;
   name: string;
   createdAt: Date;
+  /** Past this instant the token authenticates nothing (null: never expires). */
+  expiresAt: Date | null;
+  /** Last time it served a Git request (written at most once a minute). */
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }

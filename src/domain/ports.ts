@@ -85,12 +85,23 @@ export interface AgentStore {
   scopesOf(agentId: string): Promise<string[]>;
 }
 
+export type NewApiToken = Omit<ApiToken, 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'projectId' | 'expiresAt'> &
+  Partial<Pick<ApiToken, 'projectId' | 'expiresAt'>>;
+
 export interface TokenStore {
-  insert(token: Omit<ApiToken, 'createdAt' | 'lastUsedAt' | 'revokedAt'>): Promise<void>;
-  /** The token with this hash, unless revoked. */
+  /** `projectId` and `expiresAt` default to null. */
+  insert(token: NewApiToken): Promise<void>;
+  /** The token with this hash, unless revoked (expiry is the caller's to check, against its clock). */
   activeByHash(tokenHash: string): Promise<ApiToken | null>;
+  byId(id: string): Promise<ApiToken | null>;
+  /** The project's repository read tokens, revoked ones included, newest first. */
+  ofProject(projectId: string): Promise<ApiToken[]>;
+  /** Revokes the token if it is not revoked yet; false when it already was (or does not exist). */
+  revoke(id: string, now: Date): Promise<boolean>;
   /** Revokes a user's active tokens (only those with this name, when given); returns how many. */
   revokeOfUser(userId: string, name: string | undefined, now: Date): Promise<number>;
+  /** Records a use at `now`, unless one was recorded after `unlessAfter` (so busy tokens are written rarely). */
+  setLastUsed(id: string, now: Date, unlessAfter: Date): Promise<void>;
 }
 
 export type NewDeployment = Omit<Deployment, 'createdAt' | 'rolledBackById'>;
@@ -297,6 +308,8 @@ export interface DomainSettings {
   agentSilenceMs: number;
   breakGlassDefaultMinutes: number;
   breakGlassMaxMinutes: number;
+  /** Where clients reach this server (PUBLIC_URL, no trailing slash): repository URLs are built on it. */
+  publicUrl: string;
 }
 
 /** Everything a domain operation works with; built once by the app (or a test). */

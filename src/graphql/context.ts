@@ -10,6 +10,8 @@ export interface GraphQLContext {
   actor: Actor | null;
   /** The bearer token the actor authenticated with. */
   token: string | null;
+  /** Why a token presented stands for nobody (an expired one is told apart), null otherwise. */
+  failure: 'missing' | 'unknown or revoked' | 'expired' | null;
   loaders: Loaders;
   requestId: string;
   pubsub: EventPubSub;
@@ -19,7 +21,7 @@ export interface GraphQLContext {
 
 export function createContext(
   backend: Backend,
-  auth: { actor: Actor | null; token: string | null },
+  auth: { actor: Actor | null; token: string | null; failure: GraphQLContext['failure'] },
   requestId: string,
   pubsub: EventPubSub,
   streams: LivePermissions | null,

@@ -14,5 +14,6 @@ import './types/approval-policy';
 import './types/audit-event';
 import './types/sync-status';
 import './types/repository-health';
+import './types/repository-token';
 
 export const schema = builder.toSchema({ sortSchema: true });

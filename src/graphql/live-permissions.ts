@@ -19,7 +19,7 @@ export interface LiveConnection {
 
 export type LivePermissions = ReturnType<typeof watchLivePermissions>;
 
-export function watchLivePermissions(stores: ReadStores, logger: Logger, intervalMs: number) {
+export function watchLivePermissions(stores: ReadStores, logger: Logger, intervalMs: number, now: () => Date) {
   const connections = new Map<object, LiveConnection>();
   let timer: NodeJS.Timeout | null = null;
   let checking = false;
@@ -29,10 +29,10 @@ export function watchLivePermissions(stores: ReadStores, logger: Logger, interva
     checking = true;
     try {
       // One authentication per token, however many connections share it.
-      const now = new Map<string, Promise<Actor | null>>();
+      const current = new Map<string, Promise<Actor | null>>();
       for (const [key, connection] of connections) {
-        let fresh = now.get(connection.token);
-        if (!fresh) now.set(connection.token, (fresh = authenticate(stores, connection.token)));
+        let fresh = current.get(connection.token);
+        if (!fresh) current.set(connection.token, (fresh = authenticate(stores, connection.token, now())));
         const actor = await fresh;
         if (!connections.has(key)) continue;
         const reason = !actor ? 'Forbidden: the token no longer authenticates' : permissionsOf(actor) !== connection.permissions ? 'Forbidden: permissions changed, reconnect' : null;

@@ -55,6 +55,7 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
       agentSilenceMs: config.AGENT_SILENCE_SECONDS * 1000,
       breakGlassDefaultMinutes: 60,
       breakGlassMaxMinutes: config.BREAK_GLASS_MAX_MINUTES,
+      publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     },
     now: options.now ?? (() => new Date()),
     faults: config.FAULT_PAUSE_AT

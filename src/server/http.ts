@@ -1,6 +1,7 @@
-/** HTTP routing in front of yoga: health and readiness, the request body limit, draining on shutdown. */
+/** HTTP routing in front of yoga: health and readiness, Git over HTTP, the request body limit, draining on shutdown. */
 import http from 'node:http';
 import { requestIdFrom, withRequestId } from '../logger';
+import { GIT_HTTP_PREFIX, type GitHttp } from './git-http';
 import type { Yoga } from './yoga';
 
 export interface HttpState {
@@ -8,13 +9,15 @@ export interface HttpState {
   stopping: boolean;
 }
 
-export function createHttpHandler(yoga: Yoga, bodyLimit: number, state: HttpState): http.RequestListener {
+export function createHttpHandler(yoga: Yoga, bodyLimit: number, state: HttpState, git?: GitHttp): http.RequestListener {
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     // Draining: a request that arrives on an open keep-alive connection is served, then that connection ends.
     if (state.stopping) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') return sendJson(res, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'not ready' });
+    // Before the body limit: upload-pack requests are streamed to git, which bounds them itself.
+    if (git && path.startsWith(GIT_HTTP_PREFIX)) return git.handle(req, res);
     if (Number(req.headers['content-length'] ?? 0) > bodyLimit) return sendBodyTooLarge(res, bodyLimit);
     if (req.headers['content-length'] === undefined && req.method !== 'GET' && req.method !== 'HEAD') {
       // No length announced (chunked): count the bytes, so the limit cannot be bypassed by not announcing one.

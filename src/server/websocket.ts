@@ -57,7 +57,7 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
       webSockets.emit('connection', ws, request);
     });
   });
-  const socketPermissions = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS);
+  const socketPermissions = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS, () => backend.now());
   const graphqlWs = useServer<Record<string, unknown>, { actor?: Actor | null; token?: string | null }>(
     {
       connectionInitWaitTimeout: config.WS_INIT_TIMEOUT_MS,
@@ -66,7 +66,7 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
         const token = bearerToken(typeof authorization === 'string' ? authorization : null);
         let actor: Actor | null;
         try {
-          actor = await auth.authenticate(token, { address: clientAddress(ctx.extra.request, config.TRUST_PROXY), transport: 'graphql-ws' });
+          ({ actor } = await auth.authenticate(token, { address: clientAddress(ctx.extra.request, config.TRUST_PROXY), transport: 'graphql-ws' }));
         } catch (error) {
           if (!(error instanceof TooManyFailedAuthentications)) throw error;
           ctx.extra.socket.close(TOO_MANY_REQUESTS, error.message);

@@ -14,6 +14,16 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment GitHttpRepositoryTokenFields on RepositoryToken {\n    id\n    name\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n    active\n  }\n": typeof types.GitHttpRepositoryTokenFieldsFragmentDoc,
+    "\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n": typeof types.GitHttpCreateRepositoryTokenDocument,
+    "\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      ...GitHttpRepositoryTokenFields\n    }\n  }\n": typeof types.GitHttpRevokeRepositoryTokenDocument,
+    "\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n": typeof types.GitHttpRepositoryTokensDocument,
+    "\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n": typeof types.GitHttpRepositoryUrlDocument,
+    "\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n": typeof types.GitHttpViewerDocument,
+    "\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n": typeof types.GitHttpHistoryDocument,
+    "\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n": typeof types.GitHttpDeployReleaseDocument,
+    "\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": typeof types.GitHttpRequestRollbackDocument,
+    "\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": typeof types.GitHttpReviewDocument,
     "\n  fragment BreakGlassSessionFields on BreakGlassSession {\n    id\n    active\n    justification\n    openedAt\n    expiresAt\n    closedAt\n    user {\n      email\n    }\n  }\n": typeof types.BreakGlassSessionFieldsFragmentDoc,
     "\n  fragment ApprovalPolicyFields on ApprovalPolicy {\n    environment\n    approvalRequired\n    quorum\n    blockSelfApproval\n  }\n": typeof types.ApprovalPolicyFieldsFragmentDoc,
     "\n  mutation OpenBreakGlass($input: BreakGlassInput!) {\n    openBreakGlassSession(input: $input) {\n      ...BreakGlassSessionFields\n    }\n  }\n": typeof types.OpenBreakGlassDocument,
@@ -54,6 +64,16 @@ type Documents = {
     "\n  query SecurityHistoryHead($tenant: String!, $environment: String!) {\n    tenantEnvironment(project: \"shop\", tenant: $tenant, environment: $environment) {\n      headRevision\n      services\n      deployments(first: 1) {\n        edges {\n          node {\n            revision\n          }\n        }\n      }\n    }\n  }\n": typeof types.SecurityHistoryHeadDocument,
 };
 const documents: Documents = {
+    "\n  fragment GitHttpRepositoryTokenFields on RepositoryToken {\n    id\n    name\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n    active\n  }\n": types.GitHttpRepositoryTokenFieldsFragmentDoc,
+    "\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n": types.GitHttpCreateRepositoryTokenDocument,
+    "\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      ...GitHttpRepositoryTokenFields\n    }\n  }\n": types.GitHttpRevokeRepositoryTokenDocument,
+    "\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n": types.GitHttpRepositoryTokensDocument,
+    "\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n": types.GitHttpRepositoryUrlDocument,
+    "\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n": types.GitHttpViewerDocument,
+    "\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n": types.GitHttpHistoryDocument,
+    "\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n": types.GitHttpDeployReleaseDocument,
+    "\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": types.GitHttpRequestRollbackDocument,
+    "\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n": types.GitHttpReviewDocument,
     "\n  fragment BreakGlassSessionFields on BreakGlassSession {\n    id\n    active\n    justification\n    openedAt\n    expiresAt\n    closedAt\n    user {\n      email\n    }\n  }\n": types.BreakGlassSessionFieldsFragmentDoc,
     "\n  fragment ApprovalPolicyFields on ApprovalPolicy {\n    environment\n    approvalRequired\n    quorum\n    blockSelfApproval\n  }\n": types.ApprovalPolicyFieldsFragmentDoc,
     "\n  mutation OpenBreakGlass($input: BreakGlassInput!) {\n    openBreakGlassSession(input: $input) {\n      ...BreakGlassSessionFields\n    }\n  }\n": types.OpenBreakGlassDocument,
@@ -108,6 +128,46 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment GitHttpRepositoryTokenFields on RepositoryToken {\n    id\n    name\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n    active\n  }\n"): (typeof documents)["\n  fragment GitHttpRepositoryTokenFields on RepositoryToken {\n    id\n    name\n    createdAt\n    expiresAt\n    lastUsedAt\n    revokedAt\n    active\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpCreateRepositoryToken($input: CreateRepositoryTokenInput!) {\n    createRepositoryToken(input: $input) {\n      token\n      repositoryToken {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      ...GitHttpRepositoryTokenFields\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpRevokeRepositoryToken($id: ID!) {\n    revokeRepositoryToken(id: $id) {\n      ...GitHttpRepositoryTokenFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query GitHttpRepositoryTokens($project: String!) {\n    project(slug: $project) {\n      repositoryTokens {\n        ...GitHttpRepositoryTokenFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n"): (typeof documents)["\n  query GitHttpRepositoryUrl($project: String!) {\n    project(slug: $project) {\n      slug\n      repositoryUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n"): (typeof documents)["\n  query GitHttpViewer {\n    viewer {\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query GitHttpHistory($project: String!, $tenant: String!, $environment: String!) {\n    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {\n      headRevision\n      deployments(first: 10) {\n        edges {\n          node {\n            revision\n            changes\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpDeployRelease($input: DeployReleaseInput!) {\n    deployRelease(input: $input) {\n      revision\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpRequestRollback($input: RequestRollbackInput!) {\n    requestRollback(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"): (typeof documents)["\n  mutation GitHttpReview($input: ReviewInput!) {\n    reviewRollbackRequest(input: $input) {\n      id\n      state\n      resultRevision\n      error\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -181,9 +181,25 @@ function storesOver(state: () => State): Stores {
     tokens: {
       insert: async (token) => {
         if (s().tokens.some((t) => t.tokenHash === token.tokenHash)) throw new UniqueViolation('api_tokens.token_hash');
-        s().tokens.push({ ...copy(token), createdAt: new Date(), lastUsedAt: null, revokedAt: null });
+        s().tokens.push({ projectId: null, expiresAt: null, ...copy(token), createdAt: new Date(), lastUsedAt: null, revokedAt: null });
       },
       activeByHash: async (tokenHash) => one(s().tokens.find((t) => t.tokenHash === tokenHash && !t.revokedAt)),
+      byId: async (id) => one(s().tokens.find((t) => t.id === id)),
+      ofProject: async (projectId) =>
+        copy(
+          s()
+            .tokens.filter((t) => t.projectId === projectId)
+            .sort((a, b) => byTime(b.createdAt, a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)),
+        ),
+      revoke: async (id, now) => {
+        const token = s().tokens.find((t) => t.id === id && !t.revokedAt);
+        if (token) token.revokedAt = now;
+        return token !== undefined;
+      },
+      setLastUsed: async (id, now, unlessAfter) => {
+        const token = s().tokens.find((t) => t.id === id);
+        if (token && (!token.lastUsedAt || token.lastUsedAt <= unlessAfter)) token.lastUsedAt = now;
+      },
       revokeOfUser: async (userId, name, now) => {
         const revoked = s().tokens.filter((t) => t.userId === userId && !t.revokedAt && (name === undefined || t.name === name));
         for (const token of revoked) token.revokedAt = now;

@@ -92,6 +92,34 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await db.stores.tokens.activeByHash('h3'))!.agentId).toBe('agt-1');
     });
 
+    it('tokens: repository read tokens of a project, expiry kept, revoked once, last use written only when stale', async () => {
+      await write(async (s) => {
+        await s.tokens.insert({ id: 'tok-4', tokenHash: 'h4', userId: null, agentId: null, projectId: 'prj-1', name: 'argocd', expiresAt: at(60) });
+        await s.tokens.insert({ id: 'tok-5', tokenHash: 'h5', userId: null, agentId: null, projectId: 'prj-1', name: 'ci' });
+        await s.tokens.insert({ id: 'tok-6', tokenHash: 'h6', userId: 'usr-1', agentId: null, name: 'laptop' });
+      });
+      expect(await db.stores.tokens.activeByHash('h4')).toMatchObject({ id: 'tok-4', projectId: 'prj-1', expiresAt: at(60), lastUsedAt: null });
+      expect(await db.stores.tokens.byId('tok-6')).toMatchObject({ userId: 'usr-1', projectId: null, expiresAt: null });
+      expect(await db.stores.tokens.byId('tok-none')).toBeNull();
+      // Newest first; the same instant falls back to the id, descending.
+      expect((await db.stores.tokens.ofProject('prj-1')).map((token) => token.id)).toEqual(['tok-5', 'tok-4']);
+      expect(await db.stores.tokens.ofProject('prj-none')).toEqual([]);
+
+      expect(await write((s) => s.tokens.revoke('tok-5', at(1)))).toBe(true);
+      expect(await write((s) => s.tokens.revoke('tok-5', at(2)))).toBe(false);
+      expect(await write((s) => s.tokens.revoke('tok-none', at(2)))).toBe(false);
+      expect(await db.stores.tokens.activeByHash('h5')).toBeNull();
+      expect((await db.stores.tokens.byId('tok-5'))!.revokedAt).toEqual(at(1));
+      expect((await db.stores.tokens.ofProject('prj-1')).map((token) => token.id)).toEqual(['tok-5', 'tok-4']);
+
+      await write((s) => s.tokens.setLastUsed('tok-4', at(10), at(9)));
+      expect((await db.stores.tokens.byId('tok-4'))!.lastUsedAt).toEqual(at(10));
+      await write((s) => s.tokens.setLastUsed('tok-4', at(10.5), at(9.5)));
+      expect((await db.stores.tokens.byId('tok-4'))!.lastUsedAt).toEqual(at(10));
+      await write((s) => s.tokens.setLastUsed('tok-4', at(12), at(11)));
+      expect((await db.stores.tokens.byId('tok-4'))!.lastUsedAt).toEqual(at(12));
+    });
+
     it('deployments: a revision is recorded once per tenant-environment, pages newest first, statuses move only from the given one', async () => {
       const deployment = (id: string, sequence: number, revision: string, te = te1) => ({
         id,

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { capturingLogger } from '../kit/logs';
+import { issueToken } from '../../src/domain/auth';
 import { connectWs } from '../live/helpers';
 
 const LIMIT = 5;
@@ -80,5 +81,29 @@ describe('failed authentications', () => {
       const response = await fetch(`${app.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
       expect(response.status).toBe(200);
     }
+  });
+
+  it('every refusal is UNAUTHENTICATED; its reason tells a missing, an unknown and an expired token apart', async () => {
+    const app = await withApp({});
+    t = app.t;
+    const viewer = (await app.t.app.backend.stores.users.byEmail(app.t.credentials.users[0]!.email))!;
+    const expiredToken = await app.t.app.backend.transact(({ stores }) =>
+      issueToken(stores, { userId: viewer.id }, 'expired', new Date(Date.now() - 1000)),
+    );
+    const ask = async (authorization?: string) => {
+      const response = await fetch(`${app.base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ query: '{ viewer { email } }' }),
+      });
+      const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string; reason: string } }> };
+      return body.errors[0]!;
+    };
+    expect(await ask()).toMatchObject({ message: 'a bearer token is required', extensions: { code: 'UNAUTHENTICATED', reason: 'MISSING' } });
+    expect(await ask('Bearer btu_never-issued-xxxxxxxxxxxxxxxx')).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', reason: 'UNKNOWN_OR_REVOKED' } });
+    expect(await ask(`Bearer ${expiredToken.token}`)).toMatchObject({
+      message: 'the bearer token has expired',
+      extensions: { code: 'UNAUTHENTICATED', reason: 'EXPIRED' },
+    });
   });
 });

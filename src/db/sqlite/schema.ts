@@ -137,14 +137,17 @@ export const apiTokens = sqliteTable(
     id: text('id').primaryKey(),
     /** sha256 of the token; the token itself is shown once and never stored. */
     tokenHash: text('token_hash').notNull().unique(),
+    /** Exactly one of user_id, agent_id and project_id is set; project_id marks a repository read token. */
     userId: text('user_id').references(() => users.id),
     agentId: text('agent_id').references(() => agents.id),
+    projectId: text('project_id').references(() => projects.id),
     name: text('name').notNull(),
     createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('api_tokens_user').on(t.userId)],
+  (t) => [index('api_tokens_user').on(t.userId), index('api_tokens_project').on(t.projectId)],
 );
 
 export const rollbackRequests = sqliteTable(

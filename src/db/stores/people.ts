@@ -1,5 +1,5 @@
 /** Users, their project roles, cluster agents and the API tokens of both. */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Agent, ApiToken, Membership, User } from '../../domain/model';
 import type { AgentStore, MembershipStore, TokenStore, UserStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
@@ -61,9 +61,30 @@ export function tokenStore(context: StoreContext): TokenStore {
     );
   return {
     insert: async (token) => {
-      await db.insert(t.apiTokens).values(token);
+      await db.insert(t.apiTokens).values({ projectId: null, expiresAt: null, ...token });
     },
     activeByHash: async (tokenHash) => ((await byHashQuery().get({ tokenHash })) as ApiToken | undefined) ?? null,
+    byId: async (id) => ((await db.select().from(t.apiTokens).where(eq(t.apiTokens.id, id)))[0] as ApiToken | undefined) ?? null,
+    ofProject: async (projectId) =>
+      (await db
+        .select()
+        .from(t.apiTokens)
+        .where(eq(t.apiTokens.projectId, projectId))
+        .orderBy(desc(t.apiTokens.createdAt), desc(t.apiTokens.id))) as ApiToken[],
+    revoke: async (id, now) =>
+      (
+        await db
+          .update(t.apiTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(t.apiTokens.id, id), isNull(t.apiTokens.revokedAt)))
+          .returning({ id: t.apiTokens.id })
+      ).length > 0,
+    setLastUsed: async (id, now, unlessAfter) => {
+      await db
+        .update(t.apiTokens)
+        .set({ lastUsedAt: now })
+        .where(and(eq(t.apiTokens.id, id), or(isNull(t.apiTokens.lastUsedAt), lte(t.apiTokens.lastUsedAt, unlessAfter))));
+    },
     revokeOfUser: async (userId, name, now) =>
       (
         await db

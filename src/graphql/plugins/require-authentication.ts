@@ -12,18 +12,27 @@ function isIntrospectionOnly(document: DocumentNode, operationName?: string | nu
   );
 }
 
-export const unauthenticatedError = () =>
-  new GraphQLError('missing or unknown bearer token', { extensions: { code: 'UNAUTHENTICATED', status: 401 } });
+const MESSAGES: Record<NonNullable<GraphQLContext['failure']>, string> = {
+  missing: 'a bearer token is required',
+  'unknown or revoked': 'the bearer token is unknown or revoked',
+  expired: 'the bearer token has expired',
+};
+
+/** One code for every refusal; `reason` tells a client whether a new token would help. */
+export const unauthenticatedError = (failure: GraphQLContext['failure']) =>
+  new GraphQLError(MESSAGES[failure ?? 'missing'], {
+    extensions: { code: 'UNAUTHENTICATED', status: 401, reason: (failure ?? 'missing').replace(/ /g, '_').toUpperCase() },
+  });
 
 export function useRequireAuthentication(): Plugin<GraphQLContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       if (!args.contextValue.actor && !isIntrospectionOnly(args.document, args.operationName)) {
-        setResultAndStopExecution({ errors: [unauthenticatedError()] });
+        setResultAndStopExecution({ errors: [unauthenticatedError(args.contextValue.failure)] });
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      if (!args.contextValue.actor) setResultAndStopExecution({ errors: [unauthenticatedError()] });
+      if (!args.contextValue.actor) setResultAndStopExecution({ errors: [unauthenticatedError(args.contextValue.failure)] });
     },
   };
 }

@@ -2,6 +2,7 @@ import { roleIn } from '../../domain/access';
 import { listAuditEvents } from '../../domain/audit';
 import { breakGlassSessionsOf } from '../../domain/requests/break-glass';
 import { repositoryHealth } from '../../domain/repository-health';
+import { repositoryUrl } from '../../domain/repository-tokens';
 import { rollbackModes } from '../../domain/rollback/modes';
 import type { Organization, Project } from '../../domain/model';
 import { environmentsOfProject, organizationOf, projectBySlug, tenantEnvironmentsOfProject } from '../../domain/workspace';
@@ -36,6 +37,10 @@ ProjectRef.implement({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     organization: t.field({ type: OrganizationRef, resolve: (p, _a, ctx) => organizationOf(ctx.backend, p) }),
+    repositoryUrl: t.string({
+      description: 'Where Git clients and Argo CD clone the repository (read-only, Git smart HTTP), on PUBLIC_URL.',
+      resolve: (p, _a, ctx) => repositoryUrl(ctx.backend, p.slug),
+    }),
     viewerRole: t.field({
       type: RoleEnum,
       nullable: true,
