@@ -268,6 +268,10 @@ export interface GitRepository {
   /** The id of the tree (or blob) at `path`, null when absent; '' is the root tree. */
   treeIdOf(sha: string, path: string): Promise<string | null>;
   changedPaths(fromSha: string | null, toSha: string, prefix?: string): Promise<string[]>;
+  /** The files that differ below `prefix`, with their blob ids (null: absent on that side); only changed subtrees are read. */
+  diffTree(fromSha: string | null, toSha: string, prefix?: string): Promise<Array<{ path: string; oldId: string | null; newId: string | null }>>;
+  /** Blob contents by id. */
+  readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** Newest first; `until` and its ancestors excluded. */
   log(options: { from: string; until?: string; limit?: number }): Promise<CommitInfo[]>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;

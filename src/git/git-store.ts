@@ -33,6 +33,13 @@ export interface CommitInfo {
   committedAt: Date;
 }
 
+/** A file that differs between two trees; a null id means it is absent on that side. */
+export interface TreeChange {
+  path: string;
+  oldId: string | null;
+  newId: string | null;
+}
+
 export interface WriteCommitOptions {
   parent: string | null;
   changes: readonly FileChange[];
@@ -73,6 +80,9 @@ const GIT_EEXISTS = -4;
 const GIT_ELOCKED = -14;
 const GIT_EMODIFIED = -15;
 const OBJ_COMMIT = 1;
+// git_delta_t
+const DELTA_ADDED = 1;
+const DELTA_DELETED = 2;
 const OBJ_TAG = 4;
 const SORT_TOPOLOGICAL = 1;
 const SORT_TIME = 2;
@@ -281,6 +291,49 @@ export class GitStore implements GitRepository {
       paths.add(base + delta.newFile().path());
     }
     return [...paths].sort(comparePaths);
+  }
+
+  /**
+   * The files that differ below `prefix` between two commits, with their blob ids: libgit2 compares
+   * tree ids first, so only the directories that changed are descended into.
+   */
+  async diffTree(fromSha: string | null, toSha: string, prefix = ''): Promise<TreeChange[]> {
+    const dirPath = normalizeDirPath(prefix);
+    const [toTree, fromTree] = await Promise.all([
+      this.rootTree(toSha).then((root) => this.subtree(root, dirPath)),
+      fromSha === null ? Promise.resolve(null) : this.rootTree(fromSha).then((root) => this.subtree(root, dirPath)),
+    ]);
+    if (!toTree && !fromTree) return [];
+    if (toTree && fromTree && toTree.id().equal(fromTree.id())) return [];
+    const diff = await NodeGit.Diff.treeToTree(this.repo, fromTree as Tree, toTree as Tree, undefined);
+    const base = dirPath === '' ? '' : `${dirPath}/`;
+    const changes: TreeChange[] = [];
+    for (let i = 0, n = diff.numDeltas(); i < n; i++) {
+      const delta = diff.getDelta(i);
+      const oldFile = delta.oldFile();
+      const newFile = delta.newFile();
+      const status = delta.status();
+      changes.push({
+        path: base + (status === DELTA_DELETED ? oldFile.path() : newFile.path()),
+        oldId: status === DELTA_ADDED ? null : oldFile.id().tostrS(),
+        newId: status === DELTA_DELETED ? null : newFile.id().tostrS(),
+      });
+    }
+    return changes.sort((a, b) => comparePaths(a.path, b.path));
+  }
+
+  /** Blob contents by id (null for an id that is not a blob here). */
+  async readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
+    const unique = [...new Set(ids)];
+    const blobs = await Promise.all(
+      unique.map((id) =>
+        NodeGit.Blob.lookup(this.repo, NodeGit.Oid.fromString(id)).then(
+          (blob) => blob.content(),
+          () => null,
+        ),
+      ),
+    );
+    return new Map(unique.map((id, i) => [id, blobs[i]!]));
   }
 
   async log(opts: LogOptions): Promise<CommitInfo[]> {

@@ -150,6 +150,34 @@ describe('GitStore reads', () => {
     expect(await store.changedPaths(null, v2, 'svc')).toEqual(cli(emptyTree, v2, '--', 'svc'));
   });
 
+  it('diffs trees like git diff-tree -r, with blob ids on both sides, and reads blobs by id', async () => {
+    const { dir, store } = repo;
+    const v1 = await commitFiles(store, { 'svc/a/values.yaml': '1', 'svc/a/templates/x.yaml': 'x', 'svc/b/values.yaml': '1', 'top.txt': 't' });
+    const v2 = await commitFiles(store, { 'svc/a/values.yaml': '2', 'svc/a/templates/x.yaml': null, 'svc/c/new.yaml': 'n', 'top.txt': null });
+    const zero = '0'.repeat(40);
+    const cli = (from: string, to: string, ...paths: string[]) =>
+      git(dir, ['-c', 'core.quotePath=false', 'diff-tree', '-r', '--no-renames', from, to, '--', ...paths])
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [meta, path] = line.split('\t');
+          const [, , oldId, newId] = meta!.split(' ');
+          return { path: path!, oldId: oldId === zero ? null : oldId!, newId: newId === zero ? null : newId! };
+        });
+    expect(await store.diffTree(v1, v2)).toEqual(cli(v1, v2));
+    expect(await store.diffTree(v1, v2, 'svc/a')).toEqual(cli(v1, v2, 'svc/a'));
+    expect(await store.diffTree(v1, v2, 'svc/b')).toEqual([]);
+    expect(await store.diffTree(v2, v2)).toEqual([]);
+    const emptyTree = git(dir, ['hash-object', '-t', 'tree', '/dev/null']);
+    expect(await store.diffTree(null, v2, 'svc')).toEqual(cli(emptyTree, v2, 'svc'));
+
+    const changed = await store.diffTree(v1, v2, 'svc/a');
+    const ids = changed.flatMap((c) => [c.oldId, c.newId]).filter((id): id is string => id !== null);
+    const blobs = await store.readBlobs([...ids, ids[0]!, v1]);
+    for (const id of ids) expect(blobs.get(id)?.toString()).toBe(git(dir, ['cat-file', 'blob', id]));
+    expect(blobs.get(v1)).toBeNull(); // a commit id is not a blob
+  });
+
   it('walks history newest first, honouring until and limit', async () => {
     const { dir, store } = repo;
     const shas: string[] = [];
