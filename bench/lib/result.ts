@@ -3,6 +3,8 @@ export interface BenchResult {
   subject: { label: string; medianMs: number; p95Ms: number };
   baseline: { label: string; medianMs: number; p95Ms: number };
   ratio: number;
+  /** Per-round ratios when the row was measured in rounds; `ratio` is then their median. */
+  rounds?: number[];
   target: string;
   pass: boolean;
 }
