@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/handle';
 import type { Backend } from './domain/ports';
+import { indexInBackground, stopIndexing } from './domain/history/index-history';
 import { reconcileInterruptedExecutions, repairPass } from './domain/requests/run-execution';
 import { startReachabilityMonitor } from './domain/sync';
 import type { InProcessEventBus } from './events/pubsub';
@@ -91,6 +92,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
   const closeServices = async () => {
     metrics.stop();
+    await stopIndexing(backend);
     await database.close();
   };
   return {
@@ -104,6 +106,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     start: async (port = config.PORT, host = config.HOST) => {
       // Ready means migrations ran and every project's repository opens.
       await Promise.all((await backend.stores.projects.all()).map((project) => backend.repositories.forProject(project.slug)));
+      // A database that predates the history index (or a repository pushed to while stopped) is indexed meanwhile.
+      for (const project of await backend.stores.projects.all()) indexInBackground(backend, project);
       const outcomes = await reconcileInterruptedExecutions(backend);
       for (const outcome of outcomes) logger.warn(outcome, 'reconciled a rollback interrupted by a restart');
       const bound = await new Promise<number>((resolve, reject) => {

@@ -12,8 +12,7 @@ import { parseCommitMessage } from './commit-metadata';
 import { compareFiles } from './diff/compare-files';
 import { BadRequestError, ConflictError, DomainError, RepositoryInconsistentError, StorageFullError, isStorageFull } from './errors';
 import { domainEvent, type DeploymentRecorded } from './events';
-import { deploymentRow } from './history/deployment-record';
-import { indexHistory, Lookups } from './history/index-history';
+import { indexHistory, indexNextBatch, Lookups, recordDeployments } from './history/index-history';
 import { newId } from './ids';
 import { tenantEnvironmentDir } from './layout';
 import type { Deployment, TenantEnvironment } from './model';
@@ -88,7 +87,7 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
       }
       rememberFiles(git, sha, te.ref, final, changes.map((c) => c.path.slice(dir.length + 1)));
       await change.afterCommit?.();
-      const deployment = await recordCommit(backend, change, sha, current, final);
+      const deployment = await recordCommit(backend, change, sha, head, current, final);
       return { sha, parent: head, changes, deployment };
     }
   });
@@ -108,16 +107,23 @@ async function refuseOrphan(backend: Backend, te: TenantEnvironment): Promise<vo
   );
 }
 
-/** The commit's deployment and the caller's records, in one transaction (history lock held: no reader indexes it meanwhile). */
-async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, before: FileMap, after: FileMap): Promise<Deployment> {
+/**
+ * The commit's position, deployment and change rows and the caller's records, in one transaction,
+ * under the history lock (no reader indexes it meanwhile). The write path already holds the files
+ * on both sides, so it records its own deployment rather than reading the commit back.
+ */
+async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, parent: string | null, before: FileMap, after: FileMap): Promise<Deployment> {
   const te = change.tenantEnvironment;
   const git = await backend.repositories.forProject(te.project.slug);
   try {
     return await backend.locks.run(`history:${te.project.id}`, async () => {
+      // Commits another tool pushed between the indexed head and this commit's parent come first.
+      const state = { plan: null };
+      while (await indexNextBatch(backend, git, te.project.id, parent, state));
       const commit = await git.commitInfo(sha);
       const metadata = parseCommitMessage(commit.message);
       const lookups = new Lookups(backend.stores);
-      const row = deploymentRow({
+      const facts = {
         id: newId('dep'),
         projectId: te.project.id,
         tenantEnvironment: te,
@@ -126,15 +132,16 @@ async function recordCommit(backend: Backend, change: TenantEnvironmentChange, s
         diff: compareFiles(before, after, { needsTextDiff: () => false }),
         authorId: await lookups.userIdByEmail(commit.authorEmail),
         rollbackRequestId: metadata.rollbackRequestId ? await lookups.existingRequest(metadata.rollbackRequestId) : null,
-      });
+      };
       return backend.transact(async (tx) => {
-        const sequence = (await tx.stores.deployments.maxSequence(te.project.id)) + 1;
-        await tx.stores.deployments.insertNew([{ ...row, sequence }]);
+        // Another instance may have indexed the commit already, between the compare-and-swap and now.
+        const indexedAt = (await tx.stores.historyIndex.sequencesOf(te.project.id, [sha])).get(sha);
+        const sequence = indexedAt ?? (await tx.stores.historyIndex.lastSequence(te.project.id)) + 1;
+        if (indexedAt === undefined) await tx.stores.historyIndex.insertCommits(te.project.id, [{ sha, sequence, merge: false }]);
+        await recordDeployments(tx.stores, [{ ...facts, sequence }]);
         const deployment = (await tx.stores.deployments.byRevision(te.id, sha))!;
         await change.record?.(tx, { sha, deployment });
-        const project = await tx.stores.projects.byId(te.project.id);
-        // Only when nothing came between: otherwise the indexer still has commits to record before this one.
-        if (project?.indexedSha === commit.parents[0] || !project?.indexedSha) await tx.stores.projects.setIndexedSha(te.project.id, sha);
+        if (indexedAt === undefined) await tx.stores.projects.setIndexedSha(te.project.id, sha);
         tx.emit(domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: te.project.id, tenantEnvironmentId: te.id, deploymentId: deployment.id }, backend.now()));
         return deployment;
       });

@@ -191,6 +191,35 @@ export interface Deployment {
   createdAt: Date;
 }
 
+/**
+ * What a deployment changed, as the history index stores it: a row per changed file, and per YAML
+ * path of an input file whose value changed. `leaf`: the value at `path` (a leaf of the file's
+ * mapping: a scalar, a sequence or an empty mapping) changed; `branch`: a value below `path`
+ * changed; `unparsed`: one side of the file is not valid YAML, so its fields are unknown.
+ */
+export const CHANGE_LEVELS = ['file', 'unparsed', 'leaf', 'branch'] as const;
+export type ChangeLevel = (typeof CHANGE_LEVELS)[number];
+
+export interface DeploymentChange {
+  deploymentId: string;
+  tenantEnvironmentId: string;
+  /** The deployment's sequence (its commit's position in main's history). */
+  sequence: number;
+  /** Relative to the tenant-environment directory. */
+  file: string;
+  level: ChangeLevel;
+  /** The YAML field path for `leaf` and `branch`, '' otherwise. */
+  path: string;
+}
+
+/** A commit of main the history has indexed, with its position (oldest = 1). */
+export interface IndexedCommit {
+  sha: string;
+  sequence: number;
+  /** More than one parent: the range after it is not one line of commits. */
+  merge: boolean;
+}
+
 export interface AuditEvent {
   id: number;
   projectId: string | null;

@@ -9,9 +9,12 @@ import type {
   ApiToken,
   AuditEvent,
   BreakGlassSession,
+  ChangeLevel,
   Deployment,
+  DeploymentChange,
   DeploymentStatus,
   Environment,
+  IndexedCommit,
   Membership,
   Organization,
   Project,
@@ -107,20 +110,58 @@ export interface TokenStore {
 export type NewDeployment = Omit<Deployment, 'createdAt' | 'rolledBackById'>;
 
 export interface DeploymentStore {
-  /** Inserts in order; a deployment of a revision the tenant-environment already has is skipped. Returns the ids inserted. */
-  insertNew(rows: readonly NewDeployment[]): Promise<string[]>;
-  /** Highest sequence recorded in the project (0 when none). */
-  maxSequence(projectId: string): Promise<number>;
+  /**
+   * Inserts in order. A deployment of a revision the tenant-environment already has keeps its id and
+   * row and takes the new row's sequence (history is renumbered when it is indexed again from the root).
+   * Returns each row's id and whether it was inserted.
+   */
+  upsertIndexed(rows: readonly NewDeployment[]): Promise<Array<{ id: string; inserted: boolean }>>;
   byIds(ids: readonly string[]): Promise<Array<Deployment | null>>;
   /** The deployment each rollback request produced, in the order of `requestIds`. */
   byRequestIds(requestIds: readonly string[]): Promise<Array<Deployment | null>>;
   byRevision(tenantEnvironmentId: string, revision: string): Promise<Deployment | null>;
   /** Newest first, with sequence below `beforeSequence`. */
   page(tenantEnvironmentId: string, beforeSequence: number, limit: number): Promise<Deployment[]>;
+  /** Oldest first: the tenant-environment's deployments with a sequence in the range. */
+  inRange(tenantEnvironmentId: string, range: SequenceRange): Promise<Array<Pick<Deployment, 'id' | 'revision' | 'sequence'>>>;
   /** Ids of the tenant-environment's deployments of these revisions. */
   idsAtRevisions(tenantEnvironmentId: string, revisions: readonly string[]): Promise<string[]>;
   /** Moves deployments in status `from` to `to` (and records which rollback reverted them). */
   setStatus(ids: readonly string[], from: DeploymentStatus, to: DeploymentStatus, rolledBackById?: string | null): Promise<void>;
+}
+
+/** Sequences after `after`, up to and including `upTo`. */
+export interface SequenceRange {
+  after: number;
+  upTo: number;
+}
+
+/** A change row with its deployment's revision. */
+export type RecordedChange = DeploymentChange & { revision: string };
+
+/**
+ * The history index: every commit of main with its position, and what each deployment changed, so
+ * questions about a range of history ("which later commits changed this field") are range scans.
+ */
+export interface HistoryIndexStore {
+  insertCommits(projectId: string, commits: readonly IndexedCommit[]): Promise<void>;
+  /** Forgets the project's indexed commits, before its history is indexed again from the root. */
+  deleteCommits(projectId: string): Promise<void>;
+  /** The highest sequence indexed (0 when none). */
+  lastSequence(projectId: string): Promise<number>;
+  /** The sequences of those of `shas` that are indexed. */
+  sequencesOf(projectId: string, shas: readonly string[]): Promise<Map<string, number>>;
+  /** Whether a merge commit lies in the range. */
+  mergeInRange(projectId: string, range: SequenceRange): Promise<boolean>;
+  /** Inserts change rows; a row already stored takes the new sequence. */
+  upsertChanges(rows: readonly DeploymentChange[]): Promise<void>;
+  /** Oldest first: the tenant-environment's change rows of these levels, for one file or every file below a prefix. */
+  changesOf(
+    tenantEnvironmentId: string,
+    where: { file: string } | { filePrefix: string },
+    levels: readonly ChangeLevel[],
+    range: SequenceRange,
+  ): Promise<RecordedChange[]>;
 }
 
 export type RequestPatch = Partial<Omit<RollbackRequest, 'id' | 'projectId' | 'tenantEnvironmentId' | 'createdAt'>>;
@@ -199,6 +240,7 @@ export interface Stores {
   agents: AgentStore;
   tokens: TokenStore;
   deployments: DeploymentStore;
+  historyIndex: HistoryIndexStore;
   requests: RollbackRequestStore;
   reviews: RollbackReviewStore;
   notes: RollbackNoteStore;
@@ -207,7 +249,7 @@ export interface Stores {
   syncReports: SyncReportStore;
 }
 
-export const WRITE_VERBS = ['insert', 'upsert', 'ensure', 'set', 'transition', 'close', 'revoke'] as const;
+export const WRITE_VERBS = ['insert', 'upsert', 'ensure', 'set', 'transition', 'close', 'revoke', 'delete'] as const;
 type WriteVerb = (typeof WRITE_VERBS)[number];
 type ReadsOf<S> = { [K in keyof S as K extends `${WriteVerb}${string}` ? never : K]: S[K] };
 

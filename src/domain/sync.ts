@@ -5,7 +5,8 @@ import { recordAudit } from './audit';
 import type { FieldDiff } from './diff/compare-files';
 import { BadRequestError, ForbiddenError, UnauthenticatedError } from './errors';
 import { domainEvent, type DomainEvent, type SyncStatusChanged } from './events';
-import { indexHistory } from './history/index-history';
+import { indexHistoryWithin } from './history/index-history';
+import { READ_INDEXING_BUDGET_MS } from './history/queries';
 import { openTenantEnvironment } from './history/queries';
 import { serviceOfPath, VALUES_FILE, serviceFile } from './layout';
 import type { HealthState, LiveServiceValues, SyncReport, SyncState, TenantEnvironment } from './model';
@@ -152,7 +153,7 @@ export function syncStatusAtEvent(backend: Backend, event: DomainEvent): Promise
  * which is often a later commit that only changed other tenant-environments.
  */
 export async function deploymentLiveAt(backend: Backend, context: TenantEnvironment, revision: string): Promise<string | null> {
-  await indexHistory(backend, context.project);
+  await indexHistoryWithin(backend, context.project, READ_INDEXING_BUDGET_MS);
   const git = await backend.repositories.forProject(context.project.slug);
   const recent = await backend.stores.deployments.page(context.id, Number.MAX_SAFE_INTEGER, 200);
   for (const deployment of recent) {

@@ -12,6 +12,7 @@ import {
   serviceFile,
   tenantEnvironmentDir,
 } from './layout';
+import { canonicalJson } from './canonical-json';
 import { BadRequestError, RepositoryCorruptError } from './errors';
 
 /**
@@ -225,14 +226,4 @@ function variablesByScope(files: FileMap): { global: string; scoped: (service: s
   if (services !== undefined && services !== null && (typeof services !== 'object' || Array.isArray(services))) return null;
   const scoped = (services ?? {}) as Record<string, unknown>;
   return { global: canonicalJson(global), scoped: (service) => canonicalJson(Object.hasOwn(scoped, service) ? scoped[service] : undefined) };
-}
-
-function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value instanceof Date ? value.toISOString() : value) ?? String(value);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexHistory } from '../../src/domain/history/index-history';
 import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
 import { failure, ok } from '../kit/client';
@@ -160,6 +161,10 @@ describe('deployment history', () => {
     await t.app.database.query('update projects set indexed_sha = ?', ['deadbeef'.repeat(5)]);
     const path = `${teDir(STAGING)}/services/checkout/values.yaml`;
     const sha = pushWithGitCli(t, { [path]: fileAt(t, 'main', path).replace('tag: v3.4.1', 'tag: v3.4.2') }, 'checkout 3.4.2');
+    // Served at once from what is indexed (the history is indexed again from the root meanwhile), never twice.
+    const first = (await page(STAGING, 100)).edges.map((e) => e.node.revision);
+    expect(new Set(first).size).toBe(first.length);
+    await indexHistory(t.app.backend, (await t.app.backend.stores.projects.bySlug('shop'))!);
     const all = await page(STAGING, 100);
     expect(all.edges[0]!.node.revision).toBe(sha);
     expect(all.edges.map((e) => e.node.revision)).toEqual(gitHistory(STAGING));

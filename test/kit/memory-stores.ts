@@ -11,7 +11,9 @@ import type {
   AuditEvent,
   BreakGlassSession,
   Deployment,
+  DeploymentChange,
   Environment,
+  IndexedCommit,
   Membership,
   Organization,
   Project,
@@ -23,7 +25,7 @@ import type {
   TenantEnvironment,
   User,
 } from '../../src/domain/model';
-import type { RunInTransaction, Stores } from '../../src/domain/ports';
+import type { RunInTransaction, SequenceRange, Stores } from '../../src/domain/ports';
 
 interface State {
   organizations: Organization[];
@@ -37,6 +39,8 @@ interface State {
   agentScopes: Array<{ agentId: string; tenantEnvironmentId: string }>;
   tokens: ApiToken[];
   deployments: Deployment[];
+  indexedCommits: Array<IndexedCommit & { projectId: string }>;
+  deploymentChanges: DeploymentChange[];
   requests: RollbackRequest[];
   reviews: RollbackReview[];
   notes: RollbackNote[];
@@ -58,6 +62,8 @@ const emptyState = (): State => ({
   agentScopes: [],
   tokens: [],
   deployments: [],
+  indexedCommits: [],
+  deploymentChanges: [],
   requests: [],
   reviews: [],
   notes: [],
@@ -77,6 +83,9 @@ class UniqueViolation extends Error {
 const copy = <T>(value: T): T => structuredClone(value);
 const one = <T>(value: T | undefined): T | null => (value === undefined ? null : copy(value));
 const byTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? 0) - (b?.getTime() ?? 0);
+/** Text order as SQLite compares it (code units; the same for the names stored here). */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const inRange = (sequence: number, range: SequenceRange) => sequence > range.after && sequence <= range.upTo;
 
 function storesOver(state: () => State): Stores {
   const s = state;
@@ -207,16 +216,16 @@ function storesOver(state: () => State): Stores {
       },
     },
     deployments: {
-      insertNew: async (rows) => {
-        const inserted: string[] = [];
-        for (const row of rows) {
-          if (s().deployments.some((d) => d.tenantEnvironmentId === row.tenantEnvironmentId && d.revision === row.revision)) continue;
+      upsertIndexed: async (rows) =>
+        rows.map((row) => {
+          const existing = s().deployments.find((d) => d.tenantEnvironmentId === row.tenantEnvironmentId && d.revision === row.revision);
+          if (existing) {
+            existing.sequence = row.sequence;
+            return { id: existing.id, inserted: false };
+          }
           s().deployments.push({ ...copy(row), rolledBackById: null, createdAt: new Date() });
-          inserted.push(row.id);
-        }
-        return inserted;
-      },
-      maxSequence: async (projectId) => Math.max(0, ...s().deployments.filter((d) => d.projectId === projectId).map((d) => d.sequence)),
+          return { id: row.id, inserted: true };
+        }),
       byIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.id === id))),
       byRequestIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.rollbackRequestId === id))),
       byRevision: async (tenantEnvironmentId, revision) =>
@@ -228,6 +237,11 @@ function storesOver(state: () => State): Stores {
             .sort((a, b) => b.sequence - a.sequence)
             .slice(0, limit),
         ),
+      inRange: async (tenantEnvironmentId, range) =>
+        s()
+          .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && inRange(d.sequence, range))
+          .sort((a, b) => a.sequence - b.sequence)
+          .map(({ id, revision, sequence }) => ({ id, revision, sequence })),
       idsAtRevisions: async (tenantEnvironmentId, revisions) =>
         s()
           .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && revisions.includes(d.revision))
@@ -239,6 +253,42 @@ function storesOver(state: () => State): Stores {
           if (rolledBackById !== undefined) deployment.rolledBackById = rolledBackById;
         }
       },
+    },
+    historyIndex: {
+      insertCommits: async (projectId, commits) => {
+        for (const commit of commits) {
+          if (s().indexedCommits.some((c) => c.projectId === projectId && (c.sha === commit.sha || c.sequence === commit.sequence))) {
+            throw new UniqueViolation('indexed_commits');
+          }
+          s().indexedCommits.push({ projectId, ...commit });
+        }
+      },
+      deleteCommits: async (projectId) => {
+        s().indexedCommits = s().indexedCommits.filter((c) => c.projectId !== projectId);
+      },
+      lastSequence: async (projectId) => Math.max(0, ...s().indexedCommits.filter((c) => c.projectId === projectId).map((c) => c.sequence)),
+      sequencesOf: async (projectId, shas) =>
+        new Map(s().indexedCommits.filter((c) => c.projectId === projectId && shas.includes(c.sha)).map((c) => [c.sha, c.sequence])),
+      mergeInRange: async (projectId, range) => s().indexedCommits.some((c) => c.projectId === projectId && c.merge && inRange(c.sequence, range)),
+      upsertChanges: async (rows) => {
+        for (const row of rows) {
+          const key = (c: DeploymentChange) => `${c.deploymentId}\u0000${c.file}\u0000${c.level}\u0000${c.path}`;
+          const existing = s().deploymentChanges.find((c) => key(c) === key(row));
+          if (existing) existing.sequence = row.sequence;
+          else s().deploymentChanges.push(copy(row));
+        }
+      },
+      changesOf: async (tenantEnvironmentId, where, levels, range) =>
+        s()
+          .deploymentChanges.filter(
+            (c) =>
+              c.tenantEnvironmentId === tenantEnvironmentId &&
+              ('file' in where ? c.file === where.file : c.file.startsWith(where.filePrefix)) &&
+              levels.includes(c.level) &&
+              inRange(c.sequence, range),
+          )
+          .sort((a, b) => a.sequence - b.sequence || compare(a.file, b.file) || compare(a.level, b.level) || compare(a.path, b.path))
+          .map((c) => ({ ...copy(c), revision: s().deployments.find((d) => d.id === c.deploymentId)!.revision })),
     },
     requests: {
       insert: async (request) => {

@@ -120,32 +120,43 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await db.stores.tokens.byId('tok-4'))!.lastUsedAt).toEqual(at(12));
     });
 
-    it('deployments: a revision is recorded once per tenant-environment, pages newest first, statuses move only from the given one', async () => {
-      const deployment = (id: string, sequence: number, revision: string, te = te1) => ({
-        id,
-        projectId: 'prj-1',
-        tenantEnvironmentId: te,
-        revision,
-        sequence,
-        committedAt: at(sequence),
-        authorName: 'Dana',
-        authorEmail: 'dana@example.com',
-        authorId: 'usr-1',
-        changesSummary: [`change ${sequence}`],
-        changedPaths: ['values.yaml'],
-        source: 'RELEASE' as const,
-        status: 'SUCCESS' as const,
-        rollbackRequestId: null,
-      });
-      const inserted = await write((s) =>
-        s.deployments.insertNew([deployment('dep-1', 1, 'r1'), deployment('dep-2', 2, 'r2'), deployment('dep-x', 3, 'r2'), deployment('dep-3', 4, 'r2', te2)]),
+    const deployment = (id: string, sequence: number, revision: string, te = te1) => ({
+      id,
+      projectId: 'prj-1',
+      tenantEnvironmentId: te,
+      revision,
+      sequence,
+      committedAt: at(sequence),
+      authorName: 'Dana',
+      authorEmail: 'dana@example.com',
+      authorId: 'usr-1',
+      changesSummary: [`change ${sequence}`],
+      changedPaths: ['values.yaml'],
+      source: 'RELEASE' as const,
+      status: 'SUCCESS' as const,
+      rollbackRequestId: null,
+    });
+
+    it('deployments: a revision is recorded once per tenant-environment (again: renumbered), pages newest first, statuses move only from the given one', async () => {
+      const stored = await write((s) =>
+        s.deployments.upsertIndexed([deployment('dep-1', 1, 'r1'), deployment('dep-2', 2, 'r2'), deployment('dep-x', 3, 'r2'), deployment('dep-3', 3, 'r2', te2)]),
       );
-      expect(inserted).toEqual(['dep-1', 'dep-2', 'dep-3']);
-      expect(await db.stores.deployments.maxSequence('prj-1')).toBe(4);
-      expect(await db.stores.deployments.maxSequence('prj-none')).toBe(0);
+      expect(stored).toEqual([
+        { id: 'dep-1', inserted: true },
+        { id: 'dep-2', inserted: true },
+        { id: 'dep-2', inserted: false },
+        { id: 'dep-3', inserted: true },
+      ]);
+      // Recorded again, dep-2 kept its id and row but took the new sequence.
+      expect((await db.stores.deployments.byRevision(te1, 'r2'))).toMatchObject({ id: 'dep-2', sequence: 3, changesSummary: ['change 2'] });
       expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10)).map((d) => d.id)).toEqual(['dep-2', 'dep-1']);
-      expect((await db.stores.deployments.page(te1, 2, 10)).map((d) => d.id)).toEqual(['dep-1']);
+      expect((await db.stores.deployments.page(te1, 3, 10)).map((d) => d.id)).toEqual(['dep-1']);
       expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 1)).map((d) => d.id)).toEqual(['dep-2']);
+      expect(await db.stores.deployments.inRange(te1, { after: 0, upTo: 3 })).toEqual([
+        { id: 'dep-1', revision: 'r1', sequence: 1 },
+        { id: 'dep-2', revision: 'r2', sequence: 3 },
+      ]);
+      expect(await db.stores.deployments.inRange(te1, { after: 1, upTo: 2 })).toEqual([]);
       expect((await db.stores.deployments.byRevision(te2, 'r2'))!.id).toBe('dep-3');
       expect(await db.stores.deployments.idsAtRevisions(te1, ['r1', 'r2', 'r9'])).toEqual(expect.arrayContaining(['dep-1', 'dep-2']));
       const [first] = await db.stores.deployments.byIds(['dep-1']);
@@ -156,6 +167,67 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         ['ROLLED_BACK', 'dep-3'],
         ['ROLLED_BACK', 'dep-3'],
       ]);
+    });
+
+    it('history index: commits by position, merges in a range, change rows by file or prefix and level, oldest first', async () => {
+      const sha = (n: number) => String(n).padStart(40, '0');
+      await write(async (s) => {
+        await s.historyIndex.insertCommits('prj-1', [
+          { sha: sha(1), sequence: 1, merge: false },
+          { sha: sha(2), sequence: 2, merge: true },
+          { sha: sha(3), sequence: 3, merge: false },
+        ]);
+        await s.deployments.upsertIndexed([deployment('dep-1', 1, sha(1)), deployment('dep-3', 3, sha(3)), deployment('dep-9', 3, sha(3), te2)]);
+        const change = (deploymentId: string, sequence: number, file: string, level: 'file' | 'leaf' | 'branch' | 'unparsed', path = '', te = te1) => ({
+          deploymentId,
+          tenantEnvironmentId: te,
+          sequence,
+          file,
+          level,
+          path,
+        });
+        await s.historyIndex.upsertChanges([
+          change('dep-3', 3, 'services/api/values.yaml', 'file'),
+          change('dep-3', 3, 'services/api/values.yaml', 'leaf', 'image.tag'),
+          change('dep-3', 3, 'services/api/values.yaml', 'branch', 'image'),
+          change('dep-1', 1, 'services/api/values.yaml', 'file'),
+          change('dep-1', 1, 'services/api_v2/values.yaml', 'file'),
+          change('dep-1', 1, 'services/API/values.yaml', 'file'),
+          change('dep-1', 1, 'variables.yaml', 'unparsed'),
+          change('dep-9', 3, 'services/api/values.yaml', 'file', '', te2),
+        ]);
+      });
+      expect(await db.stores.historyIndex.lastSequence('prj-1')).toBe(3);
+      expect(await db.stores.historyIndex.lastSequence('prj-none')).toBe(0);
+      expect(await db.stores.historyIndex.sequencesOf('prj-1', [sha(3), sha(9), sha(1)])).toEqual(new Map([[sha(3), 3], [sha(1), 1]]));
+      expect(await db.stores.historyIndex.mergeInRange('prj-1', { after: 1, upTo: 3 })).toBe(true);
+      expect(await db.stores.historyIndex.mergeInRange('prj-1', { after: 2, upTo: 3 })).toBe(false);
+      await expect(write((s) => s.historyIndex.insertCommits('prj-1', [{ sha: sha(4), sequence: 3, merge: false }]))).rejects.toThrow();
+
+      const all = { after: 0, upTo: 3 };
+      const file = await db.stores.historyIndex.changesOf(te1, { file: 'services/api/values.yaml' }, ['file', 'leaf'], all);
+      expect(file.map((c) => [c.sequence, c.revision, c.level, c.path])).toEqual([
+        [1, sha(1), 'file', ''],
+        [3, sha(3), 'file', ''],
+        [3, sha(3), 'leaf', 'image.tag'],
+      ]);
+      expect(await db.stores.historyIndex.changesOf(te1, { file: 'services/api/values.yaml' }, ['file'], { after: 1, upTo: 3 })).toEqual([
+        { deploymentId: 'dep-3', tenantEnvironmentId: te1, sequence: 3, file: 'services/api/values.yaml', level: 'file', path: '', revision: sha(3) },
+      ]);
+      // A prefix is matched literally and with case: `_` is no wildcard, API is not api.
+      const prefixed = await db.stores.historyIndex.changesOf(te1, { filePrefix: 'services/api/' }, ['file'], all);
+      expect(prefixed.map((c) => [c.deploymentId, c.file])).toEqual([
+        ['dep-1', 'services/api/values.yaml'],
+        ['dep-3', 'services/api/values.yaml'],
+      ]);
+      expect((await db.stores.historyIndex.changesOf(te1, { filePrefix: 'services/api_' }, ['file'], all)).map((c) => c.file)).toEqual([
+        'services/api_v2/values.yaml',
+      ]);
+      // Stored again (history indexed again from the root), a row takes the new sequence.
+      await write((s) => s.historyIndex.upsertChanges([{ deploymentId: 'dep-1', tenantEnvironmentId: te1, sequence: 2, file: 'variables.yaml', level: 'unparsed', path: '' }]));
+      expect((await db.stores.historyIndex.changesOf(te1, { file: 'variables.yaml' }, ['unparsed'], all)).map((c) => c.sequence)).toEqual([2]);
+      await write((s) => s.historyIndex.deleteCommits('prj-1'));
+      expect(await db.stores.historyIndex.lastSequence('prj-1')).toBe(0);
     });
 
     const request = (id: string, state: RollbackRequest['state'], createdMinute: number, extra: Partial<RollbackRequest> = {}): RollbackRequest => ({

@@ -162,7 +162,7 @@ describe('racing executions', () => {
         }),
       ]);
       const shas = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.sha] : []));
-      for (const r of settled) if (r.status === 'rejected') expect((r.reason as { status?: number }).status).toBe(409);
+      for (const r of settled) if (r.status === 'rejected') expect((r.reason as { status?: number }).status, String((r.reason as Error).stack)).toBe(409);
       // Every successful rollback is on main (none overwritten), each on its own base.
       for (const sha of shas) expect(git(fx.repoDir, ['merge-base', '--is-ancestor', sha, 'main']) === '').toBe(true);
       expect(new Set(shas.map((sha) => parentOf(fx, sha))).size).toBe(shas.length);

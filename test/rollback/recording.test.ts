@@ -8,6 +8,8 @@ import { describe, expect } from 'vitest';
 import { authenticate } from '../../src/domain/auth';
 import { createUser, createUserToken, grantRole } from '../../src/domain/admin';
 import { requestRollback, reviewRollbackRequest, type RequestRollbackInput } from '../../src/domain/requests/rollback-requests';
+import { indexedHistoryBetween } from '../../src/domain/history/field-history';
+import type { RollbackScope } from '../../src/domain/rollback/plan';
 import { revertedRevisions } from '../../src/domain/rollback/reverted';
 import { git } from '../kit/git-cli';
 import { it } from '../kit/fixtures';
@@ -166,6 +168,11 @@ describe('deployment history after a rollback', () => {
   });
 });
 
+async function reverted(fx: Fixture, scope: RollbackScope, target: string, rollback: string): Promise<string[]> {
+  const history = await indexedHistoryBetween(fx.backend, await fx.tenantEnvironment('acme', 'staging'), target, git(fx.repoDir, ['rev-parse', `${rollback}^`]));
+  return revertedRevisions(history, scope, rollback);
+}
+
 describe('revertedRevisions (which deployments a rollback undid)', () => {
   it('FULL: every commit that changed the tenant-environment after the target', async ({ fx }) => {
     const t0 = fx.head();
@@ -173,8 +180,7 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
     await fx.release('globex', 'staging', [tag('search', 'v1.0.0')]);
     const b = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'LOG_FORMAT', value: 'text' }]);
     const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'FULL', targetRevision: t0, justification: 'x' });
-    const git = await fx.backend.repositories.forProject('shop');
-    expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), { mode: 'FULL', service: null, fields: [] }, t0, row.resultSha!)).toEqual([b, a]);
+    expect(await reverted(fx, { mode: 'FULL', service: null, fields: [] }, t0, row.resultSha!)).toEqual([b, a]);
   });
 
   it('SERVICE: the service\'s files and service-scoped variables, not global variables or other services', async ({ fx }) => {
@@ -184,8 +190,7 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
     await fx.release('acme', 'staging', [tag('payments', 'v1.5.0')]);
     const c = await fx.release('acme', 'staging', [], [{ file: 'variables.yaml', path: 'services.api-gateway.TIMEOUT_MS', value: '9000' }]);
     const row = await request(fx, { tenant: 'acme', environment: 'staging', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'x' });
-    const git = await fx.backend.repositories.forProject('shop');
-    expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), { mode: 'SERVICE', service: 'api-gateway', fields: [] }, t0, row.resultSha!)).toEqual([c, a]);
+    expect(await reverted(fx, { mode: 'SERVICE', service: 'api-gateway', fields: [] }, t0, row.resultSha!)).toEqual([c, a]);
   });
 
   it('FIELD: only the commits that changed a selected field', async ({ fx }) => {
@@ -202,7 +207,6 @@ describe('revertedRevisions (which deployments a rollback undid)', () => {
       ],
     };
     const row = await request(fx, { tenant: 'acme', environment: 'staging', ...scope, targetRevision: t0, justification: 'x' });
-    const git = await fx.backend.repositories.forProject('shop');
-    expect(await revertedRevisions(git, await fx.tenantEnvironment('acme', 'staging'), scope, t0, row.resultSha!)).toEqual([c, a]);
+    expect(await reverted(fx, scope, t0, row.resultSha!)).toEqual([c, a]);
   });
 });

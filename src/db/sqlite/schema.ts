@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
+  CHANGE_LEVELS,
   DEPLOYMENT_SOURCES,
   DEPLOYMENT_STATUSES,
   HEALTH_STATES,
@@ -317,4 +318,43 @@ export const syncReports = sqliteTable(
     reportedAt: integer('reported_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('sync_statuses_te').on(t.tenantEnvironmentId, t.id)],
+);
+
+/** Every commit of main the history has indexed, with its position (oldest = 1): the sequence its deployments carry. */
+export const indexedCommits = sqliteTable(
+  'indexed_commits',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    sha: text('sha').notNull(),
+    sequence: integer('sequence').notNull(),
+    merge: integer('merge', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.sha] }), uniqueIndex('indexed_commits_sequence').on(t.projectId, t.sequence)],
+);
+
+/**
+ * What each deployment changed: a row per changed file, and per YAML path whose value changed
+ * (`leaf`) or had a value below it change (`branch`); `unparsed` where a side is not valid YAML.
+ * Later-change warnings and "rolled back" marking are range scans over it instead of walks through Git.
+ */
+export const deploymentChanges = sqliteTable(
+  'deployment_changes',
+  {
+    deploymentId: text('deployment_id')
+      .notNull()
+      .references(() => deployments.id),
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+    sequence: integer('sequence').notNull(),
+    file: text('file').notNull(),
+    level: text('level', { enum: CHANGE_LEVELS }).notNull(),
+    path: text('path').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deploymentId, t.file, t.level, t.path] }),
+    index('deployment_changes_by_file').on(t.tenantEnvironmentId, t.file, t.sequence),
+  ],
 );

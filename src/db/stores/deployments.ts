@@ -1,5 +1,5 @@
 /** Deployment history: one row per commit on main that changed a tenant-environment. */
-import { and, desc, eq, inArray, lt, max, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Deployment } from '../../domain/model';
 import type { DeploymentStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
@@ -20,18 +20,32 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
         .orderBy(desc(d.sequence))
         .limit(sql.placeholder('limit')),
     );
+  const inRangeQuery = () =>
+    preparedRead(context, 'deployments_in_range', () =>
+      db
+        .select({ id: d.id, revision: d.revision, sequence: d.sequence })
+        .from(d)
+        .where(
+          and(
+            eq(d.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')),
+            gt(d.sequence, sql.placeholder('after')),
+            lte(d.sequence, sql.placeholder('upTo')),
+          ),
+        )
+        .orderBy(d.sequence),
+    );
   return {
-    insertNew: async (rows) => {
-      const inserted: string[] = [];
+    upsertIndexed: async (rows) => {
+      const results: Array<{ id: string; inserted: boolean }> = [];
       for (const row of rows) {
-        const [added] = await db.insert(d).values(row).onConflictDoNothing().returning({ id: d.id });
-        if (added) inserted.push(added.id);
+        const [stored] = await db
+          .insert(d)
+          .values(row)
+          .onConflictDoUpdate({ target: [d.tenantEnvironmentId, d.revision], set: { sequence: row.sequence } })
+          .returning({ id: d.id });
+        results.push({ id: stored!.id, inserted: stored!.id === row.id });
       }
-      return inserted;
-    },
-    maxSequence: async (projectId) => {
-      const [row] = await db.select({ last: max(d.sequence) }).from(d).where(eq(d.projectId, projectId));
-      return Number(row?.last ?? 0);
+      return results;
     },
     byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as Deployment[], (r) => r.id)),
     byRequestIds: async (ids) =>
@@ -43,6 +57,8 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
         .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), eq(d.revision, revision))))[0] as Deployment | undefined) ?? null,
     page: async (tenantEnvironmentId, beforeSequence, limit) =>
       (await pageQuery().all({ tenantEnvironmentId, beforeSequence, limit })) as Deployment[],
+    inRange: async (tenantEnvironmentId, range) =>
+      inRangeQuery().all({ tenantEnvironmentId, after: range.after, upTo: range.upTo }),
     idsAtRevisions: async (tenantEnvironmentId, revisions) =>
       revisions.length === 0
         ? []

@@ -2,6 +2,7 @@
 import type { Stores } from '../../domain/ports';
 import type { StoreContext } from '../dialect';
 import { deploymentStore } from './deployments';
+import { historyIndexStore } from './history-index';
 import { auditStore, breakGlassStore, syncReportStore } from './oversight';
 import { agentStore, membershipStore, tokenStore, userStore } from './people';
 import { rollbackNoteStore, rollbackRequestStore, rollbackReviewStore } from './requests';
@@ -18,6 +19,7 @@ export function createStores(context: StoreContext): Stores {
     agents: agentStore(context),
     tokens: tokenStore(context),
     deployments: deploymentStore(context),
+    historyIndex: historyIndexStore(context),
     requests: rollbackRequestStore(context),
     reviews: rollbackReviewStore(context),
     notes: rollbackNoteStore(context),

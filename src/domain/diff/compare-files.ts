@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { flattenLeaves, formatFieldPath, parseYaml, type PathSegment } from '../../yaml';
 import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
 import type { FileMap } from '../tenant-environment-files';
+import { canonicalJson } from '../canonical-json';
 
 export type ChangeKind = 'ADDED' | 'REMOVED' | 'MODIFIED';
 export type FileCategory = 'VALUES' | 'BINDINGS' | 'VARIABLES' | 'ENVIRONMENT' | 'MANIFEST' | 'OTHER';
@@ -67,6 +68,11 @@ export interface CompareOptions {
   labels?: { before: string; after: string };
   /** Whether a file needs its unified text diff (default: all do); rollback execution skips what it does not hash. */
   needsTextDiff?: (file: FileDiff) => boolean;
+  /**
+   * Whether a service exists on each side, when the maps hold only the files that differ (the
+   * history indexer reads just those); by default the maps are complete and say it themselves.
+   */
+  servicePresence?: (service: string) => { before: boolean; after: boolean };
 }
 
 export function compareFiles(before: FileMap, after: FileMap, options: CompareOptions = {}): FilesDiff {
@@ -78,7 +84,7 @@ export function compareFiles(before: FileMap, after: FileMap, options: CompareOp
   const serviceEntry = (service: string) => {
     let entry = servicesByName.get(service);
     if (!entry) {
-      entry = { service, kind: serviceKind(service, before, after), files: [], fields: [] };
+      entry = { service, kind: serviceKind(service, before, after, options.servicePresence), files: [], fields: [] };
       servicesByName.set(service, entry);
     }
     return entry;
@@ -107,10 +113,11 @@ export function compareFiles(before: FileMap, after: FileMap, options: CompareOp
   };
 }
 
-function serviceKind(service: string, before: FileMap, after: FileMap): ChangeKind {
+function serviceKind(service: string, before: FileMap, after: FileMap, presence?: CompareOptions['servicePresence']): ChangeKind {
   const has = (files: FileMap) => [...files.keys()].some((p) => p.startsWith(`services/${service}/`));
-  if (!has(before)) return 'ADDED';
-  if (!has(after)) return 'REMOVED';
+  const present = presence ? presence(service) : { before: has(before), after: has(after) };
+  if (!present.before) return 'ADDED';
+  if (!present.after) return 'REMOVED';
   return 'MODIFIED';
 }
 
@@ -167,7 +174,7 @@ function compareFields(file: string, before: Map<string, unknown>, after: Map<st
   for (const path of paths) {
     const had = before.has(path);
     const has = after.has(path);
-    if (had && has && JSON.stringify(before.get(path)) === JSON.stringify(after.get(path))) continue;
+    if (had && has && canonicalJson(before.get(path)) === canonicalJson(after.get(path))) continue;
     fields.push({
       file,
       path,

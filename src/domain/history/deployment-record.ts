@@ -1,7 +1,8 @@
 /** A commit as a deployment of one tenant-environment, whoever records it: the write path or the indexer. */
 import type { ParsedCommitMessage } from '../commit-metadata';
 import { summarizeChanges, type FilesDiff } from '../diff/compare-files';
-import type { DeploymentSource } from '../model';
+import { parseFieldPath, formatFieldPath } from '../../yaml';
+import type { DeploymentChange, DeploymentSource } from '../model';
 import type { CommitInfo, NewAuditEvent, NewDeployment } from '../ports';
 
 export interface DeploymentFacts {
@@ -66,4 +67,31 @@ export function recoveredAuditEvent(facts: DeploymentFacts, now: Date): NewAudit
     breakGlassSessionId: null,
     createdAt: now,
   };
+}
+
+/**
+ * The history index's rows for a deployment's changes: each changed file; each YAML path whose
+ * value changed (`leaf`) and every path above it (`branch`), so "did the value at P change" is one
+ * lookup of P whether P is a leaf or a mapping; `unparsed` where a side of the file is not YAML.
+ */
+export function changeRowsOf(diff: FilesDiff): Array<Pick<DeploymentChange, 'file' | 'level' | 'path'>> {
+  const rows: Array<Pick<DeploymentChange, 'file' | 'level' | 'path'>> = [];
+  for (const file of diff.files) {
+    rows.push({ file: file.path, level: 'file', path: '' });
+    if (file.parseError) rows.push({ file: file.path, level: 'unparsed', path: '' });
+    const branches = new Set<string>();
+    for (const field of file.fields) {
+      rows.push({ file: file.path, level: 'leaf', path: field.path });
+      for (const ancestor of ancestorsOf(field.path)) branches.add(ancestor);
+    }
+    for (const path of branches) rows.push({ file: file.path, level: 'branch', path });
+  }
+  return rows;
+}
+
+/** `a.b[0].c` → `a`, `a.b`, `a.b[0]` (the root '' has none). */
+export function ancestorsOf(path: string): string[] {
+  if (path === '') return [];
+  const segments = parseFieldPath(path);
+  return segments.slice(1).map((_, i) => formatFieldPath(segments.slice(0, i + 1)));
 }

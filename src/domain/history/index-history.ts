@@ -1,50 +1,144 @@
 /**
- * Turns main's commits into deployment history: every commit that changes a tenant-environment
- * directory is a deployment of it. Incremental (resumes from the project's indexed head) and
- * idempotent, so commits pushed by other tools appear at the next explicit catch-up.
+ * Turns main's commits into deployment history and the history index: every commit gets a position
+ * (its sequence), and every commit that changes a tenant-environment directory is a deployment of
+ * it, stored with what it changed file by file and field by field.
+ *
+ * Each commit is compared with its first parent by tree diff, so only the directories that differ
+ * are read: the cost follows what changed, not how many tenant-environments the repository holds.
+ * Commits are indexed in batches of their own transaction, each under the project's history lock,
+ * so a long history (a first start on an existing repository, a big push) never holds the lock for
+ * long, and readers can serve what is indexed meanwhile (indexHistoryWithin).
  */
+import { parseYaml } from '../../yaml';
 import { parseCommitMessage } from '../commit-metadata';
 import { compareFiles } from '../diff/compare-files';
 import { domainEvent, type DeploymentRecorded } from '../events';
 import { newId } from '../ids';
-import { tenantEnvironmentDir } from '../layout';
+import { VARIABLES_FILE, serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
 import type { Project, TenantEnvironmentRef } from '../model';
-import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores } from '../ports';
-import { readFiles } from '../tenant-environment-files';
-import { deploymentRow, recoveredAuditEvent, type DeploymentFacts } from './deployment-record';
+import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores, type Stores } from '../ports';
+import { fileText, type FileMap } from '../tenant-environment-files';
+import { changeRowsOf, deploymentRow, recoveredAuditEvent, type DeploymentFacts } from './deployment-record';
 
-/** Records every commit of main not recorded yet. */
+/** Commits per transaction: large enough to amortize a commit, small enough to release the lock often. */
+const BATCH_COMMITS = 250;
+
+/** The commits still to index on the way to `head`, from the indexed head `from`. */
+interface IndexingPlan {
+  from: string | null;
+  head: string;
+  commits: CommitInfo[];
+  nextSequence: number;
+}
+
+/** Indexing in progress per backend and project, so callers join it rather than start another. */
+const runs = new WeakMap<Backend, Map<string, Promise<void>>>();
+const stopped = new WeakSet<Backend>();
+
+/** Returns once every commit on main is indexed (writers, previews and approvals need the whole history). */
 export async function indexHistory(backend: Backend, project: Project): Promise<void> {
+  while (!(await isIndexed(backend, project))) await runFor(backend, project);
+}
+
+/**
+ * For readers: starts indexing (or joins it) and waits at most `budgetMs`; indexing goes on in the
+ * background and the reader serves what is indexed so far. Returns whether main is fully indexed.
+ */
+export async function indexHistoryWithin(backend: Backend, project: Project, budgetMs: number): Promise<boolean> {
+  if (await isIndexed(backend, project)) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)));
+  try {
+    return await Promise.race([runFor(backend, project).then(() => true), budget]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts indexing whatever main has that is not indexed yet, without waiting for it (a server start). */
+export function indexInBackground(backend: Backend, project: Project): void {
+  void isIndexed(backend, project).then((done) => (done ? undefined : runFor(backend, project)), () => undefined);
+}
+
+/** Lets the batches in progress finish and starts no more (server shutdown). */
+export async function stopIndexing(backend: Backend): Promise<void> {
+  stopped.add(backend);
+  await Promise.allSettled([...(runs.get(backend)?.values() ?? [])]);
+}
+
+async function isIndexed(backend: Backend, project: Project): Promise<boolean> {
   const git = await backend.repositories.forProject(project.slug);
-  const upToDate = async () => {
-    const [fresh, head] = await Promise.all([backend.stores.projects.byId(project.id), git.head()]);
-    return { fresh, head, done: !fresh || !head || head === fresh.indexedSha };
-  };
-  // The common case (nothing new on main) needs no lock, so concurrent history reads do not queue.
-  if ((await upToDate()).done) return;
-  await backend.locks.run(`history:${project.id}`, async () => {
-    const { fresh, head, done } = await upToDate();
-    if (done || !fresh || !head) return;
-    // Resume from the last indexed commit when main still descends from it; after a rewrite of main
-    // (or a restored repository) that commit may be gone, and everything is walked again (inserts are idempotent).
-    const resumeFrom = fresh.indexedSha && (await descendsFrom(git, head, fresh.indexedSha)) ? fresh.indexedSha : undefined;
-    const commits = (await git.log({ from: head, until: resumeFrom })).reverse();
-    const targets = await registerTenantEnvironments(backend, project.id, git, head);
-    const facts = await deploymentsOf(backend.stores, git, project, commits, targets);
-    await backend.transact(async ({ stores, emit }) => {
-      let sequence = await stores.deployments.maxSequence(project.id);
-      const numbered = facts.map((fact) => ({ ...deploymentRow(fact), sequence: ++sequence }));
-      const inserted = new Set(await stores.deployments.insertNew(numbered));
-      const now = backend.now();
-      for (const fact of facts) {
-        if (!inserted.has(fact.id)) continue;
-        const audit = recoveredAuditEvent(fact, now);
-        if (audit) await stores.audit.insert(audit);
-        emit(domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: project.id, tenantEnvironmentId: fact.tenantEnvironment.id, deploymentId: fact.id }, now));
-      }
-      await stores.projects.setIndexedSha(project.id, head);
-    });
-  });
+  const [fresh, head] = await Promise.all([backend.stores.projects.byId(project.id), git.head()]);
+  return !fresh || !head || stopped.has(backend) || (await indexedHead(backend.stores, fresh)) === head;
+}
+
+/** The indexed head, if its commit is in the index (a database from before the index has none). */
+async function indexedHead(stores: ReadStores, project: Project): Promise<string | null> {
+  const sha = project.indexedSha;
+  return sha !== null && (await stores.historyIndex.sequencesOf(project.id, [sha])).has(sha) ? sha : null;
+}
+
+function runFor(backend: Backend, project: Project): Promise<void> {
+  let perProject = runs.get(backend);
+  if (!perProject) runs.set(backend, (perProject = new Map()));
+  const running = perProject.get(project.id);
+  if (running) return running;
+  const run = indexInBatches(backend, project).finally(() => perProject.delete(project.id));
+  // A reader that stopped waiting must not leave the failure unhandled; whoever waits still sees it.
+  run.catch(() => undefined);
+  perProject.set(project.id, run);
+  return run;
+}
+
+async function indexInBatches(backend: Backend, project: Project): Promise<void> {
+  const git = await backend.repositories.forProject(project.slug);
+  const state: { plan: IndexingPlan | null } = { plan: null };
+  while (!stopped.has(backend)) {
+    const more = await backend.locks.run(`history:${project.id}`, async () => indexNextBatch(backend, git, project.id, await git.head(), state));
+    if (!more) return;
+  }
+}
+
+/**
+ * Indexes the next batch of commits up to `head`, the caller holding the history lock; false once
+ * `head` is indexed. The plan carries over between batches unless another process indexed meanwhile.
+ */
+export async function indexNextBatch(
+  backend: Backend,
+  git: GitRepository,
+  projectId: string,
+  head: string | null,
+  state: { plan: IndexingPlan | null },
+): Promise<boolean> {
+  const project = await backend.stores.projects.byId(projectId);
+  if (!project || !head || head === (await indexedHead(backend.stores, project))) return false;
+  if (!state.plan || state.plan.from !== project.indexedSha || state.plan.head !== head || state.plan.commits.length === 0) {
+    state.plan = await planIndexing(backend, git, project, head);
+  }
+  const plan = state.plan;
+  const batch = plan.commits.splice(0, BATCH_COMMITS);
+  if (batch.length === 0) return false;
+  if (!(await indexCommits(backend, git, project, batch, plan.nextSequence))) {
+    state.plan = null;
+    return true;
+  }
+  plan.from = batch.at(-1)!.sha;
+  plan.nextSequence += batch.length;
+  return true;
+}
+
+/**
+ * Resumes after the indexed head while main still descends from it. Otherwise — a database that
+ * predates the index, or main rewritten or restored — the whole history is indexed again from the
+ * root: deployments already recorded keep their ids and take their commit's new position.
+ */
+async function planIndexing(backend: Backend, git: GitRepository, project: Project, head: string): Promise<IndexingPlan> {
+  const indexed = await indexedHead(backend.stores, project);
+  const resumable = indexed !== null && (await descendsFrom(git, head, indexed));
+  if (!resumable) await backend.transact(({ stores }) => stores.historyIndex.deleteCommits(project.id));
+  const commits = (await git.log({ from: head, until: resumable ? indexed : undefined })).reverse();
+  const nextSequence = (resumable ? await backend.stores.historyIndex.lastSequence(project.id) : 0) + 1;
+  return { from: indexed, head, commits, nextSequence };
 }
 
 async function descendsFrom(git: GitRepository, head: string, ancestor: string): Promise<boolean> {
@@ -56,26 +150,169 @@ async function descendsFrom(git: GitRepository, head: string, ancestor: string):
   }
 }
 
-interface TrackedDirectory {
-  id: string;
-  dir: string;
-  ref: TenantEnvironmentRef;
+/**
+ * One batch in one transaction: the commits' positions, their deployments and changes, the new
+ * indexed head. False when another process indexed meanwhile (the index no longer ends where the
+ * batch starts): nothing is written and the caller plans again.
+ */
+async function indexCommits(backend: Backend, git: GitRepository, project: Project, commits: CommitInfo[], firstSequence: number): Promise<boolean> {
+  const deployments = await deploymentsOf(backend, git, project, commits, firstSequence);
+  return backend.transact(async ({ stores, emit }) => {
+    if ((await stores.historyIndex.lastSequence(project.id)) !== firstSequence - 1) return false;
+    if ((await stores.historyIndex.sequencesOf(project.id, [commits[0]!.sha])).size > 0) return false;
+    await stores.historyIndex.insertCommits(
+      project.id,
+      commits.map((commit, i) => ({ sha: commit.sha, sequence: firstSequence + i, merge: commit.parents.length > 1 })),
+    );
+    const now = backend.now();
+    for (const recorded of await recordDeployments(stores, deployments)) {
+      const audit = recoveredAuditEvent(recorded, now);
+      if (audit) await stores.audit.insert(audit);
+      emit(domainEvent<DeploymentRecorded>({ type: 'deploymentRecorded', projectId: project.id, tenantEnvironmentId: recorded.tenantEnvironment.id, deploymentId: recorded.id }, now));
+    }
+    await stores.projects.setIndexedSha(project.id, commits.at(-1)!.sha);
+    return true;
+  });
 }
 
-/** Tenant-environment directories in the repository get database rows (a push may add new ones). */
-async function registerTenantEnvironments(backend: Backend, projectId: string, git: GitRepository, head: string): Promise<TrackedDirectory[]> {
-  let known = await backend.stores.tenantEnvironments.ofProject(projectId);
-  const dirs = new Set(known.map((te) => tenantEnvironmentDir(te.ref.tenant, te.ref.environment)));
-  let added = false;
-  for (const tenant of await git.listDirectories(head, 'tenants')) {
-    for (const environment of await git.listDirectories(head, `tenants/${tenant}`)) {
-      if (dirs.has(tenantEnvironmentDir(tenant, environment))) continue;
-      await registerTenantEnvironment(backend, projectId, tenant, environment);
-      added = true;
+/** Stores the deployments with their change rows; returns those not recorded before. */
+export async function recordDeployments(stores: Stores, deployments: Array<DeploymentFacts & { sequence: number }>): Promise<DeploymentFacts[]> {
+  const stored = await stores.deployments.upsertIndexed(deployments.map((facts) => ({ ...deploymentRow(facts), sequence: facts.sequence })));
+  const rows = deployments.flatMap((facts, i) =>
+    changeRowsOf(facts.diff).map((change) => ({ ...change, deploymentId: stored[i]!.id, tenantEnvironmentId: facts.tenantEnvironment.id, sequence: facts.sequence })),
+  );
+  await stores.historyIndex.upsertChanges(rows);
+  return deployments.filter((_, i) => stored[i]!.inserted);
+}
+
+/** A tenant-environment directory a commit changed, with the blob ids of its changed files on both sides. */
+interface ChangedDirectory {
+  ref: { tenant: string; environment: string };
+  files: Array<{ file: string; oldId: string | null; newId: string | null }>;
+}
+
+async function deploymentsOf(
+  backend: Backend,
+  git: GitRepository,
+  project: Project,
+  commits: CommitInfo[],
+  firstSequence: number,
+): Promise<Array<DeploymentFacts & { sequence: number }>> {
+  const changed = await Promise.all(commits.map((commit) => changedDirectories(git, commit)));
+  const blobs = await git.readBlobs(changed.flat().flatMap((dir) => dir.files.flatMap((f) => [f.oldId, f.newId])).filter((id): id is string => id !== null));
+  const text = (id: string | null) => {
+    const blob = id === null ? null : blobs.get(id);
+    return blob ? fileText(blob) : undefined;
+  };
+  const tenantEnvironments = new TenantEnvironmentsByDirectory(backend, project);
+  const people = new Lookups(backend.stores);
+  const facts: Array<DeploymentFacts & { sequence: number }> = [];
+  for (const [i, commit] of commits.entries()) {
+    const parent = commit.parents[0] ?? null;
+    const metadata = parseCommitMessage(commit.message);
+    for (const dir of changed[i]!) {
+      const before: FileMap = new Map();
+      const after: FileMap = new Map();
+      for (const { file, oldId, newId } of dir.files) {
+        const was = text(oldId);
+        const is = text(newId);
+        if (was !== undefined) before.set(file, was);
+        if (is !== undefined) after.set(file, is);
+      }
+      const variableServices = [before.get(VARIABLES_FILE), after.get(VARIABLES_FILE)].flatMap(servicesOfVariables);
+      const presence = await servicePresence(git, parent, commit.sha, tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment), dir.files, variableServices);
+      facts.push({
+        id: newId('dep'),
+        projectId: project.id,
+        tenantEnvironment: await tenantEnvironments.get(dir.ref),
+        commit,
+        metadata,
+        // Summaries and the index need field changes only, not text diffs.
+        diff: compareFiles(before, after, { needsTextDiff: () => false, servicePresence: (service) => presence.get(service)! }),
+        authorId: await people.userIdByEmail(commit.authorEmail),
+        rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
+        sequence: firstSequence + i,
+      });
     }
   }
-  if (added) known = await backend.stores.tenantEnvironments.ofProject(projectId);
-  return known.map((te) => ({ id: te.id, dir: tenantEnvironmentDir(te.ref.tenant, te.ref.environment), ref: te.ref }));
+  return facts;
+}
+
+/** `tenants/<tenant>/<environment>/<file>` paths the commit changed, grouped by directory. */
+async function changedDirectories(git: GitRepository, commit: CommitInfo): Promise<ChangedDirectory[]> {
+  const byDir = new Map<string, ChangedDirectory>();
+  for (const change of await git.diffTree(commit.parents[0] ?? null, commit.sha, 'tenants')) {
+    const [, tenant, environment, ...rest] = change.path.split('/');
+    if (!tenant || !environment || rest.length === 0) continue;
+    const key = `${tenant}/${environment}`;
+    let dir = byDir.get(key);
+    if (!dir) byDir.set(key, (dir = { ref: { tenant, environment }, files: [] }));
+    dir.files.push({ file: rest.join('/'), oldId: change.oldId, newId: change.newId });
+  }
+  return [...byDir.values()];
+}
+
+/**
+ * Whether each service the changed files belong to exists before and after the commit: a changed
+ * file present on a side says so; otherwise its directory is looked up.
+ */
+async function servicePresence(
+  git: GitRepository,
+  parent: string | null,
+  sha: string,
+  dir: string,
+  files: ChangedDirectory['files'],
+  variableServices: Iterable<string>,
+): Promise<Map<string, { before: boolean; after: boolean }>> {
+  const presence = new Map<string, { before: boolean; after: boolean }>();
+  // Service-scoped variables (`services.<name>` of variables.yaml) belong to their service as well.
+  for (const service of variableServices) if (!presence.has(service)) presence.set(service, { before: false, after: false });
+  for (const { file, oldId, newId } of files) {
+    // A manifest belongs to its service too, but only the service's directory says it exists.
+    const service = serviceOfPath(file);
+    if (!service) continue;
+    const own = file.startsWith(`${serviceDir(service)}/`);
+    const known = presence.get(service) ?? { before: false, after: false };
+    presence.set(service, { before: known.before || (own && oldId !== null), after: known.after || (own && newId !== null) });
+  }
+  for (const [service, known] of presence) {
+    if (!known.before && parent) known.before = (await git.treeIdOf(parent, `${dir}/${serviceDir(service)}`)) !== null;
+    if (!known.after) known.after = (await git.treeIdOf(sha, `${dir}/${serviceDir(service)}`)) !== null;
+  }
+  return presence;
+}
+
+/** The service names under `services` of a variables.yaml text (none when it is absent or not YAML). */
+function servicesOfVariables(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const services = (parseYaml(text, VARIABLES_FILE) as { services?: unknown } | null)?.services;
+    return services && typeof services === 'object' && !Array.isArray(services) ? Object.keys(services) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The tenant-environments of the directories a batch changed, registered when new (a push may add them). */
+class TenantEnvironmentsByDirectory {
+  private readonly known = new Map<string, Promise<{ id: string; ref: TenantEnvironmentRef }>>();
+  constructor(
+    private readonly backend: Backend,
+    private readonly project: Project,
+  ) {}
+
+  get(dir: { tenant: string; environment: string }): Promise<{ id: string; ref: TenantEnvironmentRef }> {
+    const key = `${dir.tenant}/${dir.environment}`;
+    let found = this.known.get(key);
+    if (!found) {
+      const ref = { project: this.project.slug, ...dir };
+      found = this.backend.stores.tenantEnvironments
+        .bySlugs(ref)
+        .then(async (te) => ({ id: te?.id ?? (await registerTenantEnvironment(this.backend, this.project.id, dir.tenant, dir.environment)), ref }));
+      this.known.set(key, found);
+    }
+    return found;
+  }
 }
 
 /** The tenant-environment of these slugs (created with its tenant and environment when missing). */
@@ -83,37 +320,6 @@ export async function registerTenantEnvironment(backend: Backend, projectId: str
   return backend.transact(({ stores }) =>
     stores.tenantEnvironments.ensure(projectId, tenant, environment, { tenant: newId('ten'), environment: newId('env'), tenantEnvironment: newId('te') }),
   );
-}
-
-async function deploymentsOf(
-  stores: ReadStores,
-  git: GitRepository,
-  project: Project,
-  commits: CommitInfo[],
-  targets: TrackedDirectory[],
-): Promise<DeploymentFacts[]> {
-  const facts: DeploymentFacts[] = [];
-  const people = new Lookups(stores);
-  for (const commit of commits) {
-    const parent = commit.parents[0] ?? null;
-    const metadata = parseCommitMessage(commit.message);
-    for (const target of targets) {
-      if ((await git.treeIdOf(commit.sha, target.dir)) === (parent ? await git.treeIdOf(parent, target.dir) : null)) continue;
-      const [before, after] = await Promise.all([readFiles(git, parent, target.ref), readFiles(git, commit.sha, target.ref)]);
-      facts.push({
-        id: newId('dep'),
-        projectId: project.id,
-        tenantEnvironment: target,
-        commit,
-        metadata,
-        // Summaries need field changes only, not text diffs.
-        diff: compareFiles(before, after, { needsTextDiff: () => false }),
-        authorId: await people.userIdByEmail(commit.authorEmail),
-        rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
-      });
-    }
-  }
-  return facts;
 }
 
 /** The users and requests a batch of commits names, each looked up once. */

@@ -3,29 +3,41 @@ import type { Actor } from '../actor';
 import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { requireRole } from '../access';
 import { BadRequestError, NotFoundError } from '../errors';
-import type { Deployment, Role, TenantEnvironment, TenantEnvironmentRef } from '../model';
+import type { Deployment, Project, Role, TenantEnvironment, TenantEnvironmentRef } from '../model';
 import { isGitError, type Backend } from '../ports';
 import { readFiles, servicesIn } from '../tenant-environment-files';
 import { projectBySlug, tenantEnvironmentBySlugs } from '../workspace';
-import { indexHistory } from './index-history';
+import { indexHistory, indexHistoryWithin, registerTenantEnvironment } from './index-history';
+import { tenantEnvironmentDir } from '../layout';
 
 export interface DeploymentPage {
   rows: Deployment[];
   hasNextPage: boolean;
 }
 
+/** How long a history read waits for indexing before it serves what is indexed (indexing goes on). */
+export const READ_INDEXING_BUDGET_MS = 250;
+
 /**
  * The entry point of every operation on a tenant-environment named by slugs: one not known yet may
- * be a directory another tool pushed, so main is indexed before it is reported missing.
+ * be a directory another tool pushed, so it is registered when main has it (and main's new commits
+ * are indexed) before it is reported missing.
  */
 export async function openTenantEnvironment(backend: Backend, actor: Actor | null, ref: TenantEnvironmentRef): Promise<TenantEnvironment | null> {
   const known = await tenantEnvironmentBySlugs(backend, actor, ref);
   if (known) return known;
   const project = await projectBySlug(backend, actor, ref.project);
   if (!project) return null;
-  await indexHistory(backend, project);
+  if (![ref.tenant, ref.environment].every(isDirectoryName)) return null;
+  const git = await backend.repositories.forProject(project.slug);
+  const head = await git.head();
+  if (!head || (await git.treeIdOf(head, tenantEnvironmentDir(ref.tenant, ref.environment))) === null) return null;
+  await registerTenantEnvironment(backend, project.id, ref.tenant, ref.environment);
+  await indexHistoryWithin(backend, project, READ_INDEXING_BUDGET_MS);
   return tenantEnvironmentBySlugs(backend, actor, ref);
 }
+
+const isDirectoryName = (name: string) => name !== '' && name !== '.' && name !== '..' && !name.includes('/');
 
 /** openTenantEnvironment, requiring at least `minimum` (unknown and invisible both read as not found). */
 export async function requireOpenTenantEnvironment(backend: Backend, actor: Actor | null, ref: TenantEnvironmentRef, minimum: Role): Promise<TenantEnvironment> {
@@ -41,7 +53,7 @@ export async function listDeployments(
   tenantEnvironment: TenantEnvironment,
   page: { first: number; afterSequence: number | null },
 ): Promise<DeploymentPage> {
-  await indexHistory(backend, tenantEnvironment.project);
+  await indexHistoryWithin(backend, tenantEnvironment.project, READ_INDEXING_BUDGET_MS);
   const rows = await backend.stores.deployments.page(tenantEnvironment.id, page.afterSequence ?? Number.MAX_SAFE_INTEGER, page.first + 1);
   return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
 }
@@ -66,6 +78,19 @@ export async function resolveRevision(backend: Backend, tenantEnvironment: Tenan
     if (isGitError(error, 'REVISION_NOT_FOUND')) throw new BadRequestError('REVISION_NOT_FOUND', `revision not found: ${revision}`, { revision });
     throw error;
   }
+}
+
+/**
+ * Whether `sha` is `head` or one of its ancestors. Once main is indexed up to `head`, the index holds
+ * exactly head's ancestors, so this is a lookup rather than a walk through the commits in between.
+ */
+export async function isInMainHistory(backend: Backend, project: Project, sha: string, head: string): Promise<boolean> {
+  if (sha === head) return true;
+  await indexHistory(backend, project);
+  const indexed = (await backend.stores.projects.byId(project.id))?.indexedSha;
+  if (indexed === head) return (await backend.stores.historyIndex.sequencesOf(project.id, [sha])).has(sha);
+  const git = await backend.repositories.forProject(project.slug);
+  return git.isAncestor(sha, head);
 }
 
 export interface RevisionComparison {

@@ -7,10 +7,11 @@ import { recordAudit, type AuditInput } from '../audit';
 import { oneLine, parseCommitMessage } from '../commit-metadata';
 import { DomainError, StorageFullError, isStorageFull } from '../errors';
 import { requestEvent } from '../events';
+import { IndexedHistory, ensureIndexed } from '../history/field-history';
 import { indexHistory } from '../history/index-history';
 import { tenantEnvironmentDir } from '../layout';
 import type { RollbackRequest, TenantEnvironment } from '../model';
-import type { Backend, ReadStores, Transaction } from '../ports';
+import type { Backend, ReadStores, Stores, Transaction } from '../ports';
 import { executeRollback } from '../rollback/execute';
 import type { RollbackScope } from '../rollback/plan';
 import { revertedRevisions } from '../rollback/reverted';
@@ -131,6 +132,7 @@ async function complete(
   tenantEnvironment: TenantEnvironment,
   sha: string,
 ): Promise<RollbackRequest> {
+  await ensureIndexed(backend, tenantEnvironment, [request.targetSha, await parentOf(backend, tenantEnvironment, sha)]);
   return backend.transact(async (tx) => {
     const deployment = await tx.stores.deployments.byRevision(request.tenantEnvironmentId, sha);
     return completeIn(backend, tx, actor, request, tenantEnvironment, sha, deployment?.id ?? null);
@@ -147,7 +149,7 @@ async function completeIn(
   sha: string,
   rollbackDeploymentId: string | null,
 ): Promise<RollbackRequest> {
-  const reverted = await revertedDeployments(backend, request, tenantEnvironment, sha);
+  const reverted = await revertedDeployments(backend, stores, request, tenantEnvironment, sha);
   const now = backend.now();
   const row = await transition(stores, request, 'COMPLETED', now, { resultSha: sha });
   await stores.deployments.setStatus(reverted, 'SUCCESS', 'ROLLED_BACK', rollbackDeploymentId);
@@ -168,11 +170,20 @@ async function fail(backend: Backend, actor: Actor | null, request: RollbackRequ
   });
 }
 
-/** Deployments between the target and the rollback that touched the rolled-back scope. */
-async function revertedDeployments(backend: Backend, request: RollbackRequest, tenantEnvironment: TenantEnvironment, sha: string): Promise<string[]> {
+/**
+ * Deployments between the target and the rollback that touched the rolled-back scope, from the index
+ * (up to the rollback commit's parent, indexed before the rollback commit is recorded).
+ */
+async function revertedDeployments(backend: Backend, stores: Stores, request: RollbackRequest, tenantEnvironment: TenantEnvironment, sha: string): Promise<string[]> {
   const git = await backend.repositories.forProject(tenantEnvironment.project.slug);
-  const undone = await revertedRevisions(git, tenantEnvironment, scopeOf(request), request.targetSha, sha);
-  return backend.stores.deployments.idsAtRevisions(request.tenantEnvironmentId, undone);
+  const history = await IndexedHistory.between(stores, git, tenantEnvironment, request.targetSha, await parentOf(backend, tenantEnvironment, sha));
+  return stores.deployments.idsAtRevisions(request.tenantEnvironmentId, await revertedRevisions(history, scopeOf(request), sha));
+}
+
+/** A rollback commit always has a parent: it comes after its target. */
+async function parentOf(backend: Backend, tenantEnvironment: TenantEnvironment, sha: string): Promise<string> {
+  const git = await backend.repositories.forProject(tenantEnvironment.project.slug);
+  return (await git.commitInfo(sha)).parents[0]!;
 }
 
 export function auditOf(request: RollbackRequest, actor: Actor | null, action: string, now: Date, details: Record<string, unknown> = {}): AuditInput {

@@ -2,7 +2,7 @@
 import type { Actor } from '../actor';
 import type { FieldDiff, FilesDiff } from '../diff/compare-files';
 import { BadRequestError, DomainError, RepositoryCorruptError } from '../errors';
-import { requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
+import { isInMainHistory, requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
 import type { RollbackMode, SelectedField, TenantEnvironment } from '../model';
 import type { Backend, GitRepository } from '../ports';
 import { readFiles, servicesWithChangedInputs, withRegeneratedManifests, type FileMap } from '../tenant-environment-files';
@@ -68,7 +68,7 @@ async function resolveTarget(backend: Backend, git: GitRepository, context: Tena
     throw error;
   }
   const head = await git.head();
-  if (!head || !(sha === head || (await git.isAncestor(sha, head)))) {
+  if (!head || !(await isInMainHistory(backend, context.project, sha, head))) {
     throw new BadRequestError('INVALID_TARGET_REVISION', `invalid target revision: ${revision} is not in main's history`, { revision });
   }
   if ((await git.treeIdOf(sha, tenantEnvironmentDir(context.ref.tenant, context.ref.environment))) === null) {
@@ -110,7 +110,7 @@ export async function computePreview(
     final,
     regenerateManifests: plan.regenerateManifests,
     previewHash: previewHash(scope, targetSha, diff),
-    warnings: options.planOnly ? [] : await laterChanges(git, context, targetSha, head, allFields(diff)),
+    warnings: options.planOnly ? [] : await laterChanges(backend, context, targetSha, head, allFields(diff)),
     liveValues: options.planOnly ? new Map() : await liveValuesFor(backend, context, allFields(diff)),
     suggestion: options.planOnly ? null : smallerScope(scope, diff),
   };

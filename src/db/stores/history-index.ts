@@ -1,0 +1,82 @@
+/** The history index: main's commits by position, and what each deployment changed. */
+import { and, asc, eq, gt, inArray, lte, max, sql } from 'drizzle-orm';
+import type { HistoryIndexStore, RecordedChange } from '../../domain/ports';
+import type { StoreContext } from '../dialect';
+
+/** Rows per INSERT statement: well below either dialect's limit on bound parameters. */
+const CHUNK = 500;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+export function historyIndexStore(context: StoreContext): HistoryIndexStore {
+  const { db, t } = context;
+  const c = t.indexedCommits;
+  const ch = t.deploymentChanges;
+  return {
+    insertCommits: async (projectId, commits) => {
+      for (const part of chunks(commits)) await db.insert(c).values(part.map((commit) => ({ projectId, ...commit })));
+    },
+    deleteCommits: async (projectId) => {
+      await db.delete(c).where(eq(c.projectId, projectId));
+    },
+    lastSequence: async (projectId) => {
+      const [row] = await db.select({ last: max(c.sequence) }).from(c).where(eq(c.projectId, projectId));
+      return Number(row?.last ?? 0);
+    },
+    sequencesOf: async (projectId, shas) => {
+      const found = new Map<string, number>();
+      for (const part of chunks(shas)) {
+        const rows = await db.select({ sha: c.sha, sequence: c.sequence }).from(c).where(and(eq(c.projectId, projectId), inArray(c.sha, part)));
+        for (const row of rows) found.set(row.sha, row.sequence);
+      }
+      return found;
+    },
+    mergeInRange: async (projectId, range) => {
+      const [row] = await db
+        .select({ sha: c.sha })
+        .from(c)
+        .where(and(eq(c.projectId, projectId), gt(c.sequence, range.after), lte(c.sequence, range.upTo), eq(c.merge, true)))
+        .limit(1);
+      return row !== undefined;
+    },
+    upsertChanges: async (rows) => {
+      for (const part of chunks(rows)) {
+        await db
+          .insert(ch)
+          .values(part)
+          .onConflictDoUpdate({ target: [ch.deploymentId, ch.file, ch.level, ch.path], set: { sequence: sql`excluded.sequence` } });
+      }
+    },
+    changesOf: async (tenantEnvironmentId, where, levels, range) => {
+      // substr rather than LIKE: SQLite's LIKE ignores case, and `_` and `%` are common in file names.
+      const file = 'file' in where ? eq(ch.file, where.file) : sql`substr(${ch.file}, 1, ${[...where.filePrefix].length}) = ${where.filePrefix}`;
+      const rows = await db
+        .select({
+          deploymentId: ch.deploymentId,
+          tenantEnvironmentId: ch.tenantEnvironmentId,
+          sequence: ch.sequence,
+          file: ch.file,
+          level: ch.level,
+          path: ch.path,
+          revision: t.deployments.revision,
+        })
+        .from(ch)
+        .innerJoin(t.deployments, eq(t.deployments.id, ch.deploymentId))
+        .where(
+          and(
+            eq(ch.tenantEnvironmentId, tenantEnvironmentId),
+            file,
+            gt(ch.sequence, range.after),
+            lte(ch.sequence, range.upTo),
+            inArray(ch.level, [...levels]),
+          ),
+        )
+        .orderBy(asc(ch.sequence), asc(ch.file), asc(ch.level), asc(ch.path));
+      return rows as RecordedChange[];
+    },
+  };
+}
