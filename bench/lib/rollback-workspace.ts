@@ -25,6 +25,8 @@ export interface RollbackWorkspace {
   backend: Backend;
   deployer: Actor;
   repoDir: string;
+  /** Raw SQL, for benchmarks that reset state between rounds. */
+  query(text: string): Promise<unknown>;
   tenantEnvironment(tenant: string, environment: string): Promise<TenantEnvironment>;
   close(): Promise<void>;
 }
@@ -121,6 +123,7 @@ export async function createRollbackWorkspace(layout: Record<string, number>): P
     backend,
     deployer,
     repoDir: backend.repositories.pathFor(PROJECT),
+    query: (text) => database.query(text),
     tenantEnvironment,
     async close() {
       await database.close();

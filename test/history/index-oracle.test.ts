@@ -263,7 +263,8 @@ function randomScope(rng: Random, fields: Array<{ file: string; path: string }>)
 const SEEDS = [11, 23, 37, 41];
 
 describe('history index against the Git walk (random histories)', () => {
-  it.for(SEEDS)('seed %i: later-change warnings and reverted revisions match for every target, end and scope', async (seed, { fx }) => {
+  // Hundreds of Git reads per seed by the oracle: generous on a loaded machine.
+  it.for(SEEDS)('seed %i: later-change warnings and reverted revisions match for every target, end and scope', { timeout: 120_000 }, async (seed, { fx }) => {
     const rng = random(seed);
     pushRandomHistory(rng, fx, 40);
     const te: TenantEnvironment = await fx.tenantEnvironment(TE.tenant, TE.environment);

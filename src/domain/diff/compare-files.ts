@@ -73,12 +73,14 @@ export interface CompareOptions {
    * history indexer reads just those); by default the maps are complete and say it themselves.
    */
   servicePresence?: (service: string) => { before: boolean; after: boolean };
+  /** Parses a file into its leaves; the history indexer passes one that remembers each version it parsed. */
+  leavesOf?: (source: string, path: string) => Map<string, unknown>;
 }
 
 export function compareFiles(before: FileMap, after: FileMap, options: CompareOptions = {}): FilesDiff {
   const labels = options.labels ?? { before: 'current', after: 'target' };
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
-  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels, options.needsTextDiff));
+  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels, options));
   const servicesByName = new Map<string, ServiceDiff>();
   const environmentFields: FieldDiff[] = [];
   const serviceEntry = (service: string) => {
@@ -126,8 +128,9 @@ function compareFile(
   before: string | undefined,
   after: string | undefined,
   labels: { before: string; after: string },
-  needsTextDiff: (file: FileDiff) => boolean = () => true,
+  options: CompareOptions,
 ): FileDiff {
+  const needsTextDiff = options.needsTextDiff ?? (() => true);
   const kind: ChangeKind = before === undefined ? 'ADDED' : after === undefined ? 'REMOVED' : 'MODIFIED';
   const category = categoryOf(path);
   const file: FileDiff = {
@@ -143,7 +146,9 @@ function compareFile(
   };
   if (category !== 'MANIFEST' && category !== 'OTHER') {
     try {
-      file.fields = compareFields(path, parseLeaves(before, path), parseLeaves(after, path));
+      const leavesOf = options.leavesOf ?? parseLeaves;
+      const leaves = (source: string | undefined) => (source === undefined ? new Map<string, unknown>() : leavesOf(source, path));
+      file.fields = compareFields(path, leaves(before), leaves(after));
     } catch (error) {
       file.parseError = (error as Error).message;
     }
@@ -164,8 +169,8 @@ function compareFile(
   return file;
 }
 
-function parseLeaves(source: string | undefined, path: string): Map<string, unknown> {
-  return source === undefined ? new Map() : flattenLeaves(parseYaml(source, path) ?? {});
+export function parseLeaves(source: string, path: string): Map<string, unknown> {
+  return flattenLeaves(parseYaml(source, path) ?? {});
 }
 
 function compareFields(file: string, before: Map<string, unknown>, after: Map<string, unknown>): FieldDiff[] {
