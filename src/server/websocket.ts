@@ -62,6 +62,8 @@ export interface WebSocketEndpoint {
   dispose(): Promise<void>;
   /** Cuts whatever is still open. */
   terminate(): void;
+  /** The open graphql-ws sockets (the fan-out benchmark's baseline writes to the same sockets). */
+  sockets(): Iterable<WebSocket>;
 }
 
 export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backend, config: Config, logger: Logger, auth: AuthGuard): WebSocketEndpoint {
@@ -150,5 +152,6 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
     terminate: () => {
       for (const client of webSockets.clients) client.terminate();
     },
+    sockets: () => webSockets.clients,
   };
 }
