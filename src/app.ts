@@ -16,7 +16,7 @@ import { createAuthGuard } from './server/auth-guard';
 import { openBackend, type BackendOptions } from './server/backend';
 import { createGitHttp, type GitHttp } from './server/git-http';
 import { createHttpHandler, type HttpState } from './server/http';
-import { attachWebSockets } from './server/websocket';
+import { attachWebSockets, type WebSocketEndpoint } from './server/websocket';
 import { createYogaServer, type Yoga } from './server/yoga';
 
 export { DataDirectoryError, checkDataDirectory } from './server/backend';
@@ -29,6 +29,8 @@ export interface App {
   /** Git over HTTP at /git/<project>.git. */
   git: GitHttp;
   server: http.Server;
+  /** graphql-ws on the server's port. */
+  webSockets: WebSocketEndpoint;
   logger: Logger;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
@@ -102,6 +104,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     yoga,
     git,
     server,
+    webSockets,
     logger,
     start: async (port = config.PORT, host = config.HOST) => {
       // Ready means migrations ran and every project's repository opens.

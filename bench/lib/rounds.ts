@@ -14,13 +14,21 @@ export interface Round {
   /** Per-sample milliseconds of the subject and of the baseline in this round. */
   subject: number[];
   baseline: number[];
+  /**
+   * This round's ratio when it is not one of sample times (e.g. throughput: subject ops/s ÷
+   * baseline ops/s); without it, subject ÷ baseline at the percentile asked for.
+   */
+  ratio?: number;
 }
 
 export type Target = { atMost: number } | { atLeast: number } | 'reported';
 
-/** A row from its rounds: the ratio is the median of the per-round ratios (subject median ÷ baseline median). */
-export function resultOfRounds(name: string, labels: { subject: string; baseline: string }, target: Target, rounds: Round[]): BenchResult {
-  const ratios = rounds.map((r) => percentile(r.subject, 50) / percentile(r.baseline, 50));
+/**
+ * A row from its rounds: the ratio is the median of the per-round ratios (subject ÷ baseline, each
+ * side's median by default, or another percentile of its samples, e.g. 95 for a p95 target).
+ */
+export function resultOfRounds(name: string, labels: { subject: string; baseline: string }, target: Target, rounds: Round[], perRound = 50): BenchResult {
+  const ratios = rounds.map((r) => r.ratio ?? percentile(r.subject, perRound) / percentile(r.baseline, perRound));
   const ratio = percentile(ratios, 50);
   return {
     name,

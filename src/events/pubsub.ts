@@ -13,8 +13,8 @@ export const MAX_QUEUED_EVENTS = 10_000;
 
 export class SubscriberTooSlowError extends Error {
   readonly code = 'SUBSCRIBER_TOO_SLOW';
-  constructor() {
-    super(`the subscription fell more than ${MAX_QUEUED_EVENTS} events behind and was ended; subscribe again`);
+  constructor(message = `the subscription fell more than ${MAX_QUEUED_EVENTS} events behind and was ended; subscribe again`) {
+    super(message);
   }
 }
 

@@ -7,7 +7,7 @@ import type { DomainEvent } from '../domain/events';
 import type { TenantEnvironment } from '../domain/model';
 import { canRead } from '../domain/workspace';
 import { createGraphQLError } from 'graphql-yoga';
-import { AsyncQueue, type SubscribeOptions } from '../events/pubsub';
+import { AsyncQueue, SubscriberTooSlowError, type SubscribeOptions } from '../events/pubsub';
 import type { GraphQLContext } from './context';
 import { Loaders } from './loaders';
 
@@ -84,8 +84,23 @@ export function subscriptionShareKey(
   return JSON.stringify([params.query ?? null, params.operationName ?? null, params.variables ?? null, params.extensions ?? null, who]);
 }
 
+/**
+ * Takes one shared result, already serialized, straight to a subscriber's transport (graphql-ws
+ * writes it to the socket). False when the subscriber cannot keep up: its subscription is ended.
+ */
+export type ResultSink = (serialized: string) => boolean;
+
+interface Member {
+  /**
+   * What the transport iterates. Without a sink it carries every result; with one it only ends
+   * (finish, failure), as the results went to the sink.
+   */
+  queue: AsyncQueue<unknown>;
+  sink: ResultSink | null;
+}
+
 interface SharedStream {
-  members: Set<AsyncQueue<unknown>>;
+  members: Set<Member>;
   /** Resolves false when the first subscribe did not give a stream (e.g. it was refused with errors). */
   ready: Promise<boolean>;
   closed: boolean;
@@ -93,41 +108,61 @@ interface SharedStream {
 
 /**
  * Subscription multiplexing for graphql-ws: subscribers with the same share key get one underlying
- * subscription, executed once per event through the full yoga pipeline (masking, plugins), and each
- * receives the results through its own queue (a slow socket does not hold up the others). With many
+ * subscription, executed once per event through the full yoga pipeline (masking, plugins). With many
  * dashboards open on one tenant-environment, an event costs one execution per distinct (operation,
  * variables, permissions) instead of one per socket. The execution runs with the first subscriber's
  * context, so whatever it reads of the actor must be covered by the share key.
+ *
+ * A subscriber with a sink gets each result as text, serialized once for all of them and handed
+ * over in one synchronous pass (no promise per subscriber per event); one whose sink reports it
+ * cannot keep up is ended with SubscriberTooSlowError. Without a sink, each receives the results
+ * through its own queue. Either way a slow subscriber does not hold up the others.
  */
-export function createSubscriptionSharing() {
+export function createSubscriptionSharing(serialize: (result: unknown) => string = JSON.stringify) {
   const streams = new Map<string, SharedStream>();
 
   const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
     value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 
-  const join = (key: string, stream: SharedStream, source: AsyncIterator<unknown>) => {
-    const member: AsyncQueue<unknown> = new AsyncQueue<unknown>(() => {
-      stream.members.delete(member);
-      if (stream.members.size === 0 && !stream.closed) {
-        stream.closed = true;
-        if (streams.get(key) === stream) streams.delete(key);
-        void source.return?.();
-      }
-    });
+  const join = (key: string, stream: SharedStream, source: AsyncIterator<unknown>, sink: ResultSink | null) => {
+    const member: Member = {
+      sink,
+      queue: new AsyncQueue<unknown>(() => {
+        stream.members.delete(member);
+        if (stream.members.size === 0 && !stream.closed) {
+          stream.closed = true;
+          if (streams.get(key) === stream) streams.delete(key);
+          void source.return?.();
+        }
+      }),
+    };
     stream.members.add(member);
-    return member;
+    return member.queue;
+  };
+
+  const fanOut = (stream: SharedStream, result: unknown) => {
+    let serialized: string | undefined;
+    // A member that ends meanwhile deletes itself from the set, which iteration tolerates.
+    for (const member of stream.members) {
+      if (!member.sink) {
+        member.queue.push(result);
+        continue;
+      }
+      serialized ??= serialize(result);
+      if (!member.sink(serialized)) member.queue.fail(new SubscriberTooSlowError('the subscriber stopped reading its results and was ended; subscribe again'));
+    }
   };
 
   const sources = new WeakMap<SharedStream, AsyncIterator<unknown>>();
 
-  async function subscribe(key: string | null, start: () => unknown): Promise<unknown> {
+  async function subscribe(key: string | null, start: () => unknown, sink: ResultSink | null = null): Promise<unknown> {
     if (key === null) return start();
     const existing = streams.get(key);
     if (existing) {
       const shared = await existing.ready;
-      if (shared && !existing.closed) return join(key, existing, sources.get(existing)!);
+      if (shared && !existing.closed) return join(key, existing, sources.get(existing)!, sink);
       // Refused or ended meanwhile: subscribe on its own (it may start a new shared stream).
-      return existing.closed && shared ? subscribe(key, start) : start();
+      return existing.closed && shared ? subscribe(key, start, sink) : start();
     }
     let markReady!: (shared: boolean) => void;
     const stream: SharedStream = { members: new Set(), ready: new Promise((resolve) => (markReady = resolve)), closed: false };
@@ -149,18 +184,18 @@ export function createSubscriptionSharing() {
     }
     const source = result[Symbol.asyncIterator]();
     sources.set(stream, source);
-    const first = join(key, stream, source);
+    const first = join(key, stream, source, sink);
     markReady(true);
     void (async () => {
       try {
         for (;;) {
           const { value, done } = await source.next();
           if (done) break;
-          for (const member of stream.members) member.push(value);
+          fanOut(stream, value);
         }
-        for (const member of [...stream.members]) member.finish();
+        for (const member of [...stream.members]) member.queue.finish();
       } catch (error) {
-        for (const member of [...stream.members]) member.fail(error);
+        for (const member of [...stream.members]) member.queue.fail(error);
       } finally {
         stream.closed = true;
         if (streams.get(key) === stream) streams.delete(key);
@@ -176,11 +211,26 @@ export function createSubscriptionSharing() {
   };
 }
 
+/** What onSubscribe puts on the root value for shareSubscriptions. */
+export interface SharingRoot {
+  /** See subscriptionShareKey; null subscribes on its own. */
+  shareKey?: string | null;
+  /** Where this subscriber's results go as text; without one they come through its iterator. */
+  sink?: ResultSink | null;
+}
+
 /**
  * Wraps graphql-ws's `subscribe` so that subscriptions with the same share key (put on the root value
- * by onSubscribe, see subscriptionShareKey) share one underlying subscription.
+ * by onSubscribe, see SharingRoot) share one underlying subscription; `serialize` turns a result into
+ * the text sinks receive.
  */
-export function shareSubscriptions<A extends { rootValue?: unknown }>(subscribe: (args: A) => unknown): (args: A) => Promise<unknown> {
-  const sharing = createSubscriptionSharing();
-  return (args) => sharing.subscribe((args.rootValue as { shareKey?: string | null } | undefined)?.shareKey ?? null, () => subscribe(args));
+export function shareSubscriptions<A extends { rootValue?: unknown }>(
+  subscribe: (args: A) => unknown,
+  serialize?: (result: unknown) => string,
+): (args: A) => Promise<unknown> {
+  const sharing = createSubscriptionSharing(serialize);
+  return (args) => {
+    const root = args.rootValue as SharingRoot | undefined;
+    return sharing.subscribe(root?.shareKey ?? null, () => subscribe(args), root?.sink ?? null);
+  };
 }

@@ -5,8 +5,8 @@
  */
 import type http from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
-import type { GraphQLError } from 'graphql';
-import { WebSocketServer } from 'ws';
+import type { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
 import { bearerToken } from '../domain/auth';
@@ -14,7 +14,7 @@ import { clientAddress, TooManyFailedAuthentications, type AuthGuard } from './a
 import type { Backend } from '../domain/ports';
 import { maskError } from '../graphql/errors';
 import { watchLivePermissions } from '../graphql/live-permissions';
-import { selectsViewerIdentity, shareSubscriptions, subscriptionShareKey } from '../graphql/subscriptions';
+import { selectsViewerIdentity, shareSubscriptions, subscriptionShareKey, type ResultSink, type SharingRoot } from '../graphql/subscriptions';
 import type { Logger } from '../logger';
 import type { Yoga } from './yoga';
 
@@ -23,9 +23,36 @@ const FORBIDDEN = 4403;
 /** A client address refused after too many failed authentications (retry later). */
 const TOO_MANY_REQUESTS = 4429;
 
-interface EnvelopedRoot {
-  execute: (args: unknown) => unknown;
-  subscribe: (args: unknown) => unknown;
+/**
+ * Output a socket may leave unsent before its shared subscriptions are ended (the client stopped
+ * reading): about 10,000 ordinary events, as many as a queued subscriber may fall behind.
+ */
+const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
+
+interface EnvelopedRoot extends SharingRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+/** A `next` message's payload as graphql-ws writes it (errors last, as plain objects). */
+function nextPayloadText(result: unknown): string {
+  const { errors, ...rest } = result as ExecutionResult;
+  return JSON.stringify(errors ? { ...rest, errors: errors.map((error) => error.toJSON()) } : rest);
+}
+
+/**
+ * Writes shared results to one subscription of a socket: the payload text is the same for every
+ * subscriber of the stream, only the message's id is this one's. Nothing is written once the
+ * client completed the subscription or the socket closed, as graphql-ws itself would not.
+ */
+function nextMessageSink(socket: WebSocket, subscriptions: () => Record<string, unknown>, id: string): ResultSink {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (payload) => {
+    if (socket.readyState !== socket.OPEN || !(id in subscriptions())) return true;
+    if (socket.bufferedAmount > MAX_UNSENT_BYTES) return false;
+    socket.send(`${head}${payload}}`);
+    return true;
+  };
 }
 
 export interface WebSocketEndpoint {
@@ -35,6 +62,8 @@ export interface WebSocketEndpoint {
   dispose(): Promise<void>;
   /** Cuts whatever is still open. */
   terminate(): void;
+  /** The open graphql-ws sockets (the fan-out benchmark's baseline writes to the same sockets). */
+  sockets(): Iterable<WebSocket>;
 }
 
 export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backend, config: Config, logger: Logger, auth: AuthGuard): WebSocketEndpoint {
@@ -80,10 +109,11 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
         return true;
       },
       onClose: (ctx) => socketPermissions.remove(ctx.extra.socket),
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      // Sockets with the same operation, variables and permissions share one execution per event (see subscriptionShareKey).
-      subscribe: shareSubscriptions((args) => (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
-      onSubscribe: async (ctx, _id, params) => {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args as ExecutionArgs) as never,
+      // Sockets with the same operation, variables and permissions share one execution per event
+      // (see subscriptionShareKey), serialized once, its text written to each of them.
+      subscribe: shareSubscriptions((args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args), nextPayloadText) as never,
+      onSubscribe: async (ctx, id, params) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, actor: ctx.extra.actor ?? null, token: ctx.extra.token ?? null });
         let document;
         try {
@@ -94,17 +124,19 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
+        const rootValue: EnvelopedRoot = {
+          execute: enveloped.execute,
+          subscribe: enveloped.subscribe,
+          shareKey: subscriptionShareKey(params, ctx.extra.actor ?? null, selectsViewerIdentity(enveloped.schema, document)),
+          sink: nextMessageSink(ctx.extra.socket, () => ctx.subscriptions, id),
+        };
         return {
           schema: enveloped.schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: {
-            execute: enveloped.execute,
-            subscribe: enveloped.subscribe,
-            shareKey: subscriptionShareKey(params, ctx.extra.actor ?? null, selectsViewerIdentity(enveloped.schema, document)),
-          },
+          rootValue,
         };
       },
     },
@@ -120,5 +152,6 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
     terminate: () => {
       for (const client of webSockets.clients) client.terminate();
     },
+    sockets: () => webSockets.clients,
   };
 }

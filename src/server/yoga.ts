@@ -14,6 +14,7 @@ import { schema } from '../graphql';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { isExpectedError, maskError } from '../graphql/errors';
 import { useCompiledQueries } from '../graphql/plugins/compiled-queries';
+import { deprecatedFieldCounter } from '../graphql/plugins/deprecated-field-metric';
 import type { InFlightOperations } from '../graphql/plugins/in-flight';
 import type { LivePermissions } from '../graphql/live-permissions';
 import { useRequestLogging } from '../graphql/plugins/request-logging';
@@ -69,6 +70,7 @@ export function createYogaServer(
         endpoint: '/metrics',
         registry: deps.metrics,
         metrics: {
+          graphql_envelop_deprecated_field: deprecatedFieldCounter(deps.metrics, schema),
           // Labelled by route, not by the client's URL (its Host header would mint a series per value).
           graphql_yoga_http_duration: createHistogram({
             registry: deps.metrics,
