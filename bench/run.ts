@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGitHttpBenchmarks } from './git-http.bench';
 import { runGraphqlBenchmarks } from './graphql.bench';
+import { runHistoryBenchmarks } from './history.bench';
 import { runRollbackBenchmarks } from './rollback.bench';
 import { runSubscriptionBenchmarks } from './subscriptions.bench';
 import type { BenchResult } from './lib/result';
@@ -15,6 +16,7 @@ import { markdownTable } from './lib/table';
 
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['rollback', runRollbackBenchmarks],
+  ['history', runHistoryBenchmarks],
   ['subscriptions', runSubscriptionBenchmarks],
   ['graphql', runGraphqlBenchmarks],
   ['git-http', runGitHttpBenchmarks],
