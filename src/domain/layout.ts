@@ -1,4 +1,4 @@
-/** Where things live in a project's repository (DESIGN.md §3, "Repository layout"). */
+/** Where things live in a project's repository: one directory per tenant-environment, one per service below it. */
 export const VALUES_FILE = 'values.yaml';
 export const BINDINGS_FILE = 'bindings.yaml';
 export const VARIABLES_FILE = 'variables.yaml';

@@ -13,7 +13,7 @@ describe('schema/schema.graphql', () => {
     expect(committed()).toBe(printSchemaFile());
   });
 
-  it('is valid SDL and keeps the API contract of DESIGN.md §4', () => {
+  it('is valid SDL and keeps the API contract dashboards rely on', () => {
     const schema = buildSchema(committed());
     expect(printSchema(lexicographicSortSchema(schema)).length).toBeGreaterThan(0);
     const fieldsOf = (type: string) => Object.keys((schema.getType(type) as unknown as { getFields(): object }).getFields());

@@ -1,5 +1,5 @@
 /**
- * Each rollback mode's exact Git effect (DESIGN.md §3), read back from the bare repository with the
+ * Each rollback mode's exact Git effect (the README's "Modes and their exact Git effect"), read back from the bare repository with the
  * git CLI: FULL restores the directory byte for byte, SERVICE touches one service, FIELD one value.
  */
 import { describe, expect } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Rollback planning: from the files at head and at the target revision, the exact files the
- * rollback commit leaves behind (DESIGN.md §3 "Rollback modes — exact Git effect").
+ * rollback commit leaves behind (the README's "Modes and their exact Git effect").
  */
 import { createHash } from 'node:crypto';
 import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
