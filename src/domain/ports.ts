@@ -253,6 +253,14 @@ export interface FileChange {
   content: string | Buffer | null;
 }
 
+/** Sets the directory at `path` to an existing tree of the repository (a FULL rollback restores the target's directory as it was). */
+export interface TreeEntryChange {
+  path: string;
+  treeId: string;
+}
+
+export type RepositoryChange = FileChange | TreeEntryChange;
+
 /**
  * A project's repository. Errors carry a `code`: REVISION_NOT_FOUND for an unknown revision,
  * REF_CONFLICT when the compare-and-swap of the branch failed (it moved meanwhile).
@@ -276,7 +284,7 @@ export interface GitRepository {
   log(options: { from: string; until?: string; limit?: number }): Promise<CommitInfo[]>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** Writes a commit on `expectedHead` and moves main to it by compare-and-swap. */
-  commitToBranch(options: { expectedHead: string | null; changes: readonly FileChange[]; message: string; author: GitAuthor }): Promise<string>;
+  commitToBranch(options: { expectedHead: string | null; changes: readonly RepositoryChange[]; message: string; author: GitAuthor }): Promise<string>;
 }
 
 export interface Repositories {

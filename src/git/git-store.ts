@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import NodeGit from 'nodegit';
 import type { Commit, Oid, Repository, Tree } from 'nodegit';
 import {
+  InvalidPathError,
   InvalidRefNameError,
   RefConflictError,
   RefLockedError,
@@ -13,9 +14,9 @@ import {
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
 import { StorageFullError } from '../domain/errors';
 import type { GitRepository } from '../domain/ports';
-import { buildTree, entryAt, type FileChange } from './tree-edit';
+import { buildTree, entryAt, isTreeEntryChange, type RepositoryChange } from './tree-edit';
 
-export type { FileChange } from './tree-edit';
+export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
 
 export interface GitAuthor {
   name: string;
@@ -42,7 +43,7 @@ export interface TreeChange {
 
 export interface WriteCommitOptions {
   parent: string | null;
-  changes: readonly FileChange[];
+  changes: readonly RepositoryChange[];
   message: string;
   author: GitAuthor;
   committer?: GitAuthor;
@@ -51,7 +52,7 @@ export interface WriteCommitOptions {
 export interface CommitToBranchOptions {
   branch?: string;
   expectedHead: string | null;
-  changes: readonly FileChange[];
+  changes: readonly RepositoryChange[];
   message: string;
   author: GitAuthor;
   committer?: GitAuthor;
@@ -366,6 +367,7 @@ export class GitStore implements GitRepository {
   async writeCommit(opts: WriteCommitOptions): Promise<string> {
     const parent = opts.parent === null ? null : await this.lookupCommit(opts.parent);
     const baseTree = opts.parent === null ? null : await this.rootTree(opts.parent);
+    await this.assertTreesExist(opts.changes);
     const treeId = await buildTree(this.repo, baseTree, opts.changes);
     const tree = await NodeGit.Tree.lookup(this.repo, treeId);
 
@@ -387,6 +389,22 @@ export class GitStore implements GitRepository {
       parent ? [parent] : [],
     );
     return oid.tostrS();
+  }
+
+  /**
+   * Tree entries are written without libgit2 checking what they point to (strict object creation is
+   * off), so each tree a change set names is looked up first: a missing or empty tree would make a
+   * commit git fsck rejects.
+   */
+  private async assertTreesExist(changes: readonly RepositoryChange[]): Promise<void> {
+    await Promise.all(
+      changes.filter(isTreeEntryChange).map(async (change) => {
+        if (!FULL_SHA.test(change.treeId)) throw new InvalidPathError(change.path, `"${change.treeId}" is not a tree id`);
+        const tree = await NodeGit.Tree.lookup(this.repo, NodeGit.Oid.fromString(change.treeId)).catch(() => null);
+        if (!tree) throw new InvalidPathError(change.path, `tree ${change.treeId} does not exist in this repository`);
+        if (tree.entryCount() === 0) throw new InvalidPathError(change.path, 'a directory cannot be set to the empty tree; delete its files instead');
+      }),
+    );
   }
 
   async updateBranch(branch: string, newSha: string, expectedOldSha: string | null): Promise<void> {
