@@ -91,7 +91,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
   const closeServices = async () => {
     metrics.stop();
-    await database.close();
+    await Promise.all([database.close(), backend.compute.close()]);
   };
   return {
     backend,
@@ -104,6 +104,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     start: async (port = config.PORT, host = config.HOST) => {
       // Ready means migrations ran and every project's repository opens.
       await Promise.all((await backend.stores.projects.all()).map((project) => backend.repositories.forProject(project.slug)));
+      backend.compute.warmUp();
       const outcomes = await reconcileInterruptedExecutions(backend);
       for (const outcome of outcomes) logger.warn(outcome, 'reconciled a rollback interrupted by a restart');
       const bound = await new Promise<number>((resolve, reject) => {

@@ -123,7 +123,7 @@ export async function createRollbackWorkspace(layout: Record<string, number>): P
     repoDir: backend.repositories.pathFor(PROJECT),
     tenantEnvironment,
     async close() {
-      await database.close();
+      await Promise.all([database.close(), backend.compute.close()]);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

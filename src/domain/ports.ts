@@ -1,8 +1,10 @@
 /**
  * The ports the domain owns: stores (persistence), transactions, the project repositories (Git),
- * the event bus, locks and the clock. Adapters live outside the domain: `src/db/stores` (SQLite,
- * PostgreSQL), `test/kit/memory-stores.ts` (in memory), `src/git` (nodegit), `src/events`.
+ * the event bus, locks, the clock, and compute (compute.ts). Adapters live outside the domain:
+ * `src/db/stores` (SQLite, PostgreSQL), `test/kit/memory-stores.ts` (in memory), `src/git` (nodegit),
+ * `src/events`, `src/compute` (worker threads).
  */
+import type { Compute } from './compute';
 import type { DomainEvent } from './events';
 import type {
   Agent,
@@ -261,6 +263,15 @@ export interface TreeEntryChange {
 
 export type RepositoryChange = FileChange | TreeEntryChange;
 
+/** A file that differs between two trees; null id and mode: absent on that side. Modes are Git's (0o160000: a submodule, no file). */
+export interface TreeDiffEntry {
+  path: string;
+  oldId: string | null;
+  newId: string | null;
+  oldMode: number | null;
+  newMode: number | null;
+}
+
 /**
  * A project's repository. Errors carry a `code`: REVISION_NOT_FOUND for an unknown revision,
  * REF_CONFLICT when the compare-and-swap of the branch failed (it moved meanwhile).
@@ -277,7 +288,7 @@ export interface GitRepository {
   treeIdOf(sha: string, path: string): Promise<string | null>;
   changedPaths(fromSha: string | null, toSha: string, prefix?: string): Promise<string[]>;
   /** The files that differ below `prefix`, with their blob ids (null: absent on that side); only changed subtrees are read. */
-  diffTree(fromSha: string | null, toSha: string, prefix?: string): Promise<Array<{ path: string; oldId: string | null; newId: string | null }>>;
+  diffTree(fromSha: string | null, toSha: string, prefix?: string): Promise<TreeDiffEntry[]>;
   /** Blob contents by id. */
   readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** Newest first; `until` and its ancestors excluded. */
@@ -332,6 +343,8 @@ export interface Backend {
   repositories: Repositories;
   events: EventBus;
   locks: Locks;
+  /** Where CPU-heavy work runs (worker threads in the server), so no request stalls the others. */
+  compute: Compute;
   settings: DomainSettings;
   now: () => Date;
   /** Fault injection for crash-recovery tests: pauses execution at a named point. Off in production. */

@@ -34,11 +34,14 @@ export interface CommitInfo {
   committedAt: Date;
 }
 
-/** A file that differs between two trees; a null id means it is absent on that side. */
+/** A file that differs between two trees; a null id (and mode) means it is absent on that side. */
 export interface TreeChange {
   path: string;
   oldId: string | null;
   newId: string | null;
+  /** Git file modes (0o100644, 0o100755, 0o120000 symlink, 0o160000 submodule). */
+  oldMode: number | null;
+  newMode: number | null;
 }
 
 export interface WriteCommitOptions {
@@ -318,6 +321,8 @@ export class GitStore implements GitRepository {
         path: base + (status === DELTA_DELETED ? oldFile.path() : newFile.path()),
         oldId: status === DELTA_ADDED ? null : oldFile.id().tostrS(),
         newId: status === DELTA_DELETED ? null : newFile.id().tostrS(),
+        oldMode: status === DELTA_ADDED ? null : oldFile.mode(),
+        newMode: status === DELTA_DELETED ? null : newFile.mode(),
       });
     }
     return changes.sort((a, b) => comparePaths(a.path, b.path));

@@ -2,7 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { flattenLeaves, formatFieldPath, parseYaml, type PathSegment } from '../../yaml';
 import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
-import type { FileMap } from '../tenant-environment-files';
+import { servicesIn, type FileMap } from '../tenant-environment-files';
 
 export type ChangeKind = 'ADDED' | 'REMOVED' | 'MODIFIED';
 export type FileCategory = 'VALUES' | 'BINDINGS' | 'VARIABLES' | 'ENVIRONMENT' | 'MANIFEST' | 'OTHER';
@@ -67,18 +67,45 @@ export interface CompareOptions {
   labels?: { before: string; after: string };
   /** Whether a file needs its unified text diff (default: all do); rollback execution skips what it does not hash. */
   needsTextDiff?: (file: FileDiff) => boolean;
+  /**
+   * The services on each side, when `before` and `after` hold only some of the files (those a tree diff
+   * found changed); by default they are read off the maps.
+   */
+  services?: ServicesOnEachSide;
+}
+
+export interface ServicesOnEachSide {
+  before: Iterable<string>;
+  after: Iterable<string>;
 }
 
 export function compareFiles(before: FileMap, after: FileMap, options: CompareOptions = {}): FilesDiff {
   const labels = options.labels ?? { before: 'current', after: 'target' };
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
   const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels, options.needsTextDiff));
+  return assembleDiff(files, options.services ?? { before: servicesIn(before), after: servicesIn(after) });
+}
+
+/** The per-file part of compareFiles, for files already known to differ (it can run in parts, in parallel). */
+export function compareFileContents(
+  files: ReadonlyArray<readonly [path: string, before: string | undefined, after: string | undefined]>,
+  options: Pick<CompareOptions, 'labels' | 'needsTextDiff'> = {},
+): FileDiff[] {
+  const labels = options.labels ?? { before: 'current', after: 'target' };
+  return files.map(([path, before, after]) => compareFile(path, before, after, labels, options.needsTextDiff));
+}
+
+/** Groups per-file diffs (in path order) by service and counts them. */
+export function assembleDiff(files: FileDiff[], services: ServicesOnEachSide): FilesDiff {
+  const existedBefore = new Set(services.before);
+  const existsAfter = new Set(services.after);
+  const kindOf = (service: string): ChangeKind => (!existedBefore.has(service) ? 'ADDED' : !existsAfter.has(service) ? 'REMOVED' : 'MODIFIED');
   const servicesByName = new Map<string, ServiceDiff>();
   const environmentFields: FieldDiff[] = [];
   const serviceEntry = (service: string) => {
     let entry = servicesByName.get(service);
     if (!entry) {
-      entry = { service, kind: serviceKind(service, before, after), files: [], fields: [] };
+      entry = { service, kind: kindOf(service), files: [], fields: [] };
       servicesByName.set(service, entry);
     }
     return entry;
@@ -90,11 +117,11 @@ export function compareFiles(before: FileMap, after: FileMap, options: CompareOp
       else environmentFields.push(field);
     }
   }
-  const services = [...servicesByName.values()].sort((a, b) => a.service.localeCompare(b.service));
-  const inputServices = services.filter((s) => s.files.some((f) => f.category !== 'MANIFEST') || s.fields.length > 0);
+  const byName = [...servicesByName.values()].sort((a, b) => a.service.localeCompare(b.service));
+  const inputServices = byName.filter((s) => s.files.some((f) => f.category !== 'MANIFEST') || s.fields.length > 0);
   return {
     files,
-    services,
+    services: byName,
     environmentFields,
     counts: {
       files: files.length,
@@ -105,13 +132,6 @@ export function compareFiles(before: FileMap, after: FileMap, options: CompareOp
         .reduce((sum, f) => sum + (f.parseError ? 1 : f.fields.length), 0),
     },
   };
-}
-
-function serviceKind(service: string, before: FileMap, after: FileMap): ChangeKind {
-  const has = (files: FileMap) => [...files.keys()].some((p) => p.startsWith(`services/${service}/`));
-  if (!has(before)) return 'ADDED';
-  if (!has(after)) return 'REMOVED';
-  return 'MODIFIED';
 }
 
 function compareFile(
@@ -136,7 +156,8 @@ function compareFile(
   };
   if (category !== 'MANIFEST' && category !== 'OTHER') {
     try {
-      file.fields = compareFields(path, parseLeaves(before, path), parseLeaves(after, path));
+      const [was, is] = [parseValue(before, path), parseValue(after, path)];
+      file.fields = compareFields(path, flattenLeaves(was, is), flattenLeaves(is, was));
     } catch (error) {
       file.parseError = (error as Error).message;
     }
@@ -157,8 +178,9 @@ function compareFile(
   return file;
 }
 
-function parseLeaves(source: string | undefined, path: string): Map<string, unknown> {
-  return source === undefined ? new Map() : flattenLeaves(parseYaml(source, path) ?? {});
+/** A missing file has no leaves, like an empty one. */
+function parseValue(source: string | undefined, path: string): unknown {
+  return source === undefined ? {} : (parseYaml(source, path) ?? {});
 }
 
 function compareFields(file: string, before: Map<string, unknown>, after: Map<string, unknown>): FieldDiff[] {
@@ -167,7 +189,7 @@ function compareFields(file: string, before: Map<string, unknown>, after: Map<st
   for (const path of paths) {
     const had = before.has(path);
     const has = after.has(path);
-    if (had && has && JSON.stringify(before.get(path)) === JSON.stringify(after.get(path))) continue;
+    if (had && has && sameLeaf(before.get(path), after.get(path))) continue;
     fields.push({
       file,
       path,
@@ -178,6 +200,10 @@ function compareFields(file: string, before: Map<string, unknown>, after: Map<st
     });
   }
   return fields;
+}
+
+function sameLeaf(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The owning service of a field: its file's service, or `services.<name>` inside variables.yaml. */
