@@ -1,6 +1,6 @@
 /** Structured comparison of two versions of a tenant-environment: per service, per file, per YAML field. */
 import { createTwoFilesPatch } from 'diff';
-import { flattenLeaves, formatFieldPath, parseYaml, type PathSegment } from '../../yaml';
+import { flattenLeaves, formatFieldPath, parseYaml, rememberAsEditOf, type PathSegment } from '../../yaml';
 import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
 import { servicesIn, type FileMap } from '../tenant-environment-files';
 
@@ -156,7 +156,10 @@ function compareFile(
   };
   if (category !== 'MANIFEST' && category !== 'OTHER') {
     try {
-      const [was, is] = [parseValue(before, path), parseValue(after, path)];
+      const was = parseValue(before, path);
+      // Versions of a file mostly share their text: the later one is parsed through what changed.
+      if (before !== undefined && after !== undefined) rememberAsEditOf(after, before);
+      const is = parseValue(after, path);
       file.fields = compareFields(path, flattenLeaves(was, is), flattenLeaves(is, was));
     } catch (error) {
       file.parseError = (error as Error).message;

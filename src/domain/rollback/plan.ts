@@ -3,7 +3,7 @@
  * rollback commit leaves behind (DESIGN.md §3 "Rollback modes — exact Git effect").
  */
 import { createHash } from 'node:crypto';
-import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
+import { deleteField, formatFieldPath, parseFieldPath, readField, rememberAsEditOf, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
 import type { RollbackMode, SelectedField } from '../model';
 import { compareFiles, type FileDiff, type FilesDiff, type ServicesOnEachSide } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
@@ -131,6 +131,8 @@ function revertYamlValue(current: string | undefined, target: string | undefined
   }
   try {
     const now = readField(current, path, fileName);
+    // The target is usually the current file with a few values changed: parsed through what changed.
+    if (target !== undefined) rememberAsEditOf(target, current);
     const then = target === undefined ? { found: false as const } : readField(target, path, fileName);
     if (!now.found && !then.found) return undefined;
     if (!then.found) return deleteField(current, path, fileName);
