@@ -24,4 +24,4 @@ export { flattenLeaves } from './flatten';
 export { deleteField, setFieldRaw, setFieldValue } from './patch';
 export { type PathSegment, formatFieldPath, parseFieldPath } from './path';
 export { type FieldKind, type FieldReadResult, parseYaml, readField } from './read';
-export { forgetParsedDocuments, rememberAsEditOf } from './texts';
+export { forgetParsedDocuments, fullParsesInThisThread, rememberAsEditOf } from './texts';

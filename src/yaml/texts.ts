@@ -16,16 +16,28 @@ let cachedChars = 0;
 const CACHE_CHARS = 3_000_000;
 const CACHE_TEXTS = 4096;
 
+/** Whole sources this thread parsed: how a test tells which thread did the work. */
+let fullParses = 0;
+
+export function fullParsesInThisThread(): number {
+  return fullParses;
+}
+
+function parsed(source: string, fileName?: string): ParsedText {
+  fullParses++;
+  return parseText(source, fileName);
+}
+
 /** The source parsed (or known as an edit of a parsed one). */
 export function textOf(source: string, fileName?: string): KnownText {
-  return recall(source) ?? remember(parseText(source, fileName));
+  return recall(source) ?? remember(parsed(source, fileName));
 }
 
 /** The first document of `source`, parsed in full (edits need every node), or null for a stream without documents. */
 export function parseFirstDocument(source: string, fileName?: string): ParsedDocument | null {
   const known = recall(source);
   if (known?.kind === 'parsed') return known.document;
-  return remember(parseText(source, fileName)).document;
+  return remember(parsed(source, fileName)).document;
 }
 
 /** The text's JS value (null for no document), built once and frozen. */
