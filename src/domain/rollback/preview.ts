@@ -3,7 +3,7 @@ import type { Actor } from '../actor';
 import type { PlannedWrite } from '../commit-change';
 import type { Compute } from '../compute';
 import { runCompute } from '../compute-tasks';
-import { assembleDiff, type FieldDiff, type FilesDiff } from '../diff/compare-files';
+import { assembleDiff, categoryOf, type FieldDiff, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError, DomainError, RepositoryCorruptError } from '../errors';
 import { requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
 import type { RollbackMode, SelectedField, TenantEnvironment } from '../model';
@@ -175,7 +175,8 @@ async function planFullRollback(
   const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
   const [targetTree, changed, services] = await Promise.all([
     git.treeIdOf(targetSha, dir),
-    readChangedFiles(git, context, head, targetSha),
+    // Without text diffs (an execution), a manifest's diff is its path and kind: its contents go unread.
+    readChangedFiles(git, context, head, targetSha, textDiffs === 'all' ? () => true : (path) => categoryOf(path) !== 'MANIFEST'),
     Promise.all([head ? git.listDirectories(head, `${dir}/services`) : [], git.listDirectories(targetSha, `${dir}/services`)]),
   ]);
   const compared = await compareInParts(backend.compute, changed, (files) => runCompute(backend.compute, 'diffRollbackFiles', { scope, files, textDiffs }));
@@ -196,22 +197,33 @@ type FilePair = readonly [path: string, current: string | undefined, target: str
  * order compareFiles lists them. Git objects that cannot be read are reported as readFiles and
  * readTargetFiles report them (which revision is damaged).
  */
-async function readChangedFiles(git: GitRepository, context: TenantEnvironment, head: string | null, targetSha: string): Promise<FilePair[]> {
+async function readChangedFiles(
+  git: GitRepository,
+  context: TenantEnvironment,
+  head: string | null,
+  targetSha: string,
+  needsContent: (path: string) => boolean,
+): Promise<FilePair[]> {
   const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
   try {
-    const changes = (await git.diffTree(head, targetSha, dir)).filter((change) => change.oldMode !== GITLINK || change.newMode !== GITLINK);
+    const changes = (await git.diffTree(head, targetSha, dir))
+      .filter((change) => change.oldMode !== GITLINK || change.newMode !== GITLINK)
+      .map((change) => ({ ...change, path: change.path.slice(dir.length + 1) }));
     // A submodule entry is no file (readFiles skips them too).
     const blobIds = (id: string | null, mode: number | null) => (id !== null && mode !== GITLINK ? id : null);
     const sides = changes.map((change) => [blobIds(change.oldId, change.oldMode), blobIds(change.newId, change.newMode)] as const);
-    const blobs = await git.readBlobs(sides.flat().filter((id): id is string => id !== null));
-    const contentOf = (id: string | null) => {
+    const read = changes.map((change) => needsContent(change.path));
+    const blobs = await git.readBlobs(sides.filter((_, i) => read[i]).flat().filter((id): id is string => id !== null));
+    const contentOf = (id: string | null, i: number) => {
       if (id === null) return undefined;
+      // A file whose contents are not needed: present, and different exactly when its blob id is.
+      if (!read[i]) return id;
       const blob = blobs.get(id);
       if (!blob) throw new Error(`object ${id} cannot be read`);
       return fileText(blob);
     };
     return changes
-      .map((change, i): FilePair => [change.path.slice(dir.length + 1), contentOf(sides[i]![0]), contentOf(sides[i]![1])])
+      .map((change, i): FilePair => [change.path, contentOf(sides[i]![0], i), contentOf(sides[i]![1], i)])
       .filter(([, current, target]) => current !== target)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (error) {
