@@ -152,6 +152,14 @@ function isAcceptableRevision(rev: string): boolean {
   return Boolean(NodeGit.Reference.isValidName(asRef));
 }
 
+
+/** How many objects or deltas are handled between yields to the event loop. */
+const YIELD_EVERY = 256;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class GitStore implements GitRepository {
   private constructor(
     readonly path: string,
@@ -290,6 +298,8 @@ export class GitStore implements GitRepository {
     const base = dirPath === '' ? '' : `${dirPath}/`;
     const paths = new Set<string>();
     for (let i = 0, n = diff.numDeltas(); i < n; i++) {
+      // Thousands of deltas are read synchronously: other requests get the event loop in between.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const delta = diff.getDelta(i);
       paths.add(base + delta.oldFile().path());
       paths.add(base + delta.newFile().path());
@@ -313,6 +323,8 @@ export class GitStore implements GitRepository {
     const base = dirPath === '' ? '' : `${dirPath}/`;
     const changes: TreeChange[] = [];
     for (let i = 0, n = diff.numDeltas(); i < n; i++) {
+      // Thousands of deltas are read synchronously: other requests get the event loop in between.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const delta = diff.getDelta(i);
       const oldFile = delta.oldFile();
       const newFile = delta.newFile();
@@ -331,14 +343,23 @@ export class GitStore implements GitRepository {
   /** Blob contents by id (null for an id that is not a blob here). */
   async readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
     const unique = [...new Set(ids)];
-    const blobs = await Promise.all(
-      unique.map((id) =>
-        NodeGit.Blob.lookup(this.repo, NodeGit.Oid.fromString(id)).then(
-          (blob) => blob.content(),
-          () => null,
-        ),
-      ),
-    );
+    const blobs: Array<Buffer | null> = [];
+    // In batches, each looked up in parallel: starting thousands of lookups (and copying out their
+    // contents) at once would hold the event loop for a long stretch.
+    for (let start = 0; start < unique.length; start += YIELD_EVERY) {
+      if (start > 0) await yieldToEventLoop();
+      const batch = unique.slice(start, start + YIELD_EVERY);
+      blobs.push(
+        ...(await Promise.all(
+          batch.map((id) =>
+            NodeGit.Blob.lookup(this.repo, NodeGit.Oid.fromString(id)).then(
+              (blob) => blob.content(),
+              () => null,
+            ),
+          ),
+        )),
+      );
+    }
     return new Map(unique.map((id, i) => [id, blobs[i]!]));
   }
 
