@@ -11,7 +11,7 @@
  */
 import { type Document, type Pair, type ParsedNode, type YAMLMap, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { PARSE_OPTIONS, documentValue, scanDocument, type ParsedDocument, type ParsedText } from './document';
-import type { FieldReadResult } from './read';
+import type { FieldReadResult } from './read-result';
 import { isEmptyValue, keyString, resolveField } from './locate';
 import { nodeSpan } from './geometry';
 import type { PathSegment } from './path';

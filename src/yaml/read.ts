@@ -3,20 +3,10 @@ import { readEditedField, valueAt } from './edited';
 import { nodeSpan } from './geometry';
 import { isEmptyValue, resolveField } from './locate';
 import { parseFieldPath } from './path';
+import type { FieldKind, FieldReadResult } from './read-result';
 import { textOf, valueOf } from './texts';
 
-export type FieldKind = 'scalar' | 'map' | 'seq';
-
-export type FieldReadResult =
-  | { found: false }
-  | {
-      found: true;
-      /** The resolved JS value (aliases and merge keys applied); shared and frozen. */
-      value: unknown;
-      /** The exact source text of the value node; `''` for a value written as nothing (`key:`). */
-      raw: string;
-      kind: FieldKind;
-    };
+export type { FieldKind, FieldReadResult } from './read-result';
 
 /** The JS value of the first document (null for an empty file); shared and frozen. */
 export function parseYaml(source: string, fileName?: string): unknown {
