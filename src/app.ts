@@ -95,7 +95,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const closeServices = async () => {
     metrics.stop();
     await stopIndexing(backend);
-    await database.close();
+    await Promise.all([database.close(), backend.compute.close()]);
   };
   return {
     backend,
@@ -111,6 +111,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       await Promise.all((await backend.stores.projects.all()).map((project) => backend.repositories.forProject(project.slug)));
       // A database that predates the history index (or a repository pushed to while stopped) is indexed meanwhile.
       for (const project of await backend.stores.projects.all()) indexInBackground(backend, project);
+      backend.compute.warmUp();
       const outcomes = await reconcileInterruptedExecutions(backend);
       for (const outcome of outcomes) logger.warn(outcome, 'reconciled a rollback interrupted by a restart');
       const bound = await new Promise<number>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { ROLES, type Role } from './domain/model';
 import { createAgent, createUser, createUserToken, grantRole, projectBySlugUnchecked, revokeUserTokens, userByEmail } from './domain/admin';
 import { DomainError } from './domain/errors';
 import { isSeeded, seedDemo } from './domain/seed/seed-demo';
+import { inProcessCompute } from './domain/compute-tasks';
 import { DataDirectoryError, openBackend } from './server/backend';
 
 const HELP = `Usage: backtrack <command> [options]   (npm run cli -- <command> [options])
@@ -86,7 +87,8 @@ async function run(): Promise<void> {
   needs.forEach(required);
   if (commandLine.values.role) role();
   if (action === 'agent create' && !commandLine.values.scope?.length) throw new UsageError('--scope TENANT/ENV is required at least once');
-  const { backend: services, database } = openBackend(loadConfig());
+  // One command, then exit: worker threads would take longer to start than its work takes.
+  const { backend: services, database } = openBackend(loadConfig(), { compute: inProcessCompute() });
   try {
     switch (action) {
       case 'migrate':

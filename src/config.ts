@@ -67,6 +67,8 @@ const schema = z.object({
   GIT_HTTP_QUEUE: integer(0, 10_000).default(8),
   /** A Git request whose client sends or reads nothing for this long (or waits this long in the queue) is ended. */
   GIT_HTTP_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
+  /** Worker threads for CPU-heavy work (YAML, diffs, rollback plans), so no request stalls the others; 0 runs it on the event loop. */
+  COMPUTE_THREADS: integer(0, 256).default(Math.max(1, os.availableParallelism())),
   /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */
   FAULT_PAUSE_AT: z.enum(['before-rollback-commit', 'after-rollback-commit']).optional(),
   FAULT_PAUSE_MS: integer(0, 600_000).default(0),

@@ -16,6 +16,8 @@ import { requireOpenTenantEnvironment } from '../../src/domain/history/queries';
 import type { TenantEnvironment } from '../../src/domain/model';
 import type { Backend } from '../../src/domain/ports';
 import type { FileMap } from '../../src/domain/tenant-environment-files';
+import { buildApp, type App } from '../../src/app';
+import { createLogger } from '../../src/logger';
 import { openBackend } from '../../src/server/backend';
 
 export const PROJECT = 'bench';
@@ -28,7 +30,18 @@ export interface RollbackWorkspace {
   /** Raw SQL, for benchmarks that reset state between rounds. */
   query(text: string): Promise<unknown>;
   tenantEnvironment(tenant: string, environment: string): Promise<TenantEnvironment>;
+  /** The deployer's bearer token. */
+  token: string;
+  /** With `server: true`: starts the HTTP server on a free port and resolves with the GraphQL URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface RollbackWorkspaceOptions {
+  /** The whole app (HTTP server, GraphQL) rather than the backend alone. */
+  server?: boolean;
+  /** More settings (COMPUTE_THREADS, …). */
+  env?: Record<string, string>;
 }
 
 export function serviceName(index: number): string {
@@ -92,10 +105,11 @@ export function workspaceFiles(tenant: string, environment: string, count: numbe
 }
 
 /** Creates the workspace; `layout` maps `tenant/environment` to its number of services. */
-export async function createRollbackWorkspace(layout: Record<string, number>): Promise<RollbackWorkspace> {
+export async function createRollbackWorkspace(layout: Record<string, number>, options: RollbackWorkspaceOptions = {}): Promise<RollbackWorkspace> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-bench-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const { backend, database } = openBackend(config);
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  const app: App | null = options.server ? buildApp(config, { logger: createLogger('silent') }) : null;
+  const { backend, database } = app ?? openBackend(config);
   const organizationId = await createOrganization(backend, {
     slug: 'bench-org',
     name: 'Bench',
@@ -105,7 +119,8 @@ export async function createRollbackWorkspace(layout: Record<string, number>): P
   const project = await createProject(backend, { organizationId, slug: PROJECT, name: 'Bench' });
   const userId = await createUser(backend, AUTHOR);
   await grantRole(backend, { userId, projectId: project.id, role: 'DEPLOYER' });
-  const deployer = (await authenticate(backend.stores, (await createUserToken(backend, userId, 'bench')).token))!;
+  const token = (await createUserToken(backend, userId, 'bench')).token;
+  const deployer = (await authenticate(backend.stores, token))!;
   const tenantEnvironment = (tenant: string, environment: string) =>
     requireOpenTenantEnvironment(backend, deployer, { project: PROJECT, tenant, environment }, 'DEPLOYER');
   for (const [key, count] of Object.entries(layout)) {
@@ -119,14 +134,23 @@ export async function createRollbackWorkspace(layout: Record<string, number>): P
       apply: () => workspaceFiles(tenant, environment, count),
     });
   }
+  let started = false;
   return {
     backend,
     deployer,
     repoDir: backend.repositories.pathFor(PROJECT),
     query: (text) => database.query(text),
     tenantEnvironment,
+    token,
+    async listen() {
+      if (!app) throw new Error('the workspace was created without a server');
+      started = true;
+      return `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql`;
+    },
     async close() {
-      await database.close();
+      if (app && started) await app.stop();
+      else if (app) await app.stopServices();
+      else await Promise.all([database.close(), backend.compute.close()]);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,30 +1,25 @@
 /**
  * The one write path into a project's repository. Under the project's writer lock: catch the
  * history up, read the tenant-environment at head, let the caller compute the desired files,
- * regenerate the manifests of every service whose inputs changed, commit on top of that head and
- * move main by compare-and-swap — then record the commit's deployment, together with whatever the
- * caller records about it (its audit event, the request it completes), in one transaction.
+ * regenerate the manifests of every service whose inputs changed (in the compute pool), commit on
+ * top of that head and move main by compare-and-swap — then record the commit's deployment, together
+ * with whatever the caller records about it (its audit event, the request it completes), in one
+ * transaction. A caller that plans its write itself (a rollback: `plan`) hands over the change set
+ * and its diff instead, and reads only what it needs.
  *
  * If that transaction fails the commit is on main but not recorded; the indexer records it later
  * (at the next write or repair pass) and writes the audit event from the commit's metadata.
  */
 import { parseCommitMessage } from './commit-metadata';
-import { compareFiles } from './diff/compare-files';
+import { runCompute } from './compute-tasks';
+import type { FilesDiff } from './diff/compare-files';
 import { BadRequestError, ConflictError, DomainError, RepositoryInconsistentError, StorageFullError, isStorageFull } from './errors';
 import { domainEvent, type DeploymentRecorded } from './events';
 import { indexHistory, indexNextBatch, Lookups, recordDeployments } from './history/index-history';
 import { newId } from './ids';
-import { tenantEnvironmentDir } from './layout';
 import type { Deployment, TenantEnvironment } from './model';
-import { isGitError, type Backend, type FileChange, type GitAuthor, type Transaction } from './ports';
-import {
-  changesBetween,
-  readFiles,
-  rememberFiles,
-  servicesWithChangedInputs,
-  withRegeneratedManifests,
-  type FileMap,
-} from './tenant-environment-files';
+import { isGitError, type Backend, type GitAuthor, type RepositoryChange, type Transaction } from './ports';
+import { changedFiles, readFiles, rememberFiles, repositoryChanges, withChanges, type FileMap } from './tenant-environment-files';
 
 export interface TenantEnvironmentChange {
   tenantEnvironment: TenantEnvironment;
@@ -32,8 +27,10 @@ export interface TenantEnvironmentChange {
   /** Builds the commit message once the change set is known. */
   message: (head: string | null) => string;
   /** Returns the desired files given those at head; throw a DomainError to abort without writing. */
-  apply: (current: FileMap, head: string | null) => Promise<FileMap> | FileMap;
-  /** False keeps manifests exactly as `apply` returned them (a full rollback restores the target's bytes). */
+  apply?: (current: FileMap, head: string | null) => Promise<FileMap> | FileMap;
+  /** Instead of `apply`: plans the whole write on head itself (a rollback), reading only what it needs. */
+  plan?: (head: string | null) => Promise<PlannedWrite>;
+  /** False keeps manifests exactly as `apply` returned them. */
   regenerateManifests?: boolean;
   /** Written in the transaction that records the commit's deployment. */
   record?: (tx: Transaction, committed: { sha: string; deployment: Deployment }) => Promise<void>;
@@ -43,10 +40,20 @@ export interface TenantEnvironmentChange {
   what?: string;
 }
 
+/** A write planned on one head: its change set, what it changes, and the files it leaves when known. */
+export interface PlannedWrite {
+  /** Repository paths: files written or deleted, or a directory set to an existing tree. */
+  changes: RepositoryChange[];
+  /** What the commit changes in the tenant-environment (field changes at least), for its deployment record. */
+  diff: FilesDiff;
+  /** The tenant-environment's files after the commit and the (relative) paths it changed, remembered for the next read. */
+  files?: { final: FileMap; changed: string[] };
+}
+
 export interface CommittedChange {
   sha: string;
   parent: string | null;
-  changes: FileChange[];
+  changes: RepositoryChange[];
   deployment: Deployment;
 }
 
@@ -57,7 +64,6 @@ const CAS_ATTEMPTS = 3;
 export async function commitTenantEnvironmentChange(backend: Backend, change: TenantEnvironmentChange): Promise<CommittedChange> {
   const te = change.tenantEnvironment;
   const git = await backend.repositories.forProject(te.project.slug);
-  const dir = tenantEnvironmentDir(te.ref.tenant, te.ref.environment);
   return backend.locks.run(`writer:${te.project.id}`, async () => {
     for (let attempt = 1; ; attempt++) {
       // Everything before this commit is recorded first, so its deployment is the next in history.
@@ -66,17 +72,13 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
       // plan again on the new head: `apply` decides whether that change conflicts with its own.
       const head = await git.head();
       if (head === null) await refuseOrphan(backend, te);
-      const current = await readFiles(git, head, te.ref);
-      const desired = await change.apply(current, head);
-      const final =
-        change.regenerateManifests === false ? desired : withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), te.ref);
-      const changes = changesBetween(te.ref, current, final);
-      if (changes.length === 0) {
+      const write = change.plan ? await change.plan(head) : await applyChange(backend, change, head);
+      if (write.changes.length === 0) {
         throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
       }
       let sha: string;
       try {
-        sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });
+        sha = await git.commitToBranch({ expectedHead: head, changes: write.changes, message: change.message(head), author: change.author });
       } catch (error) {
         if (isGitError(error, 'REF_CONFLICT')) {
           if (attempt < CAS_ATTEMPTS) continue;
@@ -85,12 +87,30 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
         if (isStorageFull(error)) throw new StorageFullError(`storage is full: the ${change.what ?? 'change'} was not committed; free disk space and retry`);
         throw error;
       }
-      rememberFiles(git, sha, te.ref, final, changes.map((c) => c.path.slice(dir.length + 1)));
+      if (write.files) rememberFiles(git, sha, te.ref, write.files.final, write.files.changed);
       await change.afterCommit?.();
-      const deployment = await recordCommit(backend, change, sha, head, current, final);
-      return { sha, parent: head, changes, deployment };
+      const deployment = await recordCommit(backend, change, sha, head, write.diff);
+      return { sha, parent: head, changes: write.changes, deployment };
     }
   });
+}
+
+/** The generic path: the caller's files at head, finished (manifests, change set, field changes) in the compute pool. */
+async function applyChange(backend: Backend, change: TenantEnvironmentChange, head: string | null): Promise<PlannedWrite> {
+  const git = await backend.repositories.forProject(change.tenantEnvironment.project.slug);
+  const current = await readFiles(git, head, change.tenantEnvironment.ref);
+  const desired = await change.apply!(current, head);
+  const finished = await runCompute(backend.compute, 'finishChange', {
+    ref: change.tenantEnvironment.ref,
+    current,
+    changed: changedFiles(current, desired),
+    regenerateManifests: change.regenerateManifests !== false,
+  });
+  return {
+    changes: repositoryChanges(change.tenantEnvironment.ref, finished.changed),
+    diff: finished.diff,
+    files: { final: withChanges(current, finished.changed), changed: finished.changed.map(([path]) => path) },
+  };
 }
 
 /**
@@ -109,10 +129,10 @@ async function refuseOrphan(backend: Backend, te: TenantEnvironment): Promise<vo
 
 /**
  * The commit's position, deployment and change rows and the caller's records, in one transaction,
- * under the history lock (no reader indexes it meanwhile). The write path already holds the files
- * on both sides, so it records its own deployment rather than reading the commit back.
+ * under the history lock (no reader indexes it meanwhile). The write path already holds the diff it
+ * computed, so it records its own deployment rather than reading the commit back.
  */
-async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, parent: string | null, before: FileMap, after: FileMap): Promise<Deployment> {
+async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, parent: string | null, diff: FilesDiff): Promise<Deployment> {
   const te = change.tenantEnvironment;
   const git = await backend.repositories.forProject(te.project.slug);
   try {
@@ -129,7 +149,7 @@ async function recordCommit(backend: Backend, change: TenantEnvironmentChange, s
         tenantEnvironment: te,
         commit,
         metadata,
-        diff: compareFiles(before, after, { needsTextDiff: () => false }),
+        diff,
         authorId: await lookups.userIdByEmail(commit.authorEmail),
         rollbackRequestId: metadata.rollbackRequestId ? await lookups.existingRequest(metadata.rollbackRequestId) : null,
       };

@@ -73,3 +73,35 @@ export class RepositoryCorruptError extends DomainError {
 export function isStorageFull(error: unknown): boolean {
   return error instanceof DomainError && error.code === 'STORAGE_FULL';
 }
+
+/** A DomainError as plain data, to cross a thread boundary (structured clone keeps neither its class nor its fields). */
+export interface DomainErrorData {
+  message: string;
+  /** Its own fields: name, code, status, details (and alarm). */
+  fields: Record<string, unknown>;
+}
+
+export function domainErrorData(error: DomainError): DomainErrorData {
+  return { message: error.message, fields: { ...error } };
+}
+
+const ERROR_CLASSES: Record<string, { prototype: DomainError }> = {
+  DomainError,
+  BadRequestError,
+  UnauthenticatedError,
+  ForbiddenError,
+  NotFoundError,
+  ConflictError,
+  ExecutionError,
+  StorageFullError,
+  RepositoryInconsistentError,
+  RepositoryCorruptError,
+};
+
+/** The error `data` describes, of its own class (built from the prototype: the constructors' signatures differ). */
+export function revivedDomainError(data: DomainErrorData): DomainError {
+  const error = Object.create((ERROR_CLASSES[String(data.fields.name)] ?? DomainError).prototype) as DomainError;
+  Error.captureStackTrace(error, revivedDomainError);
+  Object.defineProperty(error, 'message', { value: data.message, writable: true, configurable: true });
+  return Object.assign(error, data.fields);
+}

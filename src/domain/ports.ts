@@ -1,8 +1,10 @@
 /**
  * The ports the domain owns: stores (persistence), transactions, the project repositories (Git),
- * the event bus, locks and the clock. Adapters live outside the domain: `src/db/stores` (SQLite,
- * PostgreSQL), `test/kit/memory-stores.ts` (in memory), `src/git` (nodegit), `src/events`.
+ * the event bus, locks, the clock, and compute (compute.ts). Adapters live outside the domain:
+ * `src/db/stores` (SQLite, PostgreSQL), `test/kit/memory-stores.ts` (in memory), `src/git` (nodegit),
+ * `src/events`, `src/compute` (worker threads).
  */
+import type { Compute } from './compute';
 import type { DomainEvent } from './events';
 import type {
   Agent,
@@ -295,6 +297,23 @@ export interface FileChange {
   content: string | Buffer | null;
 }
 
+/** Sets the directory at `path` to an existing tree of the repository (a FULL rollback restores the target's directory as it was). */
+export interface TreeEntryChange {
+  path: string;
+  treeId: string;
+}
+
+export type RepositoryChange = FileChange | TreeEntryChange;
+
+/** A file that differs between two trees; null id and mode: absent on that side. Modes are Git's (0o160000: a submodule, no file). */
+export interface TreeDiffEntry {
+  path: string;
+  oldId: string | null;
+  newId: string | null;
+  oldMode: number | null;
+  newMode: number | null;
+}
+
 /**
  * A project's repository. Errors carry a `code`: REVISION_NOT_FOUND for an unknown revision,
  * REF_CONFLICT when the compare-and-swap of the branch failed (it moved meanwhile).
@@ -311,14 +330,14 @@ export interface GitRepository {
   treeIdOf(sha: string, path: string): Promise<string | null>;
   changedPaths(fromSha: string | null, toSha: string, prefix?: string): Promise<string[]>;
   /** The files that differ below `prefix`, with their blob ids (null: absent on that side); only changed subtrees are read. */
-  diffTree(fromSha: string | null, toSha: string, prefix?: string): Promise<Array<{ path: string; oldId: string | null; newId: string | null }>>;
+  diffTree(fromSha: string | null, toSha: string, prefix?: string): Promise<TreeDiffEntry[]>;
   /** Blob contents by id. */
   readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** Newest first; `until` and its ancestors excluded. */
   log(options: { from: string; until?: string; limit?: number }): Promise<CommitInfo[]>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** Writes a commit on `expectedHead` and moves main to it by compare-and-swap. */
-  commitToBranch(options: { expectedHead: string | null; changes: readonly FileChange[]; message: string; author: GitAuthor }): Promise<string>;
+  commitToBranch(options: { expectedHead: string | null; changes: readonly RepositoryChange[]; message: string; author: GitAuthor }): Promise<string>;
 }
 
 export interface Repositories {
@@ -366,6 +385,8 @@ export interface Backend {
   repositories: Repositories;
   events: EventBus;
   locks: Locks;
+  /** Where CPU-heavy work runs (worker threads in the server), so no request stalls the others. */
+  compute: Compute;
   settings: DomainSettings;
   now: () => Date;
   /** Fault injection for crash-recovery tests: pauses execution at a named point. Off in production. */

@@ -1,40 +1,20 @@
 /** Releases and promotions: the API's own way to make deployment history (source RELEASE / PROMOTION). */
-import { readField, setFieldValue, YamlFieldError } from '../yaml';
 import type { Actor, UserActor } from './actor';
 import { requireRole } from './access';
 import { recordAudit } from './audit';
 import { commitTenantEnvironmentChange } from './commit-change';
+import { runCompute } from './compute-tasks';
 import { formatCommitMessage } from './commit-metadata';
 import { BadRequestError, NotFoundError } from './errors';
 import { assertEditValue, assertFileContent, boundedText } from './input-limits';
 import { requireOpenTenantEnvironment } from './history/queries';
-import {
-  BINDINGS_FILE,
-  ENVIRONMENT_FILE,
-  NAME_PATTERN,
-  SERVICE_FILES,
-  VALUES_FILE,
-  VARIABLES_FILE,
-  serviceFile,
-} from './layout';
+import { NAME_PATTERN } from './layout';
 import type { Deployment, TenantEnvironment } from './model';
 import type { Backend, Transaction } from './ports';
-import { readFiles, servicesIn, type FileMap } from './tenant-environment-files';
+import type { FieldEdit, ServiceRelease } from './release-edits';
+import { readFiles, servicesIn, withChanges } from './tenant-environment-files';
 
-export interface FieldEdit {
-  file: string;
-  path: string;
-  /** JSON value; absent means null. */
-  value?: unknown;
-}
-
-export interface ServiceRelease {
-  service: string;
-  /** Field edits in values.yaml / bindings.yaml; only the edited values' bytes change. */
-  setFields?: FieldEdit[];
-  /** Whole-file replacements (creating a new service is a replacement of its values.yaml). */
-  replaceFiles?: Array<{ file: string; content: string }>;
-}
+export type { FieldEdit, ServiceRelease } from './release-edits';
 
 export interface ReleaseInput {
   project: string;
@@ -75,27 +55,8 @@ export async function deployRelease(backend: Backend, actor: Actor | null, input
       services: serviceReleases.map((r) => r.service),
       fields: [...serviceReleases.flatMap((r) => (r.setFields ?? []).map((f) => `${r.service}/${f.file} ${f.path}`)), ...environmentFields.map((f) => `${f.file} ${f.path}`)],
     }),
-    apply: (current) => {
-      const files = new Map(current);
-      for (const release of serviceReleases) {
-        for (const replacement of release.replaceFiles ?? []) {
-          assertServiceFile(replacement.file);
-          files.set(serviceFile(release.service, replacement.file), replacement.content);
-        }
-        if (!servicesIn(files).includes(release.service)) throw new NotFoundError(`service ${release.service}`);
-        for (const edit of release.setFields ?? []) {
-          assertServiceFile(edit.file);
-          editField(files, serviceFile(release.service, edit.file), edit);
-        }
-      }
-      for (const edit of environmentFields) {
-        if (edit.file !== VARIABLES_FILE && edit.file !== ENVIRONMENT_FILE) {
-          throw new BadRequestError('INVALID_FILE', `environment fields live in ${VARIABLES_FILE} or ${ENVIRONMENT_FILE}, not ${edit.file}`);
-        }
-        editField(files, edit.file, edit);
-      }
-      return files;
-    },
+    apply: async (current) =>
+      withChanges(current, await runCompute(backend.compute, 'applyReleaseEdits', { current, services: serviceReleases, environmentFields })),
   });
   return committed.deployment;
 }
@@ -174,27 +135,6 @@ function audited(backend: Backend, user: UserActor, context: TenantEnvironment, 
       details: { revision: sha, ...details },
       now: backend.now(),
     });
-}
-
-function assertServiceFile(file: string): void {
-  if (!(SERVICE_FILES as readonly string[]).includes(file)) {
-    throw new BadRequestError('INVALID_FILE', `service files are ${VALUES_FILE} and ${BINDINGS_FILE}, not ${file}`);
-  }
-}
-
-/** Edits an existing field in place; a missing file or field is an error and nothing is committed. */
-function editField(files: FileMap, path: string, edit: FieldEdit): void {
-  const source = files.get(path);
-  if (source === undefined) throw new BadRequestError('FILE_NOT_FOUND', `file ${path} does not exist`);
-  try {
-    if (!readField(source, edit.path, path).found) {
-      throw new BadRequestError('FIELD_NOT_FOUND', `field "${edit.path}" not found in ${path}`, { file: path, path: edit.path });
-    }
-    files.set(path, setFieldValue(source, edit.path, edit.value ?? null, path));
-  } catch (error) {
-    if (error instanceof YamlFieldError) throw new BadRequestError(error.code, error.message, { file: path, path: edit.path });
-    throw error;
-  }
 }
 
 export async function deploymentAt(backend: Backend, tenantEnvironment: TenantEnvironment, sha: string): Promise<Deployment> {

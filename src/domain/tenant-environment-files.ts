@@ -85,10 +85,23 @@ export function rememberFiles(git: GitRepository, sha: string, ref: TenantEnviro
   remember(git, `${sha.toLowerCase()}:${tenantEnvironmentDir(ref.tenant, ref.environment)}`, new Map(files));
 }
 
-/** Empties the file cache of every repository and the parsed YAML behind it (benchmarks measure cold reads with it). */
+/**
+ * Empties the file cache of every repository and the parsed YAML behind it (benchmarks measure cold
+ * reads with it). Compute threads keep caches of their own: they empty them when they see the
+ * generation move (see cachedFilesGeneration).
+ */
 export function forgetCachedFiles(): void {
   caches = new WeakMap();
+  parsedRecords.clear();
   forgetParsedDocuments();
+  generation++;
+}
+
+let generation = 0;
+
+/** Moves on every forgetCachedFiles. */
+export function cachedFilesGeneration(): number {
+  return generation;
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
@@ -182,17 +195,35 @@ export function withRegeneratedManifests(files: FileMap, services: Iterable<stri
   return result;
 }
 
+/** A file the change writes (its new content) or deletes (null), by tenant-environment-relative path. */
+export type ChangedFile = readonly [path: string, content: string | null];
+
+/** The files that differ between two maps, in path order. */
+export function changedFiles(before: FileMap, after: FileMap): ChangedFile[] {
+  const changed: ChangedFile[] = [];
+  for (const [path, content] of after) if (before.get(path) !== content) changed.push([path, content]);
+  for (const path of before.keys()) if (!after.has(path)) changed.push([path, null]);
+  return changed.sort(([a], [b]) => a.localeCompare(b));
+}
+
+export function withChanges(files: FileMap, changed: readonly ChangedFile[]): FileMap {
+  const result = new Map(files);
+  for (const [path, content] of changed) {
+    if (content === null) result.delete(path);
+    else result.set(path, content);
+  }
+  return result;
+}
+
+/** The Git change set (repository paths) of changed files. */
+export function repositoryChanges(ref: TenantEnvironmentRef, changed: readonly ChangedFile[]): FileChange[] {
+  const dir = tenantEnvironmentDir(ref.tenant, ref.environment);
+  return changed.map(([path, content]) => ({ path: `${dir}/${path}`, content: content === null ? null : fileBytes(content) }));
+}
+
 /** The Git change set (repository paths) that turns `before` into `after`. */
 export function changesBetween(ref: TenantEnvironmentRef, before: FileMap, after: FileMap): FileChange[] {
-  const dir = tenantEnvironmentDir(ref.tenant, ref.environment);
-  const changes: FileChange[] = [];
-  for (const [path, content] of after) {
-    if (before.get(path) !== content) changes.push({ path: `${dir}/${path}`, content: fileBytes(content) });
-  }
-  for (const path of before.keys()) {
-    if (!after.has(path)) changes.push({ path: `${dir}/${path}`, content: null });
-  }
-  return changes.sort((a, b) => a.path.localeCompare(b.path));
+  return repositoryChanges(ref, changedFiles(before, after));
 }
 
 /**

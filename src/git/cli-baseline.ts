@@ -5,7 +5,7 @@ import path from 'node:path';
 import { RefConflictError } from './errors';
 import type { GitAuthor } from './git-store';
 import { normalizeFilePath } from './paths';
-import type { FileChange } from './tree-edit';
+import type { FileChange, TreeEntryChange } from './tree-edit';
 
 interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -111,6 +111,62 @@ export async function commitWithGitCli(
     try {
       // An empty old value makes update-ref require that the ref does not exist yet.
       await runGit(repoDir, ['update-ref', ref, sha, parentSha ?? ''], { env });
+    } catch (err) {
+      throw new RefConflictError(ref, parentSha, (err as { stderr?: string }).stderr?.trim());
+    }
+    return sha;
+  } finally {
+    await fs.rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Benchmark baseline for a FULL rollback: the parent's tree with directories set to existing trees,
+ * done with git plumbing only (read-tree of the parent into a temporary index, the directory's entries
+ * replaced by the tree's (ls-tree) in one update-index, write-tree, commit-tree, update-ref as
+ * compare-and-swap; `read-tree --prefix` would need a work tree). Moves refs/heads/main.
+ */
+export async function commitTreeWithGitCli(
+  repoDir: string,
+  parentSha: string,
+  changes: TreeEntryChange[],
+  message: string,
+  author: GitAuthor,
+  branch = 'main',
+): Promise<string> {
+  const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'backtrack-index-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_INDEX_FILE: path.join(tmpDir, 'index'),
+    ...identityEnv(author, new Date()),
+  };
+  try {
+    await runGit(repoDir, ['read-tree', parentSha], { env });
+    for (const change of changes) {
+      const dir = normalizeFilePath(change.path);
+      // The directory's entries out (mode 0), the tree's entries in, in one index-info stream.
+      const [staged, entries] = await Promise.all([
+        runGit(repoDir, ['ls-files', '--stage', '-z', '--', `${dir}/`], { env }),
+        runGit(repoDir, ['ls-tree', '-r', '-z', change.treeId], { env }),
+      ]);
+      const pathOf = (line: string) => line.slice(line.indexOf('\t') + 1);
+      const removals = staged.split('\0').filter((line) => line.includes('\t')).map((line) => `0 ${'0'.repeat(40)}\t${pathOf(line)}\n`);
+      // ls-tree lines are "<mode> <type> <id>\t<path>"; index-info takes "<mode> <id>\t<path>".
+      const additions = entries
+        .split('\0')
+        .filter((line) => line.includes('\t'))
+        .map((line) => {
+          const [mode, , id] = line.slice(0, line.indexOf('\t')).split(' ');
+          return `${mode} ${id}\t${dir}/${pathOf(line)}\n`;
+        });
+      await runGit(repoDir, ['update-index', '--index-info'], { env, input: [...removals, ...additions].join('') });
+    }
+    const tree = await runGit(repoDir, ['write-tree'], { env });
+    const msg = message.endsWith('\n') ? message : `${message}\n`;
+    const sha = await runGit(repoDir, ['commit-tree', tree, '-p', parentSha, '-F', '-'], { env, input: msg });
+    const ref = `refs/heads/${branch}`;
+    try {
+      await runGit(repoDir, ['update-ref', ref, sha, parentSha], { env });
     } catch (err) {
       throw new RefConflictError(ref, parentSha, (err as { stderr?: string }).stderr?.trim());
     }

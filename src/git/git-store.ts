@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import NodeGit from 'nodegit';
 import type { Commit, Oid, Repository, Tree } from 'nodegit';
 import {
+  InvalidPathError,
   InvalidRefNameError,
   RefConflictError,
   RefLockedError,
@@ -13,9 +14,9 @@ import {
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
 import { StorageFullError } from '../domain/errors';
 import type { GitRepository } from '../domain/ports';
-import { buildTree, entryAt, type FileChange } from './tree-edit';
+import { buildTree, entryAt, isTreeEntryChange, type RepositoryChange } from './tree-edit';
 
-export type { FileChange } from './tree-edit';
+export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
 
 export interface GitAuthor {
   name: string;
@@ -33,16 +34,19 @@ export interface CommitInfo {
   committedAt: Date;
 }
 
-/** A file that differs between two trees; a null id means it is absent on that side. */
+/** A file that differs between two trees; a null id (and mode) means it is absent on that side. */
 export interface TreeChange {
   path: string;
   oldId: string | null;
   newId: string | null;
+  /** Git file modes (0o100644, 0o100755, 0o120000 symlink, 0o160000 submodule). */
+  oldMode: number | null;
+  newMode: number | null;
 }
 
 export interface WriteCommitOptions {
   parent: string | null;
-  changes: readonly FileChange[];
+  changes: readonly RepositoryChange[];
   message: string;
   author: GitAuthor;
   committer?: GitAuthor;
@@ -51,7 +55,7 @@ export interface WriteCommitOptions {
 export interface CommitToBranchOptions {
   branch?: string;
   expectedHead: string | null;
-  changes: readonly FileChange[];
+  changes: readonly RepositoryChange[];
   message: string;
   author: GitAuthor;
   committer?: GitAuthor;
@@ -146,6 +150,14 @@ function isAcceptableRevision(rev: string): boolean {
   if (ABBREVIATED_SHA.test(rev) || rev === 'HEAD') return true;
   const asRef = rev.startsWith('refs/') ? rev : `refs/heads/${rev}`;
   return Boolean(NodeGit.Reference.isValidName(asRef));
+}
+
+
+/** How many objects or deltas are handled between yields to the event loop. */
+const YIELD_EVERY = 256;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export class GitStore implements GitRepository {
@@ -286,6 +298,8 @@ export class GitStore implements GitRepository {
     const base = dirPath === '' ? '' : `${dirPath}/`;
     const paths = new Set<string>();
     for (let i = 0, n = diff.numDeltas(); i < n; i++) {
+      // Thousands of deltas are read synchronously: other requests get the event loop in between.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const delta = diff.getDelta(i);
       paths.add(base + delta.oldFile().path());
       paths.add(base + delta.newFile().path());
@@ -309,6 +323,8 @@ export class GitStore implements GitRepository {
     const base = dirPath === '' ? '' : `${dirPath}/`;
     const changes: TreeChange[] = [];
     for (let i = 0, n = diff.numDeltas(); i < n; i++) {
+      // Thousands of deltas are read synchronously: other requests get the event loop in between.
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
       const delta = diff.getDelta(i);
       const oldFile = delta.oldFile();
       const newFile = delta.newFile();
@@ -317,6 +333,8 @@ export class GitStore implements GitRepository {
         path: base + (status === DELTA_DELETED ? oldFile.path() : newFile.path()),
         oldId: status === DELTA_ADDED ? null : oldFile.id().tostrS(),
         newId: status === DELTA_DELETED ? null : newFile.id().tostrS(),
+        oldMode: status === DELTA_ADDED ? null : oldFile.mode(),
+        newMode: status === DELTA_DELETED ? null : newFile.mode(),
       });
     }
     return changes.sort((a, b) => comparePaths(a.path, b.path));
@@ -325,14 +343,23 @@ export class GitStore implements GitRepository {
   /** Blob contents by id (null for an id that is not a blob here). */
   async readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
     const unique = [...new Set(ids)];
-    const blobs = await Promise.all(
-      unique.map((id) =>
-        NodeGit.Blob.lookup(this.repo, NodeGit.Oid.fromString(id)).then(
-          (blob) => blob.content(),
-          () => null,
-        ),
-      ),
-    );
+    const blobs: Array<Buffer | null> = [];
+    // In batches, each looked up in parallel: starting thousands of lookups (and copying out their
+    // contents) at once would hold the event loop for a long stretch.
+    for (let start = 0; start < unique.length; start += YIELD_EVERY) {
+      if (start > 0) await yieldToEventLoop();
+      const batch = unique.slice(start, start + YIELD_EVERY);
+      blobs.push(
+        ...(await Promise.all(
+          batch.map((id) =>
+            NodeGit.Blob.lookup(this.repo, NodeGit.Oid.fromString(id)).then(
+              (blob) => blob.content(),
+              () => null,
+            ),
+          ),
+        )),
+      );
+    }
     return new Map(unique.map((id, i) => [id, blobs[i]!]));
   }
 
@@ -366,6 +393,7 @@ export class GitStore implements GitRepository {
   async writeCommit(opts: WriteCommitOptions): Promise<string> {
     const parent = opts.parent === null ? null : await this.lookupCommit(opts.parent);
     const baseTree = opts.parent === null ? null : await this.rootTree(opts.parent);
+    await this.assertTreesExist(opts.changes);
     const treeId = await buildTree(this.repo, baseTree, opts.changes);
     const tree = await NodeGit.Tree.lookup(this.repo, treeId);
 
@@ -387,6 +415,22 @@ export class GitStore implements GitRepository {
       parent ? [parent] : [],
     );
     return oid.tostrS();
+  }
+
+  /**
+   * Tree entries are written without libgit2 checking what they point to (strict object creation is
+   * off), so each tree a change set names is looked up first: a missing or empty tree would make a
+   * commit git fsck rejects.
+   */
+  private async assertTreesExist(changes: readonly RepositoryChange[]): Promise<void> {
+    await Promise.all(
+      changes.filter(isTreeEntryChange).map(async (change) => {
+        if (!FULL_SHA.test(change.treeId)) throw new InvalidPathError(change.path, `"${change.treeId}" is not a tree id`);
+        const tree = await NodeGit.Tree.lookup(this.repo, NodeGit.Oid.fromString(change.treeId)).catch(() => null);
+        if (!tree) throw new InvalidPathError(change.path, `tree ${change.treeId} does not exist in this repository`);
+        if (tree.entryCount() === 0) throw new InvalidPathError(change.path, 'a directory cannot be set to the empty tree; delete its files instead');
+      }),
+    );
   }
 
   async updateBranch(branch: string, newSha: string, expectedOldSha: string | null): Promise<void> {

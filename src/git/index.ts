@@ -6,7 +6,7 @@ export {
   type LogOptions,
   type WriteCommitOptions,
 } from './git-store';
-export type { FileChange } from './tree-edit';
+export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
 export {
   InvalidPathError,
   InvalidRefNameError,
@@ -15,5 +15,5 @@ export {
   RepositoryNotFoundError,
   RevisionNotFoundError,
 } from './errors';
-export { commitWithGitCli } from './cli-baseline';
+export { commitTreeWithGitCli, commitWithGitCli } from './cli-baseline';
 export { RepositoryRegistry } from './repositories';

@@ -9,6 +9,21 @@ export interface FileChange {
   content: string | Buffer | null;
 }
 
+/**
+ * Points the directory at `path` to an existing tree of the repository, replacing whatever was there:
+ * a directory restored as another revision had it, without rewriting (or even reading) its files.
+ */
+export interface TreeEntryChange {
+  path: string;
+  treeId: string;
+}
+
+export type RepositoryChange = FileChange | TreeEntryChange;
+
+export function isTreeEntryChange(change: RepositoryChange): change is TreeEntryChange {
+  return typeof (change as TreeEntryChange).treeId === 'string';
+}
+
 // git_filemode_t values; the @types const enums are unusable under isolatedModules.
 export const FILEMODE = {
   TREE: 0o040000,
@@ -23,20 +38,26 @@ const GIT_ENOTFOUND = -3;
 /** A change set grouped by directory, so that each touched tree is rebuilt exactly once. */
 interface DirNode {
   files: Map<string, Buffer | null>;
+  /** Entries set to an existing tree. */
+  trees: Map<string, Oid>;
   dirs: Map<string, DirNode>;
 }
 
 function emptyNode(): DirNode {
-  return { files: new Map(), dirs: new Map() };
+  return { files: new Map(), trees: new Map(), dirs: new Map() };
 }
 
 interface NormalizedChange {
   path: string;
   segments: string[];
   content: Buffer | null;
+  /** Set for a tree entry change (content is then null and unused). */
+  tree?: Oid;
 }
 
-function normalizeChanges(changes: readonly FileChange[]): NormalizedChange[] {
+const OBJECT_ID = /^[0-9a-f]{40}$/i;
+
+function normalizeChanges(changes: readonly RepositoryChange[]): NormalizedChange[] {
   const seen = new Set<string>();
   return changes.map((change) => {
     const segments = filePathSegments(change.path);
@@ -45,6 +66,10 @@ function normalizeChanges(changes: readonly FileChange[]): NormalizedChange[] {
       throw new InvalidPathError(change.path, 'path appears more than once in the change set');
     }
     seen.add(path);
+    if (isTreeEntryChange(change)) {
+      if (!OBJECT_ID.test(change.treeId)) throw new InvalidPathError(change.path, `"${change.treeId}" is not a tree id`);
+      return { path, segments, content: null, tree: NodeGit.Oid.fromString(change.treeId) };
+    }
     const content =
       change.content === null
         ? null
@@ -57,30 +82,37 @@ function normalizeChanges(changes: readonly FileChange[]): NormalizedChange[] {
 
 function planChanges(changes: readonly NormalizedChange[]): DirNode {
   const root = emptyNode();
-  for (const { segments, content } of changes) {
+  for (const { segments, content, tree } of changes) {
     let node = root;
     for (const segment of segments.slice(0, -1)) {
       let child = node.dirs.get(segment);
       if (!child) node.dirs.set(segment, (child = emptyNode()));
       node = child;
     }
-    node.files.set(segments[segments.length - 1]!, content);
+    const name = segments[segments.length - 1]!;
+    if (tree) node.trees.set(name, tree);
+    else node.files.set(name, content);
   }
   assertNoFileDirClash(root, '');
   return root;
 }
 
-// Writing file `a` and anything under `a/` in the same change set cannot both hold.
+// Writing file `a` and anything under `a/` in the same change set cannot both hold; nor can setting
+// directory `a` to a tree and changing something below it.
 function assertNoFileDirClash(node: DirNode, prefix: string): void {
   for (const [name, child] of node.dirs) {
     if (node.files.get(name) != null) {
       throw new InvalidPathError(prefix + name, 'written both as a file and as a directory');
+    }
+    if (node.trees.has(name)) {
+      throw new InvalidPathError(prefix + name, 'set to a tree and changed below in the same change set');
     }
     assertNoFileDirClash(child, `${prefix}${name}/`);
   }
 }
 
 function hasWrites(node: DirNode): boolean {
+  if (node.trees.size > 0) return true;
   for (const content of node.files.values()) if (content !== null) return true;
   for (const child of node.dirs.values()) if (hasWrites(child)) return true;
   return false;
@@ -121,6 +153,8 @@ async function applyNode(
     const blobId = await NodeGit.Blob.createFromBuffer(repo, content, content.length);
     await builder.insert(name, blobId, modeFor(existing));
   }
+
+  for (const [name, tree] of node.trees) await builder.insert(name, tree, FILEMODE.TREE);
 
   for (const [name, child] of node.dirs) {
     const path = prefix + name;
@@ -180,12 +214,14 @@ async function applyFew(repo: Repository, base: Tree, changes: readonly Normaliz
     Promise.all(changes.map((change) => entryAt(base, change.path))),
     Promise.all(changes.map((change) => (change.content === null ? null : NodeGit.Blob.createFromBuffer(repo, change.content, change.content.length)))),
   ]);
-  if (existing.some((entry) => entry?.isTree())) return undefined;
+  // A file change where the base has a directory, or a tree entry where it has a file: the general path reports or handles it.
+  if (existing.some((entry, i) => (entry?.isTree() ?? false) !== Boolean(changes[i]!.tree) && entry !== null)) return undefined;
   const updates: TreeUpdate[] = [];
   changes.forEach((change, i) => {
     const entry = existing[i]!;
     const blob = blobs[i];
-    if (blob) updates.push({ action: TREE_UPDATE_UPSERT, filemode: modeFor(entry), path: change.path, id: blob });
+    if (change.tree) updates.push({ action: TREE_UPDATE_UPSERT, filemode: FILEMODE.TREE, path: change.path, id: change.tree });
+    else if (blob) updates.push({ action: TREE_UPDATE_UPSERT, filemode: modeFor(entry), path: change.path, id: blob });
     // Deleting an absent file changes nothing.
     else if (entry) updates.push({ action: TREE_UPDATE_REMOVE, filemode: entry.filemode(), path: change.path, id: entry.id() });
   });
@@ -210,7 +246,7 @@ async function applyFew(repo: Repository, base: Tree, changes: readonly Normaliz
 export async function buildTree(
   repo: Repository,
   base: Tree | null,
-  changes: readonly FileChange[],
+  changes: readonly RepositoryChange[],
   opts: { fewChangesFastPath?: boolean } = {},
 ): Promise<Oid> {
   const normalized = normalizeChanges(changes);

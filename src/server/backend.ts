@@ -2,7 +2,10 @@
 import fs from 'node:fs';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/handle';
+import { workerCompute } from '../compute/worker-compute';
 import { openSqlite } from '../db/sqlite/client';
+import type { Compute } from '../domain/compute';
+import { inProcessCompute } from '../domain/compute-tasks';
 import { transactWith, type Backend } from '../domain/ports';
 import { createEventPubSub, type EventPubSub, type InProcessEventBus } from '../events/pubsub';
 import { RepositoryRegistry } from '../git';
@@ -31,6 +34,8 @@ export interface BackendOptions {
   /** Observes every SQL statement (tests count them). */
   onStatement?: (sql: string) => void;
   now?: () => Date;
+  /** Defaults to COMPUTE_THREADS worker threads (or the event loop when it is 0). */
+  compute?: Compute;
 }
 
 export interface OpenBackend {
@@ -51,6 +56,7 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
     repositories: new RepositoryRegistry(config.repositoriesDir),
     events: bus,
     locks: new KeyedMutex(),
+    compute: options.compute ?? (config.COMPUTE_THREADS > 0 ? workerCompute({ threads: config.COMPUTE_THREADS }) : inProcessCompute()),
     settings: {
       agentSilenceMs: config.AGENT_SILENCE_SECONDS * 1000,
       breakGlassDefaultMinutes: 60,

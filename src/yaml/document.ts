@@ -15,47 +15,59 @@ import { columnAt } from './text';
 /**
  * Merge keys (`<<: *base`) are honoured like Helm/Go YAML does. The library's own duplicate-key check
  * compares every key with every other (quadratic: 40,000 keys took 12 s); keys are checked once each
- * in assertUniqueKeys instead.
+ * in scanDocument instead.
  */
 export const PARSE_OPTIONS = { keepSourceTokens: true, merge: true, uniqueKeys: false } as const;
 
 export type ParsedDocument = Document.Parsed<ParsedNode, true>;
 
-/** The first document of `source`, or null for a stream without documents (empty or comments only). */
-export function parseFirstDocument(source: string, fileName?: string): ParsedDocument | null {
-  const cached = parsedBySource.get(source);
-  if (cached !== undefined) return cached;
+/** A source parsed in full: its first document, and whether values in it depend on text elsewhere. */
+export interface ParsedText {
+  kind: 'parsed';
+  source: string;
+  /** Null for a stream without documents (empty or comments only). */
+  document: ParsedDocument | null;
+  /** Aliases or merge keys: a value may come from another place of the file. */
+  usesReferences: boolean;
+}
+
+/** Parses `source` (every document must be valid; only the first one is read or edited). */
+export function parseText(source: string, fileName?: string): ParsedText {
   const documents = parseAllDocuments(source, PARSE_OPTIONS);
   const error = documents.flatMap((document) => document.errors)[0];
   if (error) throw parseError(error, fileName);
-  const document = documents[0] ?? null;
-  if (document) assertUniqueKeys(source, document, fileName);
-  if (parsedBySource.size >= PARSED_LIMIT) parsedBySource.delete(parsedBySource.keys().next().value!);
-  parsedBySource.set(source, document);
-  return document;
+  const document = (documents[0] as ParsedDocument | undefined) ?? null;
+  const scan = document ? scanDocument(document) : { duplicate: null, usesReferences: false };
+  if (scan.duplicate) throw duplicateKeyError(source, scan.duplicate, fileName);
+  return { kind: 'parsed', source, document, usesReferences: scan.usesReferences };
 }
 
-/**
- * Parsed documents by source text, oldest evicted first: planning, diffing and manifest generation
- * read the same files several times per change. Documents are only ever read (edits splice the
- * source text), so sharing one is safe; their JS values are built fresh for every caller.
- */
-const parsedBySource = new Map<string, ParsedDocument | null>();
-const PARSED_LIMIT = 512;
-
-export function forgetParsedDocuments(): void {
-  parsedBySource.clear();
-}
-
-/** Duplicate keys in any mapping, found in one pass (the same rule as the library's: scalar keys by value, merge keys exempt). */
+/** Duplicate keys in any mapping (found in one pass), as the library's own rule: scalar keys by value, merge keys exempt. */
 export function assertUniqueKeys(source: string, document: Document.Parsed, fileName?: string): void {
-  let duplicate: { key: string; offset: number } | null = null;
+  const { duplicate } = scanDocument(document);
+  if (duplicate) throw duplicateKeyError(source, duplicate, fileName);
+}
+
+interface DocumentScan {
+  duplicate: { key: string; offset: number } | null;
+  usesReferences: boolean;
+}
+
+/** One walk of the document: the first duplicate key, and whether it has aliases or merge keys. */
+export function scanDocument(document: Document.Parsed): DocumentScan {
+  let duplicate: DocumentScan['duplicate'] = null;
+  let usesReferences = false;
   visit(document, {
+    Alias() {
+      usesReferences = true;
+    },
     Map(_key, map) {
       const seen = new Set<string>();
       for (const pair of map.items) {
         const key = pair.key;
-        if (!isScalar(key) || (key.value === '<<' && PARSE_OPTIONS.merge)) continue;
+        if (!isScalar(key)) continue;
+        if (key.value === '<<' || typeof key.value === 'symbol') usesReferences = true;
+        if (key.value === '<<' && PARSE_OPTIONS.merge) continue;
         const identity = `${typeof key.value}:${String(key.value)}`;
         if (seen.has(identity)) {
           duplicate = { key: String(key.value), offset: key.range?.[0] ?? 0 };
@@ -66,10 +78,22 @@ export function assertUniqueKeys(source: string, document: Document.Parsed, file
       return undefined;
     },
   });
-  if (!duplicate) return;
-  const { key, offset } = duplicate as { key: string; offset: number };
-  const line = source.slice(0, offset).split('\n').length;
-  throw new YamlFieldError('YAML_PARSE_ERROR', `invalid YAML${inFile(fileName)}: Map keys must be unique ("${key}" again at line ${line})`, { fileName });
+  return { duplicate, usesReferences };
+}
+
+function duplicateKeyError(source: string, duplicate: { key: string; offset: number }, fileName?: string): YamlFieldError {
+  const line = source.slice(0, duplicate.offset).split('\n').length;
+  return new YamlFieldError('YAML_PARSE_ERROR', `invalid YAML${inFile(fileName)}: Map keys must be unique ("${duplicate.key}" again at line ${line})`, { fileName });
+}
+
+/** The document's JS value; unresolvable aliases and alias bombs only show up here. */
+export function documentValue(document: Document.Parsed, fileName?: string): unknown {
+  try {
+    return document.toJS();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new YamlFieldError('YAML_PARSE_ERROR', `invalid YAML${inFile(fileName)}: ${reason}`, { fileName, cause: error });
+  }
 }
 
 export function parseError(error: YAMLError, fileName?: string): YamlFieldError {
@@ -96,7 +120,18 @@ export interface IndentStyle {
 
 const DEFAULT_STEP = 2;
 
+/** Per document: every edit of a file asks again, and the walk costs as much as a tenth of a parse. */
+const indentStyles = new WeakMap<ParsedDocument, IndentStyle>();
+
 export function detectIndentStyle(source: string, document: ParsedDocument | null): IndentStyle {
+  const known = document && indentStyles.get(document);
+  if (known) return known;
+  const style = measureIndentStyle(source, document);
+  if (document) indentStyles.set(document, style);
+  return style;
+}
+
+function measureIndentStyle(source: string, document: ParsedDocument | null): IndentStyle {
   const mapSteps: number[] = [];
   const sequenceOffsets: number[] = [];
   const sequenceOffsetsByMap = new Map<ParsedNode, number>();

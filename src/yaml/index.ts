@@ -16,11 +16,12 @@
  *   infers it, preferring the reading shaped like the value being replaced; a one-line block
  *   sequence (`- ALL`) put under a key takes its indentation from the file's other sequences.
  * - Only the first document of a multi-document file is read or edited.
- * - Parsed documents are cached by source text (see parseFirstDocument).
+ * - Parsed documents are cached by source text, and an edit that stays inside one entry of a block
+ *   mapping is parsed through that entry alone (texts.ts, edited.ts). Values are shared and frozen.
  */
 export { YamlFieldError, type YamlFieldErrorCode, type YamlFieldErrorOptions } from './errors';
 export { flattenLeaves } from './flatten';
 export { deleteField, setFieldRaw, setFieldValue } from './patch';
 export { type PathSegment, formatFieldPath, parseFieldPath } from './path';
 export { type FieldKind, type FieldReadResult, parseYaml, readField } from './read';
-export { forgetParsedDocuments } from './document';
+export { forgetParsedDocuments, fullParsesInThisThread, rememberAsEditOf } from './texts';

@@ -1,5 +1,5 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { detectIndentStyle, firstLineOf, parseFirstDocument } from './document';
+import { detectIndentStyle, firstLineOf } from './document';
 import { YamlFieldError, fieldNotFound, inFile, unsupportedEdit } from './errors';
 import { blockScalarIndent, nodeSpan } from './geometry';
 import { type ValueSlot, resolveField, slotsOf } from './locate';
@@ -19,6 +19,7 @@ import { planEntryRemoval } from './removal';
 import { UnrenderableValueError, renderValue } from './render';
 import { type ValueShape, shapeFromRaw } from './shape';
 import { type Splice, applySplice, detectLineEnding } from './text';
+import { parseFirstDocument, rememberEdit } from './texts';
 
 interface FieldEdit extends EditSession {
   path: string;
@@ -47,7 +48,9 @@ export function setFieldValue(source: string, path: string, value: unknown, file
   let problem = 'the written value would not read back unchanged';
   // First in the style of the value being replaced, then in the most explicit style.
   for (const keepStyle of [true, false]) {
-    const candidate = applySplice(source, plan(edit, (target) => shapeForValue(edit, value, target, keepStyle)));
+    const splice = plan(edit, (target) => shapeForValue(edit, value, target, keepStyle));
+    const candidate = applySplice(source, splice);
+    rememberEdit(source, splice, candidate);
     const invalidity = invalidityOf(candidate);
     if (invalidity) problem = invalidity;
     else if (readsBack(candidate, edit, value)) return candidate;
@@ -156,6 +159,8 @@ function withContext<T>(edit: FieldEdit, run: () => T): T {
 /** Applies the splice, refusing results that do not parse or whose aliases lost their anchor. */
 function finish(edit: FieldEdit, splice: Splice): string {
   const result = applySplice(edit.source, splice);
+  // Checked (and later read) through the edited entry alone when the edit fits one.
+  rememberEdit(edit.source, splice, result);
   const invalidity = invalidityOf(result);
   if (invalidity) throw unsupportedEdit(edit.path, edit.fileName, invalidity);
   return result;

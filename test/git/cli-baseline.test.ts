@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitWithGitCli, GitStore, RefConflictError, type FileChange } from '../../src/git';
+import { commitTreeWithGitCli, commitWithGitCli, GitStore, RefConflictError, type FileChange } from '../../src/git';
 import { git, makeTempDir, removeDir } from '../kit/git-cli';
 import { ALICE } from './fixture';
 
@@ -63,5 +63,30 @@ describe('commitWithGitCli (benchmark baseline)', () => {
       RefConflictError,
     );
     expect(git(cliDir, ['rev-parse', 'main'])).toBe(first);
+  });
+
+  it('commitTreeWithGitCli writes the same commit as GitStore setting a directory to an earlier tree', async () => {
+    const files = (tag: string, extra: Record<string, string | null> = {}): FileChange[] => [
+      { path: 'tenants/acme/prod/services/api/values.yaml', content: `tag: ${tag}\n` },
+      { path: 'tenants/acme/prod/environment.yaml', content: 'name: prod\n' },
+      { path: 'tenants/acme/staging/environment.yaml', content: `name: ${tag}\n` },
+      ...Object.entries(extra).map(([path, content]) => ({ path, content })),
+    ];
+    const author = (day: number) => ({ ...ALICE, when: new Date(Date.UTC(2024, 1, day)) });
+    const target = await store.commitToBranch({ expectedHead: null, changes: files('v1'), message: 'one', author: author(1) });
+    const head = await store.commitToBranch({
+      expectedHead: target,
+      changes: files('v2', { 'tenants/acme/prod/services/web/values.yaml': 'tag: w\n' }),
+      message: 'two',
+      author: author(2),
+    });
+    const treeId = (await store.treeIdOf(target, 'tenants/acme/prod'))!;
+    const ours = await store.writeCommit({ parent: head, changes: [{ path: 'tenants/acme/prod', treeId }], message: 'back', author: author(3) });
+    const theirs = await commitTreeWithGitCli(storeDir, head, [{ path: 'tenants/acme/prod', treeId }], 'back', author(3));
+    expect(theirs).toBe(ours);
+    expect(git(storeDir, ['rev-parse', 'main'])).toBe(theirs);
+    expect(git(storeDir, ['rev-parse', `${theirs}:tenants/acme/prod`])).toBe(treeId);
+    expect(git(storeDir, ['show', `${theirs}:tenants/acme/staging/environment.yaml`])).toBe('name: v2');
+    git(storeDir, ['fsck', '--strict', '--no-dangling']);
   });
 });

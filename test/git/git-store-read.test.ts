@@ -150,7 +150,7 @@ describe('GitStore reads', () => {
     expect(await store.changedPaths(null, v2, 'svc')).toEqual(cli(emptyTree, v2, '--', 'svc'));
   });
 
-  it('diffs trees like git diff-tree -r, with blob ids on both sides, and reads blobs by id', async () => {
+  it('diffs trees like git diff-tree -r, with blob ids and modes on both sides, and reads blobs by id', async () => {
     const { dir, store } = repo;
     const v1 = await commitFiles(store, { 'svc/a/values.yaml': '1', 'svc/a/templates/x.yaml': 'x', 'svc/b/values.yaml': '1', 'top.txt': 't' });
     const v2 = await commitFiles(store, { 'svc/a/values.yaml': '2', 'svc/a/templates/x.yaml': null, 'svc/c/new.yaml': 'n', 'top.txt': null });
@@ -161,8 +161,9 @@ describe('GitStore reads', () => {
         .filter(Boolean)
         .map((line) => {
           const [meta, path] = line.split('\t');
-          const [, , oldId, newId] = meta!.split(' ');
-          return { path: path!, oldId: oldId === zero ? null : oldId!, newId: newId === zero ? null : newId! };
+          const [oldMode, newMode, oldId, newId] = meta!.slice(1).split(' ');
+          const mode = (text: string) => (Number.parseInt(text, 8) === 0 ? null : Number.parseInt(text, 8));
+          return { path: path!, oldId: oldId === zero ? null : oldId!, newId: newId === zero ? null : newId!, oldMode: mode(oldMode!), newMode: mode(newMode!) };
         });
     expect(await store.diffTree(v1, v2)).toEqual(cli(v1, v2));
     expect(await store.diffTree(v1, v2, 'svc/a')).toEqual(cli(v1, v2, 'svc/a'));

@@ -42,8 +42,9 @@ export async function postDocument<R, V>(app: App, token: string | null, documen
   return (await response.json()) as ExecutionResult<R>;
 }
 
+/** Compute runs on the event loop unless a test asks for worker threads (COMPUTE_THREADS): starting them costs more than most tests' work. */
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env });
+  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', COMPUTE_THREADS: '0', ...env });
 }
 
 /** The demo workspace as `npm start` seeds it, built once per run. */

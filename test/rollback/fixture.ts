@@ -170,6 +170,8 @@ export interface ExecuteOptions {
   approval?: string;
   /** Defaults to the preview's own hash; pass null to execute without an expectation. */
   expectedPreviewHash?: string | null;
+  /** The head the expected hash was computed on, as a request stores it; defaults to the preview's. */
+  baseRevision?: string | null;
 }
 
 /** Executes a previewed rollback the way an approved request does. */
@@ -179,6 +181,7 @@ export async function execute(fx: Fixture, preview: RollbackPreview, options: Ex
     scope: preview.scope,
     targetSha: preview.targetRevision,
     expectedPreviewHash: options.expectedPreviewHash === undefined ? preview.previewHash : options.expectedPreviewHash,
+    baseRevision: options.baseRevision === undefined ? preview.baseRevision : options.baseRevision,
     requestId: options.requestId ?? 'rbk-test',
     justification: options.justification ?? 'test rollback',
     author: { name: 'Dana Deployer', email: DEPLOYER_EMAIL },

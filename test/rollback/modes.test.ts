@@ -2,8 +2,12 @@
  * Each rollback mode's exact Git effect (the README's "Modes and their exact Git effect"), read back from the bare repository with the
  * git CLI: FULL restores the directory byte for byte, SERVICE touches one service, FIELD one value.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { parseYaml, readField } from '../../src/yaml';
+import { previewRollback } from '../../src/domain/rollback/preview';
 import { withRegeneratedManifests, servicesIn } from '../../src/domain/tenant-environment-files';
 import { git } from '../kit/git-cli';
 import { it } from '../kit/fixtures';
@@ -12,6 +16,7 @@ import {
   changedWindow,
   dirOf,
   domainError,
+  execute,
   expectOnlyValueReplaced,
   rollback,
   rollbackInput,
@@ -80,6 +85,29 @@ describe('FULL rollback', () => {
     expect(treeEntries(fx.repoDir, sha, DIR)).toEqual(treeEntries(fx.repoDir, t1, DIR));
     expect(git(fx.repoDir, ['rev-parse', `${sha}^`])).toBe(before);
     expect(git(fx.repoDir, ['rev-list', '--count', `${before}..${sha}`])).toBe('1');
+  });
+
+  it('reuses the target\'s tree: the directory becomes the target\'s very tree, file modes included, in one tree entry', async ({ fx }) => {
+    await buildHistory(fx);
+    // An executable hook at the target that is a plain file with other content now: rewriting files would keep today's mode.
+    const script = `${DIR}/hooks/check.sh`;
+    const withHook = await fx.cliCommit([{ path: script, content: '#!/bin/sh\nexit 0\n' }]);
+    const index = { GIT_INDEX_FILE: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'index-')), 'index') };
+    git(fx.repoDir, ['read-tree', withHook], { env: index });
+    git(fx.repoDir, ['update-index', '--index-info'], { env: index, input: `100755 ${git(fx.repoDir, ['rev-parse', `${withHook}:${script}`])}\t${script}\n` });
+    const target = git(fx.repoDir, ['commit-tree', git(fx.repoDir, ['write-tree'], { env: index }), '-p', withHook, '-m', 'executable hook'], { env: index });
+    git(fx.repoDir, ['update-ref', 'refs/heads/main', target, withHook]);
+    await fx.cliCommit([{ path: script, content: '#!/bin/sh\nexit 1\n' }]);
+    await fx.release('acme', 'staging', [tag('api-gateway', 'v9.9.9')]);
+
+    const preview = await previewRollback(fx.backend, fx.deployer, rollbackInput('acme', 'staging', { mode: 'FULL', targetRevision: target }));
+    const treeId = git(fx.repoDir, ['rev-parse', `${target}:${DIR}`]);
+    expect(preview.write.changes).toEqual([{ path: DIR, treeId }]);
+    const { sha } = await execute(fx, preview);
+
+    expect(git(fx.repoDir, ['rev-parse', `${sha}:${DIR}`])).toBe(treeId);
+    expect(git(fx.repoDir, ['ls-tree', `${sha}:${DIR}/hooks`])).toMatch(/^100755 blob /);
+    git(fx.repoDir, ['fsck', '--strict', '--no-dangling']);
   });
 
   it('removes files added since the target and brings back files removed since', async ({ fx }) => {

@@ -1,9 +1,9 @@
 /** Structured comparison of two versions of a tenant-environment: per service, per file, per YAML field. */
 import { createTwoFilesPatch } from 'diff';
-import { flattenLeaves, formatFieldPath, parseYaml, type PathSegment } from '../../yaml';
+import { flattenLeaves, formatFieldPath, parseYaml, rememberAsEditOf, type PathSegment } from '../../yaml';
 import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
-import type { FileMap } from '../tenant-environment-files';
 import { canonicalJson } from '../canonical-json';
+import { servicesIn, type FileMap } from '../tenant-environment-files';
 
 export type ChangeKind = 'ADDED' | 'REMOVED' | 'MODIFIED';
 export type FileCategory = 'VALUES' | 'BINDINGS' | 'VARIABLES' | 'ENVIRONMENT' | 'MANIFEST' | 'OTHER';
@@ -69,24 +69,44 @@ export interface CompareOptions {
   /** Whether a file needs its unified text diff (default: all do); rollback execution skips what it does not hash. */
   needsTextDiff?: (file: FileDiff) => boolean;
   /**
-   * Whether a service exists on each side, when the maps hold only the files that differ (the
-   * history indexer reads just those); by default the maps are complete and say it themselves.
+   * The services on each side, when `before` and `after` hold only some of the files (those a tree diff
+   * found changed); by default they are read off the maps.
    */
-  servicePresence?: (service: string) => { before: boolean; after: boolean };
-  /** Parses a file into its leaves; the history indexer passes one that remembers each version it parsed. */
-  leavesOf?: (source: string, path: string) => Map<string, unknown>;
+  services?: ServicesOnEachSide;
+}
+
+export interface ServicesOnEachSide {
+  before: Iterable<string>;
+  after: Iterable<string>;
 }
 
 export function compareFiles(before: FileMap, after: FileMap, options: CompareOptions = {}): FilesDiff {
   const labels = options.labels ?? { before: 'current', after: 'target' };
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
-  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels, options));
+  const files = paths.map((path) => compareFile(path, before.get(path), after.get(path), labels, options.needsTextDiff));
+  return assembleDiff(files, options.services ?? { before: servicesIn(before), after: servicesIn(after) });
+}
+
+/** The per-file part of compareFiles, for files already known to differ (it can run in parts, in parallel). */
+export function compareFileContents(
+  files: ReadonlyArray<readonly [path: string, before: string | undefined, after: string | undefined]>,
+  options: Pick<CompareOptions, 'labels' | 'needsTextDiff'> = {},
+): FileDiff[] {
+  const labels = options.labels ?? { before: 'current', after: 'target' };
+  return files.map(([path, before, after]) => compareFile(path, before, after, labels, options.needsTextDiff));
+}
+
+/** Groups per-file diffs (in path order) by service and counts them. */
+export function assembleDiff(files: FileDiff[], services: ServicesOnEachSide): FilesDiff {
+  const existedBefore = new Set(services.before);
+  const existsAfter = new Set(services.after);
+  const kindOf = (service: string): ChangeKind => (!existedBefore.has(service) ? 'ADDED' : !existsAfter.has(service) ? 'REMOVED' : 'MODIFIED');
   const servicesByName = new Map<string, ServiceDiff>();
   const environmentFields: FieldDiff[] = [];
   const serviceEntry = (service: string) => {
     let entry = servicesByName.get(service);
     if (!entry) {
-      entry = { service, kind: serviceKind(service, before, after, options.servicePresence), files: [], fields: [] };
+      entry = { service, kind: kindOf(service), files: [], fields: [] };
       servicesByName.set(service, entry);
     }
     return entry;
@@ -98,11 +118,11 @@ export function compareFiles(before: FileMap, after: FileMap, options: CompareOp
       else environmentFields.push(field);
     }
   }
-  const services = [...servicesByName.values()].sort((a, b) => a.service.localeCompare(b.service));
-  const inputServices = services.filter((s) => s.files.some((f) => f.category !== 'MANIFEST') || s.fields.length > 0);
+  const byName = [...servicesByName.values()].sort((a, b) => a.service.localeCompare(b.service));
+  const inputServices = byName.filter((s) => s.files.some((f) => f.category !== 'MANIFEST') || s.fields.length > 0);
   return {
     files,
-    services,
+    services: byName,
     environmentFields,
     counts: {
       files: files.length,
@@ -115,22 +135,13 @@ export function compareFiles(before: FileMap, after: FileMap, options: CompareOp
   };
 }
 
-function serviceKind(service: string, before: FileMap, after: FileMap, presence?: CompareOptions['servicePresence']): ChangeKind {
-  const has = (files: FileMap) => [...files.keys()].some((p) => p.startsWith(`services/${service}/`));
-  const present = presence ? presence(service) : { before: has(before), after: has(after) };
-  if (!present.before) return 'ADDED';
-  if (!present.after) return 'REMOVED';
-  return 'MODIFIED';
-}
-
 function compareFile(
   path: string,
   before: string | undefined,
   after: string | undefined,
   labels: { before: string; after: string },
-  options: CompareOptions,
+  needsTextDiff: (file: FileDiff) => boolean = () => true,
 ): FileDiff {
-  const needsTextDiff = options.needsTextDiff ?? (() => true);
   const kind: ChangeKind = before === undefined ? 'ADDED' : after === undefined ? 'REMOVED' : 'MODIFIED';
   const category = categoryOf(path);
   const file: FileDiff = {
@@ -146,9 +157,11 @@ function compareFile(
   };
   if (category !== 'MANIFEST' && category !== 'OTHER') {
     try {
-      const leavesOf = options.leavesOf ?? parseLeaves;
-      const leaves = (source: string | undefined) => (source === undefined ? new Map<string, unknown>() : leavesOf(source, path));
-      file.fields = compareFields(path, leaves(before), leaves(after));
+      const was = parseValue(before, path);
+      // Versions of a file mostly share their text: the later one is parsed through what changed.
+      if (before !== undefined && after !== undefined) rememberAsEditOf(after, before);
+      const is = parseValue(after, path);
+      file.fields = compareFields(path, flattenLeaves(was, is), flattenLeaves(is, was));
     } catch (error) {
       file.parseError = (error as Error).message;
     }
@@ -169,8 +182,9 @@ function compareFile(
   return file;
 }
 
-export function parseLeaves(source: string, path: string): Map<string, unknown> {
-  return flattenLeaves(parseYaml(source, path) ?? {});
+/** A missing file has no leaves, like an empty one. */
+function parseValue(source: string | undefined, path: string): unknown {
+  return source === undefined ? {} : (parseYaml(source, path) ?? {});
 }
 
 function compareFields(file: string, before: Map<string, unknown>, after: Map<string, unknown>): FieldDiff[] {
@@ -179,7 +193,7 @@ function compareFields(file: string, before: Map<string, unknown>, after: Map<st
   for (const path of paths) {
     const had = before.has(path);
     const has = after.has(path);
-    if (had && has && canonicalJson(before.get(path)) === canonicalJson(after.get(path))) continue;
+    if (had && has && sameLeaf(before.get(path), after.get(path))) continue;
     fields.push({
       file,
       path,
@@ -190,6 +204,11 @@ function compareFields(file: string, before: Map<string, unknown>, after: Map<st
     });
   }
   return fields;
+}
+
+/** Key order inside a leaf (a sequence of mappings) does not make it differ. */
+function sameLeaf(a: unknown, b: unknown): boolean {
+  return a === b || canonicalJson(a) === canonicalJson(b);
 }
 
 /** The owning service of a field: its file's service, or `services.<name>` inside variables.yaml. */

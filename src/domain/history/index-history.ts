@@ -11,7 +11,7 @@
  */
 import { parseYaml } from '../../yaml';
 import { parseCommitMessage } from '../commit-metadata';
-import { compareFiles, parseLeaves } from '../diff/compare-files';
+import { compareFiles, type ServicesOnEachSide } from '../diff/compare-files';
 import { domainEvent, type DeploymentRecorded } from '../events';
 import { newId } from '../ids';
 import { VARIABLES_FILE, serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
@@ -205,7 +205,6 @@ async function deploymentsOf(
     return blob ? fileText(blob) : undefined;
   };
   const tenantEnvironments = new TenantEnvironmentsByDirectory(backend, project);
-  const leavesOf = rememberedLeaves();
   const people = new Lookups(backend.stores);
   const facts: Array<DeploymentFacts & { sequence: number }> = [];
   for (const [i, commit] of commits.entries()) {
@@ -229,7 +228,7 @@ async function deploymentsOf(
         commit,
         metadata,
         // Summaries and the index need field changes only, not text diffs.
-        diff: compareFiles(before, after, { needsTextDiff: () => false, servicePresence: (service) => presence.get(service)!, leavesOf }),
+        diff: compareFiles(before, after, { needsTextDiff: () => false, services: servicesOnEachSide(presence) }),
         authorId: await people.userIdByEmail(commit.authorEmail),
         rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
         sequence: firstSequence + i,
@@ -283,23 +282,9 @@ async function servicePresence(
   return presence;
 }
 
-/** A file's version is the "after" of one commit and the "before" of the next: parse each version once per batch. */
-function rememberedLeaves(): (source: string, path: string) => Map<string, unknown> {
-  const parsed = new Map<string, Map<string, unknown> | Error>();
-  return (source, path) => {
-    const key = `${path}\u0000${source}`;
-    let leaves = parsed.get(key);
-    if (!leaves) {
-      try {
-        leaves = parseLeaves(source, path);
-      } catch (error) {
-        leaves = error as Error;
-      }
-      parsed.set(key, leaves);
-    }
-    if (leaves instanceof Error) throw leaves;
-    return leaves;
-  };
+function servicesOnEachSide(presence: Map<string, { before: boolean; after: boolean }>): ServicesOnEachSide {
+  const on = (side: 'before' | 'after') => [...presence].filter(([, present]) => present[side]).map(([service]) => service);
+  return { before: on('before'), after: on('after') };
 }
 
 /** The service names under `services` of a variables.yaml text (none when it is absent or not YAML). */

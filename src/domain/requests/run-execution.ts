@@ -66,6 +66,7 @@ export async function runExecution(backend: Backend, actor: Actor | null, reques
         scope: scopeOf(executing),
         targetSha: executing.targetSha,
         expectedPreviewHash: executing.previewHash,
+        baseRevision: executing.baseSha,
         requestId: executing.id,
         justification: executing.justification,
         author: { name: requester.name, email: requester.email },

@@ -17,6 +17,8 @@ export interface RollbackExecution {
   targetSha: string;
   /** The preview the request was approved on; a different plan at execution time is a conflict. */
   expectedPreviewHash: string | null;
+  /** The head that preview was computed on, when known (a request's base): while the directory is unchanged, so is the plan. */
+  baseRevision?: string | null;
   requestId: string;
   justification: string;
   author: GitAuthor;
@@ -40,10 +42,11 @@ export async function executeRollback(
     author: execution.author,
     what: 'rollback',
     ...hooks,
-    // The plan's files already carry regenerated manifests (or, for FULL, the target's own).
-    regenerateManifests: false,
-    apply: async (current, head) => {
-      preview = await computePreview(backend, git, execution.tenantEnvironment, execution.scope, execution.targetSha, head!, current, { planOnly: true });
+    // The plan carries its regenerated manifests (FULL: the target's tree, manifests as they were).
+    plan: async (head) => {
+      const approved =
+        execution.expectedPreviewHash && execution.baseRevision ? { previewHash: execution.expectedPreviewHash, baseRevision: execution.baseRevision } : undefined;
+      preview = await computePreview(backend, git, execution.tenantEnvironment, execution.scope, execution.targetSha, head, { planOnly: true, approved });
       if (execution.expectedPreviewHash && preview.previewHash !== execution.expectedPreviewHash) {
         throw new ConflictError(
           'ROLLBACK_CONFLICT',
@@ -51,7 +54,7 @@ export async function executeRollback(
           { expectedPreviewHash: execution.expectedPreviewHash, actualPreviewHash: preview.previewHash, head },
         );
       }
-      return preview.final;
+      return preview.write;
     },
     message: () =>
       formatCommitMessage({

@@ -3,9 +3,9 @@
  * rollback commit leaves behind (the README's "Modes and their exact Git effect").
  */
 import { createHash } from 'node:crypto';
-import { deleteField, formatFieldPath, parseFieldPath, readField, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
+import { deleteField, formatFieldPath, parseFieldPath, readField, rememberAsEditOf, setFieldRaw, setFieldValue, YamlFieldError } from '../../yaml';
 import type { RollbackMode, SelectedField } from '../model';
-import { compareFiles, type FileDiff, type FilesDiff } from '../diff/compare-files';
+import { compareFiles, type FileDiff, type FilesDiff, type ServicesOnEachSide } from '../diff/compare-files';
 import { BadRequestError } from '../errors';
 import { SERVICE_FILES, VARIABLES_FILE, serviceDir, serviceFile } from '../layout';
 import { BINARY_PREFIX, servicesIn, type FileMap } from '../tenant-environment-files';
@@ -131,6 +131,8 @@ function revertYamlValue(current: string | undefined, target: string | undefined
   }
   try {
     const now = readField(current, path, fileName);
+    // The target is usually the current file with a few values changed: parsed through what changed.
+    if (target !== undefined) rememberAsEditOf(target, current);
     const then = target === undefined ? { found: false as const } : readField(target, path, fileName);
     if (!now.found && !then.found) return undefined;
     if (!then.found) return deleteField(current, path, fileName);
@@ -175,22 +177,40 @@ export function hashUsesTextDiff(scope: RollbackScope, file: FileDiff): boolean 
   return !byFields;
 }
 
-export function previewHash(scope: RollbackScope, targetSha: string, diff: FilesDiff): string {
+/** A file's share of the preview hash; manifests have none. */
+export type PreviewHashPart = { path: string; kind: string; diff: string | null } | { path: string; fields: unknown[][] };
+
+export function previewHashPart(scope: RollbackScope, file: FileDiff): PreviewHashPart | null {
+  if (file.category === 'MANIFEST') return null;
   const sha = (text: string | undefined) => (text === undefined ? null : createHash('sha256').update(text).digest('hex'));
-  const parts = diff.files
-    .filter((file) => file.category !== 'MANIFEST')
-    .map((file) =>
-      hashUsesTextDiff(scope, file)
-        ? { path: file.path, kind: file.kind, diff: sha(file.unifiedDiff.split('\n').slice(2).join('\n')) }
-        : { path: file.path, fields: file.fields.map((f) => [f.path, f.kind, f.before, f.after]) },
-    );
-  return createHash('sha256').update(JSON.stringify({ scope, targetSha, parts })).digest('hex').slice(0, 32);
+  return hashUsesTextDiff(scope, file)
+    ? { path: file.path, kind: file.kind, diff: sha(file.unifiedDiff.split('\n').slice(2).join('\n')) }
+    : { path: file.path, fields: file.fields.map((f) => [f.path, f.kind, f.before, f.after]) };
 }
 
-/** `hashOnly` (execution) skips the text diffs the preview hash does not use. */
-export function diffOfPlan(current: FileMap, final: FileMap, scope: RollbackScope, hashOnly = false): FilesDiff {
-  return compareFiles(current, final, {
-    labels: { before: 'current', after: 'rollback' },
-    needsTextDiff: hashOnly ? (file) => hashUsesTextDiff(scope, file) : undefined,
-  });
+/** The hash from the parts of the files in path order (computed where their diffs were). */
+export function previewHashOfParts(scope: RollbackScope, targetSha: string, parts: ReadonlyArray<PreviewHashPart | null>): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ scope, targetSha, parts: parts.filter((part) => part !== null) }))
+    .digest('hex')
+    .slice(0, 32);
 }
+
+export function previewHash(scope: RollbackScope, targetSha: string, diff: FilesDiff): string {
+  return previewHashOfParts(scope, targetSha, diff.files.map((file) => previewHashPart(scope, file)));
+}
+
+/** Which files of a rollback's diff get a unified text diff: all (a preview), those the hash reads (execution), or none (its hash is known). */
+export type TextDiffs = 'all' | 'hash' | 'none';
+
+export function textDiffPredicate(scope: RollbackScope, textDiffs: TextDiffs): ((file: FileDiff) => boolean) | undefined {
+  if (textDiffs === 'all') return undefined;
+  if (textDiffs === 'none') return () => false;
+  return (file) => hashUsesTextDiff(scope, file);
+}
+
+export function diffOfPlan(current: FileMap, final: FileMap, scope: RollbackScope, textDiffs: TextDiffs = 'all', services?: ServicesOnEachSide): FilesDiff {
+  return compareFiles(current, final, { labels: ROLLBACK_LABELS, needsTextDiff: textDiffPredicate(scope, textDiffs), services });
+}
+
+export const ROLLBACK_LABELS = { before: 'current', after: 'rollback' };

@@ -1,13 +1,16 @@
 /** previewRollback: exactly what a rollback would change, computed on the current head. */
 import type { Actor } from '../actor';
-import type { FieldDiff, FilesDiff } from '../diff/compare-files';
+import type { PlannedWrite } from '../commit-change';
+import type { Compute } from '../compute';
+import { runCompute } from '../compute-tasks';
+import { assembleDiff, categoryOf, type FieldDiff, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError, DomainError, RepositoryCorruptError } from '../errors';
 import { isInMainHistory, requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
 import type { RollbackMode, SelectedField, TenantEnvironment } from '../model';
-import type { Backend, GitRepository } from '../ports';
-import { readFiles, servicesWithChangedInputs, withRegeneratedManifests, type FileMap } from '../tenant-environment-files';
+import { isGitError, type Backend, type GitRepository } from '../ports';
+import { fileText, readFiles, repositoryChanges, withChanges, type FileMap } from '../tenant-environment-files';
 import { requireModeAllowed } from '../gating';
-import { diffOfPlan, normalizeScope, planRollback, previewHash, type RollbackScope } from './plan';
+import { normalizeScope, previewHashOfParts, type RollbackScope, type TextDiffs } from './plan';
 import { tenantEnvironmentDir } from '../layout';
 import { liveValueOf } from '../sync';
 import { laterChanges, type FieldWarning } from './later-changes';
@@ -34,8 +37,8 @@ export interface RollbackPreview {
   baseRevision: string;
   diff: FilesDiff;
   affectedServices: string[];
-  final: FileMap;
-  regenerateManifests: boolean;
+  /** What the rollback commit writes: a FULL rollback sets the directory to the target's tree, the others write files. */
+  write: PlannedWrite;
   previewHash: string;
   warnings: FieldWarning[];
   /** Live cluster values per field where an agent reported one. */
@@ -53,8 +56,7 @@ export async function previewRollback(backend: Backend, actor: Actor | null, inp
   const git = await backend.repositories.forProject(context.project.slug);
   const target = await resolveTarget(backend, git, context, input.targetRevision);
   const head = (await git.head())!;
-  const current = await readFiles(git, head, context.ref);
-  return computePreview(backend, git, context, scope, target, head, current);
+  return computePreview(backend, git, context, scope, target, head);
 }
 
 async function resolveTarget(backend: Backend, git: GitRepository, context: TenantEnvironment, revision: string): Promise<string> {
@@ -79,8 +81,10 @@ async function resolveTarget(backend: Backend, git: GitRepository, context: Tena
 
 /**
  * The planned change on top of `head`; used by preview and again, under the writer lock, by execution.
- * `planOnly` (execution) skips what only a person reads — later-revision warnings, live values and the
- * scope suggestion — none of which enters the plan or its hash.
+ * `planOnly` (execution) skips what only a person reads — later-revision warnings, live values, the
+ * scope suggestion and the text diffs the hash does not use — none of which enters the plan or its hash.
+ * `approved` is the preview an execution was approved on: the plan depends only on the directory at
+ * head and at the target, so when head's directory is the one that preview saw, so is the hash.
  */
 export async function computePreview(
   backend: Backend,
@@ -88,33 +92,167 @@ export async function computePreview(
   context: TenantEnvironment,
   scope: RollbackScope,
   targetSha: string,
-  head: string,
-  current: FileMap,
-  options: { planOnly?: boolean } = {},
+  head: string | null,
+  options: { planOnly?: boolean; approved?: { previewHash: string; baseRevision: string } } = {},
 ): Promise<RollbackPreview> {
-  const target = await readTargetFiles(git, context, targetSha);
-  const plan = planRollback(scope, current, target);
-  const final = plan.regenerateManifests
-    ? withRegeneratedManifests(plan.desired, servicesWithChangedInputs(current, plan.desired), context.ref)
-    : plan.desired;
-  const diff = diffOfPlan(current, final, scope, options.planOnly);
+  const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
+  const knownHash = options.approved && head && (await sameDirectory(git, dir, head, options.approved.baseRevision)) ? options.approved.previewHash : null;
+  const textDiffs: TextDiffs = !options.planOnly ? 'all' : knownHash ? 'none' : 'hash';
+  const planned =
+    scope.mode === 'FULL'
+      ? await planFullRollback(backend, git, context, scope, targetSha, head, textDiffs)
+      : await planFileRollback(backend, git, context, scope, targetSha, head, textDiffs);
+  const diff = planned.write.diff;
   if (diff.files.length === 0) throw new BadRequestError('NOTHING_TO_ROLL_BACK', NOTHING_TO_ROLL_BACK);
   const affectedServices = diff.services.map((s) => s.service);
   return {
     tenantEnvironment: context,
     scope,
     targetRevision: targetSha,
-    baseRevision: head,
+    baseRevision: head!,
     diff,
     affectedServices,
-    final,
-    regenerateManifests: plan.regenerateManifests,
-    previewHash: previewHash(scope, targetSha, diff),
-    warnings: options.planOnly ? [] : await laterChanges(backend, context, targetSha, head, allFields(diff)),
+    write: planned.write,
+    previewHash: knownHash ?? planned.previewHash!,
+    warnings: options.planOnly ? [] : await laterChanges(backend, context, targetSha, head!, allFields(diff)),
     liveValues: options.planOnly ? new Map() : await liveValuesFor(backend, context, allFields(diff)),
     suggestion: options.planOnly ? null : smallerScope(scope, diff),
   };
 }
+
+async function sameDirectory(git: GitRepository, dir: string, a: string, b: string): Promise<boolean> {
+  try {
+    const [ours, theirs] = await Promise.all([git.treeIdOf(a, dir), git.treeIdOf(b, dir)]);
+    return ours === theirs;
+  } catch (error) {
+    if (isGitError(error, 'REVISION_NOT_FOUND')) return false;
+    throw error;
+  }
+}
+
+interface PlannedRollback {
+  write: PlannedWrite;
+  /** Null when the text diffs it needs were skipped (the caller knows the hash). */
+  previewHash: string | null;
+}
+
+/**
+ * SERVICE and FIELD: the files of both revisions, planned (YAML patches, manifests, diff) in the
+ * compute pool.
+ */
+async function planFileRollback(
+  backend: Backend,
+  git: GitRepository,
+  context: TenantEnvironment,
+  scope: RollbackScope,
+  targetSha: string,
+  head: string | null,
+  textDiffs: TextDiffs,
+): Promise<PlannedRollback> {
+  const [current, target] = await Promise.all([readFiles(git, head, context.ref), readTargetFiles(git, context, targetSha)]);
+  const planned = await runCompute(backend.compute, 'planRollback', { scope, ref: context.ref, targetSha, current, target, textDiffs });
+  const final = withChanges(current, planned.changed);
+  return {
+    write: { changes: repositoryChanges(context.ref, planned.changed), diff: planned.diff, files: { final, changed: planned.changed.map(([path]) => path) } },
+    previewHash: planned.previewHash,
+  };
+}
+
+/**
+ * FULL: the directory becomes the target's tree, so the commit is one tree entry and the diff needs
+ * only the files whose blobs differ (a tree diff reads only the subtrees that changed), compared in
+ * parts across the compute pool.
+ */
+async function planFullRollback(
+  backend: Backend,
+  git: GitRepository,
+  context: TenantEnvironment,
+  scope: RollbackScope,
+  targetSha: string,
+  head: string | null,
+  textDiffs: TextDiffs,
+): Promise<PlannedRollback> {
+  const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
+  const [targetTree, changed, services] = await Promise.all([
+    git.treeIdOf(targetSha, dir),
+    // Without text diffs (an execution), a manifest's diff is its path and kind: its contents go unread.
+    readChangedFiles(git, context, head, targetSha, textDiffs === 'all' ? () => true : (path) => categoryOf(path) !== 'MANIFEST'),
+    Promise.all([head ? git.listDirectories(head, `${dir}/services`) : [], git.listDirectories(targetSha, `${dir}/services`)]),
+  ]);
+  const compared = await compareInParts(backend.compute, changed, (files) => runCompute(backend.compute, 'diffRollbackFiles', { scope, files, textDiffs }));
+  const diff = assembleDiff(
+    compared.flatMap((part) => part.files),
+    { before: services[0], after: services[1] },
+  );
+  return {
+    write: { changes: targetTree ? [{ path: dir, treeId: targetTree }] : [], diff },
+    previewHash: textDiffs === 'none' ? null : previewHashOfParts(scope, targetSha, compared.flatMap((part) => part.hashParts)),
+  };
+}
+
+type FilePair = readonly [path: string, current: string | undefined, target: string | undefined];
+
+/**
+ * The tenant-environment's files that differ between head and the target, with both contents, in the
+ * order compareFiles lists them. Git objects that cannot be read are reported as readFiles and
+ * readTargetFiles report them (which revision is damaged).
+ */
+async function readChangedFiles(
+  git: GitRepository,
+  context: TenantEnvironment,
+  head: string | null,
+  targetSha: string,
+  needsContent: (path: string) => boolean,
+): Promise<FilePair[]> {
+  const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
+  try {
+    const changes = (await git.diffTree(head, targetSha, dir))
+      .filter((change) => change.oldMode !== GITLINK || change.newMode !== GITLINK)
+      .map((change) => ({ ...change, path: change.path.slice(dir.length + 1) }));
+    // A submodule entry is no file (readFiles skips them too).
+    const blobIds = (id: string | null, mode: number | null) => (id !== null && mode !== GITLINK ? id : null);
+    const sides = changes.map((change) => [blobIds(change.oldId, change.oldMode), blobIds(change.newId, change.newMode)] as const);
+    const read = changes.map((change) => needsContent(change.path));
+    const blobs = await git.readBlobs(sides.filter((_, i) => read[i]).flat().filter((id): id is string => id !== null));
+    const contentOf = (id: string | null, i: number) => {
+      if (id === null) return undefined;
+      // A file whose contents are not needed: present, and different exactly when its blob id is.
+      if (!read[i]) return id;
+      const blob = blobs.get(id);
+      if (!blob) throw new Error(`object ${id} cannot be read`);
+      return fileText(blob);
+    };
+    return changes
+      .map((change, i): FilePair => [change.path, contentOf(sides[i]![0], i), contentOf(sides[i]![1], i)])
+      .filter(([, current, target]) => current !== target)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    await readFiles(git, head, context.ref);
+    await readTargetFiles(git, context, targetSha);
+    throw error;
+  }
+}
+
+const GITLINK = 0o160000;
+
+/** Splits a long list of files into parts of similar size, one task each, run at once. */
+async function compareInParts<T>(compute: Compute, files: FilePair[], run: (files: FilePair[]) => Promise<T>): Promise<T[]> {
+  const size = (file: FilePair) => 256 + (file[1]?.length ?? 0) + (file[2]?.length ?? 0);
+  const total = files.reduce((sum, file) => sum + size(file), 0);
+  // Twice as many parts as threads evens out parts that turn out slower; small diffs stay one task.
+  const parts = Math.max(1, Math.min(2 * compute.parallelism, Math.floor(total / MIN_PART_CHARS)));
+  const chunks: FilePair[][] = [[]];
+  let filled = 0;
+  for (const file of files) {
+    if (filled >= ((chunks.length) * total) / parts && chunks.length < parts) chunks.push([]);
+    chunks.at(-1)!.push(file);
+    filled += size(file);
+  }
+  return Promise.all(chunks.map(run));
+}
+
+const MIN_PART_CHARS = 64 * 1024;
 
 /** The target's files; a revision whose objects are missing or corrupted is an invalid target, not a server error. */
 async function readTargetFiles(git: GitRepository, context: TenantEnvironment, targetSha: string): Promise<FileMap> {
