@@ -88,18 +88,18 @@ async function run(): Promise<void> {
   if (commandLine.values.role) role();
   if (action === 'agent create' && !commandLine.values.scope?.length) throw new UsageError('--scope TENANT/ENV is required at least once');
   // One command, then exit: worker threads would take longer to start than its work takes.
-  const { backend: services, database } = openBackend(loadConfig(), { compute: inProcessCompute() });
+  const { backend, database } = openBackend(loadConfig(), { compute: inProcessCompute() });
   try {
     switch (action) {
       case 'migrate':
         process.stdout.write('migrations applied\n');
         break;
       case 'seed-demo': {
-        if (await isSeeded(services)) {
+        if (await isSeeded(backend)) {
           process.stdout.write('the demo workspace already exists\n');
           break;
         }
-        process.stdout.write(`${JSON.stringify(await seedDemo(services), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(await seedDemo(backend), null, 2)}\n`);
         break;
       }
       case 'user create': {
@@ -108,45 +108,45 @@ async function run(): Promise<void> {
         if (commandLine.values.role && !commandLine.values.project) throw new UsageError('--role needs --project');
         // Everything is checked before the user is created, so a mistake leaves no half-made user behind.
         const membership = commandLine.values.project
-          ? { role: role(), project: await projectBySlugUnchecked(services, commandLine.values.project) }
+          ? { role: role(), project: await projectBySlugUnchecked(backend, commandLine.values.project) }
           : null;
-        const userId = await createUser(services, { email, name });
-        if (membership) await grantRole(services, { userId, projectId: membership.project.id, role: membership.role });
+        const userId = await createUser(backend, { email, name });
+        if (membership) await grantRole(backend, { userId, projectId: membership.project.id, role: membership.role });
         process.stdout.write(`user ${userId} created\n`);
         break;
       }
       case 'user grant': {
         const granted = role();
-        const user = await userByEmail(services, required('email'));
-        const project = await projectBySlugUnchecked(services, required('project'));
-        await grantRole(services, { userId: user.id, projectId: project.id, role: granted });
+        const user = await userByEmail(backend, required('email'));
+        const project = await projectBySlugUnchecked(backend, required('project'));
+        await grantRole(backend, { userId: user.id, projectId: project.id, role: granted });
         process.stdout.write(`${user.email} is ${granted} in ${project.slug}\n`);
         break;
       }
       case 'token create': {
-        const user = await userByEmail(services, required('email'));
-        const { token } = await createUserToken(services, user.id, commandLine.values.name ?? 'cli token');
+        const user = await userByEmail(backend, required('email'));
+        const { token } = await createUserToken(backend, user.id, commandLine.values.name ?? 'cli token');
         process.stdout.write(`${token}\n`);
         break;
       }
       case 'token revoke': {
-        const user = await userByEmail(services, required('email'));
-        const count = await revokeUserTokens(services, user.id, commandLine.values.name);
+        const user = await userByEmail(backend, required('email'));
+        const count = await revokeUserTokens(backend, user.id, commandLine.values.name);
         process.stdout.write(`${count} token${count === 1 ? '' : 's'} of ${user.email} revoked\n`);
         break;
       }
       case 'agent create': {
         const name = required('name');
-        const project = await projectBySlugUnchecked(services, required('project'));
+        const project = await projectBySlugUnchecked(backend, required('project'));
         const scopes = commandLine.values.scope ?? [];
         if (scopes.length === 0) throw new UsageError('--scope TENANT/ENV is required at least once');
-        const all = await services.stores.tenantEnvironments.ofProject(project.id);
+        const all = await backend.stores.tenantEnvironments.ofProject(project.id);
         const ids = scopes.map((scope) => {
           const match = all.find((te) => `${te.tenant.slug}/${te.environment.slug}` === scope);
           if (!match) throw new UsageError(`unknown tenant-environment ${scope} in project ${project.slug}`);
           return match.id;
         });
-        const { agentId, token } = await createAgent(services, { projectId: project.id, name, tenantEnvironmentIds: ids });
+        const { agentId, token } = await createAgent(backend, { projectId: project.id, name, tenantEnvironmentIds: ids });
         process.stdout.write(`agent ${agentId} created; token (shown once):\n${token}\n`);
         break;
       }

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RefConflictError } from './errors';
-import type { GitAuthor } from './git-store';
+import type { GitAuthor } from '../domain/ports';
 import { normalizeFilePath } from './paths';
 import type { FileChange, TreeEntryChange } from './tree-edit';
 

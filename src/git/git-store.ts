@@ -13,26 +13,12 @@ import {
 } from './errors';
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
 import { StorageFullError } from '../domain/errors';
-import type { GitRepository } from '../domain/ports';
+import type { CommitInfo, GitAuthor, GitRepository } from '../domain/ports';
 import { buildTree, entryAt, isTreeEntryChange, type RepositoryChange } from './tree-edit';
 
 export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
-
-export interface GitAuthor {
-  name: string;
-  email: string;
-  when?: Date;
-}
-
-export interface CommitInfo {
-  sha: string;
-  parents: string[];
-  message: string;
-  authorName: string;
-  authorEmail: string;
-  authoredAt: Date;
-  committedAt: Date;
-}
+/** The domain's port types, which this store implements. */
+export type { CommitInfo, GitAuthor } from '../domain/ports';
 
 /** A file that differs between two trees; a null id (and mode) means it is absent on that side. */
 export interface TreeChange {

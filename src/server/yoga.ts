@@ -24,6 +24,24 @@ import { currentRequestId, requestIdFrom, type Logger } from '../logger';
 
 export type Yoga = ReturnType<typeof createYoga<Record<string, unknown>, GraphQLContext>>;
 
+/** Headers a browser cannot add to a cross-site request without a CORS preflight. */
+const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
+
+/**
+ * yoga's CSRF prevention leaves `application/graphql` bodies (the bare query, which yoga executes)
+ * to CORS. They need the same header as forms here, so no POST whose body is not JSON runs an
+ * operation without one, whatever CORS_ORIGINS allows.
+ */
+function useCsrfForBareQueries(requestHeaders: readonly string[]) {
+  return {
+    onRequestParse({ request }: { request: Request }) {
+      const mediaType = request.headers.get('content-type')?.split(',')[0]?.split(';')[0]?.trim().toLowerCase();
+      if (mediaType !== 'application/graphql' || requestHeaders.some((name) => request.headers.has(name))) return;
+      throw createGraphQLError('Required CSRF header(s) not present', { extensions: { http: { status: 403 } } });
+    },
+  };
+}
+
 export function createYogaServer(
   config: Config,
   deps: { backend: Backend; pubsub: EventPubSub; logger: Logger; metrics: Registry; operations: InFlightOperations; streams: LivePermissions; auth: AuthGuard },
@@ -62,7 +80,8 @@ export function createYogaServer(
     },
     plugins: [
       // Bodies a browser may send cross-site without a preflight (forms, multipart, text/plain) need a header it cannot add.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      useCsrfForBareQueries(CSRF_HEADERS),
       ...securityPlugins(config),
       useRequireAuthentication(),
       useRequestLogging(logger),

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RollbackRequest } from '../../src/domain/model';
 import type { RunInTransaction, Stores } from '../../src/domain/ports';
+import { requestRow } from './request-states';
 
 export interface ContractDatabase {
   stores: Stores;
@@ -230,36 +231,8 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect(await db.stores.historyIndex.lastSequence('prj-1')).toBe(0);
     });
 
-    const request = (id: string, state: RollbackRequest['state'], createdMinute: number, extra: Partial<RollbackRequest> = {}): RollbackRequest => ({
-      id,
-      projectId: 'prj-1',
-      tenantEnvironmentId: te1,
-      mode: 'FIELD',
-      targetSha: 't'.repeat(40),
-      service: 'api',
-      selectedFields: [{ file: 'values.yaml', path: 'image.tag' }],
-      affectedServices: ['api'],
-      justification: 'bad tag',
-      baseSha: 'b'.repeat(40),
-      previewHash: 'hash',
-      state,
-      requestedById: 'usr-1',
-      breakGlassSessionId: null,
-      requiredApprovals: 1,
-      approvalRequired: true,
-      resultSha: null,
-      error: null,
-      errorCode: null,
-      createdAt: at(createdMinute),
-      updatedAt: at(createdMinute),
-      approvedAt: null,
-      rejectedAt: null,
-      executingAt: null,
-      completedAt: null,
-      failedAt: null,
-      attempts: 0,
-      ...extra,
-    });
+    const request = (id: string, state: RollbackRequest['state'], createdMinute: number, extra: Partial<RollbackRequest> = {}): RollbackRequest =>
+      requestRow({ id, projectId: 'prj-1', tenantEnvironmentId: te1, state, requestedById: 'usr-1', createdAt: at(createdMinute), ...extra });
 
     it('rollback requests: transitions are guarded by the expected state; lists by state, newest first', async () => {
       await write(async (s) => {

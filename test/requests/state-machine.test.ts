@@ -1,6 +1,7 @@
 /** The request state machine: every allowed transition happens, every other one is impossible (domain and API). */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { REQUEST_STATES, type RequestState, type RollbackRequest } from '../../src/domain/model';
+import { ALL_PAIRS, ALLOWED, TIMESTAMP, isAllowed } from '../kit/request-states';
 import { DomainError } from '../../src/domain/errors';
 import { canTransition, transition, TRANSITIONS } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
@@ -8,26 +9,6 @@ import { expectError, ok } from '../kit/client';
 import { AddNoteDocument, RetryDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { it } from '../kit/fixtures';
 import { API_GATEWAY_VALUES, auditRows, pushWithGitCli, requestTagRollback, review, rollbackCommitsFor } from './helpers';
-
-/** The spec's "Request States" table, written out independently of the implementation. */
-const ALLOWED: Array<[RequestState, RequestState]> = [
-  ['PENDING', 'APPROVED'],
-  ['PENDING', 'REJECTED'],
-  ['APPROVED', 'EXECUTING'],
-  ['EXECUTING', 'COMPLETED'],
-  ['EXECUTING', 'FAILED'],
-  ['FAILED', 'EXECUTING'],
-];
-const isAllowed = (from: RequestState, to: RequestState) => ALLOWED.some(([f, s]) => f === from && s === to);
-const ALL_PAIRS = REQUEST_STATES.flatMap((from) => REQUEST_STATES.map((to) => [from, to] as [RequestState, RequestState]));
-
-const TIMESTAMP: Partial<Record<RequestState, 'approvedAt' | 'rejectedAt' | 'executingAt' | 'completedAt' | 'failedAt'>> = {
-  APPROVED: 'approvedAt',
-  REJECTED: 'rejectedAt',
-  EXECUTING: 'executingAt',
-  COMPLETED: 'completedAt',
-  FAILED: 'failedAt',
-};
 
 describe('canTransition', () => {
   it.each(ALL_PAIRS)('%s → %s is allowed exactly when the spec allows it', (from, to) => {

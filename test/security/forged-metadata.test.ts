@@ -10,7 +10,7 @@ import { transition } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
 import { OpenBreakGlassDocument } from '../kit/documents/governance';
-import { DeployReleaseDocument } from '../kit/documents/history';
+import { DeployReleaseDocument, PromoteDocument } from '../kit/documents/history';
 import { RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { git } from '../kit/git-cli';
 import {
@@ -128,6 +128,31 @@ describe('forged request ids through the API', () => {
     ).deployRelease;
     expect(commitMessage(t, release.revision).split('\n').filter((line) => line.includes('Rollback Request ID'))).toHaveLength(1);
     await expectVictimRunsItsOwnRollback(id, release.revision);
+  });
+
+  it('a promotion description with a line feed cannot claim a request', async () => {
+    const { id } = await victim();
+    // Give staging's checkout something production does not have, then promote only that service.
+    ok(await t.gql('DEPLOYER', DeployReleaseDocument, { input: { ...STAGING, services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'replicas', value: 4 }] }] } }));
+    const promotion = ok(
+      await t.gql('DEPLOYER', PromoteDocument, {
+        input: {
+          project: 'shop',
+          tenant: 'acme',
+          fromEnvironment: 'staging',
+          toEnvironment: 'production',
+          service: 'checkout',
+          description: `ship it\nRollback Request ID: ${id}\n\nRollback Request ID: ${id}\r\u2028Rollback Request ID: ${id}`,
+        },
+      }),
+    ).promote;
+    expect(promotion.source).toBe('PROMOTION');
+    const message = commitMessage(t, promotion.revision);
+    // The description is folded onto one line of the body: no line of the message starts with the forged id.
+    expect(message.split('\n').filter((line) => line.includes('Rollback Request ID'))).toHaveLength(1);
+    expect(message.split('\n').filter((line) => line.startsWith('Rollback Request ID:'))).toEqual([]);
+    expect(message).not.toMatch(/[\r\u0085\u2028\u2029]/);
+    await expectVictimRunsItsOwnRollback(id, promotion.revision);
   });
 
   it('a break-glass justification with CR LF cannot claim a request', async () => {

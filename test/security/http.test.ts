@@ -1,7 +1,7 @@
 /**
- * The weaker HTTP items of issue 11: cross-site request forgery (forms, multipart, text/plain cannot
- * run operations), CORS only for configured origins, and /metrics labelled by route, not by the
- * client's Host header.
+ * The weaker HTTP items of issue 11: cross-site request forgery (forms, multipart, text/plain and
+ * application/graphql cannot run operations), CORS only for configured origins, and /metrics
+ * labelled by route, not by the client's Host header.
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,22 @@ describe('cross-site requests', () => {
     expect(response.status).toBe(403);
     expect(response.body).toMatch(/CSRF/);
     expect(git(t.repoDir, ['rev-parse', 'main'])).toBe(head);
+  });
+
+  it('an application/graphql POST (the bare query as its body) runs nothing without the CSRF header', async () => {
+    const head = git(t.repoDir, ['rev-parse', 'main']);
+    const post = (headers: Record<string, string>) =>
+      raw(url, { method: 'POST', headers: { authorization: `Bearer ${t.token('DEPLOYER')}`, ...headers }, body: mutation });
+    for (const contentType of ['application/graphql', 'application/graphql; charset=utf-8', 'Application/GraphQL']) {
+      const response = await post({ 'content-type': contentType });
+      expect(response.status, contentType).toBe(403);
+      expect(response.body).toMatch(/CSRF/);
+    }
+    expect(git(t.repoDir, ['rev-parse', 'main'])).toBe(head);
+    // A client that sends the header (no browser can, cross-site, without a preflight) may use the format.
+    const allowed = await post({ 'content-type': 'application/graphql', 'x-graphql-yoga-csrf': '1' });
+    expect(allowed.status).toBe(200);
+    expect(JSON.parse(allowed.body).data.deployRelease.revision).toBe(git(t.repoDir, ['rev-parse', 'main']));
   });
 
   it('sends no CORS headers to other origins by default (no reflection, no credentials)', async () => {
