@@ -72,6 +72,14 @@ export interface FinishedChange {
   diff: FilesDiff;
 }
 
+export interface CompareFilesInput {
+  before: FileMap;
+  after: FileMap;
+  labels?: { before: string; after: string };
+  textDiffs: boolean;
+  services?: ServicesOnEachSide;
+}
+
 export const computeTasks = {
   /** Part of a rollback's diff (a FULL rollback's files are compared in parts, in parallel). */
   diffRollbackFiles({ scope, files, textDiffs }: RollbackFilesDiffInput): RollbackFilesDiff {
@@ -98,8 +106,13 @@ export const computeTasks = {
   applyReleaseEdits,
 
   /** Field and text diffs of two versions (history comparisons, indexing), optionally of partial maps. */
-  compareFiles(input: { before: FileMap; after: FileMap; labels?: { before: string; after: string }; textDiffs: boolean; services?: ServicesOnEachSide }): FilesDiff {
+  compareFiles(input: CompareFilesInput): FilesDiff {
     return compareFiles(input.before, input.after, { labels: input.labels, needsTextDiff: input.textDiffs ? undefined : () => false, services: input.services });
+  },
+
+  /** Many comparisons in one task (the commits of an indexing batch): one message instead of one per commit. */
+  compareFileSets(inputs: CompareFilesInput[]): FilesDiff[] {
+    return inputs.map((input) => computeTasks.compareFiles(input));
   },
 
 };

@@ -9,12 +9,12 @@
  * so a long history (a first start on an existing repository, a big push) never holds the lock for
  * long, and readers can serve what is indexed meanwhile (indexHistoryWithin).
  */
-import { parseYaml } from '../../yaml';
 import { parseCommitMessage } from '../commit-metadata';
-import { compareFiles, type ServicesOnEachSide } from '../diff/compare-files';
+import { runCompute } from '../compute-tasks';
+import type { ServicesOnEachSide } from '../diff/compare-files';
 import { domainEvent, type DeploymentRecorded } from '../events';
 import { newId } from '../ids';
-import { VARIABLES_FILE, serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
+import { serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
 import type { Project, TenantEnvironmentRef } from '../model';
 import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores, type Stores } from '../ports';
 import { fileText, type FileMap } from '../tenant-environment-files';
@@ -206,10 +206,8 @@ async function deploymentsOf(
   };
   const tenantEnvironments = new TenantEnvironmentsByDirectory(backend, project);
   const people = new Lookups(backend.stores);
-  const facts: Array<DeploymentFacts & { sequence: number }> = [];
+  const jobs: Array<{ i: number; dir: ChangedDirectory; before: FileMap; after: FileMap; presence: ServicePresence }> = [];
   for (const [i, commit] of commits.entries()) {
-    const parent = commit.parents[0] ?? null;
-    const metadata = parseCommitMessage(commit.message);
     for (const dir of changed[i]!) {
       const before: FileMap = new Map();
       const after: FileMap = new Map();
@@ -219,21 +217,40 @@ async function deploymentsOf(
         if (was !== undefined) before.set(file, was);
         if (is !== undefined) after.set(file, is);
       }
-      const variableServices = [before.get(VARIABLES_FILE), after.get(VARIABLES_FILE)].flatMap(servicesOfVariables);
-      const presence = await servicePresence(git, parent, commit.sha, tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment), dir.files, variableServices);
-      facts.push({
-        id: newId('dep'),
-        projectId: project.id,
-        tenantEnvironment: await tenantEnvironments.get(dir.ref),
-        commit,
-        metadata,
-        // Summaries and the index need field changes only, not text diffs.
-        diff: compareFiles(before, after, { needsTextDiff: () => false, services: servicesOnEachSide(presence) }),
-        authorId: await people.userIdByEmail(commit.authorEmail),
-        rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
-        sequence: firstSequence + i,
-      });
+      const presence = await servicePresence(git, commit.parents[0] ?? null, commit.sha, tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment), dir.files);
+      jobs.push({ i, dir, before, after, presence });
     }
+  }
+  // Summaries and the index need field changes only, not text diffs: parsed on the compute threads, in one part per thread.
+  const inputs = jobs.map(({ before, after, presence }) => ({ before, after, textDiffs: false, services: servicesOnEachSide(presence) }));
+  const size = Math.ceil(inputs.length / backend.compute.parallelism);
+  const parts = Array.from({ length: Math.ceil(inputs.length / size) }, (_, k) => inputs.slice(k * size, (k + 1) * size));
+  const diffs = (await Promise.all(parts.map((part) => runCompute(backend.compute, 'compareFileSets', part)))).flat();
+  const facts: Array<DeploymentFacts & { sequence: number }> = [];
+  for (const [j, { i, dir, presence }] of jobs.entries()) {
+    const commit = commits[i]!;
+    const diff = diffs[j]!;
+    // Services only their `services.<name>` variables name: whether their directory exists says ADDED, REMOVED or MODIFIED.
+    for (const entry of diff.services) {
+      if (presence.has(entry.service)) continue;
+      const dirOf = `${tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment)}/${serviceDir(entry.service)}`;
+      const parent = commit.parents[0] ?? null;
+      const before = parent !== null && (await git.treeIdOf(parent, dirOf)) !== null;
+      const after = (await git.treeIdOf(commit.sha, dirOf)) !== null;
+      entry.kind = !before ? 'ADDED' : !after ? 'REMOVED' : 'MODIFIED';
+    }
+    const metadata = parseCommitMessage(commit.message);
+    facts.push({
+      id: newId('dep'),
+      projectId: project.id,
+      tenantEnvironment: await tenantEnvironments.get(dir.ref),
+      commit,
+      metadata,
+      diff,
+      authorId: await people.userIdByEmail(commit.authorEmail),
+      rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
+      sequence: firstSequence + i,
+    });
   }
   return facts;
 }
@@ -262,11 +279,8 @@ async function servicePresence(
   sha: string,
   dir: string,
   files: ChangedDirectory['files'],
-  variableServices: Iterable<string>,
-): Promise<Map<string, { before: boolean; after: boolean }>> {
-  const presence = new Map<string, { before: boolean; after: boolean }>();
-  // Service-scoped variables (`services.<name>` of variables.yaml) belong to their service as well.
-  for (const service of variableServices) if (!presence.has(service)) presence.set(service, { before: false, after: false });
+): Promise<ServicePresence> {
+  const presence: ServicePresence = new Map();
   for (const { file, oldId, newId } of files) {
     // A manifest belongs to its service too, but only the service's directory says it exists.
     const service = serviceOfPath(file);
@@ -282,20 +296,11 @@ async function servicePresence(
   return presence;
 }
 
-function servicesOnEachSide(presence: Map<string, { before: boolean; after: boolean }>): ServicesOnEachSide {
+type ServicePresence = Map<string, { before: boolean; after: boolean }>;
+
+function servicesOnEachSide(presence: ServicePresence): ServicesOnEachSide {
   const on = (side: 'before' | 'after') => [...presence].filter(([, present]) => present[side]).map(([service]) => service);
   return { before: on('before'), after: on('after') };
-}
-
-/** The service names under `services` of a variables.yaml text (none when it is absent or not YAML). */
-function servicesOfVariables(text: string | undefined): string[] {
-  if (text === undefined) return [];
-  try {
-    const services = (parseYaml(text, VARIABLES_FILE) as { services?: unknown } | null)?.services;
-    return services && typeof services === 'object' && !Array.isArray(services) ? Object.keys(services) : [];
-  } catch {
-    return [];
-  }
 }
 
 /** The tenant-environments of the directories a batch changed, registered when new (a push may add them). */
