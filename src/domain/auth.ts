@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor } from './actor';
 import { newId } from './ids';
-import type { Role } from './model';
+import type { ApiToken, Role } from './model';
 import type { ReadStores, Stores } from './ports';
 
 export function generateToken(kind: 'user' | 'agent'): string {
@@ -18,6 +18,7 @@ export async function issueToken(
   stores: Pick<Stores, 'tokens'>,
   owner: { userId: string } | { agentId: string },
   name: string,
+  expiresAt: Date | null = null,
 ): Promise<{ id: string; token: string }> {
   const isUser = 'userId' in owner;
   const token = generateToken(isUser ? 'user' : 'agent');
@@ -28,6 +29,7 @@ export async function issueToken(
     userId: isUser ? owner.userId : null,
     agentId: isUser ? null : owner.agentId,
     name,
+    expiresAt,
   });
   return { id, token };
 }
@@ -38,10 +40,32 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export async function authenticate(stores: ReadStores, token: string | null): Promise<Actor | null> {
-  if (!token) return null;
+export type AuthenticationFailure = 'missing' | 'unknown or revoked' | 'expired';
+
+/** Neither revoked nor past its expiry. */
+export function isTokenActive(token: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): boolean {
+  return !token.revokedAt && (!token.expiresAt || token.expiresAt > now);
+}
+
+/** The actor a token stands for, or why it stands for nobody. Expiry is checked against `now`. */
+export async function authenticateToken(
+  stores: ReadStores,
+  token: string | null,
+  now: Date = new Date(),
+): Promise<{ actor: Actor } | { actor: null; failure: AuthenticationFailure }> {
+  if (!token) return { actor: null, failure: 'missing' };
   const row = await stores.tokens.activeByHash(hashToken(token));
-  if (!row) return null;
+  if (!row) return { actor: null, failure: 'unknown or revoked' };
+  if (!isTokenActive(row, now)) return { actor: null, failure: 'expired' };
+  const actor = await actorOf(stores, row);
+  return actor ? { actor } : { actor: null, failure: 'unknown or revoked' };
+}
+
+export async function authenticate(stores: ReadStores, token: string | null, now: Date = new Date()): Promise<Actor | null> {
+  return (await authenticateToken(stores, token, now)).actor;
+}
+
+async function actorOf(stores: ReadStores, row: ApiToken): Promise<Actor | null> {
   if (row.userId) {
     const user = await stores.users.byId(row.userId);
     if (!user) return null;

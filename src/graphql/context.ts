@@ -1,5 +1,6 @@
 /** The per-request (or per-socket-operation) GraphQL context, shared by HTTP, SSE and graphql-ws. */
 import type { Actor } from '../domain/actor';
+import type { AuthenticationFailure } from '../domain/auth';
 import type { Backend } from '../domain/ports';
 import { Loaders } from './loaders';
 import type { EventPubSub } from '../events/pubsub';
@@ -10,6 +11,8 @@ export interface GraphQLContext {
   actor: Actor | null;
   /** The bearer token the actor authenticated with. */
   token: string | null;
+  /** Why a token that was sent authenticates nobody (an expired one is told apart). */
+  authFailure: AuthenticationFailure | null;
   loaders: Loaders;
   requestId: string;
   pubsub: EventPubSub;
@@ -19,7 +22,7 @@ export interface GraphQLContext {
 
 export function createContext(
   backend: Backend,
-  auth: { actor: Actor | null; token: string | null },
+  auth: { actor: Actor | null; token: string | null; authFailure: AuthenticationFailure | null },
   requestId: string,
   pubsub: EventPubSub,
   streams: LivePermissions | null,

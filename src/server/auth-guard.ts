@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
-import { authenticate } from '../domain/auth';
+import { authenticateToken, type AuthenticationFailure } from '../domain/auth';
 import type { ReadStores } from '../domain/ports';
 import type { Logger } from '../logger';
 
@@ -18,9 +18,11 @@ export class TooManyFailedAuthentications extends Error {
   }
 }
 
+export type Authentication = { actor: Actor; failure?: undefined } | { actor: null; failure: AuthenticationFailure };
+
 export interface AuthGuard {
-  /** The actor of `token` (null for none or an unknown one); throws TooManyFailedAuthentications while the client is refused. */
-  authenticate(token: string | null, client: { address: string; transport: string }): Promise<Actor | null>;
+  /** The actor of `token`, or why there is none; throws TooManyFailedAuthentications while the client is refused. */
+  authenticate(token: string | null, client: { address: string; transport: string }): Promise<Authentication>;
 }
 
 /** The client's address: the socket's, or the first X-Forwarded-For entry when TRUST_PROXY says a proxy sets it. */
@@ -39,20 +41,23 @@ export function createAuthGuard(stores: ReadStores, config: Config, logger: Logg
   };
   return {
     async authenticate(token, client) {
-      if (!token) return null;
+      if (!token) return { actor: null, failure: 'missing' };
       const at = now();
       if (failures.size > 10_000) prune(at);
       const entry = failures.get(client.address);
       if (entry && at - entry.since < windowMs && entry.count >= config.AUTH_FAILURE_LIMIT) {
         throw new TooManyFailedAuthentications(Math.max(1, Math.ceil((entry.since + windowMs - at) / 1000)));
       }
-      const actor = await authenticate(stores, token);
-      if (actor) return actor;
+      const authentication = await authenticateToken(stores, token);
+      if (authentication.actor) return authentication;
       const fresh = !entry || at - entry.since >= windowMs ? { count: 0, since: at } : entry;
       fresh.count += 1;
       failures.set(client.address, fresh);
-      logger.warn({ clientAddress: client.address, transport: client.transport, failures: fresh.count }, 'authentication failed: unknown, revoked or expired token');
-      return null;
+      logger.warn(
+        { clientAddress: client.address, transport: client.transport, failures: fresh.count, reason: authentication.failure },
+        'authentication failed: unknown, revoked or expired token',
+      );
+      return authentication;
     },
   };
 }

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
 import { bearerToken } from '../domain/auth';
-import { clientAddress, TooManyFailedAuthentications, type AuthGuard } from './auth-guard';
+import { clientAddress, TooManyFailedAuthentications, type Authentication, type AuthGuard } from './auth-guard';
 import type { Backend } from '../domain/ports';
 import type { EventPubSub } from '../events/pubsub';
 import { schema } from '../graphql';
@@ -44,19 +44,19 @@ export function createYogaServer(
       const requestId = currentRequestId() ?? requestIdFrom(request?.headers.get('x-request-id'));
       // graphql-ws operations arrive with the actor their socket authenticated as (the socket is re-checked).
       const socket = initial as { actor?: Actor | null; token?: string | null };
-      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null }, requestId, pubsub, null);
+      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null, authFailure: null }, requestId, pubsub, null);
       const token = bearerToken(request?.headers.get('authorization'));
       const client = { address: clientAddress((initial as { req?: http.IncomingMessage }).req, config.TRUST_PROXY), transport: 'http' };
-      let actor: Actor | null;
+      let authentication: Authentication;
       try {
-        actor = await deps.auth.authenticate(token, client);
+        authentication = await deps.auth.authenticate(token, client);
       } catch (error) {
         if (!(error instanceof TooManyFailedAuthentications)) throw error;
         throw createGraphQLError(error.message, {
           extensions: { code: error.code, status: 429, http: { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } } },
         });
       }
-      return createContext(backend, { actor, token }, requestId, pubsub, deps.streams);
+      return createContext(backend, { actor: authentication.actor, token, authFailure: authentication.failure ?? null }, requestId, pubsub, deps.streams);
     },
     plugins: [
       // Bodies a browser may send cross-site without a preflight (forms, multipart, text/plain) need a header it cannot add.

@@ -15,15 +15,20 @@ function isIntrospectionOnly(document: DocumentNode, operationName?: string | nu
 export const unauthenticatedError = () =>
   new GraphQLError('missing or unknown bearer token', { extensions: { code: 'UNAUTHENTICATED', status: 401 } });
 
+export const tokenExpiredError = () =>
+  new GraphQLError('the bearer token expired; ask for a new one (backtrack token create)', { extensions: { code: 'TOKEN_EXPIRED', status: 401 } });
+
+const refusal = (context: GraphQLContext) => (context.authFailure === 'expired' ? tokenExpiredError() : unauthenticatedError());
+
 export function useRequireAuthentication(): Plugin<GraphQLContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       if (!args.contextValue.actor && !isIntrospectionOnly(args.document, args.operationName)) {
-        setResultAndStopExecution({ errors: [unauthenticatedError()] });
+        setResultAndStopExecution({ errors: [refusal(args.contextValue)] });
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      if (!args.contextValue.actor) setResultAndStopExecution({ errors: [unauthenticatedError()] });
+      if (!args.contextValue.actor) setResultAndStopExecution({ errors: [refusal(args.contextValue)] });
     },
   };
 }
