@@ -35,5 +35,5 @@ export function auditOnboarding(
   user: UserActor | null,
   input: Omit<AuditInput, 'actor'>,
 ): Promise<void> {
-  return recordAudit(stores, { ...input, actor: user, details: { ...input.details, ...(user ? {} : { via: 'admin CLI' }) } });
+  return recordAudit(stores, { ...input, actor: user, details: { ...(user ? {} : { via: 'admin CLI' }), ...input.details } });
 }

@@ -46,8 +46,13 @@ export async function createOrganization(backend: Backend, _operator: Operator, 
   return (await backend.stores.organizations.byId(id))!;
 }
 
-/** Sets the name, plan and flags; returns what changed (nothing: no write, no audit event). */
-export async function updateOrganization(backend: Backend, _operator: Operator, input: OrganizationInput): Promise<{ organization: Organization; changes: string[] }> {
+/** Sets the name, plan and flags; returns what changed (nothing: no write, no audit event; a dry run only says). */
+export async function updateOrganization(
+  backend: Backend,
+  _operator: Operator,
+  input: OrganizationInput,
+  options: { dryRun?: boolean } = {},
+): Promise<{ organization: Organization; changes: string[] }> {
   const wanted = checkOrganization(input);
   const current = await findOrganization(backend, input.slug);
   const changes = [
@@ -55,7 +60,7 @@ export async function updateOrganization(backend: Backend, _operator: Operator, 
     ...(current.plan !== wanted.plan ? [`plan ${current.plan} → ${wanted.plan}`] : []),
     ...(sameSet(current.featureFlags, wanted.featureFlags) ? [] : [`feature flags [${current.featureFlags.join(', ')}] → [${wanted.featureFlags.join(', ')}]`]),
   ];
-  if (changes.length === 0) return { organization: current, changes };
+  if (changes.length === 0 || options.dryRun) return { organization: current, changes };
   await backend.transact(async ({ stores }) => {
     await stores.organizations.setDetails(current.id, { name: wanted.name, plan: wanted.plan, featureFlags: wanted.featureFlags });
     await auditOnboarding(stores, null, {
@@ -206,17 +211,19 @@ export async function createEnvironment(backend: Backend, caller: Caller, input:
   return { ...environment, archivedAt: null };
 }
 
-/** The environment's policy as given (for `apply`, which declares it); returns whether it changed. */
+/** The parts of the environment's policy that are given (for `apply`, which declares them); returns what changed. */
 export async function updateEnvironmentPolicy(
   backend: Backend,
   caller: Caller,
   input: { project: string; slug: string } & PolicyInput,
-): Promise<{ environment: Environment; changed: boolean }> {
+  options: { dryRun?: boolean } = {},
+): Promise<{ environment: Environment; changes: string[] }> {
   const { project, organization, user } = await findProject(backend, caller, input.project, 'ADMIN');
   const environment = await findEnvironment(backend, project, input.slug);
   const before = policyOf(environment);
   const policy = approvalPolicyOf({ ...before, ...definedOnly(input) });
-  if (JSON.stringify(before) === JSON.stringify(policy)) return { environment, changed: false };
+  const changes = (Object.keys(policy) as Array<keyof ApprovalPolicy>).filter((key) => policy[key] !== before[key]).map((key) => `${key} ${before[key]} → ${policy[key]}`);
+  if (changes.length === 0 || options.dryRun) return { environment, changes };
   requireProjectWritable(project, organization);
   if (environment.archivedAt) throw new ArchivedError(`environment ${environment.slug}`, null);
   checkedPolicy(organization, policy);
@@ -232,7 +239,7 @@ export async function updateEnvironmentPolicy(
     });
     return row;
   });
-  return { environment: updated, changed: true };
+  return { environment: updated, changes };
 }
 
 function definedOnly(input: PolicyInput): Partial<ApprovalPolicy> {
