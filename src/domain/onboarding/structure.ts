@@ -4,7 +4,8 @@
  * and tenant-environments are created by ADMINs of the project or the operator. Each creation is
  * audited in its transaction; lists hide archived things unless asked for them.
  */
-import { canReadProject } from '../access';
+import type { Actor } from '../actor';
+import { canReadProject, canReadProjectWide } from '../access';
 import { createOrganization as insertOrganization, createProject as insertProject } from '../admin';
 import { ArchivedError, requireProjectWritable } from '../archived';
 import { BadRequestError, ConflictError } from '../errors';
@@ -13,6 +14,7 @@ import { newId } from '../ids';
 import { FEATURE_FLAGS, PLANS, type Environment, type FeatureFlag, type Organization, type Plan, type Project, type Tenant, type TenantEnvironment } from '../model';
 import type { ApprovalPolicy, Backend } from '../ports';
 import { approvalPolicyOf, policyOf } from '../requests/approval-policy';
+import { tenantEnvironmentsOfProject } from '../workspace';
 import { auditOnboarding, isOperator, type Caller, type Operator } from './caller';
 import { checkName, checkSlug, findEnvironment, findOrganization, findProject, findTenant } from './lookup';
 
@@ -274,6 +276,10 @@ export async function createTenantEnvironment(backend: Backend, caller: Caller, 
   return (await backend.stores.tenantEnvironments.byIds([id]))[0]!;
 }
 
-export async function tenantsOf(backend: Backend, project: Project, includeArchived = false): Promise<Tenant[]> {
-  return (await backend.stores.tenants.ofProject(project.id)).filter((t) => includeArchived || !t.archivedAt);
+/** The project's tenants (an agent: those of its tenant-environments), archived ones only when asked for. */
+export async function tenantsOf(backend: Backend, actor: Actor | null, project: Project, includeArchived = false): Promise<Tenant[]> {
+  const tenants = (await backend.stores.tenants.ofProject(project.id)).filter((t) => includeArchived || !t.archivedAt);
+  if (canReadProjectWide(actor, project.id)) return tenants;
+  const visible = new Set((await tenantEnvironmentsOfProject(backend, actor, project.id, true)).map((te) => te.tenant.id));
+  return tenants.filter((t) => visible.has(t.id));
 }
