@@ -12,7 +12,7 @@ import type { Organization, Project } from '../model';
 import { StagingError, type Backend, type StagedRepository } from '../ports';
 import { auditOnboarding, type Operator } from './caller';
 import { checkLayout, formatLayoutReport, type LayoutReport } from './layout-check';
-import { checkName, checkSlug, findOrganization } from './lookup';
+import { checkName, checkSlug, organizationOrOnly } from './lookup';
 
 export interface ImportInput {
   /** May be left out when there is exactly one organization. */
@@ -34,19 +34,6 @@ export class ImportRefusedError extends BadRequestError {
       missing: report.missing,
     });
   }
-}
-
-/** The organization to import into: the one named, or the only one there is. */
-async function organizationFor(backend: Backend, slug: string | null | undefined): Promise<Organization> {
-  if (slug) return findOrganization(backend, slug);
-  const organizations = (await backend.stores.organizations.all()).filter((o) => !o.archivedAt);
-  if (organizations.length === 1) return organizations[0]!;
-  throw new BadRequestError(
-    'ORGANIZATION_REQUIRED',
-    organizations.length === 0
-      ? 'there is no organization yet: create one first (backtrack organization create, or apply a workspace file)'
-      : `name the organization (--organization): there are ${organizations.length} (${organizations.map((o) => o.slug).join(', ')})`,
-  );
 }
 
 export interface StagedImport {
@@ -118,7 +105,7 @@ export async function installImport(
 }
 
 export async function importProject(backend: Backend, _operator: Operator, input: ImportInput): Promise<{ project: Project; report: LayoutReport }> {
-  const organization = await organizationFor(backend, input.organization);
+  const organization = await organizationOrOnly(backend, input.organization);
   if (organization.archivedAt) throw new ArchivedError(`organization ${organization.slug}`, null);
   const name = checkName(input.name, 'project', input.project);
   const staging = await stageImport(backend, input);

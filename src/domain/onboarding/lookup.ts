@@ -29,6 +29,19 @@ export async function findOrganization(backend: Backend, slug: string): Promise<
   return organization;
 }
 
+/** The organization named, or — when none is named — the only one there is. */
+export async function organizationOrOnly(backend: Backend, slug: string | null | undefined): Promise<Organization> {
+  if (slug) return findOrganization(backend, slug);
+  const organizations = (await backend.stores.organizations.all()).filter((o) => !o.archivedAt);
+  if (organizations.length === 1) return organizations[0]!;
+  throw new BadRequestError(
+    'ORGANIZATION_REQUIRED',
+    organizations.length === 0
+      ? 'there is no organization yet: create one first (backtrack organization create, or apply a workspace file)'
+      : `name the organization (--organization): there are ${organizations.length} (${organizations.map((o) => o.slug).join(', ')})`,
+  );
+}
+
 export async function findTenant(backend: Backend, project: Project, slug: string): Promise<Tenant> {
   const tenant = await backend.stores.tenants.bySlug(project.id, slug);
   if (!tenant) throw new NotFoundError(`tenant ${slug} in project ${project.slug}`);

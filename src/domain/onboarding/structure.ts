@@ -4,19 +4,18 @@
  * and tenant-environments are created by ADMINs of the project or the operator. Each creation is
  * audited in its transaction; lists hide archived things unless asked for them.
  */
-import type { Actor } from '../actor';
 import { canReadProject, canReadProjectWide } from '../access';
 import { createOrganization as insertOrganization, createProject as insertProject } from '../admin';
-import { ArchivedError, requireProjectWritable } from '../archived';
+import { ArchivedError, isArchived, requireProjectWritable } from '../archived';
 import { BadRequestError, ConflictError } from '../errors';
 import { requireApprovalWorkflow } from '../gating';
 import { newId } from '../ids';
 import { FEATURE_FLAGS, PLANS, type Environment, type FeatureFlag, type Organization, type Plan, type Project, type Tenant, type TenantEnvironment } from '../model';
 import type { ApprovalPolicy, Backend } from '../ports';
 import { approvalPolicyOf, policyOf } from '../requests/approval-policy';
-import { tenantEnvironmentsOfProject } from '../workspace';
+import { environmentsOfProject, tenantEnvironmentsOfProject } from '../workspace';
 import { auditOnboarding, isOperator, type Caller, type Operator } from './caller';
-import { checkName, checkSlug, findEnvironment, findOrganization, findProject, findTenant } from './lookup';
+import { checkName, checkSlug, findEnvironment, findOrganization, findProject, findTenant, organizationOrOnly } from './lookup';
 
 export interface OrganizationInput {
   slug: string;
@@ -102,9 +101,9 @@ export async function listProjects(backend: Backend, caller: Caller, includeArch
 export async function createProject(
   backend: Backend,
   _operator: Operator,
-  input: { organization: string; slug: string; name?: string | null },
+  input: { organization?: string | null; slug: string; name?: string | null },
 ): Promise<Project> {
-  const organization = await findOrganization(backend, input.organization);
+  const organization = await organizationOrOnly(backend, input.organization);
   if (organization.archivedAt) throw new ArchivedError(`organization ${organization.slug}`, null);
   checkSlug(input.slug, 'project slug');
   const name = checkName(input.name, 'project', input.slug);
@@ -277,9 +276,21 @@ export async function createTenantEnvironment(backend: Backend, caller: Caller, 
 }
 
 /** The project's tenants (an agent: those of its tenant-environments), archived ones only when asked for. */
-export async function tenantsOf(backend: Backend, actor: Actor | null, project: Project, includeArchived = false): Promise<Tenant[]> {
+export async function tenantsOf(backend: Backend, caller: Caller, project: Project, includeArchived = false): Promise<Tenant[]> {
   const tenants = (await backend.stores.tenants.ofProject(project.id)).filter((t) => includeArchived || !t.archivedAt);
-  if (canReadProjectWide(actor, project.id)) return tenants;
-  const visible = new Set((await tenantEnvironmentsOfProject(backend, actor, project.id, true)).map((te) => te.tenant.id));
+  if (isOperator(caller) || canReadProjectWide(caller, project.id)) return tenants;
+  const visible = new Set((await tenantEnvironmentsOfProject(backend, caller, project.id, true)).map((te) => te.tenant.id));
   return tenants.filter((t) => visible.has(t.id));
+}
+
+/** The project's environments as the caller may see them (see environmentsOfProject). */
+export async function environmentsOf(backend: Backend, caller: Caller, project: Project, includeArchived = false): Promise<Environment[]> {
+  if (!isOperator(caller)) return environmentsOfProject(backend, caller, project.id, includeArchived);
+  return (await backend.stores.environments.ofProject(project.id)).filter((e) => includeArchived || !e.archivedAt);
+}
+
+/** The project's tenant-environments as the caller may see them (see tenantEnvironmentsOfProject). */
+export async function tenantEnvironmentsOf(backend: Backend, caller: Caller, project: Project, includeArchived = false): Promise<TenantEnvironment[]> {
+  if (!isOperator(caller)) return tenantEnvironmentsOfProject(backend, caller, project.id, includeArchived);
+  return (await backend.stores.tenantEnvironments.ofProject(project.id)).filter((te) => includeArchived || !isArchived(te));
 }
