@@ -64,7 +64,7 @@ export async function checkLayout(git: GitRepository, project: string): Promise<
     return report;
   }
   report.commits = (await git.log({ from: head })).length;
-  const all = [...(await git.readDirectory(head, '')).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const all = [...(await git.readDirectory(head, '')).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const layoutFiles = new Set<string>();
   const tenants = await git.listDirectories(head, 'tenants');
   if (tenants.length === 0) report.missing.push('tenants/<tenant>/<environment>/: the repository has no tenants/ directory with tenants in it');
