@@ -176,7 +176,8 @@ describe('project members over GraphQL', () => {
     // With a second ADMIN, the first may step down.
     ok(await t.gql('ADMIN', SetProjectMemberDocument, { input: { project: 'shop', email: 'alex.approver@acme.example.com', role: 'ADMIN' } }));
     expect(ok(await t.gql('ADMIN', SetProjectMemberDocument, { input: { project: 'shop', email: ada, role: 'DEPLOYER' } })).setProjectMember.role).toBe('DEPLOYER');
-    expectError(await t.gql('DEPLOYER', ProjectMembersDocument, { slug: 'shop' }), { code: 'INSUFFICIENT_ROLE', status: 403 });
+    expect(ok(await t.gql('DEPLOYER', ProjectMembersDocument, { slug: 'shop' })).project!.members).toEqual([]);
+    expect(ok(await t.gql('AGENT', ProjectMembersDocument, { slug: 'shop' })).project!.members).toEqual([]);
     expectError(await t.gql('DEPLOYER', SetProjectMemberDocument, { input: { project: 'shop', email: 'dana.deployer@acme.example.com', role: 'ADMIN' } }), {
       code: 'INSUFFICIENT_ROLE',
       status: 403,

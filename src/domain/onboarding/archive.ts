@@ -8,120 +8,124 @@ import { NotFoundError } from '../errors';
 import { currentServices } from '../history/queries';
 import type { Environment, Organization, Project, Tenant, TenantEnvironment } from '../model';
 import type { Backend, Stores } from '../ports';
-import { auditOnboarding, type Caller, type Operator } from './caller';
+import { auditedWrite, type Caller, type Operator } from './caller';
 import { findEnvironment, findOrganization, findProject, findTenant, findTenantEnvironment } from './lookup';
 
-interface Mark {
+interface Markable {
+  id: string;
+  archivedAt: Date | null;
+}
+
+interface Mark<T extends Markable> {
   user: UserActor | null;
   projectId: string | null;
+  /** `TenantEnvironment` → actions `tenant_environment.archived` / `.restored`. */
   targetType: string;
-  targetId: string;
-  tenantEnvironmentId?: string;
+  record: T;
   details: Record<string, unknown>;
-  /** The mark it has now. */
-  current: Date | null;
+  tenantEnvironmentId?: string;
   set(stores: Stores, at: Date | null): Promise<void>;
 }
 
-/** Sets or clears the mark with its audit event; false when it was already so. */
-async function mark(backend: Backend, archived: boolean, m: Mark): Promise<Date | null | false> {
-  if ((m.current !== null) === archived) return false;
-  const now = backend.now();
-  const at = archived ? now : null;
-  await backend.transact(async ({ stores }) => {
-    await m.set(stores, at);
-    await auditOnboarding(stores, m.user, {
+/** Sets or clears the record's mark with its audit event, and returns the record as it is now. */
+async function mark<T extends Markable>(backend: Backend, archived: boolean, m: Mark<T>): Promise<T> {
+  if ((m.record.archivedAt !== null) === archived) return m.record;
+  const at = archived ? backend.now() : null;
+  await auditedWrite(
+    backend,
+    m.user,
+    {
       projectId: m.projectId,
       action: `${m.targetType.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}.${archived ? 'archived' : 'restored'}`,
       targetType: m.targetType,
-      targetId: m.targetId,
+      targetId: m.record.id,
       tenantEnvironmentId: m.tenantEnvironmentId,
       details: m.details,
-      now,
-    });
-  });
-  return at;
+    },
+    (stores) => m.set(stores, at),
+  );
+  return { ...m.record, archivedAt: at };
 }
-
-const after = <T extends { archivedAt: Date | null }>(record: T, at: Date | null | false): T => (at === false ? record : { ...record, archivedAt: at });
 
 export async function archiveOrganization(backend: Backend, _operator: Operator, slug: string, archived = true): Promise<Organization> {
   const organization = await findOrganization(backend, slug);
-  const at = await mark(backend, archived, {
+  return mark(backend, archived, {
     user: null,
     projectId: null,
     targetType: 'Organization',
-    targetId: organization.id,
+    record: organization,
     details: { slug },
-    current: organization.archivedAt,
-    set: (stores, value) => stores.organizations.setArchivedAt(organization.id, value),
+    set: (stores, at) => stores.organizations.setArchivedAt(organization.id, at),
   });
-  return after(organization, at);
 }
 
-export async function archiveProject(backend: Backend, caller: Caller, slug: string, archived = true): Promise<Project> {
-  const { project, user } = await findProject(backend, caller, slug, 'ADMIN');
-  const at = await mark(backend, archived, {
+/** Something of a project, found by `find`, marked by `set`: ADMIN only. */
+async function markInProject<T extends Markable>(
+  backend: Backend,
+  caller: Caller,
+  projectSlug: string,
+  archived: boolean,
+  target: {
+    targetType: string;
+    find(project: Project): Promise<T>;
+    details(record: T): Record<string, unknown>;
+    set(stores: Stores, record: T, at: Date | null): Promise<void>;
+    tenantEnvironmentId?(record: T): string;
+  },
+): Promise<T> {
+  const { project, user } = await findProject(backend, caller, projectSlug, 'ADMIN');
+  const record = await target.find(project);
+  return mark(backend, archived, {
     user,
     projectId: project.id,
+    targetType: target.targetType,
+    record,
+    details: target.details(record),
+    tenantEnvironmentId: target.tenantEnvironmentId?.(record),
+    set: (stores, at) => target.set(stores, record, at),
+  });
+}
+
+export function archiveProject(backend: Backend, caller: Caller, slug: string, archived = true): Promise<Project> {
+  return markInProject(backend, caller, slug, archived, {
     targetType: 'Project',
-    targetId: project.id,
-    details: { slug },
-    current: project.archivedAt,
-    set: (stores, value) => stores.projects.setArchivedAt(project.id, value),
+    find: async (project) => project,
+    details: () => ({ slug }),
+    set: (stores, project, at) => stores.projects.setArchivedAt(project.id, at),
   });
-  return after(project, at);
 }
 
-export async function archiveTenant(backend: Backend, caller: Caller, input: { project: string; tenant: string }, archived = true): Promise<Tenant> {
-  const { project, user } = await findProject(backend, caller, input.project, 'ADMIN');
-  const tenant = await findTenant(backend, project, input.tenant);
-  const at = await mark(backend, archived, {
-    user,
-    projectId: project.id,
+export function archiveTenant(backend: Backend, caller: Caller, input: { project: string; tenant: string }, archived = true): Promise<Tenant> {
+  return markInProject(backend, caller, input.project, archived, {
     targetType: 'Tenant',
-    targetId: tenant.id,
-    details: { slug: tenant.slug },
-    current: tenant.archivedAt,
-    set: (stores, value) => stores.tenants.setArchivedAt(tenant.id, value),
+    find: (project) => findTenant(backend, project, input.tenant),
+    details: (tenant) => ({ slug: tenant.slug }),
+    set: (stores, tenant, at) => stores.tenants.setArchivedAt(tenant.id, at),
   });
-  return after(tenant, at);
 }
 
-export async function archiveEnvironment(backend: Backend, caller: Caller, input: { project: string; environment: string }, archived = true): Promise<Environment> {
-  const { project, user } = await findProject(backend, caller, input.project, 'ADMIN');
-  const environment = await findEnvironment(backend, project, input.environment);
-  const at = await mark(backend, archived, {
-    user,
-    projectId: project.id,
+export function archiveEnvironment(backend: Backend, caller: Caller, input: { project: string; environment: string }, archived = true): Promise<Environment> {
+  return markInProject(backend, caller, input.project, archived, {
     targetType: 'Environment',
-    targetId: environment.id,
-    details: { slug: environment.slug },
-    current: environment.archivedAt,
-    set: (stores, value) => stores.environments.setArchivedAt(environment.id, value),
+    find: (project) => findEnvironment(backend, project, input.environment),
+    details: (environment) => ({ slug: environment.slug }),
+    set: (stores, environment, at) => stores.environments.setArchivedAt(environment.id, at),
   });
-  return after(environment, at);
 }
 
-export async function archiveTenantEnvironment(
+export function archiveTenantEnvironment(
   backend: Backend,
   caller: Caller,
   input: { project: string; tenant: string; environment: string },
   archived = true,
 ): Promise<TenantEnvironment> {
-  const { project, user } = await findProject(backend, caller, input.project, 'ADMIN');
-  const te = await findTenantEnvironment(backend, project, input.tenant, input.environment);
-  const at = await mark(backend, archived, {
-    user,
-    projectId: project.id,
+  return markInProject(backend, caller, input.project, archived, {
     targetType: 'TenantEnvironment',
-    targetId: te.id,
-    tenantEnvironmentId: te.id,
-    details: { tenant: te.ref.tenant, environment: te.ref.environment },
-    current: te.archivedAt,
-    set: (stores, value) => stores.tenantEnvironments.setArchivedAt(te.id, value),
+    find: (project) => findTenantEnvironment(backend, project, input.tenant, input.environment),
+    details: (te) => ({ tenant: te.ref.tenant, environment: te.ref.environment }),
+    tenantEnvironmentId: (te) => te.id,
+    set: (stores, te, at) => stores.tenantEnvironments.setArchivedAt(te.id, at),
   });
-  return after(te, at);
 }
 
 /** A service of the tenant-environment (at head, to archive it; archived, to restore it). */
@@ -131,21 +135,20 @@ export async function archiveService(
   input: { project: string; tenant: string; environment: string; service: string },
   archived = true,
 ): Promise<TenantEnvironment> {
-  const { project, user } = await findProject(backend, caller, input.project, 'ADMIN');
-  const te = await findTenantEnvironment(backend, project, input.tenant, input.environment);
-  const isArchivedNow = (await backend.stores.tenantEnvironments.archivedServices(te.id)).includes(input.service);
-  if (!isArchivedNow && !(await currentServices(backend, te)).includes(input.service)) {
-    throw new NotFoundError(`service ${input.service} in ${te.ref.tenant}/${te.ref.environment}`);
-  }
-  await mark(backend, archived, {
-    user,
-    projectId: project.id,
+  let te!: TenantEnvironment;
+  await markInProject(backend, caller, input.project, archived, {
     targetType: 'Service',
-    targetId: `${te.id}/${input.service}`,
-    tenantEnvironmentId: te.id,
-    details: { service: input.service },
-    current: isArchivedNow ? new Date(0) : null,
-    set: (stores, value) => stores.tenantEnvironments.setServiceArchivedAt(te.id, input.service, value),
+    find: async (project) => {
+      te = await findTenantEnvironment(backend, project, input.tenant, input.environment);
+      const archivedNow = (await backend.stores.tenantEnvironments.archivedServices(te.id)).includes(input.service);
+      if (!archivedNow && !(await currentServices(backend, te)).includes(input.service)) {
+        throw new NotFoundError(`service ${input.service} in ${te.ref.tenant}/${te.ref.environment}`);
+      }
+      return { id: `${te.id}/${input.service}`, archivedAt: archivedNow ? new Date(0) : null };
+    },
+    details: () => ({ service: input.service }),
+    tenantEnvironmentId: () => te.id,
+    set: (stores, _service, at) => stores.tenantEnvironments.setServiceArchivedAt(te.id, input.service, at),
   });
   return te;
 }

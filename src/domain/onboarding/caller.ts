@@ -7,7 +7,7 @@ import type { Actor, UserActor } from '../actor';
 import { requireRole } from '../access';
 import { recordAudit, type AuditInput } from '../audit';
 import type { Role } from '../model';
-import type { GitAuthor, Stores } from '../ports';
+import type { Backend, GitAuthor, Stores } from '../ports';
 
 export const OPERATOR = { kind: 'operator' } as const;
 export type Operator = typeof OPERATOR;
@@ -36,4 +36,18 @@ export function auditOnboarding(
   input: Omit<AuditInput, 'actor'>,
 ): Promise<void> {
   return recordAudit(stores, { ...input, actor: user, details: { ...(user ? {} : { via: 'admin CLI' }), ...input.details } });
+}
+
+/** A write and its audit event, in one transaction. */
+export function auditedWrite<T>(
+  backend: Backend,
+  user: UserActor | null,
+  audit: Omit<AuditInput, 'actor' | 'now'>,
+  write: (stores: Stores) => Promise<T>,
+): Promise<T> {
+  return backend.transact(async ({ stores }) => {
+    const result = await write(stores);
+    await auditOnboarding(stores, user, { ...audit, now: backend.now() });
+    return result;
+  });
 }

@@ -4,13 +4,14 @@
  * operator's). Users are global and created on first use; their tokens are the operator's to
  * issue (see tokens.ts), since a token is a credential.
  */
-import type { UserActor } from '../actor';
+import type { Actor, UserActor } from '../actor';
+import { roleIn } from '../access';
 import { createAgent, normalizeEmail } from '../admin';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { ROLES, type Agent, type Project, type Role, type User } from '../model';
 import type { Backend, Stores } from '../ports';
-import { auditOnboarding, type Caller, type Operator } from './caller';
+import { auditedWrite, auditOnboarding, type Caller, type Operator } from './caller';
 import { checkName, checkSlug, findProject, findTenantEnvironment, parseScope } from './lookup';
 
 export interface ProjectMember {
@@ -120,6 +121,11 @@ export async function listProjectMembers(backend: Backend, caller: Caller, slug:
   return membersOf(backend, project);
 }
 
+/** The members as the API shows them: all of them to an ADMIN, none to anyone else (memberships are otherwise private). */
+export async function membersVisibleTo(backend: Backend, actor: Actor | null, project: Project): Promise<ProjectMember[]> {
+  return roleIn(actor, project.id) === 'ADMIN' ? membersOf(backend, project) : [];
+}
+
 export async function membersOf(backend: Backend, project: Project): Promise<ProjectMember[]> {
   const memberships = await backend.stores.memberships.ofProject(project.id);
   const users = await backend.stores.users.byIds(memberships.map((m) => m.userId));
@@ -174,17 +180,12 @@ export async function setAgentScopes(backend: Backend, _operator: Operator, inpu
   const ids = await scopeIds(backend, project, input.scopes);
   const before = await backend.stores.agents.scopesOf(agent.id);
   if ([...before].sort().join() === [...ids].sort().join()) return false;
-  await backend.transact(async ({ stores }) => {
-    await stores.agents.setScopes(agent.id, ids);
-    await auditOnboarding(stores, null, {
-      projectId: project.id,
-      action: 'agent.scopes_changed',
-      targetType: 'Agent',
-      targetId: agent.id,
-      details: { name: agent.name, scopes: [...input.scopes] },
-      now: backend.now(),
-    });
-  });
+  await auditedWrite(
+    backend,
+    null,
+    { projectId: project.id, action: 'agent.scopes_changed', targetType: 'Agent', targetId: agent.id, details: { name: agent.name, scopes: [...input.scopes] } },
+    (stores) => stores.agents.setScopes(agent.id, ids),
+  );
   return true;
 }
 

@@ -14,7 +14,7 @@ import { FEATURE_FLAGS, PLANS, type Environment, type FeatureFlag, type Organiza
 import type { ApprovalPolicy, Backend } from '../ports';
 import { approvalPolicyOf, policyOf } from '../requests/approval-policy';
 import { environmentsOfProject, tenantEnvironmentsOfProject } from '../workspace';
-import { auditOnboarding, isOperator, type Caller, type Operator } from './caller';
+import { auditOnboarding, auditedWrite, isOperator, type Caller, type Operator } from './caller';
 import { checkName, checkSlug, findEnvironment, findOrganization, findProject, findTenant, organizationOrOnly } from './lookup';
 
 export interface OrganizationInput {
@@ -62,17 +62,18 @@ export async function updateOrganization(
     ...(sameSet(current.featureFlags, wanted.featureFlags) ? [] : [`feature flags [${current.featureFlags.join(', ')}] → [${wanted.featureFlags.join(', ')}]`]),
   ];
   if (changes.length === 0 || options.dryRun) return { organization: current, changes };
-  await backend.transact(async ({ stores }) => {
-    await stores.organizations.setDetails(current.id, { name: wanted.name, plan: wanted.plan, featureFlags: wanted.featureFlags });
-    await auditOnboarding(stores, null, {
+  await auditedWrite(
+    backend,
+    null,
+    {
       projectId: null,
       action: 'organization.updated',
       targetType: 'Organization',
       targetId: current.id,
       details: { changes },
-      now: backend.now(),
-    });
-  });
+    },
+    (stores) => stores.organizations.setDetails(current.id, { name: wanted.name, plan: wanted.plan, featureFlags: wanted.featureFlags }),
+  );
   return { organization: (await backend.stores.organizations.byId(current.id))!, changes };
 }
 
@@ -123,17 +124,18 @@ export async function renameProject(backend: Backend, caller: Caller, slug: stri
   const { project, user } = await findProject(backend, caller, slug, 'ADMIN');
   const wanted = checkName(name, 'project');
   if (wanted === project.name) return { project, changed: false };
-  await backend.transact(async ({ stores }) => {
-    await stores.projects.setName(project.id, wanted);
-    await auditOnboarding(stores, user, {
+  await auditedWrite(
+    backend,
+    user,
+    {
       projectId: project.id,
       action: 'project.renamed',
       targetType: 'Project',
       targetId: project.id,
       details: { before: project.name, after: wanted },
-      now: backend.now(),
-    });
-  });
+    },
+    (stores) => stores.projects.setName(project.id, wanted),
+  );
   return { project: { ...project, name: wanted }, changed: true };
 }
 
@@ -143,17 +145,18 @@ export async function createTenant(backend: Backend, caller: Caller, input: { pr
   checkSlug(input.slug, 'tenant slug');
   const tenant = { id: newId('ten'), projectId: project.id, slug: input.slug, name: checkName(input.name, 'tenant', input.slug) };
   if (await backend.stores.tenants.bySlug(project.id, tenant.slug)) throw new ConflictError('TENANT_EXISTS', `tenant ${tenant.slug} already exists in project ${project.slug}`);
-  await backend.transact(async ({ stores }) => {
-    await stores.tenants.insert(tenant);
-    await auditOnboarding(stores, user, {
+  await auditedWrite(
+    backend,
+    user,
+    {
       projectId: project.id,
       action: 'tenant.created',
       targetType: 'Tenant',
       targetId: tenant.id,
       details: { slug: tenant.slug, name: tenant.name },
-      now: backend.now(),
-    });
-  });
+    },
+    (stores) => stores.tenants.insert(tenant),
+  );
   return { ...tenant, archivedAt: null };
 }
 
@@ -162,17 +165,18 @@ export async function renameTenant(backend: Backend, caller: Caller, input: { pr
   const tenant = await findTenant(backend, project, input.slug);
   const name = checkName(input.name, 'tenant');
   if (name === tenant.name) return { tenant, changed: false };
-  await backend.transact(async ({ stores }) => {
-    await stores.tenants.setName(tenant.id, name);
-    await auditOnboarding(stores, user, {
+  await auditedWrite(
+    backend,
+    user,
+    {
       projectId: project.id,
       action: 'tenant.renamed',
       targetType: 'Tenant',
       targetId: tenant.id,
       details: { before: tenant.name, after: name },
-      now: backend.now(),
-    });
-  });
+    },
+    (stores) => stores.tenants.setName(tenant.id, name),
+  );
   return { tenant: { ...tenant, name }, changed: true };
 }
 
@@ -198,17 +202,18 @@ export async function createEnvironment(backend: Backend, caller: Caller, input:
     throw new ConflictError('ENVIRONMENT_EXISTS', `environment ${input.slug} already exists in project ${project.slug}`);
   }
   const environment = { id: newId('env'), projectId: project.id, slug: input.slug, ...policy };
-  await backend.transact(async ({ stores }) => {
-    await stores.environments.insert(environment);
-    await auditOnboarding(stores, user, {
+  await auditedWrite(
+    backend,
+    user,
+    {
       projectId: project.id,
       action: 'environment.created',
       targetType: 'Environment',
       targetId: environment.id,
       details: { slug: environment.slug, policy },
-      now: backend.now(),
-    });
-  });
+    },
+    (stores) => stores.environments.insert(environment),
+  );
   return { ...environment, archivedAt: null };
 }
 
@@ -228,18 +233,18 @@ export async function updateEnvironmentPolicy(
   requireProjectWritable(project, organization);
   if (environment.archivedAt) throw new ArchivedError(`environment ${environment.slug}`, null);
   checkedPolicy(organization, policy);
-  const updated = await backend.transact(async ({ stores }) => {
-    const row = await stores.environments.setPolicy(environment.id, policy);
-    await auditOnboarding(stores, user, {
+  const updated = await auditedWrite(
+    backend,
+    user,
+    {
       projectId: project.id,
       action: 'approval_policy.updated',
       targetType: 'Environment',
       targetId: environment.id,
       details: { environment: environment.slug, before, after: policy },
-      now: backend.now(),
-    });
-    return row;
-  });
+    },
+    (stores) => stores.environments.setPolicy(environment.id, policy),
+  );
   return { environment: updated, changes };
 }
 
@@ -260,18 +265,19 @@ export async function createTenantEnvironment(backend: Backend, caller: Caller, 
     throw new ConflictError('TENANT_ENVIRONMENT_EXISTS', `tenant-environment ${tenant.slug}/${environment.slug} already exists in project ${project.slug}`);
   }
   const id = newId('te');
-  await backend.transact(async ({ stores }) => {
-    await stores.tenantEnvironments.insert({ id, projectId: project.id, tenantId: tenant.id, environmentId: environment.id });
-    await auditOnboarding(stores, user, {
+  await auditedWrite(
+    backend,
+    user,
+    {
       projectId: project.id,
       action: 'tenant_environment.created',
       targetType: 'TenantEnvironment',
       targetId: id,
       tenantEnvironmentId: id,
       details: { tenant: tenant.slug, environment: environment.slug },
-      now: backend.now(),
-    });
-  });
+    },
+    (stores) => stores.tenantEnvironments.insert({ id, projectId: project.id, tenantId: tenant.id, environmentId: environment.id }),
+  );
   return (await backend.stores.tenantEnvironments.byIds([id]))[0]!;
 }
 

@@ -1,4 +1,4 @@
-import { listProjectMembers, removeProjectMember, setProjectMember, type ProjectMember } from '../../domain/onboarding/people';
+import { membersVisibleTo, removeProjectMember, setProjectMember, type ProjectMember } from '../../domain/onboarding/people';
 import { builder } from '../builder';
 import { RoleEnum } from './enums';
 import { ProjectRef } from './project';
@@ -17,8 +17,8 @@ ProjectMemberRef.implement({
 builder.objectField(ProjectRef, 'members', (t) =>
   t.field({
     type: [ProjectMemberRef],
-    description: 'ADMIN only (memberships are otherwise disclosed to each user alone), by email.',
-    resolve: (p, _a, ctx) => listProjectMembers(ctx.backend, ctx.actor, p.slug),
+    description: 'By email, for ADMINs; empty for everyone else (memberships are otherwise disclosed to each user alone).',
+    resolve: (p, _a, ctx) => membersVisibleTo(ctx.backend, ctx.actor, p),
   }),
 );
 
