@@ -5,7 +5,8 @@ import type { AuditEvent } from './model';
 import type { AuditFilter, Backend, Stores } from './ports';
 
 export interface AuditInput {
-  projectId: string;
+  /** null for what belongs to no project (an organization, a user's own token). */
+  projectId: string | null;
   /** null for the system itself (e.g. crash recovery at start). */
   actor: Actor | null;
   action: string;
@@ -19,7 +20,7 @@ export interface AuditInput {
 /** Writes the event; actions by a user with an open break-glass session are flagged with it. */
 export async function recordAudit(stores: Stores, input: AuditInput): Promise<void> {
   const session =
-    input.actor?.kind === 'user' ? await stores.breakGlass.activeFor(input.actor.user.id, input.projectId, input.now) : null;
+    input.actor?.kind === 'user' && input.projectId ? await stores.breakGlass.activeFor(input.actor.user.id, input.projectId, input.now) : null;
   await stores.audit.insert({
     projectId: input.projectId,
     actorUserId: input.actor?.kind === 'user' ? input.actor.user.id : null,

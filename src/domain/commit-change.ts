@@ -8,13 +8,14 @@
  * If that transaction fails the commit is on main but not recorded; the indexer records it later
  * (at the next write or repair pass) and writes the audit event from the commit's metadata.
  */
+import { requireServicesWritable, requireWritable } from './archived';
 import { parseCommitMessage } from './commit-metadata';
 import { compareFiles } from './diff/compare-files';
 import { BadRequestError, ConflictError, DomainError, RepositoryInconsistentError, StorageFullError, isStorageFull } from './errors';
 import { domainEvent, type DeploymentRecorded } from './events';
 import { indexHistory, indexNextBatch, Lookups, recordDeployments } from './history/index-history';
 import { newId } from './ids';
-import { tenantEnvironmentDir } from './layout';
+import { serviceOfPath, tenantEnvironmentDir } from './layout';
 import type { Deployment, TenantEnvironment } from './model';
 import { isGitError, type Backend, type FileChange, type GitAuthor, type Transaction } from './ports';
 import {
@@ -59,6 +60,8 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
   const git = await backend.repositories.forProject(te.project.slug);
   const dir = tenantEnvironmentDir(te.ref.tenant, te.ref.environment);
   return backend.locks.run(`writer:${te.project.id}`, async () => {
+    // Archived since the caller looked it up? Then nothing is written.
+    requireWritable((await backend.stores.tenantEnvironments.byIds([te.id]))[0] ?? te);
     for (let attempt = 1; ; attempt++) {
       // Everything before this commit is recorded first, so its deployment is the next in history.
       await indexHistory(backend, te.project);
@@ -74,6 +77,7 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
       if (changes.length === 0) {
         throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
       }
+      await requireServicesWritable(backend.stores, te, changes.map((c) => serviceOfPath(c.path.slice(dir.length + 1))).filter((s) => s !== null));
       let sha: string;
       try {
         sha = await git.commitToBranch({ expectedHead: head, changes, message: change.message(head), author: change.author });

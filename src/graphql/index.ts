@@ -2,8 +2,14 @@
 import { builder } from './builder';
 import './types/enums';
 import './types/user';
+import './types/organization';
 import './types/project';
+import './types/project-member';
+import './types/api-token';
+import './types/tenant';
+import './types/environment';
 import './types/tenant-environment';
+import './types/service';
 import './types/deployment';
 import './types/revision-diff';
 import './types/rollback-preview';

@@ -44,7 +44,7 @@ export function createYogaServer(
       const requestId = currentRequestId() ?? requestIdFrom(request?.headers.get('x-request-id'));
       // graphql-ws operations arrive with the actor their socket authenticated as (the socket is re-checked).
       const socket = initial as { actor?: Actor | null; token?: string | null };
-      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null, failure: null }, requestId, pubsub, null);
+      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null, authFailure: null }, requestId, pubsub, null);
       const token = bearerToken(request?.headers.get('authorization'));
       const client = { address: clientAddress((initial as { req?: http.IncomingMessage }).req, config.TRUST_PROXY), transport: 'http' };
       let authentication: Authentication;
@@ -56,8 +56,7 @@ export function createYogaServer(
           extensions: { code: error.code, status: 429, http: { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } } },
         });
       }
-      const failure = authentication.actor ? null : authentication.failure;
-      return createContext(backend, { actor: authentication.actor, token, failure }, requestId, pubsub, deps.streams);
+      return createContext(backend, { actor: authentication.actor, token, authFailure: authentication.actor ? null : authentication.failure }, requestId, pubsub, deps.streams);
     },
     plugins: [
       // Bodies a browser may send cross-site without a preflight (forms, multipart, text/plain) need a header it cannot add.

@@ -63,9 +63,13 @@ export async function headRevision(backend: Backend, tenantEnvironment: TenantEn
   return git.head();
 }
 
-export async function currentServices(backend: Backend, tenantEnvironment: TenantEnvironment): Promise<string[]> {
+/** Services at the head revision; those archived in the tenant-environment only when asked for. */
+export async function currentServices(backend: Backend, tenantEnvironment: TenantEnvironment, includeArchived = true): Promise<string[]> {
   const git = await backend.repositories.forProject(tenantEnvironment.project.slug);
-  return servicesIn(await readFiles(git, await git.head(), tenantEnvironment.ref));
+  const services = servicesIn(await readFiles(git, await git.head(), tenantEnvironment.ref));
+  if (includeArchived) return services;
+  const archived = new Set(await backend.stores.tenantEnvironments.archivedServices(tenantEnvironment.id));
+  return services.filter((service) => !archived.has(service));
 }
 
 /** A revision of the project's repository; unknown or malformed ones are a 400, not a crash. */

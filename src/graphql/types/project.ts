@@ -4,7 +4,9 @@ import { breakGlassSessionsOf } from '../../domain/requests/break-glass';
 import { repositoryHealth } from '../../domain/repository-health';
 import { repositoryUrl } from '../../domain/repository-tokens';
 import { rollbackModes } from '../../domain/rollback/modes';
-import type { Organization, Project } from '../../domain/model';
+import type { Project } from '../../domain/model';
+import { archiveProject } from '../../domain/onboarding/archive';
+import { listProjects } from '../../domain/onboarding/structure';
 import { environmentsOfProject, organizationOf, projectBySlug, tenantEnvironmentsOfProject } from '../../domain/workspace';
 import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
@@ -12,21 +14,10 @@ import { AuditEventRef } from './audit-event';
 import { BreakGlassSessionRef } from './break-glass-session';
 import { RollbackModeOptionRef } from './rollback-mode';
 import { builder } from '../builder';
-import { PlanEnum, RoleEnum } from './enums';
+import { RoleEnum } from './enums';
+import { OrganizationRef } from './organization';
 import { RepositoryHealthRef } from './repository-health';
 import { TenantEnvironmentRef } from './tenant-environment';
-
-export const OrganizationRef = builder.objectRef<Organization>('Organization');
-
-OrganizationRef.implement({
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    slug: t.exposeString('slug'),
-    name: t.exposeString('name'),
-    plan: t.field({ type: PlanEnum, resolve: (o) => o.plan }),
-    featureFlags: t.exposeStringList('featureFlags'),
-  }),
-});
 
 export const ProjectRef = builder.objectRef<Project>('Project');
 
@@ -40,6 +31,12 @@ ProjectRef.implement({
     repositoryUrl: t.string({
       description: 'Where Git clients and Argo CD clone the repository (read-only, Git smart HTTP), on PUBLIC_URL.',
       resolve: (p, _a, ctx) => repositoryUrl(ctx.backend, p.slug),
+    }),
+    archivedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set while archived: hidden from lists, new writes refused (ARCHIVED); history and audit stay readable.',
+      resolve: (p) => p.archivedAt,
     }),
     viewerRole: t.field({
       type: RoleEnum,
@@ -55,7 +52,9 @@ ProjectRef.implement({
     }),
     tenantEnvironments: t.field({
       type: [TenantEnvironmentRef],
-      resolve: (p, _a, ctx) => tenantEnvironmentsOfProject(ctx.backend, ctx.actor, p.id),
+      description: 'Archived ones (or those of an archived tenant or environment) only with includeArchived.',
+      args: { includeArchived: t.arg.boolean({ required: false, defaultValue: false }) },
+      resolve: (p, args, ctx) => tenantEnvironmentsOfProject(ctx.backend, ctx.actor, p.id, args.includeArchived ?? false),
     }),
     rollbackModes: t.field({
       type: [RollbackModeOptionRef],
@@ -64,6 +63,7 @@ ProjectRef.implement({
     }),
     approvalPolicies: t.field({
       type: [ApprovalPolicyRef],
+      description: 'Of the environments that are not archived.',
       resolve: (p, _a, ctx) => environmentsOfProject(ctx.backend, ctx.actor, p.id),
     }),
     breakGlassSessions: t.field({
@@ -102,6 +102,31 @@ ProjectRef.implement({
     }),
   }),
 });
+
+builder.queryField('projects', (t) =>
+  t.field({
+    type: [ProjectRef],
+    description: 'The projects the caller holds a role in (an agent: its own), by slug; archived ones only with includeArchived.',
+    args: { includeArchived: t.arg.boolean({ required: false, defaultValue: false }) },
+    resolve: (_root, args, ctx) => listProjects(ctx.backend, ctx.actor, args.includeArchived ?? false),
+  }),
+);
+
+const ArchiveProjectInput = builder.inputType('ArchiveProjectInput', {
+  fields: (t) => ({
+    project: t.string(),
+    archived: t.boolean({ required: false, defaultValue: true, description: 'false restores it.' }),
+  }),
+});
+
+builder.mutationField('archiveProject', (t) =>
+  t.field({
+    type: ProjectRef,
+    description: 'ADMIN only. An archived project is hidden from lists and refuses new writes; its history, requests and audit stay readable.',
+    args: { input: t.arg({ type: ArchiveProjectInput }) },
+    resolve: (_root, { input }, ctx) => archiveProject(ctx.backend, ctx.actor, input.project, input.archived ?? true),
+  }),
+);
 
 builder.queryField('project', (t) =>
   t.field({

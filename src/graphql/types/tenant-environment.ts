@@ -1,5 +1,8 @@
 import { compareRevisions, compareWithCurrent, currentServices, headRevision, listDeployments, openTenantEnvironment } from '../../domain/history/queries';
+import { archivedAtOf } from '../../domain/archived';
 import type { TenantEnvironment } from '../../domain/model';
+import { archiveTenantEnvironment } from '../../domain/onboarding/archive';
+import { createTenantEnvironment } from '../../domain/onboarding/structure';
 import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
 import { rollbackModes } from '../../domain/rollback/modes';
 import { driftOf, syncStatusOf } from '../../domain/sync';
@@ -27,8 +30,19 @@ TenantEnvironmentRef.implement({
       resolve: (te) => `tenants/${te.tenant.slug}/${te.environment.slug}`,
     }),
     project: t.field({ type: ProjectRef, resolve: (te) => te.project }),
+    archivedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set while it, its tenant, its environment, its project or its organization is archived: new writes are refused (ARCHIVED); history stays readable.',
+      resolve: (te) => archivedAtOf(te),
+    }),
     headRevision: t.string({ nullable: true, resolve: (te, _a, ctx) => headRevision(ctx.backend, te) }),
-    services: t.stringList({ description: 'Services at the head revision.', extensions: { cost: 10 }, resolve: (te, _a, ctx) => currentServices(ctx.backend, te) }),
+    services: t.stringList({
+      description: 'Services at the head revision; archived ones only with includeArchived.',
+      extensions: { cost: 10 },
+      args: { includeArchived: t.arg.boolean({ required: false, defaultValue: false }) },
+      resolve: (te, args, ctx) => currentServices(ctx.backend, te, args.includeArchived ?? false),
+    }),
     deployments: t.connection({
       type: DeploymentRef,
       description: 'Deployment history, newest first.',
@@ -86,6 +100,37 @@ builder.queryField('tenantEnvironment', (t) =>
     nullable: true,
     args: { project: t.arg.string(), tenant: t.arg.string(), environment: t.arg.string() },
     resolve: (_root, args, ctx) => openTenantEnvironment(ctx.backend, ctx.actor, args),
+  }),
+);
+
+const TenantEnvironmentInput = builder.inputType('CreateTenantEnvironmentInput', {
+  fields: (t) => ({ project: t.string(), tenant: t.string(), environment: t.string() }),
+});
+
+builder.mutationField('createTenantEnvironment', (t) =>
+  t.field({
+    type: TenantEnvironmentRef,
+    description: 'ADMIN only: an existing tenant in an existing environment. Its directory appears with its first service (createService).',
+    args: { input: t.arg({ type: TenantEnvironmentInput }) },
+    resolve: (_root, { input }, ctx) => createTenantEnvironment(ctx.backend, ctx.actor, input),
+  }),
+);
+
+const ArchiveTenantEnvironmentInput = builder.inputType('ArchiveTenantEnvironmentInput', {
+  fields: (t) => ({
+    project: t.string(),
+    tenant: t.string(),
+    environment: t.string(),
+    archived: t.boolean({ required: false, defaultValue: true, description: 'false restores it.' }),
+  }),
+});
+
+builder.mutationField('archiveTenantEnvironment', (t) =>
+  t.field({
+    type: TenantEnvironmentRef,
+    description: 'ADMIN only. Releases, promotions, rollback requests and new services are refused while it is archived; its files stay in Git.',
+    args: { input: t.arg({ type: ArchiveTenantEnvironmentInput }) },
+    resolve: (_root, { input }, ctx) => archiveTenantEnvironment(ctx.backend, ctx.actor, input, input.archived ?? true),
   }),
 );
 
