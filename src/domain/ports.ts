@@ -95,6 +95,18 @@ export interface TokenStore {
 
 export type NewDeployment = Omit<Deployment, 'createdAt' | 'rolledBackById'>;
 
+/**
+ * More of a page of a list kept newest first by an integer key (deployment sequence, audit id):
+ * a lower bound, and from which end of the bounded list the rows are taken (they always come
+ * back newest first). What backward paging (`last`/`before`) needs.
+ */
+export interface KeyWindow {
+  /** Only keys above this one (default: no lower bound). */
+  above?: number | null;
+  /** Take the `limit` rows with the lowest keys instead of the highest. */
+  fromOldest?: boolean;
+}
+
 export interface DeploymentStore {
   /** Inserts in order; a deployment of a revision the tenant-environment already has is skipped. Returns the ids inserted. */
   insertNew(rows: readonly NewDeployment[]): Promise<string[]>;
@@ -104,8 +116,8 @@ export interface DeploymentStore {
   /** The deployment each rollback request produced, in the order of `requestIds`. */
   byRequestIds(requestIds: readonly string[]): Promise<Array<Deployment | null>>;
   byRevision(tenantEnvironmentId: string, revision: string): Promise<Deployment | null>;
-  /** Newest first, with sequence below `beforeSequence`. */
-  page(tenantEnvironmentId: string, beforeSequence: number, limit: number): Promise<Deployment[]>;
+  /** Newest first, with sequence below `beforeSequence` (and within `window`). */
+  page(tenantEnvironmentId: string, beforeSequence: number, limit: number, window?: KeyWindow): Promise<Deployment[]>;
   /** Ids of the tenant-environment's deployments of these revisions. */
   idsAtRevisions(tenantEnvironmentId: string, revisions: readonly string[]): Promise<string[]>;
   /** Moves deployments in status `from` to `to` (and records which rollback reverted them). */
@@ -167,8 +179,8 @@ export interface AuditFilter {
 
 export interface AuditStore {
   insert(event: NewAuditEvent): Promise<void>;
-  /** Newest first, ids below `beforeId`. */
-  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null }): Promise<AuditEvent[]>;
+  /** Newest first, ids below `beforeId` (and within the window). */
+  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<AuditEvent[]>;
 }
 
 export interface SyncReportStore {

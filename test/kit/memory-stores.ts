@@ -23,7 +23,7 @@ import type {
   TenantEnvironment,
   User,
 } from '../../src/domain/model';
-import type { RunInTransaction, Stores } from '../../src/domain/ports';
+import type { KeyWindow, RunInTransaction, Stores } from '../../src/domain/ports';
 
 interface State {
   organizations: Organization[];
@@ -77,6 +77,12 @@ class UniqueViolation extends Error {
 const copy = <T>(value: T): T => structuredClone(value);
 const one = <T>(value: T | undefined): T | null => (value === undefined ? null : copy(value));
 const byTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? 0) - (b?.getTime() ?? 0);
+
+/** `limit` rows by key from the newest end (or the oldest, for backward paging), newest first. */
+function windowOf<T>(rows: T[], key: (row: T) => number, limit: number, window: KeyWindow): T[] {
+  const newestFirst = [...rows].sort((a, b) => key(b) - key(a));
+  return window.fromOldest ? newestFirst.slice(Math.max(0, newestFirst.length - limit)) : newestFirst.slice(0, limit);
+}
 
 function storesOver(state: () => State): Stores {
   const s = state;
@@ -205,12 +211,14 @@ function storesOver(state: () => State): Stores {
       byRequestIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.rollbackRequestId === id))),
       byRevision: async (tenantEnvironmentId, revision) =>
         one(s().deployments.find((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.revision === revision)),
-      page: async (tenantEnvironmentId, beforeSequence, limit) =>
+      page: async (tenantEnvironmentId, beforeSequence, limit, window = {}) =>
         copy(
-          s()
-            .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence)
-            .sort((a, b) => b.sequence - a.sequence)
-            .slice(0, limit),
+          windowOf(
+            s().deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence && d.sequence > (window.above ?? -Infinity)),
+            (d) => d.sequence,
+            limit,
+            window,
+          ),
         ),
       idsAtRevisions: async (tenantEnvironmentId, revisions) =>
         s()
@@ -301,8 +309,8 @@ function storesOver(state: () => State): Stores {
       },
       list: async (projectId, filter, page) =>
         copy(
-          s()
-            .audit.filter(
+          windowOf(
+            s().audit.filter(
               (a) =>
                 a.projectId === projectId &&
                 (!filter.action || a.action === filter.action) &&
@@ -311,10 +319,13 @@ function storesOver(state: () => State): Stores {
                 (!filter.tenantEnvironmentIds || (a.tenantEnvironmentId !== null && filter.tenantEnvironmentIds.includes(a.tenantEnvironmentId))) &&
                 (!filter.breakGlassSessionId || a.breakGlassSessionId === filter.breakGlassSessionId) &&
                 (!filter.breakGlassOnly || a.breakGlassSessionId !== null) &&
-                (page.beforeId === null || a.id < page.beforeId),
-            )
-            .sort((a, b) => b.id - a.id)
-            .slice(0, page.limit),
+                (page.beforeId === null || a.id < page.beforeId) &&
+                a.id > (page.above ?? -Infinity),
+            ),
+            (a) => a.id,
+            page.limit,
+            page,
+          ),
         ),
     },
     syncReports: {

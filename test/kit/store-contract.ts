@@ -118,6 +118,10 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10)).map((d) => d.id)).toEqual(['dep-2', 'dep-1']);
       expect((await db.stores.deployments.page(te1, 2, 10)).map((d) => d.id)).toEqual(['dep-1']);
       expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 1)).map((d) => d.id)).toEqual(['dep-2']);
+      // Backward paging: a lower bound, and the oldest rows of the window (still newest first).
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10, { above: 1 })).map((d) => d.id)).toEqual(['dep-2']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 1, { fromOldest: true })).map((d) => d.id)).toEqual(['dep-1']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10, { fromOldest: true })).map((d) => d.id)).toEqual(['dep-2', 'dep-1']);
       expect((await db.stores.deployments.byRevision(te2, 'r2'))!.id).toBe('dep-3');
       expect(await db.stores.deployments.idsAtRevisions(te1, ['r1', 'r2', 'r9'])).toEqual(expect.arrayContaining(['dep-1', 'dep-2']));
       const [first] = await db.stores.deployments.byIds(['dep-1']);
@@ -239,7 +243,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
           });
         }
       });
-      const list = (filter = {}, page = { limit: 10, beforeId: null as number | null }) => db.stores.audit.list('prj-1', filter, page);
+      const list = (filter = {}, page: Parameters<typeof db.stores.audit.list>[2] = { limit: 10, beforeId: null }) => db.stores.audit.list('prj-1', filter, page);
       const all = await list();
       expect(all.map((e) => e.targetId)).toEqual(['target-3', 'target-2', 'target-1']);
       expect(all[2]).toMatchObject({ details: { i: 1 }, createdAt: at(1) });
@@ -251,6 +255,9 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await list({ breakGlassOnly: true })).map((e) => e.targetId)).toEqual(['target-2']);
       expect((await list({ breakGlassSessionId: 'bgs-1' })).map((e) => e.targetId)).toEqual(['target-2']);
       expect((await list({}, { limit: 1, beforeId: all[0]!.id })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect((await list({}, { limit: 10, beforeId: null, above: all[2]!.id })).map((e) => e.targetId)).toEqual(['target-3', 'target-2']);
+      expect((await list({}, { limit: 2, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-2', 'target-1']);
+      expect((await list({ action: 'a.one' }, { limit: 1, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-1']);
     });
 
     it('sync reports: the latest per tenant-environment, and when each last reported', async () => {

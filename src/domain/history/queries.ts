@@ -4,15 +4,11 @@ import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { requireRole } from '../access';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { Deployment, Role, TenantEnvironment, TenantEnvironmentRef } from '../model';
+import { readPage, type Page, type PageRequest } from '../paging';
 import { isGitError, type Backend } from '../ports';
 import { readFiles, servicesIn } from '../tenant-environment-files';
 import { projectBySlug, tenantEnvironmentBySlugs } from '../workspace';
 import { indexHistory } from './index-history';
-
-export interface DeploymentPage {
-  rows: Deployment[];
-  hasNextPage: boolean;
-}
 
 /**
  * The entry point of every operation on a tenant-environment named by slugs: one not known yet may
@@ -36,14 +32,11 @@ export async function requireOpenTenantEnvironment(backend: Backend, actor: Acto
 }
 
 /** Newest first; the cursor is the deployment's sequence, so pages stay stable while new ones arrive. */
-export async function listDeployments(
-  backend: Backend,
-  tenantEnvironment: TenantEnvironment,
-  page: { first: number; afterSequence: number | null },
-): Promise<DeploymentPage> {
+export async function listDeployments(backend: Backend, tenantEnvironment: TenantEnvironment, request: PageRequest): Promise<Page<Deployment>> {
   await indexHistory(backend, tenantEnvironment.project);
-  const rows = await backend.stores.deployments.page(tenantEnvironment.id, page.afterSequence ?? Number.MAX_SAFE_INTEGER, page.first + 1);
-  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+  return readPage(request, (below, limit, window) =>
+    backend.stores.deployments.page(tenantEnvironment.id, below ?? Number.MAX_SAFE_INTEGER, limit, window),
+  );
 }
 
 export async function headRevision(backend: Backend, tenantEnvironment: TenantEnvironment): Promise<string | null> {

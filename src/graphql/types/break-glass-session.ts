@@ -1,4 +1,5 @@
 import { listAuditEvents } from '../../domain/audit';
+import { firstRows } from '../../domain/paging';
 import type { BreakGlassSession } from '../../domain/model';
 import { closeBreakGlassSession, isActive, openBreakGlassSession } from '../../domain/requests/break-glass';
 import { builder } from '../builder';
@@ -22,7 +23,7 @@ BreakGlassSessionRef.implement({
       description: 'Every audited action taken under this session, for post-incident review.',
       extensions: { cost: 10 },
       resolve: async (s, _a, ctx) =>
-        (await listAuditEvents(ctx.backend, ctx.actor, s.projectId, { breakGlassSessionId: s.id }, { first: 500, afterId: null })).rows,
+        (await listAuditEvents(ctx.backend, ctx.actor, s.projectId, { breakGlassSessionId: s.id }, firstRows(500))).rows,
     }),
   }),
 });

@@ -5,7 +5,7 @@ import { repositoryHealth } from '../../domain/repository-health';
 import { rollbackModes } from '../../domain/rollback/modes';
 import type { Organization, Project } from '../../domain/model';
 import { environmentsOfProject, organizationOf, projectBySlug, tenantEnvironmentsOfProject } from '../../domain/workspace';
-import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
+import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { AuditEventRef } from './audit-event';
 import { BreakGlassSessionRef } from './break-glass-session';
@@ -70,7 +70,7 @@ ProjectRef.implement({
     }),
     auditEvents: t.connection({
       type: AuditEventRef,
-      description: 'The audit trail, newest first.',
+      description: 'The audit trail, newest first: `first`/`after` page towards older events, `last`/`before` towards newer ones.',
       extensions: { cost: 10 },
       args: {
         action: t.arg.string({ required: false }),
@@ -79,7 +79,6 @@ ProjectRef.implement({
         breakGlassOnly: t.arg.boolean({ required: false }),
       },
       resolve: async (p, args, ctx) => {
-        const { first, afterKey: afterId } = forwardPage('audit', args);
         const page = await listAuditEvents(
           ctx.backend,
           ctx.actor,
@@ -90,9 +89,9 @@ ProjectRef.implement({
             tenantEnvironmentId: args.tenantEnvironmentId ? String(args.tenantEnvironmentId) : null,
             breakGlassOnly: args.breakGlassOnly,
           },
-          { first, afterId },
+          pageRequest('audit', args),
         );
-        return connectionOf(page.rows, page.hasNextPage, args.after != null, (e) => encodeIdCursor('audit', e.id));
+        return connectionOf(page, (e) => encodeIdCursor('audit', e.id));
       },
     }),
   }),

@@ -5,7 +5,7 @@ import { rollbackModes } from '../../domain/rollback/modes';
 import { driftOf, syncStatusOf } from '../../domain/sync';
 import { builder } from '../builder';
 import { DriftEntryRef, SyncStatusRef } from './sync-status';
-import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
+import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { RollbackRequestStateEnum } from './enums';
 import { RollbackModeOptionRef } from './rollback-mode';
@@ -31,13 +31,10 @@ TenantEnvironmentRef.implement({
     services: t.stringList({ description: 'Services at the head revision.', extensions: { cost: 10 }, resolve: (te, _a, ctx) => currentServices(ctx.backend, te) }),
     deployments: t.connection({
       type: DeploymentRef,
-      description: 'Deployment history, newest first.',
+      description: 'Deployment history, newest first: `first`/`after` page towards older deployments, `last`/`before` towards newer ones.',
       extensions: { cost: 10 },
-      resolve: async (te, args, ctx) => {
-        const { first, afterKey } = forwardPage('deployment', args);
-        const page = await listDeployments(ctx.backend, te, { first, afterSequence: afterKey });
-        return connectionOf(page.rows, page.hasNextPage, args.after != null, (d) => encodeIdCursor('deployment', d.sequence));
-      },
+      resolve: async (te, args, ctx) =>
+        connectionOf(await listDeployments(ctx.backend, te, pageRequest('deployment', args)), (d) => encodeIdCursor('deployment', d.sequence)),
     }),
     compareWithCurrent: t.field({
       type: RevisionDiffRef,
