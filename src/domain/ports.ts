@@ -64,6 +64,8 @@ export interface EnvironmentStore {
   bySlug(projectId: string, slug: string): Promise<Environment | null>;
   ofProject(projectId: string): Promise<Environment[]>;
   setPolicy(id: string, policy: ApprovalPolicy): Promise<Environment>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<Environment | null>>;
 }
 
 export interface UserStore {
@@ -146,11 +148,15 @@ export interface RollbackReviewStore {
   /** Oldest first, grouped in the order of `requestIds`. */
   ofRequests(requestIds: readonly string[]): Promise<RollbackReview[][]>;
   byReviewer(requestId: string, reviewerId: string): Promise<RollbackReview | null>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<RollbackReview | null>>;
 }
 
 export interface RollbackNoteStore {
   insert(note: RollbackNote): Promise<void>;
   ofRequests(requestIds: readonly string[]): Promise<RollbackNote[][]>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<RollbackNote | null>>;
 }
 
 export interface BreakGlassStore {
@@ -181,6 +187,8 @@ export interface AuditStore {
   insert(event: NewAuditEvent): Promise<void>;
   /** Newest first, ids below `beforeId` (and within the window). */
   list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<AuditEvent[]>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly number[]): Promise<Array<AuditEvent | null>>;
 }
 
 export interface SyncReportStore {

@@ -157,6 +157,7 @@ function storesOver(state: () => State): Stores {
         Object.assign(environment, policy);
         return copy(environment);
       },
+      byIds: async (ids) => ids.map((id) => one(s().environments.find((e) => e.id === id))),
     },
     users: {
       insert: async (user) => {
@@ -276,12 +277,14 @@ function storesOver(state: () => State): Stores {
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().reviews.filter((r) => r.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
       byReviewer: async (requestId, reviewerId) => one(s().reviews.find((r) => r.requestId === requestId && r.reviewerId === reviewerId)),
+      byIds: async (ids) => ids.map((id) => one(s().reviews.find((r) => r.id === id))),
     },
     notes: {
       insert: async (note) => {
         s().notes.push(copy(note));
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().notes.filter((n) => n.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+      byIds: async (ids) => ids.map((id) => one(s().notes.find((n) => n.id === id))),
     },
     breakGlass: {
       insert: async (session) => {
@@ -327,6 +330,7 @@ function storesOver(state: () => State): Stores {
             page,
           ),
         ),
+      byIds: async (ids) => ids.map((id) => one(s().audit.find((a) => a.id === id))),
     },
     syncReports: {
       insert: async (report) => {

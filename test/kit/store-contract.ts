@@ -67,6 +67,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       const updated = await write((s) => s.environments.setPolicy('env-1', { approvalRequired: true, quorum: 2, blockSelfApproval: false }));
       expect(updated).toMatchObject({ id: 'env-1', approvalRequired: true, quorum: 2, blockSelfApproval: false });
       expect(await db.stores.environments.bySlug('prj-1', 'production')).toEqual(updated);
+      expect((await db.stores.environments.byIds(['env-none', 'env-1'])).map((e) => e?.id ?? null)).toEqual([null, 'env-1']);
     });
 
     it('users, memberships, agents and tokens', async () => {
@@ -203,6 +204,9 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         write((s) => s.reviews.insert({ id: 'rev-3', requestId: 'rbk-1', reviewerId: 'usr-2', decision: 'REJECT', comment: null, createdAt: at(5) })),
       ).rejects.toThrow();
       expect((await db.stores.notes.ofRequests(['rbk-1', 'rbk-2'])).map((notes) => notes.map((n) => n.note))).toEqual([[], ['root cause']]);
+      expect((await db.stores.reviews.byIds(['rev-1', 'rev-none', 'rev-2'])).map((r) => r?.comment ?? null)).toEqual(['no', null, null]);
+      expect((await db.stores.reviews.byIds(['rev-2']))[0]).toMatchObject({ requestId: 'rbk-1', createdAt: at(3) });
+      expect((await db.stores.notes.byIds(['note-none', 'note-1'])).map((n) => n?.note ?? null)).toEqual([null, 'root cause']);
     });
 
     it('break-glass sessions: active only while open and within their window; closed once', async () => {
@@ -258,6 +262,8 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await list({}, { limit: 10, beforeId: null, above: all[2]!.id })).map((e) => e.targetId)).toEqual(['target-3', 'target-2']);
       expect((await list({}, { limit: 2, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-2', 'target-1']);
       expect((await list({ action: 'a.one' }, { limit: 1, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-1']);
+      expect((await db.stores.audit.byIds([all[1]!.id, -1, all[0]!.id])).map((e) => e?.targetId ?? null)).toEqual(['target-2', null, 'target-3']);
+      expect((await db.stores.audit.byIds([all[2]!.id]))[0]).toEqual(all[2]);
     });
 
     it('sync reports: the latest per tenant-environment, and when each last reported', async () => {

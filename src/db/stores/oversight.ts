@@ -55,6 +55,7 @@ export function auditStore({ db, t }: StoreContext): AuditStore {
         .limit(page.limit)) as AuditEvent[];
       return page.fromOldest ? rows.reverse() : rows;
     },
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await db.select().from(a).where(inArray(a.id, [...ids]))) as AuditEvent[], (x) => x.id)),
   };
 }
 

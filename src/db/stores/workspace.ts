@@ -1,5 +1,5 @@
 /** Organizations, projects, tenants, environments and tenant-environments. */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Environment, Organization, Project, TenantEnvironment } from '../../domain/model';
 import type { EnvironmentStore, OrganizationStore, ProjectStore, TenantEnvironmentStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
@@ -43,6 +43,8 @@ export function environmentStore({ db, t }: StoreContext): EnvironmentStore {
     ofProject: async (projectId) =>
       (await db.select().from(t.environments).where(eq(t.environments.projectId, projectId)).orderBy(t.environments.slug)) as Environment[],
     setPolicy: async (id, policy) => (await db.update(t.environments).set(policy).where(eq(t.environments.id, id)).returning())[0] as Environment,
+    byIds: async (ids) =>
+      ids.length === 0 ? [] : byKey(ids, (await db.select().from(t.environments).where(inArray(t.environments.id, [...ids]))) as Environment[], (x) => x.id),
   };
 }
 

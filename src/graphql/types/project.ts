@@ -10,16 +10,19 @@ import { ApprovalPolicyRef } from './approval-policy';
 import { AuditEventRef } from './audit-event';
 import { BreakGlassSessionRef } from './break-glass-session';
 import { RollbackModeOptionRef } from './rollback-mode';
+import { organizationsByIds, projectsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { PlanEnum, RoleEnum } from './enums';
 import { RepositoryHealthRef } from './repository-health';
 import { TenantEnvironmentRef } from './tenant-environment';
 
 export const OrganizationRef = builder.objectRef<Organization>('Organization');
 
+asNode(OrganizationRef, (o) => o.id, organizationsByIds);
+
 OrganizationRef.implement({
   fields: (t) => ({
-    id: t.exposeID('id'),
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     plan: t.field({ type: PlanEnum, resolve: (o) => o.plan }),
@@ -29,10 +32,11 @@ OrganizationRef.implement({
 
 export const ProjectRef = builder.objectRef<Project>('Project');
 
+asNode(ProjectRef, (p) => p.id, projectsByIds);
+
 ProjectRef.implement({
   description: 'A project: one hosted Git repository holding tenants × environments.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     organization: t.field({ type: OrganizationRef, resolve: (p, _a, ctx) => organizationOf(ctx.backend, p) }),

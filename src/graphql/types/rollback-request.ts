@@ -7,7 +7,9 @@ import {
   reviewRollbackRequest,
   rollbackRequestById,
 } from '../../domain/requests/rollback-requests';
+import { notesByIds, reviewsByIds, rollbackRequestsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentRef } from './deployment';
 import { ReviewDecisionEnum, RollbackModeEnum, RollbackRequestStateEnum } from './enums';
@@ -22,9 +24,10 @@ const SelectedFieldRef = builder.objectRef<{ file: string; path: string }>('Sele
 
 const RollbackReviewRef = builder.objectRef<RollbackReview>('RollbackReview');
 
+asNode(RollbackReviewRef, (r) => r.id, reviewsByIds);
+
 RollbackReviewRef.implement({
   fields: (t) => ({
-    id: t.exposeID('id'),
     decision: t.field({ type: ReviewDecisionEnum, resolve: (r) => r.decision }),
     comment: t.exposeString('comment', { nullable: true }),
     reviewer: t.field({ type: UserRef, resolve: async (r, _a, ctx) => (await ctx.loaders.user.load(r.reviewerId))! }),
@@ -34,9 +37,10 @@ RollbackReviewRef.implement({
 
 const RollbackNoteRef = builder.objectRef<RollbackNote>('RollbackNote');
 
+asNode(RollbackNoteRef, (n) => n.id, notesByIds);
+
 RollbackNoteRef.implement({
   fields: (t) => ({
-    id: t.exposeID('id'),
     note: t.exposeString('note'),
     author: t.field({ type: UserRef, resolve: async (n, _a, ctx) => (await ctx.loaders.user.load(n.authorId))! }),
     createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
@@ -47,10 +51,11 @@ const optionalDate = (key: keyof RollbackRequest) => (r: RollbackRequest) => (r[
 
 export const RollbackRequestRef = builder.objectRef<RollbackRequest>('RollbackRequest');
 
+asNode(RollbackRequestRef, (r) => r.id, rollbackRequestsByIds);
+
 RollbackRequestRef.implement({
   description: 'A request to roll a tenant-environment back; states follow the spec: pending → approved → executing → completed | failed, or rejected.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     state: t.field({ type: RollbackRequestStateEnum, resolve: (r) => r.state }),
     mode: t.field({ type: RollbackModeEnum, resolve: (r) => r.mode }),
     targetRevision: t.exposeString('targetSha'),

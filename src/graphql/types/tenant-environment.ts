@@ -3,7 +3,9 @@ import type { TenantEnvironment } from '../../domain/model';
 import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
 import { rollbackModes } from '../../domain/rollback/modes';
 import { driftOf, syncStatusOf } from '../../domain/sync';
+import { tenantEnvironmentsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { DriftEntryRef, SyncStatusRef } from './sync-status';
 import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
@@ -16,10 +18,11 @@ import { RevisionDiffRef } from './revision-diff';
 
 export const TenantEnvironmentRef = builder.objectRef<TenantEnvironment>('TenantEnvironment');
 
+asNode(TenantEnvironmentRef, (te) => te.id, tenantEnvironmentsByIds);
+
 TenantEnvironmentRef.implement({
   description: 'A tenant in one environment: the unit of deployment and rollback.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     tenant: t.string({ resolve: (te) => te.tenant.slug }),
     environment: t.string({ resolve: (te) => te.environment.slug }),
     path: t.string({
