@@ -10,7 +10,7 @@ import {
 import { notesByIds, reviewsByIds, rollbackRequestsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
 import { asNode } from './node';
-import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
+import { eventsOf, requireReadableFilters, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentRef } from './deployment';
 import { ReviewDecisionEnum, RollbackModeEnum, RollbackRequestStateEnum } from './enums';
 import { RollbackInput, toRollbackInput } from './rollback-preview';
@@ -184,18 +184,26 @@ RollbackRequestEventRef.implement({
 builder.subscriptionField('rollbackRequestUpdated', (t) =>
   t.field({
     type: RollbackRequestEventRef,
-    description: 'Every state transition, review and note of matching requests (filter by project, tenant-environment or request).',
+    description:
+      'Every state transition, review and note of matching requests (filter by project, tenant-environment or request). A filter naming something unknown or unreadable is NOT_FOUND at once.',
     args: { projectId: t.arg.id({ required: false }), tenantEnvironmentId: t.arg.id({ required: false }), requestId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) =>
-      eventsOf(
+    subscribe: async (_root, args, ctx) => {
+      const filters = {
+        projectId: args.projectId ? String(args.projectId) : null,
+        tenantEnvironmentId: args.tenantEnvironmentId ? String(args.tenantEnvironmentId) : null,
+        requestId: args.requestId ? String(args.requestId) : null,
+      };
+      await requireReadableFilters(ctx, filters);
+      return eventsOf(
         ctx,
         (e) =>
           e.type === 'rollbackRequestUpdated' &&
-          (!args.projectId || e.projectId === String(args.projectId)) &&
-          (!args.tenantEnvironmentId || e.tenantEnvironmentId === String(args.tenantEnvironmentId)) &&
-          (!args.requestId || e.requestId === String(args.requestId)),
-        { type: 'rollbackRequestUpdated', ...(args.tenantEnvironmentId ? { tenantEnvironmentId: String(args.tenantEnvironmentId) } : {}) },
-      ),
+          (!filters.projectId || e.projectId === filters.projectId) &&
+          (!filters.tenantEnvironmentId || e.tenantEnvironmentId === filters.tenantEnvironmentId) &&
+          (!filters.requestId || e.requestId === filters.requestId),
+        { type: 'rollbackRequestUpdated', ...(filters.tenantEnvironmentId ? { tenantEnvironmentId: filters.tenantEnvironmentId } : {}) },
+      );
+    },
     resolve: (event) => event as RollbackRequestUpdated,
   }),
 );
