@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { sourceFiles } from '../architecture/import-graph';
 
 export interface CodeSite {
   code: string;
@@ -23,14 +24,6 @@ export interface DynamicSite {
 }
 
 const CODE = /^[A-Z][A-Z0-9_]{2,}$/;
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(file);
-    return entry.name.endsWith('.ts') ? [file] : [];
-  });
-}
 
 /** The string literals an expression can evaluate to (through conditionals, `??`, `||` and parentheses); null if it can be anything else. */
 function literals(node: ts.Expression): string[] | null {

@@ -9,6 +9,7 @@ import { buildSchema, isObjectType } from 'graphql';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/domain/admin';
 import { nodeTypeOf } from '../../src/graphql/types/node';
+import { sourceFiles } from '../architecture/import-graph';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, expectError, ok, type Caller } from '../kit/client';
 import { OpenBreakGlassDocument, SetApprovalPolicyDocument } from '../kit/documents/governance';
@@ -114,15 +115,9 @@ describe('node(id:) and nodes(ids:)', () => {
 
   it('know the type of every id prefix the domain makes, except those of objects never exposed', () => {
     const NOT_EXPOSED = new Set(['agt', 'tok', 'ten', 'env']); // agents, tokens, tenants, environments (seen through ApprovalPolicy)
-    const prefixes = new Set<string>();
-    const walk = (dir: string): void => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (file.endsWith('.ts')) for (const m of fs.readFileSync(file, 'utf8').matchAll(/newId\('([a-z]+)'/g)) prefixes.add(m[1]!);
-      }
-    };
-    walk(path.join(ROOT, 'src'));
+    const prefixes = new Set(
+      sourceFiles(path.join(ROOT, 'src')).flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/newId\('([a-z]+)'/g)].map((m) => m[1]!)),
+    );
     expect(prefixes.size).toBeGreaterThan(5);
     for (const prefix of prefixes) {
       if (NOT_EXPOSED.has(prefix)) expect(nodeTypeOf(`${prefix}-abc`), prefix).toBeNull();
