@@ -46,7 +46,7 @@ function graphiql(browser: LocalBrowser) {
     async setOperation(text: string) {
       await paste('.graphiql-query-editor', text);
       const name = /^(?:query|mutation|subscription)\s+(\w+)/m.exec(text)![1]!;
-      await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toBe(name);
+      await expect.poll(() => page.locator('.graphiql-tab-active').innerText(), { timeout: 15_000 }).toBe(name);
     },
     run: () => page.locator('.graphiql-execute-button').click(),
     response,
@@ -98,7 +98,7 @@ describe.skipIf(!runs)('GraphiQL in a browser, offline', () => {
       const ui = graphiql(browser);
       await ui.open(baseUrl);
       expect(await page.title()).toBe('Backtrack');
-      await expect.poll(() => page.locator('.graphiql-logo').innerText()).toContain('Backtrack');
+      await expect.poll(() => page.locator('.graphiql-logo').innerText(), { timeout: 15_000 }).toContain('Backtrack');
 
       // The README's query, with the DEPLOYER's token typed into the headers editor.
       await ui.setHeaders({ Authorization: `Bearer ${t.token('DEPLOYER')}` });
