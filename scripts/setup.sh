@@ -68,6 +68,16 @@ cache_nodegit_binary() {
 
 install_node_modules() {
   if modules_are_current; then return 0; fi
+  if [ -L node_modules ]; then
+    # A checkout sharing another one's install (a git worktree): npm ci empties node_modules through
+    # the link, breaking every checkout that shares it. Its owner installs it.
+    if node -e "require('nodegit'); require('better-sqlite3')(':memory:').close()" >/dev/null 2>&1; then
+      say "node_modules links to $(readlink node_modules), installed for another lockfile: using it as it is"
+      return 0
+    fi
+    say "node_modules links to $(readlink node_modules), which cannot load nodegit and better-sqlite3: run setup where it lives"
+    exit 1
+  fi
   if [ -f "$NODEGIT_CACHE/$(nodegit_package_name)" ]; then
     say "using the cached nodegit binary from $NODEGIT_CACHE"
     export npm_config_nodegit_binary_host_mirror="file://$NODEGIT_CACHE/"
