@@ -2,6 +2,7 @@
 import type { Actor } from './actor';
 import { agentScope, canReadProjectWide } from './access';
 import type { AuditEvent } from './model';
+import { readPage, type Page, type PageRequest } from './paging';
 import type { AuditFilter, Backend, Stores } from './ports';
 
 export interface AuditInput {
@@ -41,14 +42,10 @@ export async function listAuditEvents(
   actor: Actor | null,
   projectId: string,
   filter: AuditFilter,
-  page: { first: number; afterId: number | null },
-): Promise<{ rows: AuditEvent[]; hasNextPage: boolean }> {
+  request: PageRequest,
+): Promise<Page<AuditEvent>> {
   const scope = agentScope(actor);
-  if (!scope && !canReadProjectWide(actor, projectId)) return { rows: [], hasNextPage: false };
-  const rows = await backend.stores.audit.list(
-    projectId,
-    { ...filter, tenantEnvironmentIds: scope ? [...scope] : null },
-    { limit: page.first + 1, beforeId: page.afterId },
-  );
-  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+  if (!scope && !canReadProjectWide(actor, projectId)) return { rows: [], hasNextPage: false, hasPreviousPage: false };
+  const visible = { ...filter, tenantEnvironmentIds: scope ? [...scope] : null };
+  return readPage(request, (beforeId, limit, window) => backend.stores.audit.list(projectId, visible, { limit, beforeId, ...window }));
 }

@@ -95,6 +95,8 @@ export interface EnvironmentStore {
   ofProject(projectId: string): Promise<Environment[]>;
   setPolicy(id: string, policy: ApprovalPolicy): Promise<Environment>;
   setArchivedAt(id: string, at: Date | null): Promise<void>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<Environment | null>>;
 }
 
 export interface UserStore {
@@ -147,6 +149,18 @@ export interface TokenStore {
 
 export type NewDeployment = Omit<Deployment, 'createdAt' | 'rolledBackById'>;
 
+/**
+ * More of a page of a list kept newest first by an integer key (deployment sequence, audit id):
+ * a lower bound, and from which end of the bounded list the rows are taken (they always come
+ * back newest first). What backward paging (`last`/`before`) needs.
+ */
+export interface KeyWindow {
+  /** Only keys above this one (default: no lower bound). */
+  above?: number | null;
+  /** Take the `limit` rows with the lowest keys instead of the highest. */
+  fromOldest?: boolean;
+}
+
 export interface DeploymentStore {
   /**
    * Inserts in order. A deployment of a revision the tenant-environment already has keeps its id and
@@ -158,8 +172,8 @@ export interface DeploymentStore {
   /** The deployment each rollback request produced, in the order of `requestIds`. */
   byRequestIds(requestIds: readonly string[]): Promise<Array<Deployment | null>>;
   byRevision(tenantEnvironmentId: string, revision: string): Promise<Deployment | null>;
-  /** Newest first, with sequence below `beforeSequence`. */
-  page(tenantEnvironmentId: string, beforeSequence: number, limit: number): Promise<Deployment[]>;
+  /** Newest first, with sequence below `beforeSequence` (and within `window`). */
+  page(tenantEnvironmentId: string, beforeSequence: number, limit: number, window?: KeyWindow): Promise<Deployment[]>;
   /** Oldest first: the tenant-environment's deployments with a sequence in the range. */
   inRange(tenantEnvironmentId: string, range: SequenceRange): Promise<Array<Pick<Deployment, 'id' | 'revision' | 'sequence'>>>;
   /** Ids of the tenant-environment's deployments of these revisions. */
@@ -224,11 +238,15 @@ export interface RollbackReviewStore {
   /** Oldest first, grouped in the order of `requestIds`. */
   ofRequests(requestIds: readonly string[]): Promise<RollbackReview[][]>;
   byReviewer(requestId: string, reviewerId: string): Promise<RollbackReview | null>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<RollbackReview | null>>;
 }
 
 export interface RollbackNoteStore {
   insert(note: RollbackNote): Promise<void>;
   ofRequests(requestIds: readonly string[]): Promise<RollbackNote[][]>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<RollbackNote | null>>;
 }
 
 export interface BreakGlassStore {
@@ -257,8 +275,10 @@ export interface AuditFilter {
 
 export interface AuditStore {
   insert(event: NewAuditEvent): Promise<void>;
-  /** Newest first, ids below `beforeId`. */
-  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null }): Promise<AuditEvent[]>;
+  /** Newest first, ids below `beforeId` (and within the window). */
+  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<AuditEvent[]>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly number[]): Promise<Array<AuditEvent | null>>;
 }
 
 export interface SyncReportStore {

@@ -1,6 +1,8 @@
 /** Imports every type module (each registers itself on the builder) and builds the schema. */
 import { builder } from './builder';
 import './types/enums';
+import './types/error-code';
+import './types/node';
 import './types/user';
 import './types/organization';
 import './types/project';

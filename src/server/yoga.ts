@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
 import { bearerToken } from '../domain/auth';
+import { GRAPHIQL_OPTIONS, graphiqlRenderer } from './graphiql';
 import { clientAddress, TooManyFailedAuthentications, type Authentication, type AuthGuard } from './auth-guard';
 import type { Backend } from '../domain/ports';
 import type { EventPubSub } from '../events/pubsub';
@@ -34,7 +35,8 @@ export function createYogaServer(
     landingPage: false,
     // The HTTP server enforces BODY_LIMIT_BYTES first (with BODY_TOO_LARGE); yoga's own guard must not be stricter.
     maxRequestBodySize: config.BODY_LIMIT_BYTES,
-    graphiql: config.GRAPHIQL ? { title: 'Backtrack', subscriptionsProtocol: 'WS' } : false,
+    graphiql: config.GRAPHIQL ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: graphiqlRenderer(),
     // Without configured origins no CORS header is sent at all: browsers allow the same origin only.
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, credentials: true, methods: ['GET', 'POST'] } : false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },

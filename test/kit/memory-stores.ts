@@ -25,7 +25,7 @@ import type {
   TenantEnvironment,
   User,
 } from '../../src/domain/model';
-import type { RunInTransaction, SequenceRange, Stores } from '../../src/domain/ports';
+import type { KeyWindow, RunInTransaction, SequenceRange, Stores } from '../../src/domain/ports';
 
 interface State {
   organizations: Organization[];
@@ -95,6 +95,12 @@ const archiver = <T extends { id: string; archivedAt: Date | null }>(rows: () =>
   const row = rows().find((r) => r.id === id);
   if (row) row.archivedAt = at;
 };
+
+/** `limit` rows by key from the newest end (or the oldest, for backward paging), newest first. */
+function windowOf<T>(rows: T[], key: (row: T) => number, limit: number, window: KeyWindow): T[] {
+  const newestFirst = [...rows].sort((a, b) => key(b) - key(a));
+  return window.fromOldest ? newestFirst.slice(Math.max(0, newestFirst.length - limit)) : newestFirst.slice(0, limit);
+}
 
 function storesOver(state: () => State): Stores {
   const s = state;
@@ -218,6 +224,7 @@ function storesOver(state: () => State): Stores {
         return copy(environment);
       },
       setArchivedAt: archiver(() => s().environments),
+      byIds: async (ids) => ids.map((id) => one(s().environments.find((e) => e.id === id))),
     },
     users: {
       insert: async (user) => {
@@ -302,12 +309,14 @@ function storesOver(state: () => State): Stores {
       byRequestIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.rollbackRequestId === id))),
       byRevision: async (tenantEnvironmentId, revision) =>
         one(s().deployments.find((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.revision === revision)),
-      page: async (tenantEnvironmentId, beforeSequence, limit) =>
+      page: async (tenantEnvironmentId, beforeSequence, limit, window = {}) =>
         copy(
-          s()
-            .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence)
-            .sort((a, b) => b.sequence - a.sequence)
-            .slice(0, limit),
+          windowOf(
+            s().deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence && d.sequence > (window.above ?? -Infinity)),
+            (d) => d.sequence,
+            limit,
+            window,
+          ),
         ),
       inRange: async (tenantEnvironmentId, range) =>
         s()
@@ -406,12 +415,14 @@ function storesOver(state: () => State): Stores {
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().reviews.filter((r) => r.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
       byReviewer: async (requestId, reviewerId) => one(s().reviews.find((r) => r.requestId === requestId && r.reviewerId === reviewerId)),
+      byIds: async (ids) => ids.map((id) => one(s().reviews.find((r) => r.id === id))),
     },
     notes: {
       insert: async (note) => {
         s().notes.push(copy(note));
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().notes.filter((n) => n.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+      byIds: async (ids) => ids.map((id) => one(s().notes.find((n) => n.id === id))),
     },
     breakGlass: {
       insert: async (session) => {
@@ -439,8 +450,8 @@ function storesOver(state: () => State): Stores {
       },
       list: async (projectId, filter, page) =>
         copy(
-          s()
-            .audit.filter(
+          windowOf(
+            s().audit.filter(
               (a) =>
                 a.projectId === projectId &&
                 (!filter.action || a.action === filter.action) &&
@@ -449,11 +460,15 @@ function storesOver(state: () => State): Stores {
                 (!filter.tenantEnvironmentIds || (a.tenantEnvironmentId !== null && filter.tenantEnvironmentIds.includes(a.tenantEnvironmentId))) &&
                 (!filter.breakGlassSessionId || a.breakGlassSessionId === filter.breakGlassSessionId) &&
                 (!filter.breakGlassOnly || a.breakGlassSessionId !== null) &&
-                (page.beforeId === null || a.id < page.beforeId),
-            )
-            .sort((a, b) => b.id - a.id)
-            .slice(0, page.limit),
+                (page.beforeId === null || a.id < page.beforeId) &&
+                a.id > (page.above ?? -Infinity),
+            ),
+            (a) => a.id,
+            page.limit,
+            page,
+          ),
         ),
+      byIds: async (ids) => ids.map((id) => one(s().audit.find((a) => a.id === id))),
     },
     syncReports: {
       insert: async (report) => {

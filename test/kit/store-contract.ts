@@ -67,6 +67,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       const updated = await write((s) => s.environments.setPolicy('env-1', { approvalRequired: true, quorum: 2, blockSelfApproval: false }));
       expect(updated).toMatchObject({ id: 'env-1', approvalRequired: true, quorum: 2, blockSelfApproval: false });
       expect(await db.stores.environments.bySlug('prj-1', 'production')).toEqual(updated);
+      expect((await db.stores.environments.byIds(['env-none', 'env-1'])).map((e) => e?.id ?? null)).toEqual([null, 'env-1']);
     });
 
     it('users, memberships, agents and tokens', async () => {
@@ -261,6 +262,10 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         { id: 'dep-2', revision: 'r2', sequence: 3 },
       ]);
       expect(await db.stores.deployments.inRange(te1, { after: 1, upTo: 2 })).toEqual([]);
+      // Backward paging: a lower bound, and the oldest rows of the window (still newest first).
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10, { above: 1 })).map((d) => d.id)).toEqual(['dep-2']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 1, { fromOldest: true })).map((d) => d.id)).toEqual(['dep-1']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10, { fromOldest: true })).map((d) => d.id)).toEqual(['dep-2', 'dep-1']);
       expect((await db.stores.deployments.byRevision(te2, 'r2'))!.id).toBe('dep-3');
       expect(await db.stores.deployments.idsAtRevisions(te1, ['r1', 'r2', 'r9'])).toEqual(expect.arrayContaining(['dep-1', 'dep-2']));
       const [first] = await db.stores.deployments.byIds(['dep-1']);
@@ -403,6 +408,9 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         write((s) => s.reviews.insert({ id: 'rev-3', requestId: 'rbk-1', reviewerId: 'usr-2', decision: 'REJECT', comment: null, createdAt: at(5) })),
       ).rejects.toThrow();
       expect((await db.stores.notes.ofRequests(['rbk-1', 'rbk-2'])).map((notes) => notes.map((n) => n.note))).toEqual([[], ['root cause']]);
+      expect((await db.stores.reviews.byIds(['rev-1', 'rev-none', 'rev-2'])).map((r) => r?.comment ?? null)).toEqual(['no', null, null]);
+      expect((await db.stores.reviews.byIds(['rev-2']))[0]).toMatchObject({ requestId: 'rbk-1', createdAt: at(3) });
+      expect((await db.stores.notes.byIds(['note-none', 'note-1'])).map((n) => n?.note ?? null)).toEqual([null, 'root cause']);
     });
 
     it('break-glass sessions: active only while open and within their window; closed once', async () => {
@@ -443,7 +451,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
           });
         }
       });
-      const list = (filter = {}, page = { limit: 10, beforeId: null as number | null }) => db.stores.audit.list('prj-1', filter, page);
+      const list = (filter = {}, page: Parameters<typeof db.stores.audit.list>[2] = { limit: 10, beforeId: null }) => db.stores.audit.list('prj-1', filter, page);
       const all = await list();
       expect(all.map((e) => e.targetId)).toEqual(['target-3', 'target-2', 'target-1']);
       expect(all[2]).toMatchObject({ details: { i: 1 }, createdAt: at(1) });
@@ -455,6 +463,11 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await list({ breakGlassOnly: true })).map((e) => e.targetId)).toEqual(['target-2']);
       expect((await list({ breakGlassSessionId: 'bgs-1' })).map((e) => e.targetId)).toEqual(['target-2']);
       expect((await list({}, { limit: 1, beforeId: all[0]!.id })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect((await list({}, { limit: 10, beforeId: null, above: all[2]!.id })).map((e) => e.targetId)).toEqual(['target-3', 'target-2']);
+      expect((await list({}, { limit: 2, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-2', 'target-1']);
+      expect((await list({ action: 'a.one' }, { limit: 1, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-1']);
+      expect((await db.stores.audit.byIds([all[1]!.id, -1, all[0]!.id])).map((e) => e?.targetId ?? null)).toEqual(['target-2', null, 'target-3']);
+      expect((await db.stores.audit.byIds([all[2]!.id]))[0]).toEqual(all[2]);
     });
 
     it('sync reports: the latest per tenant-environment, and when each last reported', async () => {

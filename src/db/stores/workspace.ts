@@ -1,5 +1,5 @@
 /** Organizations, projects, tenants, environments and tenant-environments. */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Environment, Organization, Project, Tenant, TenantEnvironment } from '../../domain/model';
 import type { EnvironmentStore, OrganizationStore, ProjectStore, TenantEnvironmentStore, TenantStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
@@ -79,6 +79,8 @@ export function environmentStore({ db, t }: StoreContext): EnvironmentStore {
     setArchivedAt: async (id, at) => {
       await db.update(t.environments).set({ archivedAt: at }).where(eq(t.environments.id, id));
     },
+    byIds: async (ids) =>
+      ids.length === 0 ? [] : byKey(ids, (await db.select().from(t.environments).where(inArray(t.environments.id, [...ids]))) as Environment[], (x) => x.id),
   };
 }
 

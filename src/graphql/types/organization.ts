@@ -1,14 +1,17 @@
 import type { Organization } from '../../domain/model';
+import { organizationsByIds } from '../../domain/lookup';
 import { listOrganizations } from '../../domain/onboarding/structure';
 import { builder } from '../builder';
 import { PlanEnum } from './enums';
+import { asNode } from './node';
 
 export const OrganizationRef = builder.objectRef<Organization>('Organization');
+
+asNode(OrganizationRef, (o) => o.id, organizationsByIds);
 
 OrganizationRef.implement({
   description: 'An organization: its plan and feature flags gate the rollback modes and the approval workflow of its projects.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     plan: t.field({ type: PlanEnum, resolve: (o) => o.plan }),

@@ -8,12 +8,14 @@ import type { Project } from '../../domain/model';
 import { archiveProject } from '../../domain/onboarding/archive';
 import { listProjects } from '../../domain/onboarding/structure';
 import { environmentsOfProject, organizationOf, projectBySlug, tenantEnvironmentsOfProject } from '../../domain/workspace';
-import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
+import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { AuditEventRef } from './audit-event';
 import { BreakGlassSessionRef } from './break-glass-session';
 import { RollbackModeOptionRef } from './rollback-mode';
+import { projectsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { RoleEnum } from './enums';
 import { OrganizationRef } from './organization';
 import { RepositoryHealthRef } from './repository-health';
@@ -21,10 +23,11 @@ import { TenantEnvironmentRef } from './tenant-environment';
 
 export const ProjectRef = builder.objectRef<Project>('Project');
 
+asNode(ProjectRef, (p) => p.id, projectsByIds);
+
 ProjectRef.implement({
   description: 'A project: one hosted Git repository holding tenants × environments.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     organization: t.field({ type: OrganizationRef, resolve: (p, _a, ctx) => organizationOf(ctx.backend, p) }),
@@ -75,7 +78,7 @@ ProjectRef.implement({
     }),
     auditEvents: t.connection({
       type: AuditEventRef,
-      description: 'The audit trail, newest first.',
+      description: 'The audit trail, newest first: `first`/`after` page towards older events, `last`/`before` towards newer ones.',
       extensions: { cost: 10 },
       args: {
         action: t.arg.string({ required: false }),
@@ -84,7 +87,6 @@ ProjectRef.implement({
         breakGlassOnly: t.arg.boolean({ required: false }),
       },
       resolve: async (p, args, ctx) => {
-        const { first, afterKey: afterId } = forwardPage('audit', args);
         const page = await listAuditEvents(
           ctx.backend,
           ctx.actor,
@@ -95,9 +97,9 @@ ProjectRef.implement({
             tenantEnvironmentId: args.tenantEnvironmentId ? String(args.tenantEnvironmentId) : null,
             breakGlassOnly: args.breakGlassOnly,
           },
-          { first, afterId },
+          pageRequest('audit', args),
         );
-        return connectionOf(page.rows, page.hasNextPage, args.after != null, (e) => encodeIdCursor('audit', e.id));
+        return connectionOf(page, (e) => encodeIdCursor('audit', e.id));
       },
     }),
   }),

@@ -6,9 +6,11 @@ import { createTenantEnvironment } from '../../domain/onboarding/structure';
 import { recurringRollbackTargets, rollbackRequestsOf } from '../../domain/requests/rollback-requests';
 import { rollbackModes } from '../../domain/rollback/modes';
 import { driftOf, syncStatusOf } from '../../domain/sync';
+import { tenantEnvironmentsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { DriftEntryRef, SyncStatusRef } from './sync-status';
-import { connectionOf, encodeIdCursor, forwardPage } from '../pagination';
+import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
 import { ApprovalPolicyRef } from './approval-policy';
 import { RollbackRequestStateEnum } from './enums';
 import { RollbackModeOptionRef } from './rollback-mode';
@@ -19,10 +21,11 @@ import { RevisionDiffRef } from './revision-diff';
 
 export const TenantEnvironmentRef = builder.objectRef<TenantEnvironment>('TenantEnvironment');
 
+asNode(TenantEnvironmentRef, (te) => te.id, tenantEnvironmentsByIds);
+
 TenantEnvironmentRef.implement({
   description: 'A tenant in one environment: the unit of deployment and rollback.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     tenant: t.string({ resolve: (te) => te.tenant.slug }),
     environment: t.string({ resolve: (te) => te.environment.slug }),
     path: t.string({
@@ -45,13 +48,10 @@ TenantEnvironmentRef.implement({
     }),
     deployments: t.connection({
       type: DeploymentRef,
-      description: 'Deployment history, newest first.',
+      description: 'Deployment history, newest first: `first`/`after` page towards older deployments, `last`/`before` towards newer ones.',
       extensions: { cost: 10 },
-      resolve: async (te, args, ctx) => {
-        const { first, afterKey } = forwardPage('deployment', args);
-        const page = await listDeployments(ctx.backend, te, { first, afterSequence: afterKey });
-        return connectionOf(page.rows, page.hasNextPage, args.after != null, (d) => encodeIdCursor('deployment', d.sequence));
-      },
+      resolve: async (te, args, ctx) =>
+        connectionOf(await listDeployments(ctx.backend, te, pageRequest('deployment', args)), (d) => encodeIdCursor('deployment', d.sequence)),
     }),
     compareWithCurrent: t.field({
       type: RevisionDiffRef,
