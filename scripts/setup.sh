@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs what Backtrack needs on a fresh Debian machine with Node 20: the system packages
-# nodegit compiles against, and node_modules. A built nodegit binary is kept in a cache
-# directory so later installs (and CI on the same machine) skip the ~10 minute compile.
+# nodegit compiles against, Debian's chromium for the browser test (skipped with --no-browser,
+# as `npm start` does), and node_modules. A built nodegit binary is kept in a cache directory so
+# later installs (and CI on the same machine) skip the ~10 minute compile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+WITH_BROWSER=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-browser) WITH_BROWSER=0 ;;
+    *) printf 'setup: unknown option %s (known: --no-browser)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 CACHE_DIR="${BACKTRACK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/backtrack}"
 NODEGIT_CACHE="$CACHE_DIR/nodegit"
@@ -19,6 +28,8 @@ install_system_packages() {
   command -v make >/dev/null 2>&1 || missing+=(make)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  # The GraphiQL browser test drives Debian's chromium through playwright-core (never a downloaded browser).
+  if [ "$WITH_BROWSER" = 1 ]; then command -v chromium >/dev/null 2>&1 || missing+=(chromium); fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing system packages: ${missing[*]}"
@@ -57,6 +68,16 @@ cache_nodegit_binary() {
 
 install_node_modules() {
   if modules_are_current; then return 0; fi
+  if [ -L node_modules ]; then
+    # A checkout sharing another one's install (a git worktree): npm ci empties node_modules through
+    # the link, breaking every checkout that shares it. Its owner installs it.
+    if node -e "require('nodegit'); require('better-sqlite3')(':memory:').close()" >/dev/null 2>&1; then
+      say "node_modules links to $(readlink node_modules), installed for another lockfile: using it as it is"
+      return 0
+    fi
+    say "node_modules links to $(readlink node_modules), which cannot load nodegit and better-sqlite3: run setup where it lives"
+    exit 1
+  fi
   if [ -f "$NODEGIT_CACHE/$(nodegit_package_name)" ]; then
     say "using the cached nodegit binary from $NODEGIT_CACHE"
     export npm_config_nodegit_binary_host_mirror="file://$NODEGIT_CACHE/"

@@ -23,13 +23,20 @@ const integer = (min: number, max: number) =>
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 const schema = z.object({
+  /** `production` makes BACKTRACK_MODE default to production. */
+  NODE_ENV: z.string().optional(),
+  /** demo (the default): the demo is seeded and its tokens printed; production: no seed, no GraphiQL, no introspection, no token printed. */
+  BACKTRACK_MODE: oneOf(['demo', 'production']).optional(),
+  /** Production, empty database: this user becomes the bootstrap admin (its token is then issued with the CLI, never printed). */
+  BOOTSTRAP_ADMIN_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').optional(),
   PORT: integer(0, 65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
-  SEED_DEMO: boolean.default(true),
+  /** Defaults to true in demo mode, false in production. */
+  SEED_DEMO: boolean.optional(),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  GRAPHIQL: boolean.default(true),
-  INTROSPECTION: boolean.default(true),
+  GRAPHIQL: boolean.optional(),
+  INTROSPECTION: boolean.optional(),
   AGENT_SILENCE_SECONDS: integer(1, 86_400).default(120),
   BREAK_GLASS_MAX_MINUTES: integer(1, 24 * 60).default(240),
   MAX_DEPTH: integer(1, 100).default(12),
@@ -79,7 +86,11 @@ export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends RawConfig {
+export interface Config extends Omit<RawConfig, 'SEED_DEMO' | 'GRAPHIQL' | 'INTROSPECTION'> {
+  mode: 'demo' | 'production';
+  SEED_DEMO: boolean;
+  GRAPHIQL: boolean;
+  INTROSPECTION: boolean;
   databaseFile: string;
   repositoriesDir: string;
 }
@@ -102,8 +113,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(env[variable])})`);
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
+  // Production unless said otherwise when NODE_ENV says production; what is asked for explicitly always wins.
+  const mode = parsed.data.BACKTRACK_MODE ?? (parsed.data.NODE_ENV === 'production' ? 'production' : 'demo');
+  const demo = mode === 'demo';
   return {
     ...parsed.data,
+    mode,
+    SEED_DEMO: parsed.data.SEED_DEMO ?? demo,
+    GRAPHIQL: parsed.data.GRAPHIQL ?? demo,
+    INTROSPECTION: parsed.data.INTROSPECTION ?? demo,
     DATA_DIR: dataDir,
     databaseFile: path.join(dataDir, 'backtrack.sqlite'),
     repositoriesDir: path.join(dataDir, 'repositories'),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { repositoryProblems } from './domain/admin';
+import { bootstrapAdmin, type Bootstrapped } from './domain/onboarding/bootstrap';
 import { DEMO_PROJECT, isSeeded, seedDemo, type DemoCredentials } from './domain/seed/seed-demo';
 
 /** Written to a temporary name, synced, then renamed: the file is whole or absent. */
@@ -34,12 +35,18 @@ function seedingMarker(config: Config): string {
 }
 
 /**
- * Tokens are printed on the start that seeds them only (they are stored hashed and never shown
- * again); later starts say where the file is, so no pod log keeps an ADMIN token.
+ * Demo tokens are printed on the start that seeds them only (they are stored hashed and never shown
+ * again); later starts say where the file is, so no pod log keeps an ADMIN token. In production no
+ * token is ever printed, except the bootstrap admin's on the first start of an empty database.
  */
-function printBanner(url: string, seeded: DemoCredentials | null, config: Config): void {
-  const lines = [`Backtrack is listening on ${url}  (GraphiQL: ${url}, WebSocket: ${url.replace(/^http/, 'ws')})`];
-  if (seeded) {
+function printBanner(url: string, seeded: DemoCredentials | null, bootstrapped: Bootstrapped | null, config: Config): void {
+  const ws = url.replace(/^http/, 'ws');
+  const lines = [`Backtrack is listening on ${url}  (${config.GRAPHIQL ? `GraphiQL: ${url}, ` : ''}WebSocket: ${ws})`];
+  if (config.mode === 'production') {
+    lines.push(`Production mode: GraphiQL ${config.GRAPHIQL ? 'on' : 'off'}, introspection ${config.INTROSPECTION ? 'on' : 'off'}, demo ${config.SEED_DEMO ? 'seeded' : 'not seeded'}; data in ${config.DATA_DIR}`);
+    if (bootstrapped) lines.push('', ...bootstrapLines(bootstrapped));
+    if (seeded) lines.push('', `Demo tokens: ${demoTokensFile(config)} (never printed in production)`);
+  } else if (seeded) {
     const deployer = seeded.users.find((u) => u.role === 'DEPLOYER')!;
     lines.push('', `Demo token (${deployer.email}, DEPLOYER):`, `  ${deployer.token}`, '', 'All demo tokens:');
     for (const user of seeded.users) lines.push(`  ${user.role.padEnd(8)} ${user.email.padEnd(34)} ${user.token}`);
@@ -49,6 +56,21 @@ function printBanner(url: string, seeded: DemoCredentials | null, config: Config
     lines.push('', `Demo tokens: ${demoTokensFile(config)} (printed only on the start that seeded them)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** What the operator does next with the bootstrap admin (its token, shown once, or how to issue one). */
+function bootstrapLines(bootstrapped: Bootstrapped): string[] {
+  const cli = 'npm run cli --';
+  return [
+    `The database was empty: ${bootstrapped.email} is the bootstrap admin.`,
+    ...(bootstrapped.token
+      ? ['Its token, shown this once (send as "Authorization: Bearer <token>"):', `  ${bootstrapped.token}`]
+      : ['Issue its token (shown once) with:', `  ${cli} token create --email ${bootstrapped.email} --expires-in 30d`]),
+    'Then create or import a project and make it ADMIN there, e.g.:',
+    `  ${cli} organization create --slug my-org --plan PRO`,
+    `  ${cli} project import --organization my-org --project my-project --from <path or git URL> --admin ${bootstrapped.email}`,
+    'or describe the whole workspace in a file and apply it (README: "Getting started with your own repository").',
+  ];
 }
 
 /**
@@ -85,6 +107,8 @@ async function main(): Promise<void> {
     fail(`DATA_DIR ${config.DATA_DIR}: ${problems.join('; ')}; restore it or move the data directory away`);
   }
   let seeded: DemoCredentials | null = null;
+  let bootstrapped: Bootstrapped | null = null;
+  if (config.mode === 'production') bootstrapped = await bootstrapAdmin(app.backend, config.BOOTSTRAP_ADMIN_EMAIL ?? null);
   if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
     process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
     fs.writeFileSync(seedingMarker(config), `${process.pid}\n`);
@@ -99,7 +123,7 @@ async function main(): Promise<void> {
     fail(`cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`);
   }
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  printBanner(`http://${host}:${port}/graphql`, seeded, config);
+  printBanner(`http://${host}:${port}/graphql`, seeded, bootstrapped, config);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -65,6 +65,21 @@ export function agentScope(actor: Actor | null): ReadonlySet<string> | null {
   return actor?.kind === 'agent' ? actor.tenantEnvironmentIds : null;
 }
 
+/** The projects the actor sees anything of: a user's, by role; an agent's own. */
+export function readableProjectIds(actor: Actor | null): string[] {
+  if (actor?.kind === 'agent') return [actor.agent.projectId];
+  return actor?.kind === 'user' ? [...actor.roles.keys()] : [];
+}
+
+/**
+ * Users by id: themself, and people who hold a role in one of the caller's projects (whom they
+ * meet as requesters, reviewers and authors anyway). Agents look up no users.
+ */
+export function canReadUser(actor: Actor | null, userId: string, projectIdsOfUser: readonly string[]): boolean {
+  if (actor?.kind !== 'user') return false;
+  return actor.user.id === userId || projectIdsOfUser.some((projectId) => actor.roles.has(projectId));
+}
+
 /** Memberships are disclosed to the user themself only. */
 export function canReadRolesOf(actor: Actor | null, userId: string): actor is UserActor {
   return actor?.kind === 'user' && actor.user.id === userId;

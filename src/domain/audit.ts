@@ -2,10 +2,12 @@
 import type { Actor } from './actor';
 import { agentScope, canReadProjectWide } from './access';
 import type { AuditEvent } from './model';
+import { readPage, type Page, type PageRequest } from './paging';
 import type { AuditFilter, Backend, Stores } from './ports';
 
 export interface AuditInput {
-  projectId: string;
+  /** null for what belongs to no project (an organization, a user's own token). */
+  projectId: string | null;
   /** null for the system itself (e.g. crash recovery at start). */
   actor: Actor | null;
   action: string;
@@ -19,7 +21,7 @@ export interface AuditInput {
 /** Writes the event; actions by a user with an open break-glass session are flagged with it. */
 export async function recordAudit(stores: Stores, input: AuditInput): Promise<void> {
   const session =
-    input.actor?.kind === 'user' ? await stores.breakGlass.activeFor(input.actor.user.id, input.projectId, input.now) : null;
+    input.actor?.kind === 'user' && input.projectId ? await stores.breakGlass.activeFor(input.actor.user.id, input.projectId, input.now) : null;
   await stores.audit.insert({
     projectId: input.projectId,
     actorUserId: input.actor?.kind === 'user' ? input.actor.user.id : null,
@@ -40,14 +42,10 @@ export async function listAuditEvents(
   actor: Actor | null,
   projectId: string,
   filter: AuditFilter,
-  page: { first: number; afterId: number | null },
-): Promise<{ rows: AuditEvent[]; hasNextPage: boolean }> {
+  request: PageRequest,
+): Promise<Page<AuditEvent>> {
   const scope = agentScope(actor);
-  if (!scope && !canReadProjectWide(actor, projectId)) return { rows: [], hasNextPage: false };
-  const rows = await backend.stores.audit.list(
-    projectId,
-    { ...filter, tenantEnvironmentIds: scope ? [...scope] : null },
-    { limit: page.first + 1, beforeId: page.afterId },
-  );
-  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+  if (!scope && !canReadProjectWide(actor, projectId)) return { rows: [], hasNextPage: false, hasPreviousPage: false };
+  const visible = { ...filter, tenantEnvironmentIds: scope ? [...scope] : null };
+  return readPage(request, (beforeId, limit, window) => backend.stores.audit.list(projectId, visible, { limit, beforeId, ...window }));
 }

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor } from './actor';
 import { newId } from './ids';
-import type { Role } from './model';
+import type { ApiToken, Role } from './model';
 import type { ReadStores, Stores } from './ports';
 
 export type TokenOwner = { userId: string } | { agentId: string } | { projectId: string };
@@ -66,6 +66,11 @@ export function bearerOrBasicToken(header: string | null | undefined): string | 
 
 export type AuthenticationFailure = 'missing' | 'unknown or revoked' | 'expired';
 
+/** Neither revoked nor past its expiry. */
+export function isTokenActive(token: Pick<ApiToken, 'revokedAt' | 'expiresAt'>, now: Date): boolean {
+  return !token.revokedAt && (!token.expiresAt || token.expiresAt > now);
+}
+
 /** The actor a token stands for, or why it stands for nobody. Expiry is checked against `now`. */
 export async function authenticateToken(
   stores: ReadStores,
@@ -75,7 +80,7 @@ export async function authenticateToken(
   if (!token) return { actor: null, failure: 'missing' };
   const row = await stores.tokens.activeByHash(hashToken(token));
   if (!row) return { actor: null, failure: 'unknown or revoked' };
-  if (row.expiresAt && row.expiresAt <= now) return { actor: null, failure: 'expired' };
+  if (!isTokenActive(row, now)) return { actor: null, failure: 'expired' };
   if (row.userId) {
     const user = await stores.users.byId(row.userId);
     if (!user) return { actor: null, failure: 'unknown or revoked' };

@@ -10,6 +10,7 @@
  * If that transaction fails the commit is on main but not recorded; the indexer records it later
  * (at the next write or repair pass) and writes the audit event from the commit's metadata.
  */
+import { requireServicesWritable, requireWritable } from './archived';
 import { parseCommitMessage } from './commit-metadata';
 import { runCompute } from './compute-tasks';
 import type { FilesDiff } from './diff/compare-files';
@@ -17,6 +18,7 @@ import { BadRequestError, ConflictError, DomainError, RepositoryInconsistentErro
 import { domainEvent, type DeploymentRecorded } from './events';
 import { indexHistory, indexNextBatch, Lookups, recordDeployments } from './history/index-history';
 import { newId } from './ids';
+import { serviceOfPath, tenantEnvironmentDir } from './layout';
 import type { Deployment, TenantEnvironment } from './model';
 import { isGitError, type Backend, type GitAuthor, type RepositoryChange, type Transaction } from './ports';
 import { changedFiles, readFiles, rememberFiles, repositoryChanges, withChanges, type FileMap } from './tenant-environment-files';
@@ -65,6 +67,8 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
   const te = change.tenantEnvironment;
   const git = await backend.repositories.forProject(te.project.slug);
   return backend.locks.run(`writer:${te.project.id}`, async () => {
+    // Archived since the caller looked it up? Then nothing is written.
+    requireWritable((await backend.stores.tenantEnvironments.byIds([te.id]))[0] ?? te);
     for (let attempt = 1; ; attempt++) {
       // Everything before this commit is recorded first, so its deployment is the next in history.
       await indexHistory(backend, te.project);
@@ -76,6 +80,8 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
       if (write.changes.length === 0) {
         throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
       }
+      const dir = tenantEnvironmentDir(te.ref.tenant, te.ref.environment);
+      await requireServicesWritable(backend.stores, te, write.changes.map((c) => serviceOfPath(c.path.slice(dir.length + 1))).filter((s) => s !== null));
       let sha: string;
       try {
         sha = await git.commitToBranch({ expectedHead: head, changes: write.changes, message: change.message(head), author: change.author });

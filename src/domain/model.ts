@@ -43,6 +43,8 @@ export interface Organization {
   plan: Plan;
   featureFlags: FeatureFlag[];
   createdAt: Date;
+  /** Set while archived: hidden from lists, refuses new writes; history and audit stay readable. */
+  archivedAt: Date | null;
 }
 
 export interface Project {
@@ -53,6 +55,7 @@ export interface Project {
   /** Last commit of main whose deployments are recorded; history indexing resumes from here. */
   indexedSha: string | null;
   createdAt: Date;
+  archivedAt: Date | null;
 }
 
 export interface Tenant {
@@ -60,6 +63,7 @@ export interface Tenant {
   projectId: string;
   slug: string;
   name: string;
+  archivedAt: Date | null;
 }
 
 /** An environment of a project, with its approval policy. */
@@ -70,6 +74,7 @@ export interface Environment {
   approvalRequired: boolean;
   quorum: number;
   blockSelfApproval: boolean;
+  archivedAt: Date | null;
 }
 
 export interface User {
@@ -259,4 +264,6 @@ export interface TenantEnvironment {
   tenant: Tenant;
   environment: Environment;
   ref: TenantEnvironmentRef;
+  /** This tenant-environment's own archive mark (its tenant, environment, project or organization may be archived too). */
+  archivedAt: Date | null;
 }

@@ -25,6 +25,7 @@ import type {
   RollbackRequest,
   RollbackReview,
   SyncReport,
+  Tenant,
   TenantEnvironment,
   TenantEnvironmentRef,
   User,
@@ -35,28 +36,52 @@ import type {
 // the others are available (see ReadStores).
 
 export interface OrganizationStore {
-  insert(organization: Omit<Organization, 'createdAt'>): Promise<void>;
+  insert(organization: Omit<Organization, 'createdAt' | 'archivedAt'>): Promise<void>;
   byId(id: string): Promise<Organization | null>;
   bySlug(slug: string): Promise<Organization | null>;
+  /** Every organization, by slug (archived ones included). */
+  all(): Promise<Organization[]>;
+  setDetails(id: string, details: Pick<Organization, 'name' | 'plan' | 'featureFlags'>): Promise<void>;
+  /** Archives (a date) or restores (null). */
+  setArchivedAt(id: string, at: Date | null): Promise<void>;
 }
 
 export interface ProjectStore {
-  insert(project: Omit<Project, 'createdAt' | 'indexedSha'>): Promise<Project>;
+  insert(project: Omit<Project, 'createdAt' | 'indexedSha' | 'archivedAt'>): Promise<Project>;
   byId(id: string): Promise<Project | null>;
   bySlug(slug: string): Promise<Project | null>;
   byIds(ids: readonly string[]): Promise<Project[]>;
-  /** Every project, by slug. */
+  /** Every project, by slug (archived ones included). */
   all(): Promise<Project[]>;
   setIndexedSha(id: string, sha: string): Promise<void>;
+  setName(id: string, name: string): Promise<void>;
+  setArchivedAt(id: string, at: Date | null): Promise<void>;
+}
+
+export interface TenantStore {
+  insert(tenant: Omit<Tenant, 'archivedAt'>): Promise<void>;
+  bySlug(projectId: string, slug: string): Promise<Tenant | null>;
+  /** By slug, archived ones included. */
+  ofProject(projectId: string): Promise<Tenant[]>;
+  setName(id: string, name: string): Promise<void>;
+  setArchivedAt(id: string, at: Date | null): Promise<void>;
 }
 
 export interface TenantEnvironmentStore {
   /** The tenant-environment of these slugs, created (with its tenant and environment) when missing; returns its id. */
   ensure(projectId: string, tenantSlug: string, environmentSlug: string, ids: { tenant: string; environment: string; tenantEnvironment: string }): Promise<string>;
+  /** A tenant-environment of an existing tenant and environment of the project. */
+  insert(row: { id: string; projectId: string; tenantId: string; environmentId: string }): Promise<void>;
   /** With project, organization, tenant and environment; in the order of `ids`, null where unknown. */
   byIds(ids: readonly string[]): Promise<Array<TenantEnvironment | null>>;
   bySlugs(ref: TenantEnvironmentRef): Promise<TenantEnvironment | null>;
+  /** Archived ones included. */
   ofProject(projectId: string): Promise<TenantEnvironment[]>;
+  setArchivedAt(id: string, at: Date | null): Promise<void>;
+  /** The services archived in the tenant-environment, by name. */
+  archivedServices(tenantEnvironmentId: string): Promise<string[]>;
+  /** Archives (a date) or restores (null) one service of the tenant-environment. */
+  setServiceArchivedAt(tenantEnvironmentId: string, service: string, at: Date | null): Promise<void>;
 }
 
 export interface ApprovalPolicy {
@@ -66,9 +91,14 @@ export interface ApprovalPolicy {
 }
 
 export interface EnvironmentStore {
+  insert(environment: Omit<Environment, 'archivedAt'>): Promise<void>;
   bySlug(projectId: string, slug: string): Promise<Environment | null>;
+  /** By slug, archived ones included. */
   ofProject(projectId: string): Promise<Environment[]>;
   setPolicy(id: string, policy: ApprovalPolicy): Promise<Environment>;
+  setArchivedAt(id: string, at: Date | null): Promise<void>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<Environment | null>>;
 }
 
 export interface UserStore {
@@ -77,30 +107,40 @@ export interface UserStore {
   byId(id: string): Promise<User | null>;
   byIds(ids: readonly string[]): Promise<Array<User | null>>;
   byEmail(email: string): Promise<User | null>;
+  /** Every user, by email. */
+  all(): Promise<User[]>;
 }
 
 export interface MembershipStore {
   upsert(membership: Membership): Promise<void>;
   ofUser(userId: string): Promise<Membership[]>;
+  ofProject(projectId: string): Promise<Membership[]>;
+  /** False when the user had no role in the project. */
+  remove(userId: string, projectId: string): Promise<boolean>;
 }
 
 export interface AgentStore {
   insert(agent: Omit<Agent, 'createdAt'>, tenantEnvironmentIds: readonly string[]): Promise<void>;
   byId(id: string): Promise<Agent | null>;
+  /** Oldest first. */
+  ofProject(projectId: string): Promise<Agent[]>;
   scopesOf(agentId: string): Promise<string[]>;
+  setScopes(agentId: string, tenantEnvironmentIds: readonly string[]): Promise<void>;
 }
 
 export type NewApiToken = Omit<ApiToken, 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'projectId' | 'expiresAt'> &
   Partial<Pick<ApiToken, 'projectId' | 'expiresAt'>>;
 
 export interface TokenStore {
-  /** `projectId` and `expiresAt` default to null. */
+  /** `projectId` and `expiresAt` default to null (`expiresAt` null: never expires). */
   insert(token: NewApiToken): Promise<void>;
   /** The token with this hash, unless revoked (expiry is the caller's to check, against its clock). */
   activeByHash(tokenHash: string): Promise<ApiToken | null>;
   byId(id: string): Promise<ApiToken | null>;
   /** The project's repository read tokens, revoked ones included, newest first. */
   ofProject(projectId: string): Promise<ApiToken[]>;
+  /** The user's tokens, revoked and expired ones included, newest first. */
+  ofUser(userId: string): Promise<ApiToken[]>;
   /** Revokes the token if it is not revoked yet; false when it already was (or does not exist). */
   revoke(id: string, now: Date): Promise<boolean>;
   /** Revokes a user's active tokens (only those with this name, when given); returns how many. */
@@ -110,6 +150,18 @@ export interface TokenStore {
 }
 
 export type NewDeployment = Omit<Deployment, 'createdAt' | 'rolledBackById'>;
+
+/**
+ * More of a page of a list kept newest first by an integer key (deployment sequence, audit id):
+ * a lower bound, and from which end of the bounded list the rows are taken (they always come
+ * back newest first). What backward paging (`last`/`before`) needs.
+ */
+export interface KeyWindow {
+  /** Only keys above this one (default: no lower bound). */
+  above?: number | null;
+  /** Take the `limit` rows with the lowest keys instead of the highest. */
+  fromOldest?: boolean;
+}
 
 export interface DeploymentStore {
   /**
@@ -122,8 +174,8 @@ export interface DeploymentStore {
   /** The deployment each rollback request produced, in the order of `requestIds`. */
   byRequestIds(requestIds: readonly string[]): Promise<Array<Deployment | null>>;
   byRevision(tenantEnvironmentId: string, revision: string): Promise<Deployment | null>;
-  /** Newest first, with sequence below `beforeSequence`. */
-  page(tenantEnvironmentId: string, beforeSequence: number, limit: number): Promise<Deployment[]>;
+  /** Newest first, with sequence below `beforeSequence` (and within `window`). */
+  page(tenantEnvironmentId: string, beforeSequence: number, limit: number, window?: KeyWindow): Promise<Deployment[]>;
   /** Oldest first: the tenant-environment's deployments with a sequence in the range. */
   inRange(tenantEnvironmentId: string, range: SequenceRange): Promise<Array<Pick<Deployment, 'id' | 'revision' | 'sequence'>>>;
   /** Ids of the tenant-environment's deployments of these revisions. */
@@ -188,11 +240,15 @@ export interface RollbackReviewStore {
   /** Oldest first, grouped in the order of `requestIds`. */
   ofRequests(requestIds: readonly string[]): Promise<RollbackReview[][]>;
   byReviewer(requestId: string, reviewerId: string): Promise<RollbackReview | null>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<RollbackReview | null>>;
 }
 
 export interface RollbackNoteStore {
   insert(note: RollbackNote): Promise<void>;
   ofRequests(requestIds: readonly string[]): Promise<RollbackNote[][]>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly string[]): Promise<Array<RollbackNote | null>>;
 }
 
 export interface BreakGlassStore {
@@ -221,8 +277,10 @@ export interface AuditFilter {
 
 export interface AuditStore {
   insert(event: NewAuditEvent): Promise<void>;
-  /** Newest first, ids below `beforeId`. */
-  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null }): Promise<AuditEvent[]>;
+  /** Newest first, ids below `beforeId` (and within the window). */
+  list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<AuditEvent[]>;
+  /** In the order of `ids`, null where unknown. */
+  byIds(ids: readonly number[]): Promise<Array<AuditEvent | null>>;
 }
 
 export interface SyncReportStore {
@@ -235,6 +293,7 @@ export interface SyncReportStore {
 export interface Stores {
   organizations: OrganizationStore;
   projects: ProjectStore;
+  tenants: TenantStore;
   tenantEnvironments: TenantEnvironmentStore;
   environments: EnvironmentStore;
   users: UserStore;
@@ -251,7 +310,7 @@ export interface Stores {
   syncReports: SyncReportStore;
 }
 
-export const WRITE_VERBS = ['insert', 'upsert', 'ensure', 'set', 'transition', 'close', 'revoke', 'delete'] as const;
+export const WRITE_VERBS = ['insert', 'upsert', 'ensure', 'set', 'transition', 'close', 'revoke', 'delete', 'remove'] as const;
 type WriteVerb = (typeof WRITE_VERBS)[number];
 type ReadsOf<S> = { [K in keyof S as K extends `${WriteVerb}${string}` ? never : K]: S[K] };
 
@@ -340,11 +399,37 @@ export interface GitRepository {
   commitToBranch(options: { expectedHead: string | null; changes: readonly RepositoryChange[]; message: string; author: GitAuthor }): Promise<string>;
 }
 
+/** Another repository cloned (bare) under a temporary name beside the project repositories, for an import. */
+export interface StagedRepository {
+  readonly repository: GitRepository;
+  /** Problems an integrity check finds in its objects (empty when sound). */
+  check(): Promise<string[]>;
+  /** Moves it into place as the project's repository (refused when one exists). */
+  install(projectSlug: string): Promise<GitRepository>;
+  /** Removes it, wherever it is (staged, or installed by an import that could not be recorded). */
+  discard(): Promise<void>;
+}
+
+/** Why a source could not be staged: it cannot be cloned, or it has no such branch (with the branches it has). */
+export class StagingError extends Error {
+  constructor(
+    message: string,
+    readonly branches: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
 export interface Repositories {
   /** Opens an existing repository; a missing one is reported (code REPOSITORY_MISSING), never recreated. */
   forProject(projectSlug: string): Promise<GitRepository>;
   create(projectSlug: string): Promise<GitRepository>;
   pathFor(projectSlug: string): string;
+  /**
+   * Clones `source` (a path or a URL the machine reaches) bare under a temporary name, keeping only
+   * `branch`, as main, and no remote. Throws StagingError when it cannot.
+   */
+  stage(source: string, branch: string): Promise<StagedRepository>;
 }
 
 export function isGitError(error: unknown, code: 'REVISION_NOT_FOUND' | 'REF_CONFLICT'): boolean {

@@ -1,6 +1,7 @@
 /** Looks up organizations, projects and tenant-environments, as the actor may see them. */
 import type { Actor } from './actor';
 import { agentScope, canReadProject, canReadProjectWide, canReadTenantEnvironment } from './access';
+import { isArchived } from './archived';
 import { NotFoundError } from './errors';
 import type { Environment, Organization, Project, Role, TenantEnvironment, TenantEnvironmentRef } from './model';
 import type { Backend } from './ports';
@@ -36,15 +37,15 @@ export async function tenantEnvironmentBySlugs(backend: Backend, actor: Actor | 
   return tenantEnvironment && canRead(actor, tenantEnvironment) ? tenantEnvironment : null;
 }
 
-/** The project's tenant-environments the actor may read. */
-export async function tenantEnvironmentsOfProject(backend: Backend, actor: Actor | null, projectId: string): Promise<TenantEnvironment[]> {
+/** The project's tenant-environments the actor may read (archived ones only when asked for). */
+export async function tenantEnvironmentsOfProject(backend: Backend, actor: Actor | null, projectId: string, includeArchived = false): Promise<TenantEnvironment[]> {
   const all = await backend.stores.tenantEnvironments.ofProject(projectId);
-  return all.filter((te) => canRead(actor, te));
+  return all.filter((te) => canRead(actor, te) && (includeArchived || !isArchived(te)));
 }
 
-/** Approval policies of the project's environments (an agent: those of its tenant-environments). */
-export async function environmentsOfProject(backend: Backend, actor: Actor | null, projectId: string): Promise<Environment[]> {
-  const environments = await backend.stores.environments.ofProject(projectId);
+/** The project's environments (an agent: those of its tenant-environments), archived ones only when asked for. */
+export async function environmentsOfProject(backend: Backend, actor: Actor | null, projectId: string, includeArchived = false): Promise<Environment[]> {
+  const environments = (await backend.stores.environments.ofProject(projectId)).filter((e) => includeArchived || !e.archivedAt);
   if (canReadProjectWide(actor, projectId)) return environments;
   const scope = agentScope(actor);
   if (!scope) return [];

@@ -3,6 +3,7 @@
  * Subscribers are indexed by event type and tenant-environment, and filter before queuing, so an event
  * only wakes the subscriptions it is for. A Redis-backed bus would feed `publish` from a channel.
  */
+import { DomainError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
 import type { EventBus } from '../domain/ports';
 
@@ -11,10 +12,10 @@ type EventType = DomainEvent['type'];
 /** Items a consumer may fall behind by before its stream is ended (a client can subscribe again). */
 export const MAX_QUEUED_EVENTS = 10_000;
 
-export class SubscriberTooSlowError extends Error {
-  readonly code = 'SUBSCRIBER_TOO_SLOW';
+/** Expected, with its code: the client hears why its stream ended (it was masked as an internal error). */
+export class SubscriberTooSlowError extends DomainError {
   constructor(message = `the subscription fell more than ${MAX_QUEUED_EVENTS} events behind and was ended; subscribe again`) {
-    super(message);
+    super('SUBSCRIBER_TOO_SLOW', message, 503);
   }
 }
 

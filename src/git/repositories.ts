@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../domain/errors';
-import type { Repositories } from '../domain/ports';
+import type { Repositories, StagedRepository } from '../domain/ports';
 import { GitStore } from './git-store';
+import { stageClone } from './staged-clone';
 
 export class RepositoryRegistry implements Repositories {
   private readonly open = new Map<string, Promise<GitStore>>();
@@ -33,5 +34,9 @@ export class RepositoryRegistry implements Repositories {
     const store = GitStore.init(this.pathFor(projectSlug));
     this.open.set(projectSlug, store);
     return store;
+  }
+
+  stage(source: string, branch: string): Promise<StagedRepository> {
+    return stageClone(this.directory, source, branch);
   }
 }

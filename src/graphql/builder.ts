@@ -20,6 +20,9 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // Node ids are the records' own ids, which name their type by prefix: nothing is re-encoded
+    // (types/node.ts defines node and nodes, decoding the prefix).
+    encodeGlobalID: (_typename, id) => String(id),
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },

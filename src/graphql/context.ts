@@ -1,5 +1,6 @@
 /** The per-request (or per-socket-operation) GraphQL context, shared by HTTP, SSE and graphql-ws. */
 import type { Actor } from '../domain/actor';
+import type { AuthenticationFailure } from '../domain/auth';
 import type { Backend } from '../domain/ports';
 import { Loaders } from './loaders';
 import type { EventPubSub } from '../events/pubsub';
@@ -10,8 +11,8 @@ export interface GraphQLContext {
   actor: Actor | null;
   /** The bearer token the actor authenticated with. */
   token: string | null;
-  /** Why a token presented stands for nobody (an expired one is told apart), null otherwise. */
-  failure: 'missing' | 'unknown or revoked' | 'expired' | null;
+  /** Why a token that was sent authenticates nobody (an expired one is told apart), null otherwise. */
+  authFailure: AuthenticationFailure | null;
   loaders: Loaders;
   requestId: string;
   pubsub: EventPubSub;
@@ -21,7 +22,7 @@ export interface GraphQLContext {
 
 export function createContext(
   backend: Backend,
-  auth: { actor: Actor | null; token: string | null; failure: GraphQLContext['failure'] },
+  auth: { actor: Actor | null; token: string | null; authFailure: AuthenticationFailure | null },
   requestId: string,
   pubsub: EventPubSub,
   streams: LivePermissions | null,

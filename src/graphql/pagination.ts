@@ -1,5 +1,6 @@
-/** Cursor connections: opaque base64url cursors over a stable integer order key. */
+/** Cursor connections: opaque base64url cursors over a stable integer order key, paged both ways. */
 import { BadRequestError } from '../domain/errors';
+import type { Page, PageRequest } from '../domain/paging';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -11,18 +12,24 @@ interface ConnectionArgs {
   before?: string | null;
 }
 
-/** Our connections page forward only (newest first): the page size and the key after which to start. */
-export function forwardPage(kind: string, args: ConnectionArgs): { first: number; afterKey: number | null } {
-  if (args.last != null || args.before != null) {
-    throw new BadRequestError('UNSUPPORTED_PAGINATION', 'this list pages forward only: use first/after');
-  }
-  return { first: pageSize(args.first), afterKey: args.after ? decodeIdCursor(kind, args.after) : null };
+/**
+ * The page the connection arguments ask for: `first`/`after` page forward from the newest, `last`/
+ * `before` backward from the oldest, the Relay way. Without either size, the first 20.
+ */
+export function pageRequest(kind: string, args: ConnectionArgs): PageRequest {
+  const first = args.first != null ? pageSize('first', args.first) : null;
+  const last = args.last != null ? pageSize('last', args.last) : null;
+  return {
+    first: first === null && last === null ? DEFAULT_PAGE_SIZE : first,
+    last,
+    afterKey: args.after ? decodeIdCursor(kind, args.after) : null,
+    beforeKey: args.before ? decodeIdCursor(kind, args.before) : null,
+  };
 }
 
-export function pageSize(first: number | null | undefined): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
+function pageSize(name: 'first' | 'last', size: number): number {
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw new BadRequestError('INVALID_PAGE_SIZE', `first must be between 0 and ${MAX_PAGE_SIZE}`);
+    throw new BadRequestError('INVALID_PAGE_SIZE', `${name} must be between 0 and ${MAX_PAGE_SIZE}`);
   }
   return size;
 }
@@ -38,13 +45,13 @@ export function decodeIdCursor(kind: string, cursor: string): number {
   return key;
 }
 
-export function connectionOf<T>(rows: T[], hasNextPage: boolean, hasPreviousPage: boolean, cursorOf: (row: T) => string) {
-  const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
+export function connectionOf<T>(page: Page<T>, cursorOf: (row: T) => string) {
+  const edges = page.rows.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
     pageInfo: {
-      hasNextPage,
-      hasPreviousPage,
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

@@ -4,6 +4,7 @@ import { permissionsOf, type Actor } from '../domain/actor';
 import { canReadEvent } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
+import { projectsByIds, rollbackRequestsByIds } from '../domain/lookup';
 import type { TenantEnvironment } from '../domain/model';
 import { canRead } from '../domain/workspace';
 import { createGraphQLError } from 'graphql-yoga';
@@ -37,6 +38,20 @@ export function eventsOf(
     );
   }
   return stream;
+}
+
+/**
+ * Every id a subscription filters on names something the caller can read, or NOT_FOUND before it
+ * starts: a subscription to an unknown or unreadable id would otherwise wait forever in silence.
+ */
+export async function requireReadableFilters(
+  ctx: GraphQLContext,
+  filters: { projectId?: string | null; tenantEnvironmentId?: string | null; requestId?: string | null },
+): Promise<void> {
+  const { projectId, tenantEnvironmentId, requestId } = filters;
+  if (projectId && !(await projectsByIds(ctx.backend, ctx.actor, [projectId]))[0]) throw new NotFoundError('project');
+  if (tenantEnvironmentId) await requireReadableTenantEnvironment(ctx, tenantEnvironmentId);
+  if (requestId && !(await rollbackRequestsByIds(ctx.backend, ctx.actor, [requestId]))[0]) throw new NotFoundError('rollback request');
 }
 
 /** A tenant-environment the caller can read, through the request's loader (one query for a whole list). */

@@ -80,6 +80,7 @@ const MESSAGES = {
   401: 'authentication required: send a Backtrack token as the password of HTTP Basic (any username) or as a Bearer token',
   403: 'cluster agent tokens cannot read the repository: an agent reads only its own tenant-environments; use a repository read token (createRepositoryToken)',
   404: 'repository not found',
+  expired: 'the token has expired (TOKEN_EXPIRED); ask for a new one (backtrack token create, or createRepositoryToken for Argo CD)',
 } as const;
 
 /** The headers of a CGI response (`Status: 404 Not Found`, `Content-Type: …`), or null until they are complete. */
@@ -134,7 +135,9 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
       const level = decision.reason === 'missing credentials' ? 'debug' : 'warn';
       logger[level]({ project: route.project, client: clientAddress(req, options.trustProxy), reason: decision.reason, status: decision.status }, 'git http: access refused');
       const challenge = decision.status === 401 ? { 'www-authenticate': 'Basic realm="Backtrack"' } : undefined;
-      return sendText(res, decision.status, MESSAGES[decision.status], challenge);
+      // An expired token says so, with the API's code, so a person (or a script reading git's output) knows to renew it.
+      const message = decision.reason === 'expired token' ? MESSAGES.expired : MESSAGES[decision.status];
+      return sendText(res, decision.status, message, challenge);
     }
 
     const gone = new AbortController();

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
 import { bearerToken } from '../domain/auth';
-import { clientAddress, TooManyFailedAuthentications, type AuthGuard } from './auth-guard';
+import { clientAddress, TooManyFailedAuthentications, type Authentication, type AuthGuard } from './auth-guard';
 import type { Backend } from '../domain/ports';
 import { maskError } from '../graphql/errors';
 import { watchLivePermissions } from '../graphql/live-permissions';
@@ -93,15 +93,19 @@ export function attachWebSockets(server: http.Server, yoga: Yoga, backend: Backe
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = bearerToken(typeof authorization === 'string' ? authorization : null);
-        let actor: Actor | null;
+        let authentication: Authentication;
         try {
-          ({ actor } = await auth.authenticate(token, { address: clientAddress(ctx.extra.request, config.TRUST_PROXY), transport: 'graphql-ws' }));
+          authentication = await auth.authenticate(token, { address: clientAddress(ctx.extra.request, config.TRUST_PROXY), transport: 'graphql-ws' });
         } catch (error) {
           if (!(error instanceof TooManyFailedAuthentications)) throw error;
           ctx.extra.socket.close(TOO_MANY_REQUESTS, error.message);
           return false;
         }
-        if (!actor) return false;
+        const { actor } = authentication;
+        if (!actor) {
+          if (authentication.failure === 'expired') ctx.extra.socket.close(FORBIDDEN, 'Forbidden: the token expired (TOKEN_EXPIRED)');
+          return false;
+        }
         ctx.extra.actor = actor;
         ctx.extra.token = token;
         const { socket } = ctx.extra;

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Actor } from '../domain/actor';
 import { bearerToken } from '../domain/auth';
+import { GRAPHIQL_OPTIONS, graphiqlRenderer } from './graphiql';
 import { clientAddress, TooManyFailedAuthentications, type Authentication, type AuthGuard } from './auth-guard';
 import type { Backend } from '../domain/ports';
 import type { EventPubSub } from '../events/pubsub';
@@ -53,7 +54,8 @@ export function createYogaServer(
     landingPage: false,
     // The HTTP server enforces BODY_LIMIT_BYTES first (with BODY_TOO_LARGE); yoga's own guard must not be stricter.
     maxRequestBodySize: config.BODY_LIMIT_BYTES,
-    graphiql: config.GRAPHIQL ? { title: 'Backtrack', subscriptionsProtocol: 'WS' } : false,
+    graphiql: config.GRAPHIQL ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: graphiqlRenderer(),
     // Without configured origins no CORS header is sent at all: browsers allow the same origin only.
     cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, credentials: true, methods: ['GET', 'POST'] } : false,
     maskedErrors: { maskError: (error, message) => maskError(error, message) },
@@ -63,7 +65,7 @@ export function createYogaServer(
       const requestId = currentRequestId() ?? requestIdFrom(request?.headers.get('x-request-id'));
       // graphql-ws operations arrive with the actor their socket authenticated as (the socket is re-checked).
       const socket = initial as { actor?: Actor | null; token?: string | null };
-      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null, failure: null }, requestId, pubsub, null);
+      if (socket.actor !== undefined) return createContext(backend, { actor: socket.actor, token: socket.token ?? null, authFailure: null }, requestId, pubsub, null);
       const token = bearerToken(request?.headers.get('authorization'));
       const client = { address: clientAddress((initial as { req?: http.IncomingMessage }).req, config.TRUST_PROXY), transport: 'http' };
       let authentication: Authentication;
@@ -75,8 +77,7 @@ export function createYogaServer(
           extensions: { code: error.code, status: 429, http: { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } } },
         });
       }
-      const failure = authentication.actor ? null : authentication.failure;
-      return createContext(backend, { actor: authentication.actor, token, failure }, requestId, pubsub, deps.streams);
+      return createContext(backend, { actor: authentication.actor, token, authFailure: authentication.actor ? null : authentication.failure }, requestId, pubsub, deps.streams);
     },
     plugins: [
       // Bodies a browser may send cross-site without a preflight (forms, multipart, text/plain) need a header it cannot add.

@@ -18,7 +18,8 @@ export interface ImportGraph {
   packages: Map<string, Set<string>>;
 }
 
-function sourceFiles(dir: string): string[] {
+/** The TypeScript files under `dir`, declaration files left out. */
+export function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(full);

@@ -85,9 +85,9 @@ describe('the admin CLI (spawned src/cli.ts)', () => {
   );
 
   it(
-    'migrate creates the database; seed-demo seeds once',
+    'migrate --init creates the database; seed-demo seeds once',
     async () => {
-      const migrate = await runCli(['migrate'], env());
+      const migrate = await runCli(['migrate', '--init'], env());
       expect(migrate.code, migrate.stderr).toBe(0);
       expect(fs.existsSync(path.join(dataDir, 'backtrack.sqlite'))).toBe(true);
       expect(count('select count(*) n from organizations')).toBe(0);

@@ -143,13 +143,15 @@ describe('repository read tokens', () => {
     }
   });
 
-  it('expiry holds for every kind of token: an expired user token gets 401 over Git and UNAUTHENTICATED over GraphQL', async () => {
+  it('expiry holds for every kind of token: an expired user token gets 401 saying TOKEN_EXPIRED over Git and TOKEN_EXPIRED over GraphQL', async () => {
     const userId = (await t.app.backend.stores.users.byEmail('dana.deployer@acme.example.com'))!.id;
     const past = new Date(t.app.backend.now().getTime() - 1000);
     const { token } = await t.app.backend.transact(({ stores }) => issueToken(stores, { userId }, 'expired laptop', past));
     const response = await rawRequest(base, { path: '/git/shop.git/info/refs?service=git-upload-pack', headers: bearer(token) });
     expect(response.status).toBe(401);
-    expect(errorOf(await gqlAs(t, token, ViewerEmailDocument))).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(response.headers['www-authenticate']).toBe('Basic realm="Backtrack"');
+    expect(response.body.toString()).toContain('TOKEN_EXPIRED');
+    expect(errorOf(await gqlAs(t, token, ViewerEmailDocument))).toMatchObject({ code: 'TOKEN_EXPIRED', status: 401 });
   });
 
   it('a repository token reads nothing through the GraphQL API', async () => {

@@ -21,7 +21,7 @@ const noGit = (): never => {
   throw new Error(NO_GIT);
 };
 
-const repositories: Repositories = { forProject: async () => noGit(), create: async () => noGit(), pathFor: noGit };
+const repositories: Repositories = { forProject: async () => noGit(), create: async () => noGit(), pathFor: noGit, stage: async () => noGit() };
 
 export interface FakeClock {
   now(): Date;

@@ -25,14 +25,15 @@ import type {
   TenantEnvironment,
   User,
 } from '../../src/domain/model';
-import type { RunInTransaction, SequenceRange, Stores } from '../../src/domain/ports';
+import type { KeyWindow, RunInTransaction, SequenceRange, Stores } from '../../src/domain/ports';
 
 interface State {
   organizations: Organization[];
   projects: Project[];
   tenants: Tenant[];
   environments: Environment[];
-  tenantEnvironments: Array<{ id: string; projectId: string; tenantId: string; environmentId: string }>;
+  tenantEnvironments: Array<{ id: string; projectId: string; tenantId: string; environmentId: string; archivedAt: Date | null }>;
+  archivedServices: Array<{ tenantEnvironmentId: string; service: string; archivedAt: Date }>;
   users: User[];
   memberships: Membership[];
   agents: Agent[];
@@ -56,6 +57,7 @@ const emptyState = (): State => ({
   tenants: [],
   environments: [],
   tenantEnvironments: [],
+  archivedServices: [],
   users: [],
   memberships: [],
   agents: [],
@@ -86,6 +88,19 @@ const byTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? 0) - (b?.get
 /** Text order as SQLite compares it (code units; the same for the names stored here). */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const inRange = (sequence: number, range: SequenceRange) => sequence > range.after && sequence <= range.upTo;
+const bySlug = <T extends { slug: string }>(a: T, b: T) => a.slug.localeCompare(b.slug);
+
+/** `setArchivedAt` of a store whose rows have ids. */
+const archiver = <T extends { id: string; archivedAt: Date | null }>(rows: () => T[]) => async (id: string, at: Date | null) => {
+  const row = rows().find((r) => r.id === id);
+  if (row) row.archivedAt = at;
+};
+
+/** `limit` rows by key from the newest end (or the oldest, for backward paging), newest first. */
+function windowOf<T>(rows: T[], key: (row: T) => number, limit: number, window: KeyWindow): T[] {
+  const newestFirst = [...rows].sort((a, b) => key(b) - key(a));
+  return window.fromOldest ? newestFirst.slice(Math.max(0, newestFirst.length - limit)) : newestFirst.slice(0, limit);
+}
 
 function storesOver(state: () => State): Stores {
   const s = state;
@@ -100,45 +115,76 @@ function storesOver(state: () => State): Stores {
       tenant,
       environment,
       ref: { project: project.slug, tenant: tenant.slug, environment: environment.slug },
+      archivedAt: row.archivedAt,
     });
   };
   return {
     organizations: {
       insert: async (organization) => {
         if (s().organizations.some((o) => o.id === organization.id || o.slug === organization.slug)) throw new UniqueViolation('organizations.slug');
-        s().organizations.push({ ...copy(organization), createdAt: new Date() });
+        s().organizations.push({ ...copy(organization), createdAt: new Date(), archivedAt: null });
       },
       byId: async (id) => one(s().organizations.find((o) => o.id === id)),
       bySlug: async (slug) => one(s().organizations.find((o) => o.slug === slug)),
+      all: async () => copy([...s().organizations].sort(bySlug)),
+      setDetails: async (id, details) => {
+        const organization = s().organizations.find((o) => o.id === id);
+        if (organization) Object.assign(organization, copy(details));
+      },
+      setArchivedAt: archiver(() => s().organizations),
     },
     projects: {
       insert: async (project) => {
         if (s().projects.some((p) => p.id === project.id || p.slug === project.slug)) throw new UniqueViolation('projects.slug');
-        const row: Project = { ...copy(project), indexedSha: null, createdAt: new Date() };
+        const row: Project = { ...copy(project), indexedSha: null, createdAt: new Date(), archivedAt: null };
         s().projects.push(row);
         return copy(row);
       },
       byId: async (id) => one(s().projects.find((p) => p.id === id)),
       bySlug: async (slug) => one(s().projects.find((p) => p.slug === slug)),
       byIds: async (ids) => copy(s().projects.filter((p) => ids.includes(p.id))),
-      all: async () => copy([...s().projects].sort((a, b) => a.slug.localeCompare(b.slug))),
+      all: async () => copy([...s().projects].sort(bySlug)),
       setIndexedSha: async (id, sha) => {
         const project = s().projects.find((p) => p.id === id);
         if (project) project.indexedSha = sha;
       },
+      setName: async (id, name) => {
+        const project = s().projects.find((p) => p.id === id);
+        if (project) project.name = name;
+      },
+      setArchivedAt: archiver(() => s().projects),
+    },
+    tenants: {
+      insert: async (tenant) => {
+        if (s().tenants.some((t) => t.id === tenant.id || (t.projectId === tenant.projectId && t.slug === tenant.slug))) throw new UniqueViolation('tenants.slug');
+        s().tenants.push({ ...copy(tenant), archivedAt: null });
+      },
+      bySlug: async (projectId, slug) => one(s().tenants.find((t) => t.projectId === projectId && t.slug === slug)),
+      ofProject: async (projectId) => copy(s().tenants.filter((t) => t.projectId === projectId).sort(bySlug)),
+      setName: async (id, name) => {
+        const tenant = s().tenants.find((t) => t.id === id);
+        if (tenant) tenant.name = name;
+      },
+      setArchivedAt: archiver(() => s().tenants),
     },
     tenantEnvironments: {
       ensure: async (projectId, tenantSlug, environmentSlug, ids) => {
         let tenant = s().tenants.find((t) => t.projectId === projectId && t.slug === tenantSlug);
-        if (!tenant) s().tenants.push((tenant = { id: ids.tenant, projectId, slug: tenantSlug, name: tenantSlug }));
+        if (!tenant) s().tenants.push((tenant = { id: ids.tenant, projectId, slug: tenantSlug, name: tenantSlug, archivedAt: null }));
         let environment = s().environments.find((e) => e.projectId === projectId && e.slug === environmentSlug);
         if (!environment) {
-          environment = { id: ids.environment, projectId, slug: environmentSlug, approvalRequired: false, quorum: 1, blockSelfApproval: true };
+          environment = { id: ids.environment, projectId, slug: environmentSlug, approvalRequired: false, quorum: 1, blockSelfApproval: true, archivedAt: null };
           s().environments.push(environment);
         }
         let row = s().tenantEnvironments.find((te) => te.tenantId === tenant!.id && te.environmentId === environment!.id);
-        if (!row) s().tenantEnvironments.push((row = { id: ids.tenantEnvironment, projectId, tenantId: tenant.id, environmentId: environment.id }));
+        if (!row) s().tenantEnvironments.push((row = { id: ids.tenantEnvironment, projectId, tenantId: tenant.id, environmentId: environment.id, archivedAt: null }));
         return row.id;
+      },
+      insert: async (row) => {
+        if (s().tenantEnvironments.some((te) => te.id === row.id || (te.tenantId === row.tenantId && te.environmentId === row.environmentId))) {
+          throw new UniqueViolation('tenant_environments_pair');
+        }
+        s().tenantEnvironments.push({ ...copy(row), archivedAt: null });
       },
       byIds: async (ids) => ids.map((id) => {
         const row = s().tenantEnvironments.find((te) => te.id === id);
@@ -151,15 +197,34 @@ function storesOver(state: () => State): Stores {
         return found ?? null;
       },
       ofProject: async (projectId) => s().tenantEnvironments.filter((te) => te.projectId === projectId).map(tenantEnvironment),
+      setArchivedAt: archiver(() => s().tenantEnvironments),
+      archivedServices: async (tenantEnvironmentId) =>
+        s()
+          .archivedServices.filter((a) => a.tenantEnvironmentId === tenantEnvironmentId)
+          .map((a) => a.service)
+          .sort(),
+      setServiceArchivedAt: async (tenantEnvironmentId, service, at) => {
+        const index = s().archivedServices.findIndex((a) => a.tenantEnvironmentId === tenantEnvironmentId && a.service === service);
+        if (at === null && index >= 0) s().archivedServices.splice(index, 1);
+        else if (at !== null && index < 0) s().archivedServices.push({ tenantEnvironmentId, service, archivedAt: at });
+      },
     },
     environments: {
+      insert: async (environment) => {
+        if (s().environments.some((e) => e.id === environment.id || (e.projectId === environment.projectId && e.slug === environment.slug))) {
+          throw new UniqueViolation('environments.slug');
+        }
+        s().environments.push({ ...copy(environment), archivedAt: null });
+      },
       bySlug: async (projectId, slug) => one(s().environments.find((e) => e.projectId === projectId && e.slug === slug)),
-      ofProject: async (projectId) => copy(s().environments.filter((e) => e.projectId === projectId).sort((a, b) => a.slug.localeCompare(b.slug))),
+      ofProject: async (projectId) => copy(s().environments.filter((e) => e.projectId === projectId).sort(bySlug)),
       setPolicy: async (id, policy) => {
         const environment = s().environments.find((e) => e.id === id)!;
         Object.assign(environment, policy);
         return copy(environment);
       },
+      setArchivedAt: archiver(() => s().environments),
+      byIds: async (ids) => ids.map((id) => one(s().environments.find((e) => e.id === id))),
     },
     users: {
       insert: async (user) => {
@@ -170,6 +235,7 @@ function storesOver(state: () => State): Stores {
       byId: async (id) => one(s().users.find((u) => u.id === id)),
       byIds: async (ids) => ids.map((id) => one(s().users.find((u) => u.id === id))),
       byEmail: async (email) => one(s().users.find((u) => u.email === email)),
+      all: async () => copy([...s().users].sort((a, b) => a.email.localeCompare(b.email))),
     },
     memberships: {
       upsert: async (membership) => {
@@ -178,6 +244,12 @@ function storesOver(state: () => State): Stores {
         else s().memberships.push(copy(membership));
       },
       ofUser: async (userId) => copy(s().memberships.filter((m) => m.userId === userId)),
+      ofProject: async (projectId) => copy(s().memberships.filter((m) => m.projectId === projectId).sort((a, b) => a.userId.localeCompare(b.userId))),
+      remove: async (userId, projectId) => {
+        const index = s().memberships.findIndex((m) => m.userId === userId && m.projectId === projectId);
+        if (index >= 0) s().memberships.splice(index, 1);
+        return index >= 0;
+      },
     },
     agents: {
       insert: async (agent, tenantEnvironmentIds) => {
@@ -185,7 +257,12 @@ function storesOver(state: () => State): Stores {
         for (const tenantEnvironmentId of tenantEnvironmentIds) s().agentScopes.push({ agentId: agent.id, tenantEnvironmentId });
       },
       byId: async (id) => one(s().agents.find((a) => a.id === id)),
+      ofProject: async (projectId) => copy(s().agents.filter((a) => a.projectId === projectId).sort((a, b) => byTime(a.createdAt, b.createdAt) || a.id.localeCompare(b.id))),
       scopesOf: async (agentId) => s().agentScopes.filter((scope) => scope.agentId === agentId).map((scope) => scope.tenantEnvironmentId),
+      setScopes: async (agentId, tenantEnvironmentIds) => {
+        s().agentScopes = s().agentScopes.filter((scope) => scope.agentId !== agentId);
+        for (const tenantEnvironmentId of tenantEnvironmentIds) s().agentScopes.push({ agentId, tenantEnvironmentId });
+      },
     },
     tokens: {
       insert: async (token) => {
@@ -200,6 +277,8 @@ function storesOver(state: () => State): Stores {
             .tokens.filter((t) => t.projectId === projectId)
             .sort((a, b) => byTime(b.createdAt, a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)),
         ),
+      ofUser: async (userId) =>
+        copy(s().tokens.filter((t) => t.userId === userId).sort((a, b) => byTime(b.createdAt, a.createdAt) || b.id.localeCompare(a.id))),
       revoke: async (id, now) => {
         const token = s().tokens.find((t) => t.id === id && !t.revokedAt);
         if (token) token.revokedAt = now;
@@ -230,12 +309,14 @@ function storesOver(state: () => State): Stores {
       byRequestIds: async (ids) => ids.map((id) => one(s().deployments.find((d) => d.rollbackRequestId === id))),
       byRevision: async (tenantEnvironmentId, revision) =>
         one(s().deployments.find((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.revision === revision)),
-      page: async (tenantEnvironmentId, beforeSequence, limit) =>
+      page: async (tenantEnvironmentId, beforeSequence, limit, window = {}) =>
         copy(
-          s()
-            .deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence)
-            .sort((a, b) => b.sequence - a.sequence)
-            .slice(0, limit),
+          windowOf(
+            s().deployments.filter((d) => d.tenantEnvironmentId === tenantEnvironmentId && d.sequence < beforeSequence && d.sequence > (window.above ?? -Infinity)),
+            (d) => d.sequence,
+            limit,
+            window,
+          ),
         ),
       inRange: async (tenantEnvironmentId, range) =>
         s()
@@ -334,12 +415,14 @@ function storesOver(state: () => State): Stores {
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().reviews.filter((r) => r.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
       byReviewer: async (requestId, reviewerId) => one(s().reviews.find((r) => r.requestId === requestId && r.reviewerId === reviewerId)),
+      byIds: async (ids) => ids.map((id) => one(s().reviews.find((r) => r.id === id))),
     },
     notes: {
       insert: async (note) => {
         s().notes.push(copy(note));
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().notes.filter((n) => n.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+      byIds: async (ids) => ids.map((id) => one(s().notes.find((n) => n.id === id))),
     },
     breakGlass: {
       insert: async (session) => {
@@ -367,8 +450,8 @@ function storesOver(state: () => State): Stores {
       },
       list: async (projectId, filter, page) =>
         copy(
-          s()
-            .audit.filter(
+          windowOf(
+            s().audit.filter(
               (a) =>
                 a.projectId === projectId &&
                 (!filter.action || a.action === filter.action) &&
@@ -377,11 +460,15 @@ function storesOver(state: () => State): Stores {
                 (!filter.tenantEnvironmentIds || (a.tenantEnvironmentId !== null && filter.tenantEnvironmentIds.includes(a.tenantEnvironmentId))) &&
                 (!filter.breakGlassSessionId || a.breakGlassSessionId === filter.breakGlassSessionId) &&
                 (!filter.breakGlassOnly || a.breakGlassSessionId !== null) &&
-                (page.beforeId === null || a.id < page.beforeId),
-            )
-            .sort((a, b) => b.id - a.id)
-            .slice(0, page.limit),
+                (page.beforeId === null || a.id < page.beforeId) &&
+                a.id > (page.above ?? -Infinity),
+            ),
+            (a) => a.id,
+            page.limit,
+            page,
+          ),
         ),
+      byIds: async (ids) => ids.map((id) => one(s().audit.find((a) => a.id === id))),
     },
     syncReports: {
       insert: async (report) => {

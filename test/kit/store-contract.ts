@@ -68,6 +68,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       const updated = await write((s) => s.environments.setPolicy('env-1', { approvalRequired: true, quorum: 2, blockSelfApproval: false }));
       expect(updated).toMatchObject({ id: 'env-1', approvalRequired: true, quorum: 2, blockSelfApproval: false });
       expect(await db.stores.environments.bySlug('prj-1', 'production')).toEqual(updated);
+      expect((await db.stores.environments.byIds(['env-none', 'env-1'])).map((e) => e?.id ?? null)).toEqual([null, 'env-1']);
     });
 
     it('users, memberships, agents and tokens', async () => {
@@ -91,6 +92,110 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect(await write((s) => s.tokens.revokeOfUser('usr-1', undefined, at(2)))).toBe(1);
       expect(await db.stores.tokens.activeByHash('h1')).toBeNull();
       expect((await db.stores.tokens.activeByHash('h3'))!.agentId).toBe('agt-1');
+    });
+
+    it('onboarding: organizations and projects listed and updated; tenants, environments and tenant-environments inserted; archive marks set and cleared', async () => {
+      await write(async (s) => {
+        await s.organizations.insert({ id: 'org-0', slug: 'a-first', name: 'First', plan: 'FREE', featureFlags: [] });
+        await s.organizations.setDetails('org-1', { name: 'Acme Inc', plan: 'PRO', featureFlags: ['rollback', 'basic_rollback'] });
+        await s.organizations.setArchivedAt('org-0', at(1));
+        await s.projects.setName('prj-1', 'The Shop');
+        await s.projects.setArchivedAt('prj-1', at(2));
+      });
+      expect((await db.stores.organizations.all()).map((o) => [o.slug, o.archivedAt])).toEqual([
+        ['a-first', at(1)],
+        ['acme', null],
+      ]);
+      expect(await db.stores.organizations.byId('org-1')).toMatchObject({ name: 'Acme Inc', plan: 'PRO', featureFlags: ['rollback', 'basic_rollback'] });
+      expect(await db.stores.projects.byId('prj-1')).toMatchObject({ name: 'The Shop', archivedAt: at(2) });
+      await write((s) => s.projects.setArchivedAt('prj-1', null));
+      expect((await db.stores.projects.bySlug('shop'))!.archivedAt).toBeNull();
+
+      await write(async (s) => {
+        await s.tenants.insert({ id: 'ten-2', projectId: 'prj-1', slug: 'globex', name: 'Globex' });
+        await s.environments.insert({ id: 'env-3', projectId: 'prj-1', slug: 'qa', approvalRequired: true, quorum: 2, blockSelfApproval: false });
+        await s.tenantEnvironments.insert({ id: 'te-3', projectId: 'prj-1', tenantId: 'ten-2', environmentId: 'env-3' });
+      });
+      await expect(write((s) => s.tenants.insert({ id: 'ten-3', projectId: 'prj-1', slug: 'globex', name: 'Again' }))).rejects.toThrow();
+      await expect(write((s) => s.environments.insert({ id: 'env-4', projectId: 'prj-1', slug: 'qa', approvalRequired: false, quorum: 1, blockSelfApproval: true }))).rejects.toThrow();
+      await expect(write((s) => s.tenantEnvironments.insert({ id: 'te-4', projectId: 'prj-1', tenantId: 'ten-2', environmentId: 'env-3' }))).rejects.toThrow();
+      expect((await db.stores.tenants.ofProject('prj-1')).map((t) => t.slug)).toEqual(['acme', 'globex']);
+      expect(await db.stores.tenants.bySlug('prj-1', 'globex')).toEqual({ id: 'ten-2', projectId: 'prj-1', slug: 'globex', name: 'Globex', archivedAt: null });
+      expect(await db.stores.environments.bySlug('prj-1', 'qa')).toMatchObject({ approvalRequired: true, quorum: 2, blockSelfApproval: false, archivedAt: null });
+      const qa = (await db.stores.tenantEnvironments.bySlugs({ project: 'shop', tenant: 'globex', environment: 'qa' }))!;
+      expect(qa).toMatchObject({ id: 'te-3', archivedAt: null, tenant: { name: 'Globex', archivedAt: null }, environment: { slug: 'qa' }, project: { archivedAt: null } });
+
+      await write(async (s) => {
+        await s.tenants.setName('ten-2', 'Globex Corp');
+        await s.tenants.setArchivedAt('ten-2', at(3));
+        await s.environments.setArchivedAt('env-3', at(4));
+        await s.tenantEnvironments.setArchivedAt('te-3', at(5));
+      });
+      const [archived] = await db.stores.tenantEnvironments.byIds(['te-3']);
+      expect(archived).toMatchObject({ archivedAt: at(5), tenant: { name: 'Globex Corp', archivedAt: at(3) }, environment: { archivedAt: at(4) } });
+      expect((await db.stores.tenantEnvironments.ofProject('prj-1')).find((te) => te.id === 'te-3')!.archivedAt).toEqual(at(5));
+      await write(async (s) => {
+        await s.tenants.setArchivedAt('ten-2', null);
+        await s.tenantEnvironments.setArchivedAt('te-3', null);
+      });
+      expect((await db.stores.tenantEnvironments.byIds(['te-3']))[0]).toMatchObject({ archivedAt: null, tenant: { archivedAt: null } });
+    });
+
+    it('archived services: set once per service, listed by name, restored', async () => {
+      await write(async (s) => {
+        await s.tenantEnvironments.setServiceArchivedAt(te1, 'worker', at(1));
+        await s.tenantEnvironments.setServiceArchivedAt(te1, 'api', at(2));
+        await s.tenantEnvironments.setServiceArchivedAt(te1, 'api', at(3));
+        await s.tenantEnvironments.setServiceArchivedAt(te2, 'web', at(1));
+      });
+      expect(await db.stores.tenantEnvironments.archivedServices(te1)).toEqual(['api', 'worker']);
+      await write((s) => s.tenantEnvironments.setServiceArchivedAt(te1, 'api', null));
+      expect(await db.stores.tenantEnvironments.archivedServices(te1)).toEqual(['worker']);
+      expect(await db.stores.tenantEnvironments.archivedServices(te2)).toEqual(['web']);
+    });
+
+    it('people: users listed by email, memberships of a project and removed, agents of a project with their scopes replaced', async () => {
+      expect((await db.stores.users.all()).map((u) => u.email)).toEqual(['alex@example.com', 'dana@example.com']);
+      await write(async (s) => {
+        await s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' });
+        await s.memberships.upsert({ userId: 'usr-2', projectId: 'prj-1', role: 'VIEWER' });
+      });
+      expect(await db.stores.memberships.ofProject('prj-1')).toEqual([
+        { userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' },
+        { userId: 'usr-2', projectId: 'prj-1', role: 'VIEWER' },
+      ]);
+      expect(await write((s) => s.memberships.remove('usr-2', 'prj-1'))).toBe(true);
+      expect(await write((s) => s.memberships.remove('usr-2', 'prj-1'))).toBe(false);
+      expect(await db.stores.memberships.ofUser('usr-2')).toEqual([]);
+
+      await write(async (s) => {
+        await s.agents.insert({ id: 'agt-1', projectId: 'prj-1', name: 'eu' }, [te1]);
+        await s.agents.insert({ id: 'agt-2', projectId: 'prj-1', name: 'us' }, []);
+      });
+      expect((await db.stores.agents.ofProject('prj-1')).map((a) => a.name).sort()).toEqual(['eu', 'us']);
+      expect(await db.stores.agents.ofProject('prj-none')).toEqual([]);
+      await write((s) => s.agents.setScopes('agt-1', [te2]));
+      expect(await db.stores.agents.scopesOf('agt-1')).toEqual([te2]);
+      await write((s) => s.agents.setScopes('agt-1', []));
+      expect(await db.stores.agents.scopesOf('agt-1')).toEqual([]);
+    });
+
+    it('tokens: expiry stored, a user\'s tokens newest first, one revoked by id once', async () => {
+      await write(async (s) => {
+        await s.tokens.insert({ id: 'tok-1', tokenHash: 'h1', userId: 'usr-1', agentId: null, name: 'laptop' });
+        await s.tokens.insert({ id: 'tok-2', tokenHash: 'h2', userId: 'usr-1', agentId: null, name: 'ci', expiresAt: at(60) });
+        await s.tokens.insert({ id: 'tok-3', tokenHash: 'h3', userId: 'usr-2', agentId: null, name: 'other' });
+      });
+      expect((await db.stores.tokens.byId('tok-2'))!).toMatchObject({ name: 'ci', expiresAt: at(60), revokedAt: null });
+      expect((await db.stores.tokens.activeByHash('h1'))!.expiresAt).toBeNull();
+      expect(await db.stores.tokens.byId('tok-none')).toBeNull();
+      expect((await db.stores.tokens.ofUser('usr-1')).map((t) => t.id).sort()).toEqual(['tok-1', 'tok-2']);
+      expect(await write((s) => s.tokens.revoke('tok-2', at(5)))).toBe(true);
+      expect(await write((s) => s.tokens.revoke('tok-2', at(6)))).toBe(false);
+      expect(await write((s) => s.tokens.revoke('tok-none', at(6)))).toBe(false);
+      expect((await db.stores.tokens.byId('tok-2'))!.revokedAt).toEqual(at(5));
+      expect(await db.stores.tokens.activeByHash('h2')).toBeNull();
+      expect(await db.stores.tokens.ofUser('usr-1')).toHaveLength(2);
     });
 
     it('tokens: repository read tokens of a project, expiry kept, revoked once, last use written only when stale', async () => {
@@ -158,6 +263,10 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         { id: 'dep-2', revision: 'r2', sequence: 3 },
       ]);
       expect(await db.stores.deployments.inRange(te1, { after: 1, upTo: 2 })).toEqual([]);
+      // Backward paging: a lower bound, and the oldest rows of the window (still newest first).
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10, { above: 1 })).map((d) => d.id)).toEqual(['dep-2']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 1, { fromOldest: true })).map((d) => d.id)).toEqual(['dep-1']);
+      expect((await db.stores.deployments.page(te1, Number.MAX_SAFE_INTEGER, 10, { fromOldest: true })).map((d) => d.id)).toEqual(['dep-2', 'dep-1']);
       expect((await db.stores.deployments.byRevision(te2, 'r2'))!.id).toBe('dep-3');
       expect(await db.stores.deployments.idsAtRevisions(te1, ['r1', 'r2', 'r9'])).toEqual(expect.arrayContaining(['dep-1', 'dep-2']));
       const [first] = await db.stores.deployments.byIds(['dep-1']);
@@ -272,6 +381,9 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         write((s) => s.reviews.insert({ id: 'rev-3', requestId: 'rbk-1', reviewerId: 'usr-2', decision: 'REJECT', comment: null, createdAt: at(5) })),
       ).rejects.toThrow();
       expect((await db.stores.notes.ofRequests(['rbk-1', 'rbk-2'])).map((notes) => notes.map((n) => n.note))).toEqual([[], ['root cause']]);
+      expect((await db.stores.reviews.byIds(['rev-1', 'rev-none', 'rev-2'])).map((r) => r?.comment ?? null)).toEqual(['no', null, null]);
+      expect((await db.stores.reviews.byIds(['rev-2']))[0]).toMatchObject({ requestId: 'rbk-1', createdAt: at(3) });
+      expect((await db.stores.notes.byIds(['note-none', 'note-1'])).map((n) => n?.note ?? null)).toEqual([null, 'root cause']);
     });
 
     it('break-glass sessions: active only while open and within their window; closed once', async () => {
@@ -312,7 +424,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
           });
         }
       });
-      const list = (filter = {}, page = { limit: 10, beforeId: null as number | null }) => db.stores.audit.list('prj-1', filter, page);
+      const list = (filter = {}, page: Parameters<typeof db.stores.audit.list>[2] = { limit: 10, beforeId: null }) => db.stores.audit.list('prj-1', filter, page);
       const all = await list();
       expect(all.map((e) => e.targetId)).toEqual(['target-3', 'target-2', 'target-1']);
       expect(all[2]).toMatchObject({ details: { i: 1 }, createdAt: at(1) });
@@ -324,6 +436,11 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await list({ breakGlassOnly: true })).map((e) => e.targetId)).toEqual(['target-2']);
       expect((await list({ breakGlassSessionId: 'bgs-1' })).map((e) => e.targetId)).toEqual(['target-2']);
       expect((await list({}, { limit: 1, beforeId: all[0]!.id })).map((e) => e.targetId)).toEqual(['target-2']);
+      expect((await list({}, { limit: 10, beforeId: null, above: all[2]!.id })).map((e) => e.targetId)).toEqual(['target-3', 'target-2']);
+      expect((await list({}, { limit: 2, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-2', 'target-1']);
+      expect((await list({ action: 'a.one' }, { limit: 1, beforeId: null, fromOldest: true })).map((e) => e.targetId)).toEqual(['target-1']);
+      expect((await db.stores.audit.byIds([all[1]!.id, -1, all[0]!.id])).map((e) => e?.targetId ?? null)).toEqual(['target-2', null, 'target-3']);
+      expect((await db.stores.audit.byIds([all[2]!.id]))[0]).toEqual(all[2]);
     });
 
     it('sync reports: the latest per tenant-environment, and when each last reported', async () => {

@@ -22,6 +22,8 @@ const createdAt = () =>
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
+/** Set while archived: hidden from lists, refusing new writes; history and audit stay readable. */
+const archivedAt = () => integer('archived_at', { mode: 'timestamp_ms' });
 
 export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
@@ -30,6 +32,7 @@ export const organizations = sqliteTable('organizations', {
   plan: text('plan', { enum: PLANS }).notNull(),
   featureFlags: json<FeatureFlag[]>('feature_flags').notNull(),
   createdAt: createdAt(),
+  archivedAt: archivedAt(),
 });
 
 export const projects = sqliteTable('projects', {
@@ -42,6 +45,7 @@ export const projects = sqliteTable('projects', {
   /** Last commit of main whose deployments are recorded; history indexing resumes from here. */
   indexedSha: text('indexed_sha'),
   createdAt: createdAt(),
+  archivedAt: archivedAt(),
 });
 
 export const tenants = sqliteTable(
@@ -53,6 +57,7 @@ export const tenants = sqliteTable(
       .references(() => projects.id),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
+    archivedAt: archivedAt(),
   },
   (t) => [uniqueIndex('tenants_project_slug').on(t.projectId, t.slug)],
 );
@@ -68,6 +73,7 @@ export const environments = sqliteTable(
     approvalRequired: integer('approval_required', { mode: 'boolean' }).notNull().default(false),
     quorum: integer('quorum').notNull().default(1),
     blockSelfApproval: integer('block_self_approval', { mode: 'boolean' }).notNull().default(true),
+    archivedAt: archivedAt(),
   },
   (t) => [uniqueIndex('environments_project_slug').on(t.projectId, t.slug)],
 );
@@ -85,8 +91,22 @@ export const tenantEnvironments = sqliteTable(
     environmentId: text('environment_id')
       .notNull()
       .references(() => environments.id),
+    archivedAt: archivedAt(),
   },
   (t) => [uniqueIndex('tenant_environments_pair').on(t.tenantId, t.environmentId)],
+);
+
+/** Services archived in a tenant-environment: their files stay in Git, Backtrack refuses to change them. */
+export const archivedServices = sqliteTable(
+  'archived_services',
+  {
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+    service: text('service').notNull(),
+    archivedAt: integer('archived_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantEnvironmentId, t.service] })],
 );
 
 export const users = sqliteTable('users', {

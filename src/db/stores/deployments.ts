@@ -1,5 +1,5 @@
 /** Deployment history: one row per commit on main that changed a tenant-environment. */
-import { and, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Deployment } from '../../domain/model';
 import type { DeploymentStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
@@ -11,13 +11,20 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
   const byIdsQuery = () => preparedRead(context, 'deployments_by_ids', () => db.select().from(d).where(dialect.inList(d.id, 'ids')));
   const byRequestIdsQuery = () =>
     preparedRead(context, 'deployments_by_request_ids', () => db.select().from(d).where(dialect.inList(d.rollbackRequestId, 'ids')));
-  const pageQuery = () =>
-    preparedRead(context, 'deployments_page', () =>
+  // Newest first, or (for backward paging) the oldest of the window first.
+  const pageQuery = (fromOldest: boolean) =>
+    preparedRead(context, fromOldest ? 'deployments_page_oldest' : 'deployments_page', () =>
       db
         .select()
         .from(d)
-        .where(and(eq(d.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')), lt(d.sequence, sql.placeholder('beforeSequence'))))
-        .orderBy(desc(d.sequence))
+        .where(
+          and(
+            eq(d.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')),
+            lt(d.sequence, sql.placeholder('beforeSequence')),
+            gt(d.sequence, sql.placeholder('afterSequence')),
+          ),
+        )
+        .orderBy(fromOldest ? asc(d.sequence) : desc(d.sequence))
         .limit(sql.placeholder('limit')),
     );
   const inRangeQuery = () =>
@@ -55,8 +62,11 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
         .select()
         .from(d)
         .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), eq(d.revision, revision))))[0] as Deployment | undefined) ?? null,
-    page: async (tenantEnvironmentId, beforeSequence, limit) =>
-      (await pageQuery().all({ tenantEnvironmentId, beforeSequence, limit })) as Deployment[],
+    page: async (tenantEnvironmentId, beforeSequence, limit, window = {}) => {
+      const fromOldest = window.fromOldest === true;
+      const rows = (await pageQuery(fromOldest).all({ tenantEnvironmentId, beforeSequence, afterSequence: window.above ?? Number.MIN_SAFE_INTEGER, limit })) as Deployment[];
+      return fromOldest ? rows.reverse() : rows;
+    },
     inRange: async (tenantEnvironmentId, range) =>
       inRangeQuery().all({ tenantEnvironmentId, after: range.after, upTo: range.upTo }),
     idsAtRevisions: async (tenantEnvironmentId, revisions) =>

@@ -6,12 +6,13 @@ import { historyIndexStore } from './history-index';
 import { auditStore, breakGlassStore, syncReportStore } from './oversight';
 import { agentStore, membershipStore, tokenStore, userStore } from './people';
 import { rollbackNoteStore, rollbackRequestStore, rollbackReviewStore } from './requests';
-import { environmentStore, organizationStore, projectStore, tenantEnvironmentStore } from './workspace';
+import { environmentStore, organizationStore, projectStore, tenantEnvironmentStore, tenantStore } from './workspace';
 
 export function createStores(context: StoreContext): Stores {
   return {
     organizations: organizationStore(context),
     projects: projectStore(context),
+    tenants: tenantStore(context),
     tenantEnvironments: tenantEnvironmentStore(context),
     environments: environmentStore(context),
     users: userStore(context),

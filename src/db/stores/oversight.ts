@@ -1,5 +1,5 @@
 /** Break-glass sessions, the audit trail and the cluster agents' sync reports. */
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { AuditEvent, BreakGlassSession, SyncReport } from '../../domain/model';
 import type { AuditStore, BreakGlassStore, SyncReportStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
@@ -34,8 +34,8 @@ export function auditStore({ db, t }: StoreContext): AuditStore {
     insert: async (event) => {
       await db.insert(a).values(event);
     },
-    list: async (projectId, filter, page) =>
-      (await db
+    list: async (projectId, filter, page) => {
+      const rows = (await db
         .select()
         .from(a)
         .where(
@@ -48,10 +48,14 @@ export function auditStore({ db, t }: StoreContext): AuditStore {
             filter.breakGlassSessionId ? eq(a.breakGlassSessionId, filter.breakGlassSessionId) : undefined,
             filter.breakGlassOnly ? isNotNull(a.breakGlassSessionId) : undefined,
             page.beforeId !== null ? lt(a.id, page.beforeId) : undefined,
+            page.above != null ? gt(a.id, page.above) : undefined,
           ),
         )
-        .orderBy(desc(a.id))
-        .limit(page.limit)) as AuditEvent[],
+        .orderBy(page.fromOldest ? asc(a.id) : desc(a.id))
+        .limit(page.limit)) as AuditEvent[];
+      return page.fromOldest ? rows.reverse() : rows;
+    },
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await db.select().from(a).where(inArray(a.id, [...ids]))) as AuditEvent[], (x) => x.id)),
   };
 }
 

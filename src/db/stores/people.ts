@@ -15,6 +15,7 @@ export function userStore(context: StoreContext): UserStore {
     byId: async (id) => ((await byIdQuery().get({ id })) as User | undefined) ?? null,
     byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as User[], (u) => u.id)),
     byEmail: async (email) => ((await db.select().from(t.users).where(eq(t.users.email, email)))[0] as User | undefined) ?? null,
+    all: async () => (await db.select().from(t.users).orderBy(t.users.email)) as User[],
   };
 }
 
@@ -30,6 +31,15 @@ export function membershipStore(context: StoreContext): MembershipStore {
         .onConflictDoUpdate({ target: [t.memberships.userId, t.memberships.projectId], set: { role: membership.role } });
     },
     ofUser: async (userId) => (await ofUserQuery().all({ userId })) as Membership[],
+    ofProject: async (projectId) =>
+      (await db.select().from(t.memberships).where(eq(t.memberships.projectId, projectId)).orderBy(t.memberships.userId)) as Membership[],
+    remove: async (userId, projectId) =>
+      (
+        await db
+          .delete(t.memberships)
+          .where(and(eq(t.memberships.userId, userId), eq(t.memberships.projectId, projectId)))
+          .returning({ userId: t.memberships.userId })
+      ).length > 0,
   };
 }
 
@@ -46,7 +56,15 @@ export function agentStore(context: StoreContext): AgentStore {
       }
     },
     byId: async (id) => ((await byIdQuery().get({ id })) as Agent | undefined) ?? null,
+    ofProject: async (projectId) =>
+      (await db.select().from(t.agents).where(eq(t.agents.projectId, projectId)).orderBy(t.agents.createdAt, t.agents.id)) as Agent[],
     scopesOf: async (agentId) => (await scopesQuery().all({ agentId })).map((scope) => scope.tenantEnvironmentId),
+    setScopes: async (agentId, tenantEnvironmentIds) => {
+      await db.delete(t.agentScopes).where(eq(t.agentScopes.agentId, agentId));
+      if (tenantEnvironmentIds.length > 0) {
+        await db.insert(t.agentScopes).values(tenantEnvironmentIds.map((tenantEnvironmentId) => ({ agentId, tenantEnvironmentId })));
+      }
+    },
   };
 }
 
@@ -71,6 +89,8 @@ export function tokenStore(context: StoreContext): TokenStore {
         .from(t.apiTokens)
         .where(eq(t.apiTokens.projectId, projectId))
         .orderBy(desc(t.apiTokens.createdAt), desc(t.apiTokens.id))) as ApiToken[],
+    ofUser: async (userId) =>
+      (await db.select().from(t.apiTokens).where(eq(t.apiTokens.userId, userId)).orderBy(desc(t.apiTokens.createdAt), desc(t.apiTokens.id))) as ApiToken[],
     revoke: async (id, now) =>
       (
         await db

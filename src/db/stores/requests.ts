@@ -45,6 +45,7 @@ export function rollbackReviewStore(context: StoreContext): RollbackReviewStore 
   const v = t.rollbackReviews;
   const ofRequestsQuery = () =>
     preparedRead(context, 'reviews_of_requests', () => db.select().from(v).where(dialect.inList(v.requestId, 'ids')).orderBy(v.createdAt, v.id));
+  const byIdsQuery = () => preparedRead(context, 'reviews_by_ids', () => db.select().from(v).where(dialect.inList(v.id, 'ids')));
   return {
     insert: async (review) => {
       await db.insert(v).values(review);
@@ -56,6 +57,7 @@ export function rollbackReviewStore(context: StoreContext): RollbackReviewStore 
         .select()
         .from(v)
         .where(and(eq(v.requestId, requestId), eq(v.reviewerId, reviewerId))))[0] as RollbackReview | undefined) ?? null,
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as RollbackReview[], (x) => x.id)),
   };
 }
 
@@ -64,12 +66,14 @@ export function rollbackNoteStore(context: StoreContext): RollbackNoteStore {
   const n = t.rollbackNotes;
   const ofRequestsQuery = () =>
     preparedRead(context, 'notes_of_requests', () => db.select().from(n).where(dialect.inList(n.requestId, 'ids')).orderBy(n.createdAt, n.id));
+  const byIdsQuery = () => preparedRead(context, 'notes_by_ids', () => db.select().from(n).where(dialect.inList(n.id, 'ids')));
   return {
     insert: async (note) => {
       await db.insert(n).values(note);
     },
     ofRequests: async (ids) =>
       ids.length === 0 ? [] : groupedByKey(ids, (await ofRequestsQuery().all({ ids: dialect.list(ids) })) as RollbackNote[], (x) => x.requestId),
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as RollbackNote[], (x) => x.id)),
   };
 }
 

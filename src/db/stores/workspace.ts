@@ -1,7 +1,7 @@
 /** Organizations, projects, tenants, environments and tenant-environments. */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { Environment, Organization, Project, TenantEnvironment } from '../../domain/model';
-import type { EnvironmentStore, OrganizationStore, ProjectStore, TenantEnvironmentStore } from '../../domain/ports';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Environment, Organization, Project, Tenant, TenantEnvironment } from '../../domain/model';
+import type { EnvironmentStore, OrganizationStore, ProjectStore, TenantEnvironmentStore, TenantStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
 import { byKey } from './keyed';
 
@@ -13,6 +13,13 @@ export function organizationStore({ db, t }: StoreContext): OrganizationStore {
     },
     byId: (id) => one(eq(t.organizations.id, id)),
     bySlug: (slug) => one(eq(t.organizations.slug, slug)),
+    all: async () => (await db.select().from(t.organizations).orderBy(t.organizations.slug)) as Organization[],
+    setDetails: async (id, details) => {
+      await db.update(t.organizations).set(details).where(eq(t.organizations.id, id));
+    },
+    setArchivedAt: async (id, at) => {
+      await db.update(t.organizations).set({ archivedAt: at }).where(eq(t.organizations.id, id));
+    },
   };
 }
 
@@ -30,11 +37,37 @@ export function projectStore(context: StoreContext): ProjectStore {
     setIndexedSha: async (id, sha) => {
       await db.update(t.projects).set({ indexedSha: sha }).where(eq(t.projects.id, id));
     },
+    setName: async (id, name) => {
+      await db.update(t.projects).set({ name }).where(eq(t.projects.id, id));
+    },
+    setArchivedAt: async (id, at) => {
+      await db.update(t.projects).set({ archivedAt: at }).where(eq(t.projects.id, id));
+    },
+  };
+}
+
+export function tenantStore({ db, t }: StoreContext): TenantStore {
+  return {
+    insert: async (tenant) => {
+      await db.insert(t.tenants).values(tenant);
+    },
+    bySlug: async (projectId, slug) =>
+      ((await db.select().from(t.tenants).where(and(eq(t.tenants.projectId, projectId), eq(t.tenants.slug, slug))))[0] as Tenant | undefined) ?? null,
+    ofProject: async (projectId) => (await db.select().from(t.tenants).where(eq(t.tenants.projectId, projectId)).orderBy(t.tenants.slug)) as Tenant[],
+    setName: async (id, name) => {
+      await db.update(t.tenants).set({ name }).where(eq(t.tenants.id, id));
+    },
+    setArchivedAt: async (id, at) => {
+      await db.update(t.tenants).set({ archivedAt: at }).where(eq(t.tenants.id, id));
+    },
   };
 }
 
 export function environmentStore({ db, t }: StoreContext): EnvironmentStore {
   return {
+    insert: async (environment) => {
+      await db.insert(t.environments).values(environment);
+    },
     bySlug: async (projectId, slug) =>
       ((await db
         .select()
@@ -43,6 +76,11 @@ export function environmentStore({ db, t }: StoreContext): EnvironmentStore {
     ofProject: async (projectId) =>
       (await db.select().from(t.environments).where(eq(t.environments.projectId, projectId)).orderBy(t.environments.slug)) as Environment[],
     setPolicy: async (id, policy) => (await db.update(t.environments).set(policy).where(eq(t.environments.id, id)).returning())[0] as Environment,
+    setArchivedAt: async (id, at) => {
+      await db.update(t.environments).set({ archivedAt: at }).where(eq(t.environments.id, id));
+    },
+    byIds: async (ids) =>
+      ids.length === 0 ? [] : byKey(ids, (await db.select().from(t.environments).where(inArray(t.environments.id, [...ids]))) as Environment[], (x) => x.id),
   };
 }
 
@@ -61,9 +99,10 @@ export function tenantEnvironmentStore(context: StoreContext): TenantEnvironment
     id: row.tenant_environments.id,
     project: row.projects as Project,
     organization: row.organizations as Organization,
-    tenant: row.tenants,
+    tenant: row.tenants as Tenant,
     environment: row.environments as Environment,
     ref: { project: row.projects.slug, tenant: row.tenants.slug, environment: row.environments.slug },
+    archivedAt: row.tenant_environments.archivedAt,
   });
   const byIdsQuery = () => preparedRead(context, 'tenant_environments_by_ids', () => joined().where(dialect.inList(t.tenantEnvironments.id, 'ids')));
   const bySlugsQuery = () =>
@@ -97,6 +136,9 @@ export function tenantEnvironmentStore(context: StoreContext): TenantEnvironment
         .where(and(eq(t.tenantEnvironments.tenantId, tenant!.id), eq(t.tenantEnvironments.environmentId, environment!.id)));
       return row!.id;
     },
+    insert: async (row) => {
+      await db.insert(t.tenantEnvironments).values(row);
+    },
     byIds: async (ids) =>
       ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })).map(toTenantEnvironment), (te) => te.id),
     bySlugs: async (ref) => {
@@ -104,5 +146,25 @@ export function tenantEnvironmentStore(context: StoreContext): TenantEnvironment
       return row ? toTenantEnvironment(row) : null;
     },
     ofProject: async (projectId) => (await ofProjectQuery().all({ projectId })).map(toTenantEnvironment),
+    setArchivedAt: async (id, at) => {
+      await db.update(t.tenantEnvironments).set({ archivedAt: at }).where(eq(t.tenantEnvironments.id, id));
+    },
+    archivedServices: async (tenantEnvironmentId) =>
+      (
+        await db
+          .select({ service: t.archivedServices.service })
+          .from(t.archivedServices)
+          .where(eq(t.archivedServices.tenantEnvironmentId, tenantEnvironmentId))
+          .orderBy(t.archivedServices.service)
+      ).map((row) => row.service),
+    setServiceArchivedAt: async (tenantEnvironmentId, service, at) => {
+      if (at === null) {
+        await db
+          .delete(t.archivedServices)
+          .where(and(eq(t.archivedServices.tenantEnvironmentId, tenantEnvironmentId), eq(t.archivedServices.service, service)));
+        return;
+      }
+      await db.insert(t.archivedServices).values({ tenantEnvironmentId, service, archivedAt: at }).onConflictDoNothing();
+    },
   };
 }

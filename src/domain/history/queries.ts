@@ -4,16 +4,12 @@ import { compareFiles, type FilesDiff } from '../diff/compare-files';
 import { requireRole } from '../access';
 import { BadRequestError, NotFoundError } from '../errors';
 import type { Deployment, Project, Role, TenantEnvironment, TenantEnvironmentRef } from '../model';
+import { readPage, type Page, type PageRequest } from '../paging';
 import { isGitError, type Backend } from '../ports';
 import { readFiles, servicesIn } from '../tenant-environment-files';
 import { projectBySlug, tenantEnvironmentBySlugs } from '../workspace';
 import { indexHistory, indexHistoryWithin, registerTenantEnvironment } from './index-history';
 import { tenantEnvironmentDir } from '../layout';
-
-export interface DeploymentPage {
-  rows: Deployment[];
-  hasNextPage: boolean;
-}
 
 /** How long a history read waits for indexing before it serves what is indexed (indexing goes on). */
 export const READ_INDEXING_BUDGET_MS = 250;
@@ -48,14 +44,11 @@ export async function requireOpenTenantEnvironment(backend: Backend, actor: Acto
 }
 
 /** Newest first; the cursor is the deployment's sequence, so pages stay stable while new ones arrive. */
-export async function listDeployments(
-  backend: Backend,
-  tenantEnvironment: TenantEnvironment,
-  page: { first: number; afterSequence: number | null },
-): Promise<DeploymentPage> {
+export async function listDeployments(backend: Backend, tenantEnvironment: TenantEnvironment, request: PageRequest): Promise<Page<Deployment>> {
   await indexHistoryWithin(backend, tenantEnvironment.project, READ_INDEXING_BUDGET_MS);
-  const rows = await backend.stores.deployments.page(tenantEnvironment.id, page.afterSequence ?? Number.MAX_SAFE_INTEGER, page.first + 1);
-  return { rows: rows.slice(0, page.first), hasNextPage: rows.length > page.first };
+  return readPage(request, (below, limit, window) =>
+    backend.stores.deployments.page(tenantEnvironment.id, below ?? Number.MAX_SAFE_INTEGER, limit, window),
+  );
 }
 
 export async function headRevision(backend: Backend, tenantEnvironment: TenantEnvironment): Promise<string | null> {
@@ -63,9 +56,13 @@ export async function headRevision(backend: Backend, tenantEnvironment: TenantEn
   return git.head();
 }
 
-export async function currentServices(backend: Backend, tenantEnvironment: TenantEnvironment): Promise<string[]> {
+/** Services at the head revision; those archived in the tenant-environment only when asked for. */
+export async function currentServices(backend: Backend, tenantEnvironment: TenantEnvironment, includeArchived = true): Promise<string[]> {
   const git = await backend.repositories.forProject(tenantEnvironment.project.slug);
-  return servicesIn(await readFiles(git, await git.head(), tenantEnvironment.ref));
+  const services = servicesIn(await readFiles(git, await git.head(), tenantEnvironment.ref));
+  if (includeArchived) return services;
+  const archived = new Set(await backend.stores.tenantEnvironments.archivedServices(tenantEnvironment.id));
+  return services.filter((service) => !archived.has(service));
 }
 
 /** A revision of the project's repository; unknown or malformed ones are a 400, not a crash. */

@@ -1,6 +1,7 @@
 /** Per-environment approval policy: approval required or not, quorum N ≥ 1, self-approval blocking. */
 import type { Actor } from '../actor';
 import { requireRole } from '../access';
+import { ArchivedError, requireProjectWritable } from '../archived';
 import { recordAudit } from '../audit';
 import { BadRequestError, NotFoundError } from '../errors';
 import { requireApprovalWorkflow } from '../gating';
@@ -21,19 +22,14 @@ export interface ApprovalPolicyInput {
 export async function setApprovalPolicy(backend: Backend, actor: Actor | null, input: ApprovalPolicyInput): Promise<Environment> {
   const project = await projectBySlug(backend, actor, input.project);
   if (!project) throw new NotFoundError(`project ${input.project}`);
-  requireApprovalWorkflow(await organizationOf(backend, project));
+  const organization = await organizationOf(backend, project);
+  requireApprovalWorkflow(organization);
   const admin = requireRole(actor, project.id, 'ADMIN', 'project');
-  const quorum = input.quorum ?? 1;
-  if (!Number.isInteger(quorum) || quorum < 1 || quorum > MAX_QUORUM) {
-    throw new BadRequestError('INVALID_QUORUM', `quorum must be a whole number from 1 to ${MAX_QUORUM}`);
-  }
+  requireProjectWritable(project, organization);
+  const policy = approvalPolicyOf(input);
   const environment = await backend.stores.environments.bySlug(project.id, input.environment);
   if (!environment) throw new NotFoundError(`environment ${input.environment}`);
-  const policy: ApprovalPolicy = {
-    approvalRequired: input.approvalRequired,
-    quorum,
-    blockSelfApproval: input.blockSelfApproval ?? true,
-  };
+  if (environment.archivedAt) throw new ArchivedError(`environment ${environment.slug}`, null);
   return backend.transact(async ({ stores }) => {
     const updated = await stores.environments.setPolicy(environment.id, policy);
     await recordAudit(stores, {
@@ -49,7 +45,16 @@ export async function setApprovalPolicy(backend: Backend, actor: Actor | null, i
   });
 }
 
-function policyOf(environment: Environment): ApprovalPolicy {
+/** A policy as given (quorum 1 and self-approval blocked unless said otherwise), checked. */
+export function approvalPolicyOf(input: { approvalRequired?: boolean | null; quorum?: number | null; blockSelfApproval?: boolean | null }): ApprovalPolicy {
+  const quorum = input.quorum ?? 1;
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > MAX_QUORUM) {
+    throw new BadRequestError('INVALID_QUORUM', `quorum must be a whole number from 1 to ${MAX_QUORUM}`);
+  }
+  return { approvalRequired: input.approvalRequired ?? false, quorum, blockSelfApproval: input.blockSelfApproval ?? true };
+}
+
+export function policyOf(environment: Environment): ApprovalPolicy {
   return {
     approvalRequired: environment.approvalRequired,
     quorum: environment.quorum,

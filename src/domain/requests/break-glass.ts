@@ -1,13 +1,14 @@
 /** Break-glass sessions: a time-boxed, audited bypass of approval for every protected action in a project. */
 import type { Actor } from '../actor';
 import { canReadProjectWide, requireRole } from '../access';
+import { requireProjectWritable } from '../archived';
 import { recordAudit } from '../audit';
 import { BadRequestError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { boundedText } from '../input-limits';
 import type { BreakGlassSession, Project } from '../model';
 import type { Backend } from '../ports';
-import { projectBySlug } from '../workspace';
+import { organizationOf, projectBySlug } from '../workspace';
 
 export function isActive(session: BreakGlassSession, now: Date): boolean {
   return !session.closedAt && session.openedAt <= now && session.expiresAt > now;
@@ -21,6 +22,7 @@ export async function openBreakGlassSession(
   const project = await projectBySlug(backend, actor, input.project);
   if (!project) throw new NotFoundError(`project ${input.project}`);
   const user = requireRole(actor, project.id, 'DEPLOYER', 'project');
+  requireProjectWritable(project, await organizationOf(backend, project));
   const justification = boundedText(input.justification, 'justification');
   if (!justification) throw new BadRequestError('JUSTIFICATION_REQUIRED', 'a justification is required to open a break-glass session');
   const { breakGlassDefaultMinutes, breakGlassMaxMinutes } = backend.settings;

@@ -1,5 +1,6 @@
 /** Rollback requests: submit, review (quorum, no self-approval), retry, notes — the approval workflow. */
 import type { Actor, UserActor } from '../actor';
+import { requireWritable } from '../archived';
 import { canReadRecord, requireRole, requireUser } from '../access';
 import { recordAudit } from '../audit';
 import { BadRequestError, ConflictError, DomainError, ExecutionError, ForbiddenError, NotFoundError } from '../errors';
@@ -39,6 +40,7 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
     });
   }
   const { tenantEnvironment: context } = preview;
+  requireWritable(context);
   const needsApproval = approvalWorkflowEnabled(context.organization) && context.environment.approvalRequired;
   const id = newId('rbk');
   // Held from before the request can be APPROVED until its execution is stored (see reconcileInterruptedExecutions).

@@ -1,6 +1,7 @@
 /** Every operation needs a valid bearer token, except pure introspection (so GraphiQL can load docs). */
 import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { AuthenticationFailure } from '../../domain/auth';
 import type { GraphQLContext } from '../context';
 
 function isIntrospectionOnly(document: DocumentNode, operationName?: string | null): boolean {
@@ -12,27 +13,34 @@ function isIntrospectionOnly(document: DocumentNode, operationName?: string | nu
   );
 }
 
-const MESSAGES: Record<NonNullable<GraphQLContext['failure']>, string> = {
+const MESSAGES: Record<AuthenticationFailure, string> = {
   missing: 'a bearer token is required',
   'unknown or revoked': 'the bearer token is unknown or revoked',
-  expired: 'the bearer token has expired',
+  expired: 'the bearer token has expired; ask for a new one (backtrack token create)',
 };
 
-/** One code for every refusal; `reason` tells a client whether a new token would help. */
-export const unauthenticatedError = (failure: GraphQLContext['failure']) =>
-  new GraphQLError(MESSAGES[failure ?? 'missing'], {
-    extensions: { code: 'UNAUTHENTICATED', status: 401, reason: (failure ?? 'missing').replace(/ /g, '_').toUpperCase() },
+/**
+ * The refusal of an operation without a valid token: UNAUTHENTICATED with a `reason` (MISSING,
+ * UNKNOWN_OR_REVOKED) telling a client whether a new token would help, except an expired token, which
+ * has a code of its own, TOKEN_EXPIRED (reason EXPIRED), so clients can branch on it. graphql-ws
+ * (close 4403) and Git HTTP (401) tell an expired token apart the same way.
+ */
+export const unauthenticatedError = (failure: AuthenticationFailure | null) => {
+  const reason = failure ?? 'missing';
+  return new GraphQLError(MESSAGES[reason], {
+    extensions: { code: reason === 'expired' ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED', status: 401, reason: reason.replace(/ /g, '_').toUpperCase() },
   });
+};
 
 export function useRequireAuthentication(): Plugin<GraphQLContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       if (!args.contextValue.actor && !isIntrospectionOnly(args.document, args.operationName)) {
-        setResultAndStopExecution({ errors: [unauthenticatedError(args.contextValue.failure)] });
+        setResultAndStopExecution({ errors: [unauthenticatedError(args.contextValue.authFailure)] });
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      if (!args.contextValue.actor) setResultAndStopExecution({ errors: [unauthenticatedError(args.contextValue.failure)] });
+      if (!args.contextValue.actor) setResultAndStopExecution({ errors: [unauthenticatedError(args.contextValue.authFailure)] });
     },
   };
 }

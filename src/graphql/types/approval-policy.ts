@@ -1,8 +1,13 @@
 import { setApprovalPolicy } from '../../domain/requests/approval-policy';
 import type { Environment } from '../../domain/model';
+import { environmentsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { approvalPolicyId, asNode, underlyingId } from './node';
 
 export const ApprovalPolicyRef = builder.objectRef<Environment>('ApprovalPolicy');
+
+// `policy:<environment id>`: one per environment, whichever tenant-environment or project it is read through.
+asNode(ApprovalPolicyRef, (e) => approvalPolicyId(e.id), (backend, actor, ids) => environmentsByIds(backend, actor, ids.map(underlyingId)));
 
 ApprovalPolicyRef.implement({
   description: "An environment's approval policy for rollback requests.",

@@ -1,12 +1,15 @@
 import type { AuditEvent } from '../../domain/model';
+import { auditEventsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { UserRef } from './user';
 
 export const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent');
 
+asNode(AuditEventRef, (e) => String(e.id), (backend, actor, ids) => auditEventsByIds(backend, actor, ids.map(Number)));
+
 AuditEventRef.implement({
   fields: (t) => ({
-    id: t.id({ resolve: (e) => String(e.id) }),
     action: t.exposeString('action'),
     actor: t.field({
       type: UserRef,

@@ -1,16 +1,20 @@
 import { listAuditEvents } from '../../domain/audit';
+import { firstRows } from '../../domain/paging';
 import type { BreakGlassSession } from '../../domain/model';
 import { closeBreakGlassSession, isActive, openBreakGlassSession } from '../../domain/requests/break-glass';
+import { breakGlassSessionsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { AuditEventRef } from './audit-event';
 import { UserRef } from './user';
 
 export const BreakGlassSessionRef = builder.objectRef<BreakGlassSession>('BreakGlassSession');
 
+asNode(BreakGlassSessionRef, (s) => s.id, breakGlassSessionsByIds);
+
 BreakGlassSessionRef.implement({
   description: 'An emergency bypass of approval for one user in one project; everything done under it is flagged in the audit trail.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     user: t.field({ type: UserRef, resolve: async (s, _a, ctx) => (await ctx.loaders.user.load(s.userId))! }),
     justification: t.exposeString('justification'),
     openedAt: t.field({ type: 'DateTime', resolve: (s) => s.openedAt }),
@@ -22,7 +26,7 @@ BreakGlassSessionRef.implement({
       description: 'Every audited action taken under this session, for post-incident review.',
       extensions: { cost: 10 },
       resolve: async (s, _a, ctx) =>
-        (await listAuditEvents(ctx.backend, ctx.actor, s.projectId, { breakGlassSessionId: s.id }, { first: 500, afterId: null })).rows,
+        (await listAuditEvents(ctx.backend, ctx.actor, s.projectId, { breakGlassSessionId: s.id }, firstRows(500))).rows,
     }),
   }),
 });

@@ -1,7 +1,9 @@
 import type { Deployment } from '../../domain/model';
 import { compareWithCurrent } from '../../domain/history/queries';
 import { deployRelease, promote } from '../../domain/releases';
+import { deploymentsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import type { DeploymentRecorded } from '../../domain/events';
 import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentSourceEnum, DeploymentStatusEnum } from './enums';
@@ -27,10 +29,11 @@ DeploymentAuthorRef.implement({
   }),
 });
 
+asNode(DeploymentRef, (d) => d.id, deploymentsByIds);
+
 DeploymentRef.implement({
   description: 'A commit on main that changed a tenant-environment.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     revision: t.exposeString('revision'),
     shortRevision: t.string({ resolve: (d) => d.revision.slice(0, 7) }),
     timestamp: t.field({ type: 'DateTime', resolve: (d) => d.committedAt }),

@@ -7,8 +7,10 @@ import {
   reviewRollbackRequest,
   rollbackRequestById,
 } from '../../domain/requests/rollback-requests';
+import { notesByIds, reviewsByIds, rollbackRequestsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
-import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
+import { asNode } from './node';
+import { eventsOf, requireReadableFilters, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentRef } from './deployment';
 import { ReviewDecisionEnum, RollbackModeEnum, RollbackRequestStateEnum } from './enums';
 import { RollbackInput, toRollbackInput } from './rollback-preview';
@@ -22,9 +24,10 @@ const SelectedFieldRef = builder.objectRef<{ file: string; path: string }>('Sele
 
 const RollbackReviewRef = builder.objectRef<RollbackReview>('RollbackReview');
 
+asNode(RollbackReviewRef, (r) => r.id, reviewsByIds);
+
 RollbackReviewRef.implement({
   fields: (t) => ({
-    id: t.exposeID('id'),
     decision: t.field({ type: ReviewDecisionEnum, resolve: (r) => r.decision }),
     comment: t.exposeString('comment', { nullable: true }),
     reviewer: t.field({ type: UserRef, resolve: async (r, _a, ctx) => (await ctx.loaders.user.load(r.reviewerId))! }),
@@ -34,9 +37,10 @@ RollbackReviewRef.implement({
 
 const RollbackNoteRef = builder.objectRef<RollbackNote>('RollbackNote');
 
+asNode(RollbackNoteRef, (n) => n.id, notesByIds);
+
 RollbackNoteRef.implement({
   fields: (t) => ({
-    id: t.exposeID('id'),
     note: t.exposeString('note'),
     author: t.field({ type: UserRef, resolve: async (n, _a, ctx) => (await ctx.loaders.user.load(n.authorId))! }),
     createdAt: t.field({ type: 'DateTime', resolve: (n) => n.createdAt }),
@@ -47,10 +51,11 @@ const optionalDate = (key: keyof RollbackRequest) => (r: RollbackRequest) => (r[
 
 export const RollbackRequestRef = builder.objectRef<RollbackRequest>('RollbackRequest');
 
+asNode(RollbackRequestRef, (r) => r.id, rollbackRequestsByIds);
+
 RollbackRequestRef.implement({
   description: 'A request to roll a tenant-environment back; states follow the spec: pending → approved → executing → completed | failed, or rejected.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     state: t.field({ type: RollbackRequestStateEnum, resolve: (r) => r.state }),
     mode: t.field({ type: RollbackModeEnum, resolve: (r) => r.mode }),
     targetRevision: t.exposeString('targetSha'),
@@ -179,18 +184,26 @@ RollbackRequestEventRef.implement({
 builder.subscriptionField('rollbackRequestUpdated', (t) =>
   t.field({
     type: RollbackRequestEventRef,
-    description: 'Every state transition, review and note of matching requests (filter by project, tenant-environment or request).',
+    description:
+      'Every state transition, review and note of matching requests (filter by project, tenant-environment or request). A filter naming something unknown or unreadable is NOT_FOUND at once.',
     args: { projectId: t.arg.id({ required: false }), tenantEnvironmentId: t.arg.id({ required: false }), requestId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) =>
-      eventsOf(
+    subscribe: async (_root, args, ctx) => {
+      const filters = {
+        projectId: args.projectId ? String(args.projectId) : null,
+        tenantEnvironmentId: args.tenantEnvironmentId ? String(args.tenantEnvironmentId) : null,
+        requestId: args.requestId ? String(args.requestId) : null,
+      };
+      await requireReadableFilters(ctx, filters);
+      return eventsOf(
         ctx,
         (e) =>
           e.type === 'rollbackRequestUpdated' &&
-          (!args.projectId || e.projectId === String(args.projectId)) &&
-          (!args.tenantEnvironmentId || e.tenantEnvironmentId === String(args.tenantEnvironmentId)) &&
-          (!args.requestId || e.requestId === String(args.requestId)),
-        { type: 'rollbackRequestUpdated', ...(args.tenantEnvironmentId ? { tenantEnvironmentId: String(args.tenantEnvironmentId) } : {}) },
-      ),
+          (!filters.projectId || e.projectId === filters.projectId) &&
+          (!filters.tenantEnvironmentId || e.tenantEnvironmentId === filters.tenantEnvironmentId) &&
+          (!filters.requestId || e.requestId === filters.requestId),
+        { type: 'rollbackRequestUpdated', ...(filters.tenantEnvironmentId ? { tenantEnvironmentId: filters.tenantEnvironmentId } : {}) },
+      );
+    },
     resolve: (event) => event as RollbackRequestUpdated,
   }),
 );

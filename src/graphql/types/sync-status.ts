@@ -1,6 +1,8 @@
 import type { LiveServiceValues } from '../../domain/model';
 import { syncMessage, reportSyncStatus, syncStatusAtEvent, type DriftEntry, type SyncStatusView } from '../../domain/sync';
+import { syncStatusesByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode, syncStatusId, underlyingId } from './node';
 import { eventsOf, requireReadableTenantEnvironment } from '../subscriptions';
 import { HealthEnum, SyncStateEnum } from './enums';
 import { TenantEnvironmentRef } from './tenant-environment';
@@ -19,6 +21,10 @@ LiveServiceRef.implement({
 });
 
 export const SyncStatusRef = builder.objectRef<SyncStatusView>('SyncStatus');
+
+// `sync:<tenant-environment id>`: one per tenant-environment, so a normalized cache (Apollo, urql)
+// updates the same object from syncStatusChanged events and from TenantEnvironment.syncStatus.
+asNode(SyncStatusRef, (s) => syncStatusId(s.context.id), (backend, actor, ids) => syncStatusesByIds(backend, actor, ids.map(underlyingId)));
 
 SyncStatusRef.implement({
   description: "What the cluster agent last reported for a tenant-environment, against the head of main.",

@@ -2,16 +2,19 @@ import type { User } from '../../domain/model';
 import { canReadRolesOf, requireUser } from '../../domain/access';
 import type { Project, Role } from '../../domain/model';
 import { projectRolesOf } from '../../domain/workspace';
+import { usersByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { asNode } from './node';
 import { RoleEnum } from './enums';
 import { ProjectRef } from './project';
 
 export const UserRef = builder.objectRef<User>('User');
 
+asNode(UserRef, (u) => u.id, usersByIds);
+
 UserRef.implement({
   description: 'A person who deploys, requests, approves or administers rollbacks.',
   fields: (t) => ({
-    id: t.exposeID('id'),
     email: t.exposeString('email'),
     name: t.exposeString('name'),
     projectRoles: t.field({

@@ -70,6 +70,8 @@ export const AuditEventsDocument = graphql(`
     $slug: String!
     $first: Int
     $after: String
+    $last: Int
+    $before: String
     $action: String
     $actorId: ID
     $tenantEnvironmentId: ID
@@ -79,6 +81,8 @@ export const AuditEventsDocument = graphql(`
       auditEvents(
         first: $first
         after: $after
+        last: $last
+        before: $before
         action: $action
         actorId: $actorId
         tenantEnvironmentId: $tenantEnvironmentId
@@ -105,6 +109,7 @@ export const AuditEventsDocument = graphql(`
         pageInfo {
           hasNextPage
           hasPreviousPage
+          startCursor
           endCursor
         }
       }

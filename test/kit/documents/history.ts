@@ -41,12 +41,12 @@ export const PromoteDocument = graphql(`
 
 /** The history of one of shop's tenant-environments, a page at a time. */
 export const DeploymentsDocument = graphql(`
-  query Deployments($tenant: String!, $environment: String!, $first: Int, $after: String) {
+  query Deployments($tenant: String!, $environment: String!, $first: Int, $after: String, $last: Int, $before: String) {
     tenantEnvironment(project: "shop", tenant: $tenant, environment: $environment) {
       id
       headRevision
       services
-      deployments(first: $first, after: $after) {
+      deployments(first: $first, after: $after, last: $last, before: $before) {
         edges {
           cursor
           node {

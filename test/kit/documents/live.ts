@@ -3,6 +3,7 @@ import { graphql } from '../../gql';
 
 export const SyncStatusFieldsFragment = graphql(`
   fragment SyncStatusFields on SyncStatus {
+    id
     reported
     syncedRevision
     headRevision
