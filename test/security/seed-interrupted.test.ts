@@ -68,14 +68,24 @@ describe('a first start killed while seeding the demo', () => {
       const dataDir = path.join(tempDir('backtrack-seed-'), 'data');
       dirs.push(path.dirname(dataDir));
       if (!(await killDuringSeed(dataDir, delayMs))) continue;
-      interrupted += 1;
+      // Killed while seeding (the marker says so), or later, after the seed but before listening.
+      const duringSeed = fs.existsSync(path.join(dataDir, '.seeding-demo'));
+      if (duringSeed) interrupted += 1;
       const restarted = await startServer({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
       try {
-        expect(restarted.banner).toMatch(/interrupted; removing what it left and seeding again/);
-        expect(restarted.banner).toMatch(/Seeding the demo workspace/);
-        expect(restarted.deployerToken).toMatch(/^btu_/);
-        // The printed tokens are the ones the workspace knows: the agent's too.
-        const agentToken = /AGENT\s+\S+\s+(bta_\S+)/.exec(restarted.banner)![1]!;
+        if (duringSeed) {
+          expect(restarted.banner).toMatch(/interrupted; removing what it left and seeding again/);
+          expect(restarted.banner).toMatch(/Seeding the demo workspace/);
+        } else {
+          expect(restarted.banner).not.toMatch(/interrupted/);
+        }
+        // The tokens the workspace knows: printed by the start that seeded, kept in demo-tokens.json.
+        const saved = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-tokens.json'), 'utf8')) as { agent: { token: string } };
+        if (duringSeed) {
+          expect(restarted.deployerToken).toMatch(/^btu_/);
+          expect(/AGENT\s+\S+\s+(bta_\S+)/.exec(restarted.banner)![1]).toBe(saved.agent.token);
+        }
+        const agentToken = saved.agent.token;
         const response = await fetch(restarted.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken}` },

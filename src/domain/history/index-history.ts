@@ -134,11 +134,13 @@ export async function indexNextBatch(
  */
 async function planIndexing(backend: Backend, git: GitRepository, project: Project, head: string): Promise<IndexingPlan> {
   const indexed = await indexedHead(backend.stores, project);
-  const resumable = indexed !== null && (await descendsFrom(git, head, indexed));
+  const last = await backend.stores.historyIndex.lastSequence(project.id);
+  // The index must end at the indexed head: anything else (rows past it) is not a history to extend.
+  const endsAtHead = indexed !== null && (await backend.stores.historyIndex.sequencesOf(project.id, [indexed])).get(indexed) === last;
+  const resumable = endsAtHead && (await descendsFrom(git, head, indexed!));
   if (!resumable) await backend.transact(({ stores }) => stores.historyIndex.deleteCommits(project.id));
-  const commits = (await git.log({ from: head, until: resumable ? indexed : undefined })).reverse();
-  const nextSequence = (resumable ? await backend.stores.historyIndex.lastSequence(project.id) : 0) + 1;
-  return { from: indexed, head, commits, nextSequence };
+  const commits = (await git.log({ from: head, until: resumable ? indexed! : undefined })).reverse();
+  return { from: indexed, head, commits, nextSequence: (resumable ? last : 0) + 1 };
 }
 
 async function descendsFrom(git: GitRepository, head: string, ancestor: string): Promise<boolean> {
