@@ -26,6 +26,7 @@ const INTERNAL: Record<string, string> = {
   INVALID_REF_NAME: 'git-layer failure (the branch is always main): masked as INTERNAL_SERVER_ERROR',
   DATA_DIRECTORY_INVALID: 'refuses to start: printed at start, never a GraphQL error',
   DATABASE_UNREADABLE: 'refuses to start: printed at start, never a GraphQL error',
+  UNSUPPORTED_MODE: 'a compute task guard: FULL rollbacks are never planned file by file, so no request reaches it',
 };
 
 /** Codes that GraphQL Yoga itself sets (src/ never does). */
@@ -34,7 +35,7 @@ const FROM_YOGA: ErrorCode[] = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAIL
 /** Where a code is passed on rather than written: each is accounted for by a literal the scan finds elsewhere. */
 const DYNAMIC: Array<{ file: string; text: string; why: string }> = [
   { file: 'domain/gating.ts', text: 'result.code', why: "a GateResult's code: FEATURE_NOT_ENABLED | PLAN_REQUIRED" },
-  { file: 'domain/releases.ts', text: 'error.code', why: "a YamlFieldError's code (YamlFieldErrorCode), as a 400" },
+  { file: 'domain/release-edits.ts', text: 'error.code', why: "a YamlFieldError's code (YamlFieldErrorCode), as a 400" },
   { file: 'domain/rollback/plan.ts', text: 'error.code', why: "a YamlFieldError's code (YamlFieldErrorCode), as a 400" },
   { file: 'domain/requests/run-execution.ts', text: 'code', why: "the failure's DomainError code, or EXECUTION_FAILED" },
   { file: 'graphql/errors.ts', text: 'error.code', why: "a YamlFieldError's code, as a 400" },
