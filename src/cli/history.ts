@@ -20,7 +20,7 @@ export function registerHistoryCommands(program: Command, cli: Cli): void {
         cli.table([
           ['REVISION', 'TIME', 'SOURCE', 'STATUS', 'AUTHOR', 'CHANGES'],
           ...deployments.map((d) => [
-            d.revision === tenantEnvironment.headRevision ? `${d.shortRevision} (head)` : d.shortRevision,
+            d.shortRevision,
             d.timestamp,
             d.source,
             d.status,

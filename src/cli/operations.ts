@@ -20,7 +20,6 @@ export const ViewerDocument = graphql(`
 export const HistoryDocument = graphql(`
   query OncallHistory($project: String!, $tenant: String!, $environment: String!, $first: Int!) {
     tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {
-      headRevision
       deployments(first: $first) {
         edges {
           node {

@@ -23,6 +23,7 @@ import { registerLoginCommands } from './login';
 import { registerOrganizationCommands } from './organization';
 import { registerProjectCommands } from './project';
 import { registerRepoCommands } from './repo';
+import { addOutputOptions } from './remote-output';
 import { registerReviewCommands } from './review';
 import { registerRollbackCommands } from './rollback';
 import { registerServiceCommands } from './service';
@@ -120,6 +121,7 @@ export function buildProgram(cli: Cli): Command {
   registerBreakGlassCommands(program, cli);
   registerStatusCommand(program, cli);
   registerRepoCommands(program, cli);
+  addOutputOptions(program);
   deferRequiredOptions(program);
   program.hook('preAction', checkRequiredOptions);
   program.addHelpText(

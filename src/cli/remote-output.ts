@@ -22,13 +22,25 @@ function outputFormat(value: string): OutputOptions['output'] {
   return value;
 }
 
-/** A command of the on-call CLI: talks to the server, prints text or JSON. */
+const REMOTE = new WeakSet<Command>();
+
+/** A command of the on-call CLI: talks to the server, prints text or JSON (addOutputOptions adds how). */
 export function remoteCommand(parent: Command, name: string, description: string): Command {
-  return parent
-    .command(name)
-    .description(description)
-    .option('-o, --output <format>', 'text or json (for scripts)', outputFormat, 'text')
-    .option('--color', 'colour the text output even when it is not a terminal');
+  const command = parent.command(name).description(description);
+  REMOTE.add(command);
+  return command;
+}
+
+/** `--output` and `--color` on every on-call command, after the command's own options. */
+export function addOutputOptions(program: Command): void {
+  for (const command of program.commands) {
+    if (REMOTE.has(command)) {
+      command
+        .option('-o, --output <format>', 'text or json (for scripts)', outputFormat, 'text')
+        .option('--color', 'colour the text output even when it is not a terminal');
+    }
+    addOutputOptions(command);
+  }
 }
 
 export const TARGET_ARGUMENT = ['<target>', 'the tenant-environment as PROJECT/TENANT/ENV, e.g. shop/acme/production'] as const;
