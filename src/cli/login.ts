@@ -6,7 +6,9 @@ import { ViewerDocument } from './operations';
 import { report, remoteCommand, type OutputOptions } from './remote-output';
 import { forgetLogin, graphqlUrl, saveLogin } from './server-connection';
 
-async function readStdin(): Promise<string> {
+/** The token from stdin (`backtrack login --url … < token-file`), so it stays out of the shell history and `ps`. */
+async function readStdin(cli: Cli): Promise<string> {
+  if (process.stdin.isTTY) cli.output.err('token: ');
   let text = '';
   for await (const chunk of process.stdin) text += String(chunk);
   return text.trim();
@@ -18,7 +20,7 @@ export function registerLoginCommands(program: Command, cli: Cli): void {
     .option('--token <token>', 'your bearer token (default: BACKTRACK_TOKEN, else read from stdin)')
     .action(async (options: OutputOptions & { url: string; token?: string }) => {
       const url = graphqlUrl(options.url);
-      const token = options.token ?? process.env.BACKTRACK_TOKEN ?? (await readStdin());
+      const token = options.token ?? process.env.BACKTRACK_TOKEN ?? (await readStdin(cli));
       const { viewer } = await new GraphQLClient(url, token).request(ViewerDocument);
       const file = saveLogin({ url, token });
       report(cli, options, { url, configFile: file, viewer }, (_, style) => {
