@@ -10,7 +10,7 @@ import { connect } from './server-connection';
 const REVIEWERS = new Set(['APPROVER', 'ADMIN']);
 
 /** The pending requests the viewer may review: in projects where they review, not their own where that is blocked, not reviewed yet. */
-export function waitingOn(viewer: OncallWaitingRequestsQuery['viewer'], project?: string): OncallRequestFragment[] {
+function waitingOn(viewer: OncallWaitingRequestsQuery['viewer'], project?: string): OncallRequestFragment[] {
   return viewer.projectRoles
     .filter((r) => REVIEWERS.has(r.role) && (!project || r.project.slug === project))
     .flatMap((r) => r.project.tenantEnvironments)
