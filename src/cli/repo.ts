@@ -1,0 +1,146 @@
+/**
+ * `backtrack repo argocd`: connects Argo CD to a project's repository (issue 14) — the clone URL,
+ * a new repository read token, `argocd repo add`, a declarative repository Secret and an
+ * Application for one tenant-environment. It goes through the GraphQL API only (Project.repositoryUrl,
+ * createRepositoryToken), which servers without Git over HTTP do not have: their answer names that.
+ */
+import type { Command } from 'commander';
+import { integerOption, type Cli } from './context';
+import { EXIT, found, ServerError, type PlainOperation } from './graphql-client';
+import { remoteCommand, report, type OutputOptions } from './remote-output';
+import { connect } from './server-connection';
+
+// Plain text: the schema on this branch predates Git over HTTP, so codegen cannot type these.
+const RepositoryDocument = `
+  query OncallRepository($project: String!) {
+    project(slug: $project) {
+      slug
+      repositoryUrl
+      tenantEnvironments { tenant environment path }
+    }
+  }
+` as PlainOperation<
+  { project: { slug: string; repositoryUrl: string; tenantEnvironments: Array<{ tenant: string; environment: string; path: string }> } | null },
+  { project: string }
+>;
+
+const CreateRepositoryTokenDocument = `
+  mutation OncallCreateRepositoryToken($input: CreateRepositoryTokenInput!) {
+    createRepositoryToken(input: $input) { token repositoryToken { id name expiresAt } }
+  }
+` as PlainOperation<
+  { createRepositoryToken: { token: string; repositoryToken: { id: string; name: string; expiresAt: string | null } } },
+  { input: { project: string; name: string; expiresInDays?: number } }
+>;
+
+export interface ArgoCdSnippet {
+  url: string;
+  username: string;
+  /** The new repository read token, shown once. */
+  token: string;
+  tokenId: string;
+  expiresAt: string | null;
+  argocdCommand: string;
+  repositorySecret: string;
+  applicationManifest: string;
+}
+
+/** Argo CD takes any username with the token as the password; `argocd` says who it is in the logs. */
+const USERNAME = 'argocd';
+
+export function argoCdSnippet(input: {
+  url: string;
+  project: string;
+  tenantEnvironment: { tenant: string; environment: string; path: string };
+  token: { token: string; id: string; expiresAt: string | null };
+}): ArgoCdSnippet {
+  const { url, project, tenantEnvironment: te, token } = input;
+  return {
+    url,
+    username: USERNAME,
+    token: token.token,
+    tokenId: token.id,
+    expiresAt: token.expiresAt,
+    argocdCommand: `argocd repo add ${url} --username ${USERNAME} --password ${token.token}`,
+    repositorySecret: `apiVersion: v1
+kind: Secret
+metadata:
+  name: backtrack-${project}
+  namespace: argocd
+  labels:
+    argocd.argoproj.io/secret-type: repository
+stringData:
+  type: git
+  url: ${url}
+  username: ${USERNAME}
+  password: ${token.token}
+`,
+    // Argo CD applies the generated manifests only, not the values files beside them.
+    applicationManifest: `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: ${project}-${te.tenant}-${te.environment}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: ${url}
+    targetRevision: main
+    path: ${te.path}
+    directory:
+      recurse: true
+      include: 'manifests/*.yaml'
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: ${te.tenant}-${te.environment}
+  syncPolicy:
+    automated:
+      prune: true
+      selfHeal: true
+`,
+  };
+}
+
+/** A server without Git over HTTP does not know the fields: say what is missing rather than GraphQL's words. */
+function withoutGitHttp(error: unknown): never {
+  if (error instanceof ServerError && error.code === 'GRAPHQL_VALIDATION_FAILED') {
+    throw new ServerError(`this server does not serve repositories over Git HTTP (no Project.repositoryUrl / createRepositoryToken): ${error.message}`, error.code, EXIT.refused);
+  }
+  throw error;
+}
+
+export function registerRepoCommands(program: Command, cli: Cli): void {
+  const repo = program.command('repo').description("a project's hosted Git repository");
+
+  remoteCommand(repo, 'argocd', 'the Argo CD repository snippet: clone URL, a new repository read token (ADMIN), argocd repo add, Secret and Application')
+    .requiredOption('--project <slug>', 'the project')
+    .option('--tenant <slug>', 'the Application for this tenant (with --environment; default: the first tenant-environment)')
+    .option('--environment <slug>', 'the Application for this environment')
+    .option('--token-name <name>', 'the repository read token’s name', 'argocd')
+    .option('--expires-in-days <n>', 'the token expires after this many days (default: never)', integerOption('--expires-in-days'))
+    .action(async (options: OutputOptions & { project: string; tenant?: string; environment?: string; tokenName: string; expiresInDays?: number }) => {
+      const client = connect();
+      const project = found((await client.request(RepositoryDocument, { project: options.project }).catch(withoutGitHttp)).project, `project ${options.project}`);
+      const sorted = [...project.tenantEnvironments].sort((a, b) => a.tenant.localeCompare(b.tenant) || a.environment.localeCompare(b.environment));
+      const named = options.tenant || options.environment;
+      const te = named ? sorted.find((t) => t.tenant === options.tenant && t.environment === options.environment) : sorted[0];
+      const chosen = named
+        ? found(te, `tenant-environment ${options.project}/${options.tenant}/${options.environment}`)
+        : (te ?? { tenant: '<tenant>', environment: '<environment>', path: 'tenants/<tenant>/<environment>' });
+      const { createRepositoryToken: created } = await client
+        .request(CreateRepositoryTokenDocument, { input: { project: project.slug, name: options.tokenName, expiresInDays: options.expiresInDays } })
+        .catch(withoutGitHttp);
+      const snippet = argoCdSnippet({ url: project.repositoryUrl, project: project.slug, tenantEnvironment: chosen, token: { token: created.token, ...created.repositoryToken } });
+      report(cli, options, snippet, (s, style) => {
+        cli.line(`Repository: ${s.url}`);
+        cli.line(`Read token "${created.repositoryToken.name}" (${s.tokenId}), ${s.expiresAt ? `expires ${s.expiresAt}` : 'never expires'}; ${style.bold('it is shown this once')}.`);
+        cli.line();
+        cli.line(s.argocdCommand);
+        cli.line();
+        cli.line('# or declaratively, a repository Secret in Argo CD’s namespace:');
+        cli.output.out(s.repositorySecret);
+        cli.line('---');
+        cli.output.out(s.applicationManifest);
+      });
+    });
+}
