@@ -9,6 +9,7 @@ import { integerOption, type Cli } from './context';
 import { EXIT, found, ServerError, type PlainOperation } from './graphql-client';
 import { remoteCommand, report, type OutputOptions } from './remote-output';
 import { connect } from './server-connection';
+import { ARGOCD_USERNAME, argoCdTexts } from '../domain/repository-tokens';
 
 // Plain text: the schema on this branch predates Git over HTTP, so codegen cannot type these.
 const RepositoryDocument = `
@@ -45,59 +46,20 @@ export interface ArgoCdSnippet {
   applicationManifest: string;
 }
 
-/** Argo CD takes any username with the token as the password; `argocd` says who it is in the logs. */
-const USERNAME = 'argocd';
-
 export function argoCdSnippet(input: {
   url: string;
   project: string;
   tenantEnvironment: { tenant: string; environment: string; path: string };
   token: { token: string; id: string; expiresAt: string | null };
 }): ArgoCdSnippet {
-  const { url, project, tenantEnvironment: te, token } = input;
+  const { url, project, tenantEnvironment, token } = input;
   return {
     url,
-    username: USERNAME,
+    username: ARGOCD_USERNAME,
     token: token.token,
     tokenId: token.id,
     expiresAt: token.expiresAt,
-    argocdCommand: `argocd repo add ${url} --username ${USERNAME} --password ${token.token}`,
-    repositorySecret: `apiVersion: v1
-kind: Secret
-metadata:
-  name: backtrack-${project}
-  namespace: argocd
-  labels:
-    argocd.argoproj.io/secret-type: repository
-stringData:
-  type: git
-  url: ${url}
-  username: ${USERNAME}
-  password: ${token.token}
-`,
-    // Argo CD applies the generated manifests only, not the values files beside them.
-    applicationManifest: `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: ${project}-${te.tenant}-${te.environment}
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: ${url}
-    targetRevision: main
-    path: ${te.path}
-    directory:
-      recurse: true
-      include: 'manifests/*.yaml'
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: ${te.tenant}-${te.environment}
-  syncPolicy:
-    automated:
-      prune: true
-      selfHeal: true
-`,
+    ...argoCdTexts(url, project, tenantEnvironment, token.token),
   };
 }
 

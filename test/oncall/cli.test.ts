@@ -320,11 +320,33 @@ describe('the on-call CLI against a running server', () => {
   );
 
   it(
-    'repo argocd asks the server for the repository URL and a read token; a server without Git over HTTP says so (exit 2)',
+    'repo argocd asks the server for the repository URL and a new read token (ADMIN); the token clones, a DEPLOYER is refused (exit 2)',
     async () => {
-      const result = await backtrack('ada', ['repo', 'argocd', '--project', 'shop']);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^backtrack: this server does not serve repositories over Git HTTP \(no Project\.repositoryUrl \/ createRepositoryToken\): .* \(GRAPHQL_VALIDATION_FAILED\)\n$/);
+      const snippet = await json<{ url: string; username: string; token: string; argocdCommand: string; repositorySecret: string; applicationManifest: string }>(
+        'ada',
+        'repo',
+        'argocd',
+        '--project',
+        'shop',
+        '--tenant',
+        'acme',
+        '--environment',
+        'staging',
+      );
+      expect(snippet.url).toMatch(/\/git\/shop\.git$/);
+      expect(snippet.argocdCommand).toBe(`argocd repo add ${snippet.url} --username argocd --password ${snippet.token}`);
+      expect(snippet.repositorySecret).toContain(`  password: ${snippet.token}\n`);
+      expect(snippet.applicationManifest).toContain('    path: tenants/acme/staging\n');
+      // What Argo CD would do with it: list main over Git HTTP with the token as the password.
+      const withToken = new URL(snippet.url);
+      withToken.username = snippet.username;
+      withToken.password = snippet.token;
+      const listed = execFileSync('git', ['ls-remote', withToken.toString(), 'refs/heads/main'], { encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+      expect(listed).toMatch(/^[0-9a-f]{40}\trefs\/heads\/main\n$/);
+
+      const refused = await backtrack('dana', ['repo', 'argocd', '--project', 'shop']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/\(INSUFFICIENT_ROLE\)\n$/);
     },
     TIMEOUT,
   );
