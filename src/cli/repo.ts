@@ -1,7 +1,7 @@
 /**
- * `backtrack repo argocd`: connects Argo CD to a project's repository (issue 14) — the clone URL,
- * a new repository read token, `argocd repo add`, a declarative repository Secret and an
- * Application for one tenant-environment. It goes through the GraphQL API only (Project.repositoryUrl,
+ * `backtrack repo argocd`: connects Argo CD to a project's repository — the clone URL, a new
+ * repository read token, `argocd repo add`, a declarative repository Secret and an Application for
+ * one tenant-environment; `repo tokens` and `repo revoke-token` list and revoke those tokens. It goes through the GraphQL API only (Project.repositoryUrl,
  * createRepositoryToken), which servers without Git over HTTP do not have: their answer names that.
  */
 import type { Command } from 'commander';
@@ -11,7 +11,6 @@ import { remoteCommand, report, type OutputOptions } from './remote-output';
 import { connect } from './server-connection';
 import { ARGOCD_USERNAME, argoCdTexts } from '../domain/repository-tokens';
 
-// Plain text: the schema on this branch predates Git over HTTP, so codegen cannot type these.
 const RepositoryDocument = `
   query OncallRepository($project: String!) {
     project(slug: $project) {
@@ -71,8 +70,51 @@ function withoutGitHttp(error: unknown): never {
   throw error;
 }
 
+interface RepositoryTokenRow {
+  id: string;
+  name: string;
+  active: boolean;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const TOKEN_FIELDS = 'id name active createdAt expiresAt lastUsedAt revokedAt';
+
+const RepositoryTokensDocument = `
+  query OncallRepositoryTokens($project: String!) {
+    project(slug: $project) { repositoryTokens { ${TOKEN_FIELDS} } }
+  }
+` as PlainOperation<{ project: { repositoryTokens: RepositoryTokenRow[] } | null }, { project: string }>;
+
+const RevokeRepositoryTokenDocument = `
+  mutation OncallRevokeRepositoryToken($id: ID!) {
+    revokeRepositoryToken(id: $id) { ${TOKEN_FIELDS} }
+  }
+` as PlainOperation<{ revokeRepositoryToken: RepositoryTokenRow }, { id: string }>;
+
+function tokenLine(token: RepositoryTokenRow): string {
+  const state = token.revokedAt ? `revoked ${token.revokedAt}` : !token.active ? `expired ${token.expiresAt}` : token.expiresAt ? `expires ${token.expiresAt}` : 'never expires';
+  return `${token.id}  ${token.name}  created ${token.createdAt}  ${state}  last used ${token.lastUsedAt ?? 'never'}`;
+}
+
 export function registerRepoCommands(program: Command, cli: Cli): void {
   const repo = program.command('repo').description("a project's hosted Git repository");
+
+  remoteCommand(repo, 'tokens', "ADMIN: the project's repository read tokens, newest first, revoked and expired ones included")
+    .argument('<project>', 'the project')
+    .action(async (project: string, options: OutputOptions) => {
+      const tokens = found((await connect().request(RepositoryTokensDocument, { project })).project, `project ${project}`).repositoryTokens;
+      report(cli, options, tokens, (rows) => (rows.length === 0 ? cli.line('no repository read tokens') : rows.forEach((row) => cli.line(tokenLine(row)))));
+    });
+
+  remoteCommand(repo, 'revoke-token', 'ADMIN: revoke a repository read token by id (clones with it fail at once)')
+    .argument('<id>', 'the token id (repo tokens lists them)')
+    .action(async (id: string, options: OutputOptions) => {
+      const revoked = (await connect().request(RevokeRepositoryTokenDocument, { id })).revokeRepositoryToken;
+      report(cli, options, revoked, (row) => cli.line(`revoked: ${tokenLine(row)}`));
+    });
 
   remoteCommand(repo, 'argocd', 'the Argo CD repository snippet: clone URL, a new repository read token (ADMIN), argocd repo add, Secret and Application')
     .requiredOption('--project <slug>', 'the project')

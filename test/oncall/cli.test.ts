@@ -272,7 +272,7 @@ describe('the on-call CLI against a running server', () => {
     'login checks the token and saves it readable by its owner only; the commands then need no environment; logout forgets it',
     async () => {
       const refused = await backtrack(null, ['login', '--url', server.url.replace(/\/graphql$/, ''), '--token', 'btu_not-a-token'], { BACKTRACK_URL: '' });
-      expect([refused.code, refused.stderr]).toEqual([3, 'backtrack: missing or unknown bearer token (UNAUTHENTICATED)\n']);
+      expect([refused.code, refused.stderr]).toEqual([3, 'backtrack: the bearer token is unknown or revoked (UNAUTHENTICATED)\n']);
       const file = path.join(configHome, 'backtrack', 'config.json');
       expect(fs.existsSync(file)).toBe(false);
 
@@ -309,7 +309,7 @@ describe('the on-call CLI against a running server', () => {
         backtrack('dana', ['rollback', 'request', 'shop/acme/production', '--to', 'abc']),
       ]);
       expect([unreachable.code, unreachable.stdout, unreachable.stderr]).toEqual([3, '', `backtrack: cannot reach the server at http://127.0.0.1:${port}/graphql: ECONNREFUSED (UNREACHABLE)\n`]);
-      expect([badToken.code, badToken.stderr]).toEqual([3, 'backtrack: missing or unknown bearer token (UNAUTHENTICATED)\n']);
+      expect([badToken.code, badToken.stderr]).toEqual([3, 'backtrack: the bearer token is unknown or revoked (UNAUTHENTICATED)\n']);
       expect([notFound.code, notFound.stderr]).toEqual([2, 'backtrack: tenant-environment shop/acme/nowhere not found (NOT_FOUND)\n']);
       expect([noRequest.code, noRequest.stderr]).toEqual([2, 'backtrack: rollback request rbk-nope not found (NOT_FOUND)\n']);
       expect([target.code, target.stderr]).toEqual([1, 'backtrack: the target must be PROJECT/TENANT/ENV, e.g. shop/acme/production (got "shop/acme")\n(backtrack history --help shows its options)\n']);
@@ -347,6 +347,13 @@ describe('the on-call CLI against a running server', () => {
       const refused = await backtrack('dana', ['repo', 'argocd', '--project', 'shop']);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/\(INSUFFICIENT_ROLE\)\n$/);
+
+      // Listed, then revoked: the same clone fails.
+      const listedTokens = await json<Array<{ id: string; name: string; active: boolean }>>('ada', 'repo', 'tokens', 'shop');
+      const mine = listedTokens.find((token) => token.name === 'argocd' && token.active)!;
+      expect(mine).toBeDefined();
+      expect(await succeeds('ada', 'repo', 'revoke-token', mine.id)).toMatch(new RegExp(`^revoked: ${mine.id}  argocd  created \\S+  revoked \\S+`));
+      expect(() => execFileSync('git', ['ls-remote', withToken.toString()], { stdio: 'pipe', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } })).toThrow(/Authentication failed|401/);
     },
     TIMEOUT,
   );
