@@ -1,20 +1,22 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** Typed documents for the test suite and clients, from the committed schema. */
+/** Typed documents from the committed schema: the test suite's, and the on-call CLI's own (src/cli/gql). */
+const presetConfig = {
+  preset: 'client',
+  config: {
+    scalars: { DateTime: 'string', JSON: 'unknown' },
+    enumsAsTypes: true,
+    useTypeImports: true,
+  },
+  presetConfig: { fragmentMasking: false },
+} as const;
+
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
-  documents: ['test/**/*.ts', '!test/gql/**'],
   ignoreNoDocuments: true,
   generates: {
-    'test/gql/': {
-      preset: 'client',
-      config: {
-        scalars: { DateTime: 'string', JSON: 'unknown' },
-        enumsAsTypes: true,
-        useTypeImports: true,
-      },
-      presetConfig: { fragmentMasking: false },
-    },
+    'test/gql/': { ...presetConfig, documents: ['test/**/*.ts', '!test/gql/**'] },
+    'src/cli/gql/': { ...presetConfig, documents: ['src/cli/**/*.ts', '!src/cli/gql/**'] },
   },
 };
 

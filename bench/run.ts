@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runGitHttpBenchmarks } from './git-http.bench';
 import { runGraphqlBenchmarks } from './graphql.bench';
 import { runHistoryBenchmarks } from './history.bench';
+import { runLargeFileBenchmarks } from './large-file.bench';
 import { runRollbackBenchmarks } from './rollback.bench';
 import { runSubscriptionBenchmarks } from './subscriptions.bench';
 import { runYamlAndFullBenchmarks } from './yaml-and-full.bench';
@@ -19,6 +20,7 @@ import { markdownTable } from './lib/table';
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['rollback', runRollbackBenchmarks],
   ['history', runHistoryBenchmarks],
+  ['large-file', runLargeFileBenchmarks],
   ['subscriptions', runSubscriptionBenchmarks],
   ['graphql', runGraphqlBenchmarks],
   ['git-http', runGitHttpBenchmarks],

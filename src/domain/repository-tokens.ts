@@ -119,6 +119,8 @@ export interface ArgoCdSnippet {
   tokenId: string;
   /** `argocd repo add …` with the URL and the token. */
   argocdCommand: string;
+  /** The same as a repository Secret in Argo CD's namespace. */
+  repositorySecret: string;
   /** An Argo CD `Application` syncing one tenant-environment's generated manifests. */
   applicationManifest: string;
 }
@@ -146,20 +148,41 @@ export async function argoCdRepositorySnippet(
     expiresInDays: input.expiresInDays,
   });
   const url = repositoryUrl(backend, project.slug);
-  const username = 'argocd';
+  const chosen = ref ?? { tenant: '<tenant>', environment: '<environment>' };
   return {
     url,
-    username,
+    username: ARGOCD_USERNAME,
     token,
     tokenId: repositoryToken.id,
-    argocdCommand: `argocd repo add ${url} --username ${username} --password ${token}`,
-    applicationManifest: applicationManifest(url, project.slug, ref ?? { tenant: '<tenant>', environment: '<environment>' }),
+    ...argoCdTexts(url, project.slug, { ...chosen, path: tenantEnvironmentDir(chosen.tenant, chosen.environment) }, token),
   };
 }
 
-/** Argo CD applies the tenant-environment's generated manifests only, not the values files beside them. */
-function applicationManifest(url: string, projectSlug: string, ref: { tenant: string; environment: string }): string {
-  return `apiVersion: argoproj.io/v1alpha1
+/** Argo CD takes any username with the token as the password; `argocd` says who it is in its logs. */
+export const ARGOCD_USERNAME = 'argocd';
+
+/**
+ * The texts that connect Argo CD to a project's repository: `argocd repo add`, the same as a
+ * repository Secret, and an `Application` syncing one tenant-environment's generated manifests only
+ * (not the values files beside them). The admin CLI and the on-call CLI print these.
+ */
+export function argoCdTexts(url: string, projectSlug: string, ref: { tenant: string; environment: string; path: string }, token: string) {
+  return {
+    argocdCommand: `argocd repo add ${url} --username ${ARGOCD_USERNAME} --password ${token}`,
+    repositorySecret: `apiVersion: v1
+kind: Secret
+metadata:
+  name: backtrack-${projectSlug}
+  namespace: argocd
+  labels:
+    argocd.argoproj.io/secret-type: repository
+stringData:
+  type: git
+  url: ${url}
+  username: ${ARGOCD_USERNAME}
+  password: ${token}
+`,
+    applicationManifest: `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
   name: ${projectSlug}-${ref.tenant}-${ref.environment}
@@ -169,7 +192,7 @@ spec:
   source:
     repoURL: ${url}
     targetRevision: main
-    path: ${tenantEnvironmentDir(ref.tenant, ref.environment)}
+    path: ${ref.path}
     directory:
       recurse: true
       include: 'manifests/*.yaml'
@@ -180,5 +203,6 @@ spec:
     automated:
       prune: true
       selfHeal: true
-`;
+`,
+  };
 }
