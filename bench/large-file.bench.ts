@@ -15,20 +15,10 @@ import { fileAt, pushWithGitCli, STAGING, teDir } from '../test/history/helpers'
 import type { BenchResult } from './lib/result';
 import { ROUNDS, resultOfRounds, type Round } from './lib/rounds';
 import { markdownTable } from './lib/table';
+import { withLargeSettings } from '../test/kit/large-yaml';
 
 const SIZES_KB = [128, 256, 512, 1024];
 const SAMPLES = 3;
-
-function withSettings(original: string, bytes: number): string {
-  const lines = ['settings:'];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const line = `  key_${i}: "value number ${i} of a large configuration"`;
-    lines.push(line);
-    size += line.length + 1;
-  }
-  return `${original.trimEnd()}\n${lines.join('\n')}\n`;
-}
 
 export async function runLargeFileBenchmarks(): Promise<BenchResult[]> {
   const t = await createTestApp();
@@ -37,7 +27,7 @@ export async function runLargeFileBenchmarks(): Promise<BenchResult[]> {
   let n = 0;
   /** Milliseconds per MB of one cold patch through the API of a file of `kb` KB. */
   const patch = async (kb: number) => {
-    pushWithGitCli(t, { [path]: withSettings(original, kb * 1024) }, `checkout: ${kb} KB of settings`);
+    pushWithGitCli(t, { [path]: withLargeSettings(original, kb * 1024) }, `checkout: ${kb} KB of settings`);
     forgetCachedFiles();
     const started = performance.now();
     const result = await t.gql('DEPLOYER', DeployReleaseDocument, {

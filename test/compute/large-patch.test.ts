@@ -11,24 +11,13 @@ import { DeployReleaseDocument } from '../kit/documents/history';
 import { it } from '../kit/fixtures';
 import { fileAt, pushWithGitCli, teDir, STAGING } from '../history/helpers';
 import { git } from '../kit/git-cli';
-
-/** About `bytes` of extra configuration under `settings:`, each key distinct. */
-function largeValues(original: string, bytes: number): string {
-  const lines: string[] = ['settings:'];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const line = `  key_${i}: "value number ${i} of a large configuration"`;
-    lines.push(line);
-    size += line.length + 1;
-  }
-  return `${original.trimEnd()}\n${lines.join('\n')}\n`;
-}
+import { withLargeSettings } from '../kit/large-yaml';
 
 describe('a large patch off the event loop', () => {
   it('keeps answering { __typename } while a release patches a field of a 1 MB values.yaml', async ({ openApp }) => {
     const t = await openApp({ env: { COMPUTE_THREADS: '2' } });
     const path = `${teDir(STAGING)}/services/checkout/values.yaml`;
-    pushWithGitCli(t, { [path]: largeValues(fileAt(t, 'main', path), 1024 * 1024) }, 'checkout: large settings');
+    pushWithGitCli(t, { [path]: withLargeSettings(fileAt(t, 'main', path), 1024 * 1024) }, 'checkout: large settings');
     const url = await t.listen();
     forgetCachedFiles();
     const parsesBefore = fullParsesInThisThread();
