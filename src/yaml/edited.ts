@@ -107,9 +107,25 @@ function reparse(base: ParsedText, entry: Entry, splice: Splice, edited: string)
   if (!isBlockMap(map) || map.items.length !== 1) return null;
   const key = map.items[0]!.key;
   if (!isScalar(key) || key.value !== own.value || key.range?.[0] !== own.range[0] - entry.start) return null;
+  if (!staysInside(text, own.range[0] - entry.start)) return null;
   const scan = scanDocument(parsed);
   if (scan.duplicate || scan.usesReferences) return null;
   return { kind: 'edited', source: edited, base, keys: keys as string[], entryStart: entry.start, entryEnd, shift, entry: parsed };
+}
+
+/**
+ * Whether every line after the entry's first is blank, a comment, or indented past its key's column.
+ * A line at or left of that column ends the entry in the whole file (or breaks it), but parsed alone
+ * it may still read as part of the entry, e.g. as the continuation of a plain scalar.
+ */
+function staysInside(text: string, keyColumn: number): boolean {
+  for (const line of text.split('\n').slice(1)) {
+    let indent = 0;
+    while (indent < line.length && line.charCodeAt(indent) === SPACE) indent++;
+    const rest = line.slice(indent).replace(/\r$/, '');
+    if (rest !== '' && !rest.startsWith('#') && indent <= keyColumn) return false;
+  }
+  return true;
 }
 
 /** The key of a pair on the way to the entry: a string no other key of its mapping also reads as. */

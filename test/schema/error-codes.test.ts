@@ -26,6 +26,7 @@ const INTERNAL: Record<string, string> = {
   INVALID_REF_NAME: 'git-layer failure (the branch is always main): masked as INTERNAL_SERVER_ERROR',
   DATA_DIRECTORY_INVALID: 'refuses to start: printed at start, never a GraphQL error',
   DATABASE_UNREADABLE: 'refuses to start: printed at start, never a GraphQL error',
+  GRAPHQL_ERROR: "the on-call CLI's own label for a server error that carries no code; the server always sets one",
   UNSUPPORTED_MODE: 'a compute task guard: FULL rollbacks are never planned file by file, so no request reaches it',
 };
 
