@@ -29,6 +29,14 @@ interface IndexingPlan {
   head: string;
   commits: CommitInfo[];
   nextSequence: number;
+  /** The next batch's tree diffs and blobs, read while this batch is compared and written. */
+  prefetched?: { first: string; read: Promise<BatchChanges> };
+}
+
+/** What a batch of commits changed: per commit, its changed directories; the blobs on both sides. */
+interface BatchChanges {
+  changed: ChangedDirectory[][];
+  blobs: Map<string, Buffer | null>;
 }
 
 /** Indexing in progress per backend and project, so callers join it rather than start another. */
@@ -118,7 +126,12 @@ export async function indexNextBatch(
   const plan = state.plan;
   const batch = plan.commits.splice(0, BATCH_COMMITS);
   if (batch.length === 0) return false;
-  if (!(await indexCommits(backend, git, project, batch, plan.nextSequence))) {
+  const read = plan.prefetched?.first === batch[0]!.sha ? plan.prefetched.read : readBatchChanges(git, batch);
+  const upcoming = plan.commits.slice(0, BATCH_COMMITS);
+  plan.prefetched = upcoming.length > 0 ? { first: upcoming[0]!.sha, read: readBatchChanges(git, upcoming) } : undefined;
+  // A plan dropped before its prefetch is used must not leave the failure unhandled.
+  plan.prefetched?.read.catch(() => undefined);
+  if (!(await indexCommits(backend, git, project, batch, plan.nextSequence, await read))) {
     state.plan = null;
     return true;
   }
@@ -157,8 +170,15 @@ async function descendsFrom(git: GitRepository, head: string, ancestor: string):
  * indexed head. False when another process indexed meanwhile (the index no longer ends where the
  * batch starts): nothing is written and the caller plans again.
  */
-async function indexCommits(backend: Backend, git: GitRepository, project: Project, commits: CommitInfo[], firstSequence: number): Promise<boolean> {
-  const deployments = await deploymentsOf(backend, git, project, commits, firstSequence);
+async function indexCommits(
+  backend: Backend,
+  git: GitRepository,
+  project: Project,
+  commits: CommitInfo[],
+  firstSequence: number,
+  changes: BatchChanges,
+): Promise<boolean> {
+  const deployments = await deploymentsOf(backend, git, project, commits, firstSequence, changes);
   return backend.transact(async ({ stores, emit }) => {
     if ((await stores.historyIndex.lastSequence(project.id)) !== firstSequence - 1) return false;
     if ((await stores.historyIndex.sequencesOf(project.id, [commits[0]!.sha])).size > 0) return false;
@@ -199,9 +219,8 @@ async function deploymentsOf(
   project: Project,
   commits: CommitInfo[],
   firstSequence: number,
+  { changed, blobs }: BatchChanges,
 ): Promise<Array<DeploymentFacts & { sequence: number }>> {
-  const changed = await Promise.all(commits.map((commit) => changedDirectories(git, commit)));
-  const blobs = await git.readBlobs(changed.flat().flatMap((dir) => dir.files.flatMap((f) => [f.oldId, f.newId])).filter((id): id is string => id !== null));
   const text = (id: string | null) => {
     const blob = id === null ? null : blobs.get(id);
     return blob ? fileText(blob) : undefined;
@@ -255,6 +274,12 @@ async function deploymentsOf(
     });
   }
   return facts;
+}
+
+async function readBatchChanges(git: GitRepository, commits: CommitInfo[]): Promise<BatchChanges> {
+  const changed = await Promise.all(commits.map((commit) => changedDirectories(git, commit)));
+  const blobs = await git.readBlobs(changed.flat().flatMap((dir) => dir.files.flatMap((f) => [f.oldId, f.newId])).filter((id): id is string => id !== null));
+  return { changed, blobs };
 }
 
 /** `tenants/<tenant>/<environment>/<file>` paths the commit changed, grouped by directory. */
