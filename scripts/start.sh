@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --no-browser
+# The incident screen's bundle (dist/web, git-ignored): esbuild, well under a second; skipped when up to date.
+node_modules/.bin/tsx scripts/build-web.ts
 exec node_modules/.bin/tsx src/main.ts

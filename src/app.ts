@@ -16,6 +16,7 @@ import { createAuthGuard } from './server/auth-guard';
 import { openBackend, type BackendOptions } from './server/backend';
 import { createGitHttp, type GitHttp } from './server/git-http';
 import { createHttpHandler, type HttpState } from './server/http';
+import { createIncidentScreen } from './server/incident';
 import { attachWebSockets, type WebSocketEndpoint } from './server/websocket';
 import { createYogaServer, type Yoga } from './server/yoga';
 
@@ -68,7 +69,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     auth,
     trustProxy: config.TRUST_PROXY,
   });
-  const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state, git));
+  const server = http.createServer(createHttpHandler(yoga, config.BODY_LIMIT_BYTES, state, git, createIncidentScreen({ graphiql: config.GRAPHIQL })));
   const webSockets = attachWebSockets(server, yoga, backend, config, logger, auth);
 
   let monitor: { stop(): void } | null = null;

@@ -41,7 +41,8 @@ function seedingMarker(config: Config): string {
  */
 function printBanner(url: string, seeded: DemoCredentials | null, bootstrapped: Bootstrapped | null, config: Config): void {
   const ws = url.replace(/^http/, 'ws');
-  const lines = [`Backtrack is listening on ${url}  (${config.GRAPHIQL ? `GraphiQL: ${url}, ` : ''}WebSocket: ${ws})`];
+  const incident = url.replace(/\/graphql$/, '/incident');
+  const lines = [`Backtrack is listening on ${url}  (${config.GRAPHIQL ? `GraphiQL: ${url}, ` : ''}incident screen: ${incident}, WebSocket: ${ws})`];
   if (config.mode === 'production') {
     lines.push(`Production mode: GraphiQL ${config.GRAPHIQL ? 'on' : 'off'}, introspection ${config.INTROSPECTION ? 'on' : 'off'}, demo ${config.SEED_DEMO ? 'seeded' : 'not seeded'}; data in ${config.DATA_DIR}`);
     if (bootstrapped) lines.push('', ...bootstrapLines(bootstrapped));

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { requestIdFrom, withRequestId } from '../logger';
 import { GIT_HTTP_PREFIX, type GitHttp } from './git-http';
+import type { IncidentScreen } from './incident';
 import type { Yoga } from './yoga';
 
 export interface HttpState {
@@ -9,7 +10,7 @@ export interface HttpState {
   stopping: boolean;
 }
 
-export function createHttpHandler(yoga: Yoga, bodyLimit: number, state: HttpState, git?: GitHttp): http.RequestListener {
+export function createHttpHandler(yoga: Yoga, bodyLimit: number, state: HttpState, git?: GitHttp, incident?: IncidentScreen): http.RequestListener {
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     // Draining: a request that arrives on an open keep-alive connection is served, then that connection ends.
     if (state.stopping) res.setHeader('connection', 'close');
@@ -18,6 +19,8 @@ export function createHttpHandler(yoga: Yoga, bodyLimit: number, state: HttpStat
     if (path === '/ready') return sendJson(res, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'not ready' });
     // Before the body limit: upload-pack requests are streamed to git, which bounds them itself.
     if (git && path.startsWith(GIT_HTTP_PREFIX)) return git.handle(req, res);
+    // The incident screen and the landing page (static files; the page talks to /graphql like any client).
+    if (incident?.matches(req, path)) return incident.handle(req, res, path);
     if (Number(req.headers['content-length'] ?? 0) > bodyLimit) return sendBodyTooLarge(res, bodyLimit);
     if (req.headers['content-length'] === undefined && req.method !== 'GET' && req.method !== 'HEAD') {
       // No length announced (chunked): count the bytes, so the limit cannot be bypassed by not announcing one.

@@ -1,0 +1,98 @@
+/**
+ * Requests as the page shows them, whatever their kind. Today the API has rollback requests only;
+ * a release or promotion request becomes another `kind` here (its timeline steps, its review
+ * mutation), and the timeline and the inbox show it without further change.
+ */
+import type { Api } from './api';
+import { AddNoteDocument, ReviewDocument } from './documents';
+import type { IncidentRequestFragment, ReviewDecision } from '../gql/graphql';
+
+export interface TimelineStep {
+  label: string;
+  at: string | null;
+  who?: string;
+  detail?: string;
+  tone?: 'good' | 'bad' | 'neutral';
+}
+
+export interface PageRequest {
+  kind: 'rollback';
+  id: string;
+  state: string;
+  title: string;
+  tenantEnvironmentId: string;
+  where: string;
+  requestedBy: { id: string; name: string; email: string };
+  reviewerIds: string[];
+  justification: string;
+  createdAt: string;
+  resultRevision: string | null;
+  error: string | null;
+  breakGlass: boolean;
+  notes: Array<{ id: string; note: string; createdAt: string; author: string }>;
+  steps: TimelineStep[];
+  /** The request as the API returned it, for what only its kind shows. */
+  rollback: IncidentRequestFragment;
+}
+
+export function fromRollbackRequest(r: IncidentRequestFragment): PageRequest {
+  const scope =
+    r.mode === 'FIELD'
+      ? `${r.service}: ${r.selectedFields.map((f) => f.path).join(', ')}`
+      : r.mode === 'SERVICE'
+        ? `service ${r.service}`
+        : 'the whole tenant-environment';
+  const steps: TimelineStep[] = [{ label: 'Created', at: r.createdAt, who: r.requestedBy.name, detail: r.justification }];
+  for (const review of r.reviews) {
+    steps.push({
+      label: review.decision === 'APPROVE' ? 'Reviewed: approved' : 'Reviewed: rejected',
+      at: review.createdAt,
+      who: review.reviewer.name,
+      detail: review.comment ?? undefined,
+      tone: review.decision === 'APPROVE' ? 'good' : 'bad',
+    });
+  }
+  if (r.approvedAt) steps.push({ label: r.breakGlassSession ? 'Approved (break-glass)' : 'Approved', at: r.approvedAt, tone: 'good' });
+  if (r.rejectedAt) steps.push({ label: 'Rejected', at: r.rejectedAt, tone: 'bad' });
+  if (r.executingAt) steps.push({ label: 'Executing', at: r.executingAt });
+  if (r.completedAt) steps.push({ label: 'Completed', at: r.completedAt, detail: r.resultRevision ? `commit ${r.resultRevision.slice(0, 7)}` : undefined, tone: 'good' });
+  if (r.failedAt) steps.push({ label: 'Failed', at: r.failedAt, detail: r.error ?? undefined, tone: 'bad' });
+  steps.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
+  return {
+    kind: 'rollback',
+    id: r.id,
+    state: r.state,
+    title: `${r.mode} rollback of ${scope} to ${r.targetRevision.slice(0, 7)}`,
+    tenantEnvironmentId: r.tenantEnvironment.id,
+    where: `${r.tenantEnvironment.tenant}/${r.tenantEnvironment.environment}`,
+    requestedBy: r.requestedBy,
+    reviewerIds: r.reviews.map((review) => review.reviewer.id),
+    justification: r.justification,
+    createdAt: r.createdAt,
+    resultRevision: r.resultRevision,
+    error: r.error,
+    breakGlass: r.breakGlassSession !== null,
+    notes: r.notes.map((n) => ({ id: n.id, note: n.note, createdAt: n.createdAt, author: n.author.name })),
+    steps,
+    rollback: r,
+  };
+}
+
+/** Waiting on the viewer: pending, someone else's, not reviewed by them yet. */
+export function waitsOn(request: PageRequest, viewerId: string): boolean {
+  return request.state === 'PENDING' && request.requestedBy.id !== viewerId && !request.reviewerIds.includes(viewerId);
+}
+
+export async function review(api: Api, request: PageRequest, decision: ReviewDecision, comment?: string): Promise<PageRequest> {
+  switch (request.kind) {
+    case 'rollback':
+      return fromRollbackRequest((await api.request(ReviewDocument, { input: { id: request.id, decision, comment: comment || null } })).reviewRollbackRequest);
+  }
+}
+
+export async function addNote(api: Api, request: PageRequest, note: string): Promise<PageRequest> {
+  switch (request.kind) {
+    case 'rollback':
+      return fromRollbackRequest((await api.request(AddNoteDocument, { id: request.id, note })).addRollbackNote);
+  }
+}
