@@ -222,7 +222,8 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
   if (running.error && !te) return <p class="error page" role="alert">{running.error}</p>;
   if (!te || !sync) return <p class="loading page" role="status">Loading {where.tenant}/{where.environment}…</p>;
   const role = te.project.viewerRole;
-  const canRollBack = role === 'DEPLOYER' || role === 'ADMIN';
+  // Roles include the ones below them: VIEWER < DEPLOYER < APPROVER < ADMIN.
+  const canRollBack = role === 'DEPLOYER' || role === 'APPROVER' || role === 'ADMIN';
   const canReview = role === 'APPROVER' || role === 'ADMIN';
   const all = [...(requests.data ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const here = all.filter((r) => r.tenantEnvironmentId === te.id);
@@ -251,7 +252,7 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
         ) : (
           <History where={where} rows={history.data} canRollBack={canRollBack} onRollBack={setRollbackTarget} />
         )}
-        {requests.error && !requests.data ? <p class="error" role="alert">{requests.error}</p> : <Requests requests={here} onChanged={upsertRequest} />}
+        {requests.error && !requests.data ? <p class="error" role="alert">{requests.error}</p> : <Requests requests={here} canReview={canReview} onChanged={upsertRequest} />}
       </div>
     </main>
   );

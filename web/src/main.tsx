@@ -2,4 +2,7 @@ import { render } from 'preact';
 import { App } from './app';
 import './styles.css';
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The static "Loading…" placeholder goes: the app renders into an empty element.
+root.textContent = '';
+render(<App />, root);

@@ -49,7 +49,9 @@ export function History({
                   {row.shortRevision}
                   {index === 0 && <span class="badge small">current</span>}
                 </td>
-                <td>{time(row.timestamp)}</td>
+                <td class="nowrap" title={time(row.timestamp)}>
+                  {time(row.timestamp).slice(0, 16)}
+                </td>
                 <td title={row.author.email}>{row.author.name}</td>
                 <td>
                   <ul class="changes">
@@ -64,9 +66,9 @@ export function History({
                 <td>
                   <span class={`badge ${row.status === 'SUCCESS' ? 'good' : row.status === 'FAILED' ? 'bad' : 'warn'}`}>{row.status.replace('_', ' ')}</span>
                 </td>
-                <td class="actions">
+                <td>
                   {index > 0 && (
-                    <>
+                    <div class="actions">
                       <button
                         type="button"
                         aria-expanded={comparing === row.revision}
@@ -80,7 +82,7 @@ export function History({
                           Roll back to this revision
                         </button>
                       )}
-                    </>
+                    </div>
                   )}
                 </td>
               </tr>,

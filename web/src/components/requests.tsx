@@ -73,7 +73,7 @@ function Notes({ request, onChanged }: { request: PageRequest; onChanged(r: Page
   );
 }
 
-export function RequestCard({ request, onChanged }: { request: PageRequest; onChanged(r: PageRequest): void }) {
+export function RequestCard({ request, canReview, onChanged }: { request: PageRequest; canReview: boolean; onChanged(r: PageRequest): void }) {
   return (
     <article class={`request state-${request.state.toLowerCase()}`} data-request-id={request.id} aria-labelledby={`${request.id}-title`}>
       <header class="row">
@@ -101,7 +101,7 @@ export function RequestCard({ request, onChanged }: { request: PageRequest; onCh
         </p>
       )}
       {request.state === 'FAILED' && request.error && <p class="error">{request.error}</p>}
-      {request.state === 'PENDING' && <ReviewButtons request={request} onChanged={onChanged} label="Review" />}
+      {canReview && request.state === 'PENDING' && <ReviewButtons request={request} onChanged={onChanged} label="Review" />}
       <Notes request={request} onChanged={onChanged} />
     </article>
   );
@@ -132,13 +132,13 @@ export function Inbox({ requests, viewerId, onChanged }: { requests: PageRequest
   );
 }
 
-export function Requests({ requests, onChanged }: { requests: PageRequest[]; onChanged(r: PageRequest): void }) {
+export function Requests({ requests, canReview, onChanged }: { requests: PageRequest[]; canReview: boolean; onChanged(r: PageRequest): void }) {
   return (
     <section class="panel" aria-labelledby="requests-title" data-testid="requests">
       <h2 id="requests-title">Requests</h2>
       {requests.length === 0 && <p class="muted">No requests for this tenant-environment.</p>}
       {requests.map((r) => (
-        <RequestCard key={r.id} request={r} onChanged={onChanged} />
+        <RequestCard key={r.id} request={r} canReview={canReview} onChanged={onChanged} />
       ))}
     </section>
   );

@@ -35,7 +35,7 @@ export function RunningNow({ te, sync, latestRevision }: { te: TenantEnvironment
           <dd data-testid="agent">
             <span class={`badge ${sync.agentReachable ? 'good' : 'bad'}`}>{sync.agentReachable ? 'Reachable' : 'Unreachable'}</span>{' '}
             <span class="muted" title={time(sync.lastSeenAt)}>
-              {sync.agentReachable ? 'last report' : 'since'} {ago(sync.lastSeenAt)}
+              {sync.lastSeenAt ? `${sync.agentReachable ? 'last report' : 'silent since'} ${ago(sync.lastSeenAt)}` : 'no report yet'}
             </span>
           </dd>
         </div>

@@ -13,6 +13,9 @@ import { fromRollbackRequest, type PageRequest } from '../approvals';
 
 type Preview = IncidentPreviewRollbackMutation['previewRollback'];
 
+/** A compared field names its file from the tenant-environment's directory; a selection names it within the service (values.yaml, bindings.yaml, variables.yaml). */
+const selectedFile = (file: string) => file.split('/').pop()!;
+
 export function RollbackWizard({ where, target, onClose, onSubmitted }: { where: Where; target: IncidentDeploymentRowFragment; onClose(): void; onSubmitted(request: PageRequest): void }) {
   const { api } = useLive();
   const key = [where.project, where.tenant, where.environment, target.revision];
@@ -43,7 +46,7 @@ export function RollbackWizard({ where, target, onClose, onSubmitted }: { where:
     service: mode === 'FULL' ? null : service,
     fields:
       mode === 'FIELD'
-        ? serviceFields.filter((f) => fields.includes(fieldKey(f))).map((f) => ({ file: f.file, path: f.path }))
+        ? serviceFields.filter((f) => fields.includes(fieldKey(f))).map((f) => ({ file: selectedFile(f.file), path: f.path }))
         : null,
   });
   const ready = mode !== null && (mode === 'FULL' || service !== '') && (mode !== 'FIELD' || fields.length > 0);
@@ -89,6 +92,7 @@ export function RollbackWizard({ where, target, onClose, onSubmitted }: { where:
               <label>
                 Service{' '}
                 <select
+                  aria-label="Service to roll back"
                   value={service}
                   onChange={(e) => {
                     setService((e.target as HTMLSelectElement).value);
