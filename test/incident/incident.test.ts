@@ -202,6 +202,16 @@ describe.skipIf(!runs)('the incident screen in a browser, offline', () => {
       expect(await a.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await shot(a, 'phone');
 
+      // Break-glass: a prominent banner while her session is open, gone once she closes it.
+      await a.getByRole('button', { name: 'Open break-glass…' }).click();
+      await a.getByLabel('Break-glass justification').fill('SEV1: checkout down, approvers unreachable');
+      await a.getByRole('button', { name: 'Open break-glass', exact: true }).click();
+      const banner = a.getByTestId('break-glass-banner');
+      await untilText(() => banner.innerText(), /BREAK-GLASS OPEN[\s\S]*Dana[\s\S]*SEV1: checkout down/);
+      await shot(a, 'break-glass-open');
+      await banner.getByRole('button', { name: 'Close break-glass' }).click();
+      await expect.poll(() => banner.count()).toBe(0);
+
       expect(deployer.outside, 'requests beyond 127.0.0.1').toEqual([]);
       expect(approver.outside, 'requests beyond 127.0.0.1').toEqual([]);
     } finally {

@@ -229,7 +229,7 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
   const here = all.filter((r) => r.tenantEnvironmentId === te.id);
   return (
     <main class="screen">
-      <BreakGlass project={where.project} sessions={breakGlass.data ?? []} viewerId={viewer.id} onChanged={breakGlass.reload} />
+      <BreakGlass project={where.project} sessions={breakGlass.data ?? []} viewerId={viewer.id} canOpen={canRollBack} onChanged={breakGlass.reload} />
       <RunningNow te={te} sync={sync} latestRevision={history.data?.[0]?.revision ?? null} />
       {canReview && <Inbox requests={all} viewerId={viewer.id} onChanged={upsertRequest} />}
       {rollbackTarget && (
@@ -245,6 +245,11 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
         />
       )}
       <div class="columns">
+        {requests.error && !requests.data ? (
+          <p class="error requests-panel" role="alert">{requests.error}</p>
+        ) : (
+          <Requests requests={here} canReview={canReview} onChanged={upsertRequest} />
+        )}
         {history.error && !history.data ? (
           <p class="error" role="alert">{history.error}</p>
         ) : !history.data ? (
@@ -252,7 +257,6 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
         ) : (
           <History where={where} rows={history.data} canRollBack={canRollBack} onRollBack={setRollbackTarget} />
         )}
-        {requests.error && !requests.data ? <p class="error" role="alert">{requests.error}</p> : <Requests requests={here} canReview={canReview} onChanged={upsertRequest} />}
       </div>
     </main>
   );

@@ -7,7 +7,7 @@ import { useAction, useLive } from '../hooks';
 
 type Session = NonNullable<IncidentBreakGlassQuery['project']>['breakGlassSessions'][number];
 
-export function BreakGlass({ project, sessions, viewerId, onChanged }: { project: string; sessions: Session[]; viewerId: string; onChanged(): void }) {
+export function BreakGlass({ project, sessions, viewerId, canOpen, onChanged }: { project: string; sessions: Session[]; viewerId: string; canOpen: boolean; onChanged(): void }) {
   const { api } = useLive();
   const action = useAction();
   const [justification, setJustification] = useState('');
@@ -38,12 +38,12 @@ export function BreakGlass({ project, sessions, viewerId, onChanged }: { project
           )}
         </section>
       ))}
-      {!mine && !opening && (
+      {canOpen && !mine && !opening && (
         <button type="button" class="danger" onClick={() => setOpening(true)}>
           Open break-glass…
         </button>
       )}
-      {!mine && opening && (
+      {canOpen && !mine && opening && (
         <form
           class="row"
           onSubmit={(e) => {

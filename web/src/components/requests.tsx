@@ -73,6 +73,8 @@ function Notes({ request, onChanged }: { request: PageRequest; onChanged(r: Page
   );
 }
 
+const SETTLED = ['COMPLETED', 'FAILED', 'REJECTED'];
+
 export function RequestCard({ request, canReview, onChanged }: { request: PageRequest; canReview: boolean; onChanged(r: PageRequest): void }) {
   return (
     <article class={`request state-${request.state.toLowerCase()}`} data-request-id={request.id} aria-labelledby={`${request.id}-title`}>
@@ -132,14 +134,26 @@ export function Inbox({ requests, viewerId, onChanged }: { requests: PageRequest
   );
 }
 
+/** Open requests and the newest settled ones; older ones on demand. */
+const SETTLED_SHOWN = 3;
+
 export function Requests({ requests, canReview, onChanged }: { requests: PageRequest[]; canReview: boolean; onChanged(r: PageRequest): void }) {
+  const [all, setAll] = useState(false);
+  const open = requests.filter((r) => !SETTLED.includes(r.state));
+  const settled = requests.filter((r) => SETTLED.includes(r.state));
+  const shown = all ? requests : [...open, ...settled.slice(0, SETTLED_SHOWN)];
   return (
-    <section class="panel" aria-labelledby="requests-title" data-testid="requests">
+    <section class="panel requests-panel" aria-labelledby="requests-title" data-testid="requests">
       <h2 id="requests-title">Requests</h2>
       {requests.length === 0 && <p class="muted">No requests for this tenant-environment.</p>}
-      {requests.map((r) => (
+      {shown.map((r) => (
         <RequestCard key={r.id} request={r} canReview={canReview} onChanged={onChanged} />
       ))}
+      {shown.length < requests.length && (
+        <button type="button" onClick={() => setAll(true)}>
+          Show all {requests.length} requests
+        </button>
+      )}
     </section>
   );
 }
