@@ -158,12 +158,16 @@ describe.skipIf(!runs)('the incident screen in a browser, offline', () => {
       expect(await d.evaluate(() => (window as unknown as { incidentMarker?: boolean }).incidentMarker)).toBe(true);
       await shot(d, 'rollback-completed');
 
+      // Committed, not yet synced: the header says it is safe in Git.
+      await untilText(() => d.getByTestId('pending-sync').innerText(), `(${requestId}): safe in Git; sync will occur when the agent reconnects`);
+
       // The agent reports the rolled-back revision: the header flips to synced.
       const result = (await rows.first().getAttribute('data-revision'))!;
       await graphqlCall(baseUrl, server.tokens.agent.token, ReportSyncStatusDocument, {
         input: { ...PROD, revision: result, syncState: 'SYNCED', health: 'HEALTHY', services: [{ service: 'api-gateway', imageTag: 'v2.1.0' }] },
       });
       await untilText(() => d.getByTestId('sync-state').innerText(), 'Synced');
+      await expect.poll(() => d.getByTestId('pending-sync').count()).toBe(0);
       await untilText(() => d.getByTestId('agent').innerText(), /Reachable/);
       expect(await d.getByTestId('synced-revision').innerText()).toBe(resultShort);
       expect(await d.getByTestId('health').innerText()).toBe('HEALTHY');
