@@ -112,7 +112,7 @@ export function RequestCard({ request, canReview, onChanged }: { request: PageRe
 export function Inbox({ requests, viewerId, onChanged }: { requests: PageRequest[]; viewerId: string; onChanged(r: PageRequest): void }) {
   const waiting = requests.filter((r) => waitsOn(r, viewerId));
   return (
-    <section class="panel inbox" aria-labelledby="inbox-title" data-testid="inbox">
+    <section class={`panel inbox ${waiting.length === 0 ? 'empty' : ''}`} aria-labelledby="inbox-title" data-testid="inbox">
       <h2 id="inbox-title">
         Waiting on you <span class="badge">{waiting.length}</span>
       </h2>
