@@ -20,7 +20,8 @@ export class GraphQLRequestError extends Error {
   }
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+/** `refused`: the server closed the socket with 4403 (token revoked or expired, or permissions changed); retrying would not help. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'refused';
 
 export interface Api {
   request<R, V>(document: TypedDocumentString<R, V>, variables: V): Promise<R>;
@@ -29,6 +30,8 @@ export interface Api {
   onConnection(listener: (state: ConnectionState, resumed: boolean) => void): () => void;
   close(): void;
 }
+
+const isRefusal = (event: unknown) => typeof event === 'object' && event !== null && 'code' in event && (event as CloseEvent).code === 4403;
 
 export function createApi(token: string, origin = location.origin): Api {
   const authorization = `Bearer ${token}`;
@@ -42,7 +45,7 @@ export function createApi(token: string, origin = location.origin): Api {
     keepAlive: 10_000,
     retryAttempts: Number.POSITIVE_INFINITY,
     // Every close is worth a retry, a restart's 1001 and a lost socket alike; a refused token is not.
-    shouldRetry: (event) => !(event && typeof event === 'object' && 'code' in event && (event as CloseEvent).code === 4403),
+    shouldRetry: (event) => !isRefusal(event),
     // 0.5 s, 1 s, 2 s … capped at 5 s, with jitter: a restarted server is found within seconds.
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * 2 ** retries) + Math.random() * 300)),
     on: {
@@ -50,7 +53,7 @@ export function createApi(token: string, origin = location.origin): Api {
         emit('connected', everConnected);
         everConnected = true;
       },
-      closed: () => emit(everConnected ? 'reconnecting' : 'connecting', false),
+      closed: (event) => emit(isRefusal(event) ? 'refused' : everConnected ? 'reconnecting' : 'connecting', false),
     },
   });
 

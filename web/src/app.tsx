@@ -133,7 +133,11 @@ function Screen({ connection, onSignOut }: { connection: ConnectionState; onSign
       </header>
       {connection !== 'connected' && (
         <p class="connection" role="status" data-testid="connection">
-          {connection === 'connecting' ? 'Connecting to live updates…' : 'Connection lost: reconnecting to live updates…'}
+          {connection === 'connecting'
+            ? 'Connecting to live updates…'
+            : connection === 'refused'
+              ? 'Live updates refused: the token is no longer accepted (revoked, expired or roles changed). Sign out and sign in again.'
+              : 'Connection lost: reconnecting to live updates…'}
         </p>
       )}
       {where ? <TenantEnvironmentScreen key={hashOf(where)} where={where} viewer={v} /> : <p class="muted page">You hold no role in a project with tenant-environments.</p>}

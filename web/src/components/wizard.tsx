@@ -114,7 +114,8 @@ export function RollbackWizard({ where, target, onClose, onSubmitted }: { where:
           {mode === 'FIELD' && service && (
             <fieldset>
               <legend>3. Fields that differ from the current state</legend>
-              {serviceFields.length === 0 && <p class="muted">No field of {service} differs between this revision and the current state.</p>}
+              {!diff && <p class="loading" role="status">Comparing with the current state…</p>}
+              {diff && serviceFields.length === 0 && <p class="muted">No field of {service} differs between this revision and the current state.</p>}
               {serviceFields.map((f) => (
                 <label key={fieldKey(f)} class="choice">
                   <input
