@@ -5,6 +5,8 @@
  * Screenshots of each step go to test/incident/screenshots (git-ignored).
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { browserMissing, openLocalBrowser, type LocalBrowser } from '../graphiql/browser';
 import { killAllSpawned, spawnServer, type ServerProcess } from '../hardening/helpers';
@@ -12,6 +14,7 @@ import { tempDir } from '../kit/app';
 import { DeployReleaseDocument } from '../kit/documents/history';
 import { ReportSyncStatusDocument } from '../kit/documents/live';
 import { tagEdit } from '../live/helpers';
+import { createIncidentScreen } from '../../src/server/incident';
 import { graphqlCall, screenshots, signIn, TOKEN_KEY, untilText, webBuilt } from './helpers';
 
 const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
@@ -58,6 +61,21 @@ describe('the incident screen as served', () => {
     }
     expect((await fetch(`${baseUrl}/incident/assets/build.json`)).status).toBe(404);
     expect((await fetch(`${baseUrl}/incident/assets/..%2Fbuild.json`)).status).toBe(404);
+  });
+
+  test('answers 503 with the build command when the bundle was never built', async () => {
+    const empty = tempDir('backtrack-no-web-');
+    const screen = createIncidentScreen({ graphiql: false, webDir: empty });
+    const plain = http.createServer((req, res) => screen.handle(req, res, new URL(req.url!, 'http://x').pathname));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/incident`);
+      expect(response.status).toBe(503);
+      expect(await response.text()).toContain('scripts/build-web.ts');
+    } finally {
+      await new Promise((resolve) => plain.close(resolve));
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 
