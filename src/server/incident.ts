@@ -42,8 +42,9 @@ function securityHeaders(host: string | undefined): Record<string, string> {
 
 function landingPage(graphiql: boolean): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Backtrack</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Backtrack</title>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="${ASSETS_PREFIX}incident.css"></head>
+<body><main class="signin">
 <h1>Backtrack</h1>
 <p>GitOps rollbacks over GraphQL.</p>
 <ul>
@@ -51,7 +52,7 @@ function landingPage(graphiql: boolean): string {
 ${graphiql ? '<li><a href="/graphql">GraphiQL</a>: the API explorer.</li>' : ''}
 <li>API: <code>POST /graphql</code>, graphql-ws on <code>/graphql</code>.</li>
 </ul>
-</body></html>
+</main></body></html>
 `;
 }
 

@@ -41,7 +41,10 @@ describe('the incident screen as served', () => {
   test('is linked from /, and its page and assets come from this server with a same-origin policy', async () => {
     const landing = await fetch(`${baseUrl}/`);
     expect(landing.status).toBe(200);
-    expect(await landing.text()).toContain('href="/incident"');
+    const landingHtml = await landing.text();
+    expect(landingHtml).toContain('href="/incident"');
+    // Nothing inline for the policy to refuse: no style or script in the page itself.
+    expect(landingHtml).not.toMatch(/<script|<style|\sstyle=/);
 
     const page = await fetch(`${baseUrl}/incident`);
     expect(page.status).toBe(200);
