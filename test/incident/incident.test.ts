@@ -4,6 +4,7 @@
  * contexts (deployer and approver), then a server restart the page survives, and a phone width.
  * Screenshots of each step go to test/incident/screenshots (git-ignored).
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,8 @@ import { DeployReleaseDocument } from '../kit/documents/history';
 import { ReportSyncStatusDocument } from '../kit/documents/live';
 import { tagEdit } from '../live/helpers';
 import { createIncidentScreen } from '../../src/server/incident';
+import { childEnv } from '../kit/child-env';
+import { ROOT } from '../hardening/helpers';
 import { graphqlCall, screenshots, signIn, TOKEN_KEY, untilText, webBuilt } from './helpers';
 
 const PROD = { project: 'shop', tenant: 'acme', environment: 'production' } as const;
@@ -236,6 +239,19 @@ describe.skipIf(!runs)('the incident screen in a browser, offline', () => {
       await shot(a, 'break-glass-open');
       await banner.getByRole('button', { name: 'Close break-glass' }).click();
       await expect.poll(() => banner.count()).toBe(0);
+
+      // The organization drops to PRO (the admin CLI, as an operator would): FIELD stays in the wizard, disabled, with the reason.
+      await new Promise<void>((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'organization', 'update', '--slug', 'acme-corp', '--plan', 'PRO'], { cwd: ROOT, env: childEnv({ DATA_DIR: dataDir }) }, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+      await a.getByRole('button', { name: /^Roll back to / }).first().click();
+      const narrowed = a.getByTestId('wizard');
+      await expect.poll(() => narrowed.getByRole('radio', { name: /FIELD/ }).isDisabled(), { timeout: 15_000 }).toBe(true);
+      expect(await narrowed.getByRole('radio', { name: /SERVICE/ }).isDisabled()).toBe(false);
+      expect(await narrowed.innerText()).toMatch(/FIELD blast radius: Minimal[^\n]*— unavailable: .*ENTERPRISE/);
+      await shot(a, 'field-unavailable');
 
       expect(deployer.outside, 'requests beyond 127.0.0.1').toEqual([]);
       expect(approver.outside, 'requests beyond 127.0.0.1').toEqual([]);
