@@ -1,6 +1,7 @@
 /** Releases and promotions: the API's own way to make deployment history (source RELEASE / PROMOTION). */
 import type { Actor, UserActor } from './actor';
 import { requireRole } from './access';
+import { requireWritable } from './archived';
 import { recordAudit } from './audit';
 import { commitTenantEnvironmentChange } from './commit-change';
 import { runCompute } from './compute-tasks';
@@ -237,6 +238,7 @@ export async function commitPromotion(
  * unless the user has a break-glass session open, which lets them through at once, flagged.
  */
 async function requireUnprotectedOrBreakGlass(backend: Backend, context: TenantEnvironment, user: UserActor, action: 'RELEASE' | 'PROMOTION'): Promise<ApprovalRecord | null> {
+  requireWritable(context);
   if (!approvalRequiredIn(context.environment)) return null;
   const session = await backend.stores.breakGlass.activeFor(user.user.id, context.project.id, backend.now());
   if (session) return { approval: await breakGlassLine(backend.stores, session) };

@@ -6,6 +6,7 @@
  */
 import type { Actor, UserActor } from '../actor';
 import { canReadRecord, requireRole } from '../access';
+import { requireWritable } from '../archived';
 import { recordAudit, type AuditInput } from '../audit';
 import { APPROVAL_REQUEST_ID_TRAILER, parseCommitMessage } from '../commit-metadata';
 import { BadRequestError, DomainError, NotFoundError, StorageFullError, isStorageFull } from '../errors';
@@ -62,6 +63,7 @@ async function submit(
   scope: { services: string[]; whole: boolean },
   details: Record<string, unknown>,
 ): Promise<ChangeRequest> {
+  requireWritable(context);
   const id = newId(kind === 'RELEASE' ? 'rel' : 'prm');
   const git = await backend.repositories.forProject(context.project.slug);
   const baseSha = await git.head();
