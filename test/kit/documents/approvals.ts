@@ -49,6 +49,7 @@ export const ApprovalRequestFieldsFragment = graphql(`
       }
       environmentFields
       deployment {
+        id
         revision
         source
         status
@@ -58,6 +59,7 @@ export const ApprovalRequestFieldsFragment = graphql(`
       description
       fromEnvironment
       deployment {
+        id
         revision
         source
       }
