@@ -4,8 +4,10 @@
  * fails closed, one request is in flight per scope, and a stale approval fails with its own code.
  */
 import { describe, expect } from 'vitest';
+import { repairPass } from '../../src/domain/requests/run-execution';
 import type { TestApp } from '../kit/app';
 import { call, expectError, ok } from '../kit/client';
+import { failWhen, heal } from '../kit/db';
 import {
   ApprovalRequestDocument,
   ExecuteOwnRequestDocument,
@@ -298,5 +300,49 @@ describe('a stale approval', () => {
     expectError(await reviewRequest(t, 'APPROVER', release.id, 'APPROVE'), { code: 'PLAN_NO_LONGER_APPLIES', status: 409 });
     expect(ok(await t.gql('DEPLOYER', ApprovalRequestDocument, { id: release.id })).approvalRequest).toMatchObject({ state: 'FAILED', errorCode: 'PLAN_NO_LONGER_APPLIES' });
     expectError(await t.gql('DEPLOYER', RetryApprovalRequestDocument, { id: release.id }), { code: 'PLAN_NO_LONGER_APPLIES', status: 409 });
+  });
+});
+
+describe('crash recovery of release and promotion requests', () => {
+  const releaseCommitsFor = (t: TestApp, id: string) =>
+    git(t.repoDir, ['log', '--format=%H', '--fixed-strings', `--grep=Approval Request ID: ${id}`, 'refs/heads/main']).split('\n').filter(Boolean);
+
+  it('a release left EXECUTING whose commit landed completes with it; one whose commit never landed fails EXECUTION_INTERRUPTED and retries', async ({ t }) => {
+    // Landed: completing it could not be stored (the process died right after the commit).
+    const landed = ok(await t.gql('DEPLOYER', RequestReleaseDocument, tagRelease(PROD, 'payments', 'v1.5.1'))).requestRelease;
+    await failWhen(t, 'no_complete', 'change_requests', 'UPDATE', "NEW.state = 'COMPLETED'");
+    expectError(await reviewRequest(t, 'APPROVER', landed.id, 'APPROVE'), { code: 'INTERNAL_SERVER_ERROR', status: 500 });
+    await heal(t, 'no_complete');
+    const commits = releaseCommitsFor(t, landed.id);
+    expect(commits).toHaveLength(1);
+    expect(ok(await t.gql('DEPLOYER', ApprovalRequestDocument, { id: landed.id })).approvalRequest).toMatchObject({ state: 'EXECUTING', failedAt: null });
+
+    // Never landed: left APPROVED, as by a restart between the approval and the execution.
+    ok(await t.gql('DEPLOYER', DeployReleaseDocument, tagRelease(STAGING, 'catalog', 'v5.2.0')));
+    const interrupted = ok(await t.gql('DEPLOYER', RequestPromotionDocument, PROMOTE_CATALOG)).requestPromotion;
+    await t.app.backend.transact(({ stores }) => stores.changeRequests.transition(interrupted.id, 'PENDING', { state: 'APPROVED', approvedAt: new Date() }));
+
+    const { reconciled, errors } = await repairPass(t.app.backend);
+    expect(errors).toEqual([]);
+    expect(reconciled).toEqual(expect.arrayContaining([{ id: landed.id, state: 'COMPLETED' }, { id: interrupted.id, state: 'FAILED' }]));
+    expect(ok(await t.gql('DEPLOYER', ApprovalRequestDocument, { id: landed.id })).approvalRequest).toMatchObject({ state: 'COMPLETED', resultRevision: commits[0] });
+    expect(releaseCommitsFor(t, landed.id)).toEqual(commits);
+    expect(ok(await t.gql('DEPLOYER', ApprovalRequestDocument, { id: interrupted.id })).approvalRequest).toMatchObject({
+      state: 'FAILED',
+      errorCode: 'EXECUTION_INTERRUPTED',
+      resultRevision: null,
+    });
+    expect(releaseCommitsFor(t, interrupted.id)).toEqual([]);
+
+    const retried = ok(await t.gql('DEPLOYER', RetryApprovalRequestDocument, { id: interrupted.id })).retryApprovalRequestExecution;
+    expect(retried).toMatchObject({ state: 'COMPLETED', attempts: 1 });
+    expect(releaseCommitsFor(t, interrupted.id)).toEqual([retried.resultRevision]);
+    expect((await auditRows(t, interrupted.id)).map((r) => r.action)).toEqual([
+      'promotion.requested',
+      'promotion.executing',
+      'promotion.failed',
+      'promotion.executing',
+      'promotion.completed',
+    ]);
   });
 });
