@@ -346,3 +346,28 @@ describe('crash recovery of release and promotion requests', () => {
     ]);
   });
 });
+
+describe('one shape for execution failures', () => {
+  it('a request that needed no approval and fails to execute: REQUEST_EXECUTION_FAILED with the request id, state and cause code, never "approval saved"', async ({ t }) => {
+    const input = { ...STAGING, services: [{ service: 'payments', setFields: [{ file: 'values.yaml', path: 'image.nosuchfield', value: 'x' }] }] };
+    const error = expectError(await t.gql('DEPLOYER', RequestReleaseDocument, { input }), { code: 'REQUEST_EXECUTION_FAILED', status: 500 });
+    expect(error.message).toMatch(/^release execution failed: field "image\.nosuchfield" not found/);
+    expect(error.extensions).toMatchObject({ state: 'FAILED', kind: 'RELEASE', causeCode: 'FIELD_NOT_FOUND' });
+    const id = String(error.extensions.requestId);
+    expect(ok(await t.gql('DEPLOYER', ApprovalRequestDocument, { id })).approvalRequest).toMatchObject({ state: 'FAILED', errorCode: 'FIELD_NOT_FOUND', approvalRequired: false });
+    // Its retry fails the same way, in the same shape.
+    const again = expectError(await t.gql('DEPLOYER', RetryApprovalRequestDocument, { id }), { code: 'REQUEST_EXECUTION_FAILED', status: 500 });
+    expect(again.extensions).toMatchObject({ requestId: id, state: 'FAILED', kind: 'RELEASE', causeCode: 'FIELD_NOT_FOUND' });
+  });
+
+  it('an approval that makes a release execute and fail: 500 approval saved but release execution failed, same extensions', async ({ t }) => {
+    const input = { ...PROD, services: [{ service: 'payments', setFields: [{ file: 'values.yaml', path: 'image.nosuchfield', value: 'x' }] }] };
+    const pending = ok(await t.gql('DEPLOYER', RequestReleaseDocument, { input })).requestRelease;
+    const error = expectError(await reviewRequest(t, 'APPROVER', pending.id, 'APPROVE'), {
+      code: 'APPROVAL_SAVED_EXECUTION_FAILED',
+      status: 500,
+      message: 'approval saved but release execution failed',
+    });
+    expect(error.extensions).toMatchObject({ requestId: pending.id, state: 'FAILED', kind: 'RELEASE', causeCode: 'FIELD_NOT_FOUND' });
+  });
+});

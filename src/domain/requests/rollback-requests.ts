@@ -98,7 +98,11 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
       emit(requestEvent(row, 'CREATED', now));
       return row;
     }));
-    return created.state === 'APPROVED' ? runExecution(backend, user, created) : created;
+    if (created.state !== 'APPROVED') return created;
+    const executed = await runExecution(backend, user, created);
+    // No approval was saved here: the failure is a REQUEST_EXECUTION_FAILED, in the same shape as every other.
+    if (executed.state === 'FAILED') throw executionFailure(executed, false, 'ROLLBACK');
+    return executed;
   });
 }
 
@@ -178,8 +182,9 @@ export async function retryRollbackExecution(backend: Backend, actor: Actor | nu
   if (request.state !== 'FAILED') throw notFailed(request.state);
   requireRetryable(request);
   requireModeAllowed(await loadTenantEnvironment(backend, request.tenantEnvironmentId), request.mode);
+  let executed: RollbackRequest;
   try {
-    return await backend.locks.run(executionLease(request.id), () => runExecution(backend, user, request));
+    executed = await backend.locks.run(executionLease(request.id), () => runExecution(backend, user, request));
   } catch (error) {
     // A concurrent retry moved it to EXECUTING first: this one is refused like any retry of a request that is not failed.
     if (error instanceof DomainError && error.code === 'INVALID_TRANSITION') {
@@ -188,6 +193,8 @@ export async function retryRollbackExecution(backend: Backend, actor: Actor | nu
     }
     throw error;
   }
+  if (executed.state === 'FAILED') throw executionFailure(executed, false, 'ROLLBACK');
+  return executed;
 }
 
 /**
