@@ -6,7 +6,15 @@
 import { describe, expect } from 'vitest';
 import type { TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
-import { AddDeploymentNoteDocument, ApprovalRequestUpdatedDocument, DeploymentNotesDocument, PendingApprovalsDocument, RequestPromotionDocument, RequestReleaseDocument } from '../kit/documents/approvals';
+import {
+  AddDeploymentNoteDocument,
+  ApprovalRequestUpdatedDocument,
+  DeploymentNotesDocument,
+  PendingApprovalsDocument,
+  PreviewTargetWarningsDocument,
+  RequestPromotionDocument,
+  RequestReleaseDocument,
+} from '../kit/documents/approvals';
 import { AuditEventsDocument } from '../kit/documents/governance';
 import { DeployReleaseDocument } from '../kit/documents/history';
 import { ReportSyncStatusDocument } from '../kit/documents/live';
@@ -178,5 +186,28 @@ describe('the approval queue', () => {
     } finally {
       await socket.dispose();
     }
+  });
+});
+
+describe('preview before executing', () => {
+  it('warns when the target revision is itself FAILED or ROLLED_BACK; a request without previewHash reports the preview it executed', async ({ t }) => {
+    const [head, previous] = await history(t, PROD);
+    const fieldRollback = (targetSha: string) => ({ ...PROD, mode: 'FIELD' as const, targetSha, service: 'api-gateway', fields: [{ file: 'values.yaml', path: 'image.tag' }] });
+    const clean = ok(await t.gql('DEPLOYER', PreviewTargetWarningsDocument, { input: fieldRollback(previous!.revision) })).previewRollback;
+    expect(clean.targetWarnings).toEqual([]);
+
+    ok(await report(t, PROD, previous!.revision, 'DEGRADED'));
+    const failed = ok(await t.gql('DEPLOYER', PreviewTargetWarningsDocument, { input: fieldRollback(previous!.revision) })).previewRollback;
+    expect(failed.targetWarnings).toEqual([`the target revision ${previous!.revision.slice(0, 7)} is itself FAILED: its agent reported it DEGRADED`]);
+
+    // Requested without previewHash: the request names the preview it was planned (and executed) on.
+    const request = await requestTagRollback(t);
+    expect(request.previewHash).toBe(failed.previewHash);
+    const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
+    expect(done).toMatchObject({ state: 'COMPLETED', previewHash: failed.previewHash });
+
+    // The bad release is now ROLLED_BACK: rolling forward to it again is flagged.
+    const forward = ok(await t.gql('DEPLOYER', PreviewTargetWarningsDocument, { input: fieldRollback(head!.revision) })).previewRollback;
+    expect(forward.targetWarnings).toEqual([`the target revision ${head!.revision.slice(0, 7)} was itself ROLLED_BACK by an earlier rollback`]);
   });
 });

@@ -188,3 +188,15 @@ export const DeploymentNotesDocument = graphql(`
     }
   }
 `);
+
+export const PreviewTargetWarningsDocument = graphql(`
+  mutation PreviewTargetWarnings($input: RollbackInput!) {
+    previewRollback(input: $input) {
+      previewHash
+      targetWarnings
+      impact {
+        files
+      }
+    }
+  }
+`);
