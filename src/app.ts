@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/handle';
 import type { Backend } from './domain/ports';
 import { indexInBackground, stopIndexing } from './domain/history/index-history';
+import { reconcileInterruptedChanges } from './domain/requests/change-requests';
 import { reconcileInterruptedExecutions, repairPass } from './domain/requests/run-execution';
 import { startReachabilityMonitor } from './domain/sync';
 import type { InProcessEventBus } from './events/pubsub';
@@ -115,6 +116,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       backend.compute.warmUp();
       const outcomes = await reconcileInterruptedExecutions(backend);
       for (const outcome of outcomes) logger.warn(outcome, 'reconciled a rollback interrupted by a restart');
+      for (const outcome of await reconcileInterruptedChanges(backend)) logger.warn(outcome, 'reconciled a release or promotion interrupted by a restart');
       const bound = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));

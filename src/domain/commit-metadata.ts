@@ -9,6 +9,8 @@ import type { DeploymentSource, RollbackMode, SelectedField, TenantEnvironmentRe
 
 export const SOURCE_TRAILER = 'Backtrack-Source';
 const REQUEST_ID_TRAILER = 'Rollback Request ID';
+/** On a release or promotion that went through the approval framework: the request it executed. */
+export const APPROVAL_REQUEST_ID_TRAILER = 'Approval Request ID';
 
 // C0 and C1 controls (CR, LF, TAB, NEL U+0085 …), DEL, and the Unicode line and paragraph separators.
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
@@ -24,9 +26,15 @@ interface Common {
   description?: string | null;
 }
 
+/** A release or promotion let through the approval framework (approved, or bypassed by break-glass). */
+interface Approved {
+  approval?: string;
+  approvalRequestId?: string;
+}
+
 export type CommitMetadata =
-  | (Common & { kind: 'RELEASE' })
-  | (Common & { kind: 'PROMOTION'; fromEnvironment: string; services: string[] })
+  | (Common & Approved & { kind: 'RELEASE' })
+  | (Common & Approved & { kind: 'PROMOTION'; fromEnvironment: string; services: string[] })
   | (Common & {
       kind: 'ROLLBACK';
       targetSha: string;
@@ -50,7 +58,7 @@ export function formatCommitMessage(metadata: CommitMetadata): string {
   switch (metadata.kind) {
     case 'RELEASE':
       subject = `Release: ${te}`;
-      trailers = [`${SOURCE_TRAILER}: RELEASE`, `Author: ${metadata.authorEmail}`];
+      trailers = [`${SOURCE_TRAILER}: RELEASE`, `Author: ${metadata.authorEmail}`, ...approvedTrailers(metadata)];
       break;
     case 'PROMOTION':
       subject = `Promotion: ${te}`;
@@ -59,6 +67,7 @@ export function formatCommitMessage(metadata: CommitMetadata): string {
         `Services: ${metadata.services.join(', ')}`,
         `${SOURCE_TRAILER}: PROMOTION`,
         `Author: ${metadata.authorEmail}`,
+        ...approvedTrailers(metadata),
       ];
       break;
     case 'ROLLBACK':
@@ -76,6 +85,13 @@ export function formatCommitMessage(metadata: CommitMetadata): string {
       break;
   }
   return [subject, '', ...(description ? [description, ''] : []), paragraph(trailers), ''].join('\n');
+}
+
+function approvedTrailers(metadata: Approved): string[] {
+  return [
+    ...(metadata.approval ? [`Approval: ${metadata.approval}`] : []),
+    ...(metadata.approvalRequestId ? [`${APPROVAL_REQUEST_ID_TRAILER}: ${metadata.approvalRequestId}`] : []),
+  ];
 }
 
 export interface ParsedCommitMessage {

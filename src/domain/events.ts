@@ -4,7 +4,7 @@
  * and resolves it exactly as the instance that caused it.
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestState, RollbackRequest } from './model';
+import type { ChangeRequest, ChangeRequestKind, RequestState, RollbackRequest } from './model';
 
 export const EVENT_VERSION = 1;
 
@@ -31,6 +31,17 @@ export type RollbackRequestUpdated = EventBase & {
   request: Snapshot<RollbackRequest>;
 };
 
+/** A release or promotion request changed (rollback requests keep their own rollbackRequestUpdated). */
+export type ApprovalRequestUpdated = EventBase & {
+  type: 'approvalRequestUpdated';
+  kind: ChangeRequestKind;
+  requestId: string;
+  change: RollbackRequestChange;
+  state: RequestState;
+  /** The request as it was right after this change. */
+  request: Snapshot<ChangeRequest>;
+};
+
 export type SyncStatusChanged = EventBase & {
   type: 'syncStatusChanged';
   /** The report that caused it; null when the agent's reachability changed without one. */
@@ -39,7 +50,7 @@ export type SyncStatusChanged = EventBase & {
 
 export type DeploymentRecorded = EventBase & { type: 'deploymentRecorded'; deploymentId: string };
 
-export type DomainEvent = RollbackRequestUpdated | SyncStatusChanged | DeploymentRecorded;
+export type DomainEvent = RollbackRequestUpdated | ApprovalRequestUpdated | SyncStatusChanged | DeploymentRecorded;
 
 type EventBody<E> = E extends DomainEvent ? Omit<E, 'v' | 'id' | 'at'> : never;
 
@@ -53,19 +64,37 @@ export function snapshotOf<T extends object>(record: T): Snapshot<T> {
 
 const REQUEST_DATES = ['createdAt', 'updatedAt', 'approvedAt', 'rejectedAt', 'executingAt', 'completedAt', 'failedAt'] as const;
 
-export function requestFromSnapshot(snapshot: Snapshot<RollbackRequest>): RollbackRequest {
+export function requestFromSnapshot(snapshot: Snapshot<RollbackRequest>): RollbackRequest;
+export function requestFromSnapshot(snapshot: Snapshot<ChangeRequest>): ChangeRequest;
+export function requestFromSnapshot(snapshot: Snapshot<RollbackRequest> | Snapshot<ChangeRequest>): RollbackRequest | ChangeRequest {
   const request = { ...snapshot } as unknown as Record<string, unknown>;
   for (const key of REQUEST_DATES) {
     const value = snapshot[key];
     request[key] = value === null ? null : new Date(value);
   }
-  return request as unknown as RollbackRequest;
+  return request as unknown as RollbackRequest | ChangeRequest;
 }
 
 export function requestEvent(request: RollbackRequest, change: RollbackRequestChange, at: Date): RollbackRequestUpdated {
   return domainEvent<RollbackRequestUpdated>(
     {
       type: 'rollbackRequestUpdated',
+      projectId: request.projectId,
+      tenantEnvironmentId: request.tenantEnvironmentId,
+      requestId: request.id,
+      change,
+      state: request.state,
+      request: snapshotOf(request),
+    },
+    at,
+  );
+}
+
+export function changeRequestEvent(request: ChangeRequest, change: RollbackRequestChange, at: Date): ApprovalRequestUpdated {
+  return domainEvent<ApprovalRequestUpdated>(
+    {
+      type: 'approvalRequestUpdated',
+      kind: request.kind,
       projectId: request.projectId,
       tenantEnvironmentId: request.tenantEnvironmentId,
       requestId: request.id,

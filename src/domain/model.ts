@@ -267,3 +267,78 @@ export interface TenantEnvironment {
   /** This tenant-environment's own archive mark (its tenant, environment, project or organization may be archived too). */
   archivedAt: Date | null;
 }
+
+/** The protected actions an environment's approval policy governs. */
+export const APPROVAL_ACTIONS = ['RELEASE', 'PROMOTION', 'ROLLBACK'] as const;
+export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
+export const CHANGE_REQUEST_KINDS = ['RELEASE', 'PROMOTION'] as const;
+export type ChangeRequestKind = (typeof CHANGE_REQUEST_KINDS)[number];
+
+/** What a release request will commit once approved: the deployRelease input, minus where. */
+export interface ReleasePayload {
+  services: Array<{ service: string; setFields?: Array<{ file: string; path: string; value?: unknown }>; replaceFiles?: Array<{ file: string; content: string }> }>;
+  environmentFields: Array<{ file: string; path: string; value?: unknown }>;
+}
+
+/** What a promotion request will commit once approved. */
+export interface PromotionPayload {
+  fromEnvironment: string;
+  /** The services promoted (resolved when the request was made). */
+  services: string[];
+}
+
+/**
+ * A release or promotion waiting for (or through) the environment's approval: the same states,
+ * quorum and break-glass rules as a rollback request, with the change itself kept as its payload.
+ */
+export interface ChangeRequest {
+  id: string;
+  projectId: string;
+  tenantEnvironmentId: string;
+  kind: ChangeRequestKind;
+  description: string | null;
+  payload: ReleasePayload | PromotionPayload;
+  /** Services the change touches. */
+  affectedServices: string[];
+  /** True when it touches the tenant-environment as a whole (variables.yaml, environment.yaml). */
+  environmentWide: boolean;
+  /** Head of main when the request was made. */
+  baseSha: string | null;
+  state: RequestState;
+  requestedById: string;
+  breakGlassSessionId: string | null;
+  requiredApprovals: number;
+  approvalRequired: boolean;
+  resultSha: string | null;
+  error: string | null;
+  errorCode: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  approvedAt: Date | null;
+  rejectedAt: Date | null;
+  executingAt: Date | null;
+  completedAt: Date | null;
+  failedAt: Date | null;
+  attempts: number;
+}
+
+/** A post-incident note on a deployment (a release, promotion or rollback). */
+export interface DeploymentNote {
+  id: string;
+  deploymentId: string;
+  authorId: string;
+  note: string;
+  rootCause: string | null;
+  correctiveActions: string[];
+  createdAt: Date;
+}
+
+/** Which services of a deployment a rollback reverted (a SERVICE/FIELD rollback reverts only some). */
+export interface DeploymentReversion {
+  deploymentId: string;
+  rollbackRequestId: string;
+  services: string[];
+  /** True when the rollback reverted the whole deployment. */
+  whole: boolean;
+  createdAt: Date;
+}

@@ -23,6 +23,9 @@ import type {
   RequestState,
   RollbackNote,
   RollbackRequest,
+  ChangeRequest,
+  DeploymentNote,
+  DeploymentReversion,
   RollbackReview,
   SyncReport,
   Tenant,
@@ -228,11 +231,39 @@ export interface RollbackRequestStore {
   transition(id: string, from: RequestState, patch: RequestPatch): Promise<RollbackRequest | null>;
   /** Newest first. */
   ofTenantEnvironment(tenantEnvironmentId: string, states: readonly RequestState[] | null): Promise<RollbackRequest[]>;
-  inStates(states: readonly RequestState[]): Promise<RollbackRequest[]>;
+  /** Oldest first; of one project when `projectId` is given. */
+  inStates(states: readonly RequestState[], projectId?: string | null): Promise<RollbackRequest[]>;
   /** Completed requests, most recently completed first. */
   completedOf(tenantEnvironmentId: string, limit: number): Promise<RollbackRequest[]>;
   /** Target revisions of requests completed since `since`, with how often each was the target. */
   completedTargetsSince(tenantEnvironmentId: string, since: Date): Promise<Array<{ revision: string; rollbacks: number }>>;
+}
+
+export type ChangeRequestPatch = Partial<Omit<ChangeRequest, 'id' | 'projectId' | 'tenantEnvironmentId' | 'createdAt' | 'kind'>>;
+
+/** Release and promotion requests (their reviews are a RollbackReviewStore over their own table). */
+export interface ChangeRequestStore {
+  insert(request: ChangeRequest): Promise<ChangeRequest>;
+  byId(id: string): Promise<ChangeRequest | null>;
+  byIds(ids: readonly string[]): Promise<Array<ChangeRequest | null>>;
+  /** Applies `patch` only while the request is still in state `from`; null when it no longer is. */
+  transition(id: string, from: RequestState, patch: ChangeRequestPatch): Promise<ChangeRequest | null>;
+  /** Newest first. */
+  ofTenantEnvironment(tenantEnvironmentId: string, states: readonly RequestState[] | null): Promise<ChangeRequest[]>;
+  /** Oldest first. */
+  inStates(states: readonly RequestState[], projectId?: string | null): Promise<ChangeRequest[]>;
+}
+
+export interface DeploymentNoteStore {
+  insert(note: DeploymentNote): Promise<void>;
+  /** Oldest first, grouped in the order of `deploymentIds`. */
+  ofDeployments(deploymentIds: readonly string[]): Promise<DeploymentNote[][]>;
+}
+
+export interface DeploymentReversionStore {
+  insert(rows: readonly DeploymentReversion[]): Promise<void>;
+  /** Oldest first, grouped in the order of `deploymentIds`. */
+  ofDeployments(deploymentIds: readonly string[]): Promise<DeploymentReversion[][]>;
 }
 
 export interface RollbackReviewStore {
@@ -305,6 +336,10 @@ export interface Stores {
   requests: RollbackRequestStore;
   reviews: RollbackReviewStore;
   notes: RollbackNoteStore;
+  changeRequests: ChangeRequestStore;
+  changeReviews: RollbackReviewStore;
+  deploymentNotes: DeploymentNoteStore;
+  reversions: DeploymentReversionStore;
   breakGlass: BreakGlassStore;
   audit: AuditStore;
   syncReports: SyncReportStore;
@@ -451,7 +486,7 @@ export interface Locks {
   tryRun<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 }
 
-export type FaultPoint = 'before-rollback-commit' | 'after-rollback-commit';
+export type FaultPoint = 'before-rollback-commit' | 'after-rollback-commit' | 'before-change-commit' | 'after-change-commit';
 
 export interface DomainSettings {
   /** An agent silent for longer than this is reported unreachable. */

@@ -96,6 +96,8 @@ export async function reportSyncStatus(backend: Backend, actor: Actor | null, in
     throw new BadRequestError('REVISION_NOT_FOUND', `revision not found: ${input.revision}`);
   }
   const degraded = input.health === 'DEGRADED' ? await deploymentLiveAt(backend, context, revision) : null;
+  // A deployment marked FAILED that later reports HEALTHY at the same revision recovered: no longer FAILED.
+  const recovered = input.health === 'HEALTHY' ? await deploymentLiveAt(backend, context, revision) : null;
   const now = backend.now();
   const { report, event } = await backend.transact(async ({ stores, emit }) => {
     const report = await stores.syncReports.insert({
@@ -108,6 +110,7 @@ export async function reportSyncStatus(backend: Backend, actor: Actor | null, in
       reportedAt: now,
     });
     if (degraded) await stores.deployments.setStatus([degraded], 'SUCCESS', 'FAILED');
+    if (recovered) await stores.deployments.setStatus([recovered], 'FAILED', 'SUCCESS');
     await recordAudit(stores, {
       projectId: context.project.id,
       actor,

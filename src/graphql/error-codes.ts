@@ -97,13 +97,14 @@ export const ERROR_CODES = {
   NOTHING_TO_CHANGE: { group: rollbacks, status: 400, meaning: 'The tenant-environment already has this state: there is nothing to commit.' },
 
   JUSTIFICATION_REQUIRED: { group: requests, status: 400, meaning: 'A rollback request and a break-glass session need a justification.' },
-  REQUEST_NOT_PENDING: { group: requests, status: 400, meaning: '`rollback request is not pending approval`' },
-  SELF_REVIEW_FORBIDDEN: { group: requests, status: 403, meaning: '`cannot approve/reject your own rollback request`' },
-  ALREADY_REVIEWED: { group: requests, status: 409, meaning: '`you have already reviewed this rollback request`' },
+  REQUEST_NOT_PENDING: { group: requests, status: 400, meaning: '`rollback request is not pending approval` (`release request …`, `promotion request …` for the others)' },
+  SELF_REVIEW_FORBIDDEN: { group: requests, status: 403, meaning: '`cannot approve/reject your own rollback request` (`… your own release request`, `… your own promotion request`)' },
+  ALREADY_REVIEWED: { group: requests, status: 409, meaning: '`you have already reviewed this rollback request` (or release / promotion request)' },
   APPROVAL_SAVED_EXECUTION_FAILED: {
     group: requests,
     status: 500,
-    meaning: '`approval saved but rollback execution failed`: the request is FAILED, with the cause in `RollbackRequest.error` and `errorCode`; retry it.',
+    meaning:
+      '`approval saved but rollback execution failed` (`… release execution failed`, `… promotion execution failed`): the approval just saved made it execute, and execution failed; the request is FAILED; `extensions` carry `requestId`, `state`, `kind`, `cause` and `causeCode`; retry it.',
   },
   REQUEST_NOT_FAILED: { group: requests, status: 400, meaning: 'Only a FAILED request can be retried.' },
   INVALID_TRANSITION: { group: requests, status: 400, meaning: 'The request\'s state does not allow this step (another call moved it first).' },
@@ -113,7 +114,28 @@ export const ERROR_CODES = {
   EXECUTION_INTERRUPTED: { group: requests, status: 500, meaning: 'In `RollbackRequest.errorCode`: a server restart interrupted execution before the commit; retry.' },
   INVALID_QUORUM: { group: requests, status: 400, meaning: 'The quorum of an approval policy is a whole number from 1 to 10.' },
   INVALID_DURATION: { group: requests, status: 400, meaning: 'A break-glass duration is a whole number of minutes, at least 1.' },
-  BREAK_GLASS_NOT_ACTIVE: { group: requests, status: 400, meaning: 'The break-glass session is already closed or expired.' },
+  BREAK_GLASS_NOT_ACTIVE: { group: requests, status: 400, meaning: 'The break-glass session is already closed or expired (or, for `executeOwnRequestUnderBreakGlass`, you have none open).' },
+  APPROVAL_REQUIRED: {
+    group: requests,
+    status: 403,
+    meaning: '`deployRelease` / `promote` on an environment that requires approval: submit it with `requestRelease` / `requestPromotion` (`extensions.mutation`), or open a break-glass session.',
+  },
+  REQUEST_IN_FLIGHT: {
+    group: requests,
+    status: 409,
+    meaning: 'Another request of the tenant-environment whose scope overlaps is PENDING, APPROVED or EXECUTING (`extensions.existingRequestId`, `existingKind`, `existingState`).',
+  },
+  PLAN_NO_LONGER_APPLIES: {
+    group: requests,
+    status: 409,
+    meaning: 'The approved change would change nothing on main now (later commits made or undid it): the request ends FAILED with this code and cannot be retried.',
+  },
+  REQUEST_EXECUTION_FAILED: {
+    group: requests,
+    status: 500,
+    meaning: 'A request that needed no (new) approval failed to execute: it is FAILED; `extensions` carry `requestId`, `state`, `kind`, `cause` and `causeCode`; retry it.',
+  },
+  NOT_YOUR_REQUEST: { group: requests, status: 400, meaning: 'Only the requester can execute their own pending request under break-glass.' },
 
   EMPTY_RELEASE: { group: releases, status: 400, meaning: 'A release changes at least one service or environment field.' },
   INVALID_SERVICE_NAME: { group: releases, status: 400, meaning: 'Service names are lowercase letters, digits and dashes.' },

@@ -16,6 +16,8 @@ import './types/deployment';
 import './types/revision-diff';
 import './types/rollback-preview';
 import './types/rollback-request';
+import './types/approval-request';
+import './types/deployment-notes';
 import './types/rollback-mode';
 import './types/break-glass-session';
 import './types/approval-policy';

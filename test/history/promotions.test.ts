@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../kit/git-cli';
 import { createTestApp, type TestApp } from '../kit/app';
 import { failure, ok } from '../kit/client';
+import { OpenBreakGlassDocument } from '../kit/documents/governance';
 import { DeployReleaseDocument, PromoteDocument } from '../kit/documents/history';
 import type { PromoteInput } from '../gql/graphql';
 import { PROD, STAGING, deploymentCount, fileAt, head, objectId, teDir } from './helpers';
@@ -18,6 +19,8 @@ describe('promote', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
+    // Production requires approval: promote (the plain mutation) commits at once under a break-glass session.
+    ok(await t.gql('DEPLOYER', OpenBreakGlassDocument, { input: { project: 'shop', justification: 'promotion tests' } }));
     // Give staging something production does not have yet.
     ok(
       await t.gql('DEPLOYER', DeployReleaseDocument, {
@@ -60,6 +63,7 @@ describe('promote', () => {
     expect(message).toContain('From: tenant/acme env/staging');
     expect(message).toContain('Services: api-gateway');
     expect(git(t.repoDir, ['log', '-1', '--format=%(trailers:key=Backtrack-Source,valueonly)', 'main']).trim()).toBe('PROMOTION');
+    expect(message).toMatch(/\nApproval: Bypassed by break-glass session bgs-\S+ \(dana\.deployer@acme\.example\.com: promotion tests\)\n/);
   });
 
   it('copies every service when none is named', async () => {

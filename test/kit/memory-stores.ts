@@ -7,6 +7,9 @@
 import { KeyedMutex } from '../../src/lib/keyed-mutex';
 import type {
   Agent,
+  ChangeRequest,
+  DeploymentNote,
+  DeploymentReversion,
   ApiToken,
   AuditEvent,
   BreakGlassSession,
@@ -45,6 +48,10 @@ interface State {
   requests: RollbackRequest[];
   reviews: RollbackReview[];
   notes: RollbackNote[];
+  changeRequests: ChangeRequest[];
+  changeReviews: RollbackReview[];
+  deploymentNotes: DeploymentNote[];
+  reversions: DeploymentReversion[];
   breakGlass: BreakGlassSession[];
   audit: AuditEvent[];
   syncReports: SyncReport[];
@@ -69,6 +76,10 @@ const emptyState = (): State => ({
   requests: [],
   reviews: [],
   notes: [],
+  changeRequests: [],
+  changeReviews: [],
+  deploymentNotes: [],
+  reversions: [],
   breakGlass: [],
   audit: [],
   syncReports: [],
@@ -391,7 +402,8 @@ function storesOver(state: () => State): Stores {
             .requests.filter((r) => r.tenantEnvironmentId === tenantEnvironmentId && (!states?.length || states.includes(r.state)))
             .sort((a, b) => byTime(b.createdAt, a.createdAt)),
         ),
-      inStates: async (states) => copy(s().requests.filter((r) => states.includes(r.state)).sort((a, b) => byTime(a.createdAt, b.createdAt))),
+      inStates: async (states, projectId) =>
+        copy(s().requests.filter((r) => states.includes(r.state) && (!projectId || r.projectId === projectId)).sort((a, b) => byTime(a.createdAt, b.createdAt))),
       completedOf: async (tenantEnvironmentId, limit) =>
         copy(
           s()
@@ -423,6 +435,52 @@ function storesOver(state: () => State): Stores {
       },
       ofRequests: async (ids) => ids.map((id) => copy(s().notes.filter((n) => n.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
       byIds: async (ids) => ids.map((id) => one(s().notes.find((n) => n.id === id))),
+    },
+    changeRequests: {
+      insert: async (request) => {
+        if (s().changeRequests.some((r) => r.id === request.id)) throw new UniqueViolation('change_requests.id');
+        s().changeRequests.push(copy(request));
+        return copy(request);
+      },
+      byId: async (id) => one(s().changeRequests.find((r) => r.id === id)),
+      byIds: async (ids) => ids.map((id) => one(s().changeRequests.find((r) => r.id === id))),
+      transition: async (id, from, patch) => {
+        const request = s().changeRequests.find((r) => r.id === id && r.state === from);
+        if (!request) return null;
+        Object.assign(request, copy(patch));
+        return copy(request);
+      },
+      ofTenantEnvironment: async (tenantEnvironmentId, states) =>
+        copy(
+          s()
+            .changeRequests.filter((r) => r.tenantEnvironmentId === tenantEnvironmentId && (!states?.length || states.includes(r.state)))
+            .sort((a, b) => byTime(b.createdAt, a.createdAt)),
+        ),
+      inStates: async (states, projectId) =>
+        copy(s().changeRequests.filter((r) => states.includes(r.state) && (!projectId || r.projectId === projectId)).sort((a, b) => byTime(a.createdAt, b.createdAt))),
+    },
+    changeReviews: {
+      insert: async (review) => {
+        if (s().changeReviews.some((r) => r.requestId === review.requestId && r.reviewerId === review.reviewerId)) throw new UniqueViolation('change_reviews');
+        s().changeReviews.push(copy(review));
+      },
+      ofRequests: async (ids) => ids.map((id) => copy(s().changeReviews.filter((r) => r.requestId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+      byReviewer: async (requestId, reviewerId) => one(s().changeReviews.find((r) => r.requestId === requestId && r.reviewerId === reviewerId)),
+      byIds: async (ids) => ids.map((id) => one(s().changeReviews.find((r) => r.id === id))),
+    },
+    deploymentNotes: {
+      insert: async (note) => {
+        s().deploymentNotes.push(copy(note));
+      },
+      ofDeployments: async (ids) => ids.map((id) => copy(s().deploymentNotes.filter((n) => n.deploymentId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
+    },
+    reversions: {
+      insert: async (rows) => {
+        for (const row of rows) {
+          if (!s().reversions.some((r) => r.deploymentId === row.deploymentId && r.rollbackRequestId === row.rollbackRequestId)) s().reversions.push(copy(row));
+        }
+      },
+      ofDeployments: async (ids) => ids.map((id) => copy(s().reversions.filter((r) => r.deploymentId === id).sort((a, b) => byTime(a.createdAt, b.createdAt)))),
     },
     breakGlass: {
       insert: async (session) => {

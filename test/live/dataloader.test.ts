@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
 import { SetApprovalPolicyDocument } from '../kit/documents/governance';
-import { DeployReleaseDocument, HistoryPanelDocument, HistoryPanelTenantEnvironmentsDocument } from '../kit/documents/history';
+import { HistoryPanelDocument, HistoryPanelTenantEnvironmentsDocument } from '../kit/documents/history';
 import { RequestRollbackDocument, ReviewDocument } from '../kit/documents/rollbacks';
 import { STAGING, tagEdit } from './helpers';
-import { tagRollbackInput } from './scenario';
+import { deploy, tagRollbackInput } from './scenario';
 
 
 describe('DataLoader batching of the deployment history', () => {
@@ -16,15 +16,15 @@ describe('DataLoader batching of the deployment history', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ onStatement: (sql) => counting && statements.push(sql) });
-    // Rollbacks on acme/staging need two approvals, so they carry reviews by two reviewers.
+    // Rollbacks (and releases) on acme/staging need two approvals, so they carry reviews by two reviewers.
     ok(await call(t, 'ADMIN', SetApprovalPolicyDocument, { input: { project: 'shop', environment: 'staging', approvalRequired: true, quorum: 2 } }));
     const releasers = ['DEPLOYER', 'ADMIN', 'APPROVER'] as const;
     for (let i = 0; i < 50; i++) {
-      const released = ok(
-        await call(t, releasers[i % 3]!, DeployReleaseDocument, {
-          input: { ...STAGING, description: `api-gateway 2.2.${i}`, services: [tagEdit('api-gateway', `v2.2.${i}`)] },
-        }),
-      ).deployRelease;
+      const released = await deploy(t, { ...STAGING, description: `api-gateway 2.2.${i}`, services: [tagEdit('api-gateway', `v2.2.${i}`)] }, releasers[i % 3]!, [
+        'APPROVER',
+        'APPROVER2',
+        'ADMIN',
+      ]);
       if (i % 8 === 7) {
         // Roll the tag back to the revision before this release: a ROLLBACK deployment with a request, its requester and reviews.
         const history = ok(await call(t, 'DEPLOYER', HistoryPanelDocument, { ...STAGING, first: 2 })).tenantEnvironment!.deployments.edges;

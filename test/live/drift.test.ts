@@ -2,12 +2,11 @@
 import { describe, expect } from 'vitest';
 import type { TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
-import { DeployReleaseDocument } from '../kit/documents/history';
 import { SyncStatusDocument } from '../kit/documents/live';
 import { PreviewRollbackDocument } from '../kit/documents/rollbacks';
 import { it } from '../kit/fixtures';
 import { PROD } from './helpers';
-import { desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
+import { deploy, desiredLive, release, report, reportInput, tenantEnvironment } from './scenario';
 import type { LiveServiceInput } from '../gql/graphql';
 
 
@@ -63,7 +62,7 @@ describe('drift between Git and the cluster', () => {
 
   it('compares values as the manifests render them: an unquoted numeric tag in Git and the string the cluster reports agree', async ({ t }) => {
     const input = { ...PROD, description: 'numeric tag', services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 2 }] }] };
-    const { revision } = ok(await call(t, 'DEPLOYER', DeployReleaseDocument, { input })).deployRelease;
+    const { revision } = await deploy(t, input);
     const git = await t.app.backend.repositories.forProject('shop');
     const manifest = (await git.readFile(revision, 'tenants/acme/production/manifests/checkout.yaml'))!.toString('utf8');
     expect(manifest).toMatch(/image: \S+:2\n/);

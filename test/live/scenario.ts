@@ -1,8 +1,9 @@
 /** Demo-workspace steps the live tests share: ids, the incident's rollback, agent reports. */
 import { parse } from 'yaml';
-import type { SyncReportInput, LiveServiceInput } from '../gql/graphql';
+import type { DeployReleaseInput, SyncReportInput, LiveServiceInput } from '../gql/graphql';
 import type { TestApp } from '../kit/app';
 import { call, ok, type Caller } from '../kit/client';
+import { RequestReleaseDocument, ReviewApprovalRequestDocument } from '../kit/documents/approvals';
 import { DeployReleaseDocument } from '../kit/documents/history';
 import { ReportSyncStatusDocument } from '../kit/documents/live';
 import { RequestRollbackDocument, ReviewDocument } from '../kit/documents/rollbacks';
@@ -50,9 +51,31 @@ export async function approve(t: TestApp, caller: Caller, id: string) {
   return call(t, caller, ReviewDocument, { input: { id, decision: 'APPROVE' } });
 }
 
-export async function release(t: TestApp, where: Where, service: string, tag: string) {
-  return ok(await call(t, 'DEPLOYER', DeployReleaseDocument, { input: { ...where, description: `${service} ${tag}`, services: [tagEdit(service, tag)] } }))
-    .deployRelease;
+/** A release by the DEPLOYER; where the environment requires approval, requested and approved by the APPROVER. */
+export async function release(t: TestApp, where: Where, service: string, tag: string): Promise<{ id: string; revision: string }> {
+  return deploy(t, { ...where, description: `${service} ${tag}`, services: [tagEdit(service, tag)] });
+}
+
+/**
+ * deployRelease; where the environment requires approval, requestRelease and the reviews of
+ * `approvers` (other than the releaser) until it commits.
+ */
+export async function deploy(
+  t: TestApp,
+  input: DeployReleaseInput,
+  releaser: Caller = 'DEPLOYER',
+  approvers: Caller[] = ['APPROVER', 'APPROVER2'],
+): Promise<{ id: string; revision: string }> {
+  const plain = await call(t, releaser, DeployReleaseDocument, { input });
+  if (plain.errors?.[0]?.extensions?.code !== 'APPROVAL_REQUIRED') return ok(plain).deployRelease;
+  const requested = ok(await call(t, releaser, RequestReleaseDocument, { input })).requestRelease;
+  let request: { state: string; deployment?: { id: string; revision: string } | null } = requested;
+  for (const approver of approvers.filter((a) => a !== releaser)) {
+    if (request.state !== 'PENDING') break;
+    request = ok(await call(t, approver, ReviewApprovalRequestDocument, { input: { id: requested.id, decision: 'APPROVE' } })).reviewApprovalRequest;
+  }
+  if (!request.deployment) throw new Error(`release request ${requested.id} is ${request.state}`);
+  return request.deployment;
 }
 
 /** What the agent would observe if the cluster ran exactly the desired state at `revision`. */

@@ -8,6 +8,7 @@ import { parseYaml } from '../../src/yaml';
 import type { TestApp } from '../kit/app';
 import { call, expectError, ok, type Caller } from '../kit/client';
 import { AuditEventsDocument } from '../kit/documents/governance';
+import { RequestReleaseDocument, ReviewApprovalRequestDocument } from '../kit/documents/approvals';
 import { DeployReleaseDocument } from '../kit/documents/history';
 import {
   CreateEnvironmentDocument,
@@ -104,12 +105,12 @@ describe('onboarding a tenant-environment over GraphQL', () => {
     expect(overview.tenants.map((x) => x.slug)).toEqual(['acme', 'globex', 'initech']);
     expect(overview.environments.map((x) => x.slug)).toEqual(['production', 'qa', 'staging']);
     expect(overview.tenantEnvironments.find((x) => x.tenant === 'initech')).toEqual({ tenant: 'initech', environment: 'qa', archivedAt: null, services: ['billing', 'ledger'] });
-    // Releases work on it at once, as on any other tenant-environment.
-    ok(
-      await t.gql('DEPLOYER', DeployReleaseDocument, {
-        input: { project: 'shop', tenant: 'initech', environment: 'qa', services: [{ service: 'billing', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 'v1.0.1' }] }] },
-      }),
-    );
+    // Releases work on it at once, as on any other tenant-environment: through its approval policy (quorum 2).
+    const input = { project: 'shop', tenant: 'initech', environment: 'qa', services: [{ service: 'billing', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 'v1.0.1' }] }] };
+    expectError(await t.gql('DEPLOYER', DeployReleaseDocument, { input }), { code: 'APPROVAL_REQUIRED', status: 403 });
+    const requested = ok(await t.gql('DEPLOYER', RequestReleaseDocument, { input })).requestRelease;
+    ok(await t.gql('APPROVER', ReviewApprovalRequestDocument, { input: { id: requested.id, decision: 'APPROVE' } }));
+    expect(ok(await t.gql('APPROVER2', ReviewApprovalRequestDocument, { input: { id: requested.id, decision: 'APPROVE' } })).reviewApprovalRequest.state).toBe('COMPLETED');
     expect(await auditActions(t)).toEqual(
       expect.arrayContaining(['tenant.created', 'environment.created', 'tenant_environment.created', 'service.created']),
     );

@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import type { TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
 import { AuditEventsDocument, OpenBreakGlassDocument, SetApprovalPolicyDocument } from '../kit/documents/governance';
+import { RequestReleaseDocument, ReviewApprovalRequestDocument } from '../kit/documents/approvals';
 import { DeployReleaseDocument, PromoteDocument } from '../kit/documents/history';
 import {
   ArchiveEnvironmentDocument,
@@ -15,7 +16,7 @@ import {
   CreateTenantEnvironmentDocument,
   WorkspaceOverviewDocument,
 } from '../kit/documents/onboarding';
-import { RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
+import { RequestRollbackDocument, RollbackRequestDocument, ReviewDocument } from '../kit/documents/rollbacks';
 import { TenantEnvironmentDocument } from '../kit/documents/workspace';
 import { it } from '../kit/fixtures';
 import { git } from '../kit/git-cli';
@@ -34,6 +35,13 @@ async function previous(t: TestApp, where: typeof STAGING): Promise<string> {
 const rollback = (where: typeof STAGING, targetSha: string) => ({
   input: { rollback: { ...where, mode: 'FULL' as const, targetSha }, justification: 'revert the last release' },
 });
+
+/** Production requires approval: a release there is requested and approved, and then committed. */
+async function releaseThroughApproval(t: TestApp, where: typeof STAGING) {
+  const requested = ok(await t.gql('DEPLOYER', RequestReleaseDocument, tagRelease(where))).requestRelease;
+  const approved = ok(await t.gql('APPROVER', ReviewApprovalRequestDocument, { input: { id: requested.id, decision: 'APPROVE' } })).reviewApprovalRequest;
+  expect(approved.state).toBe('COMPLETED');
+}
 
 /** Every write on the tenant-environment is refused with ARCHIVED, and main does not move. */
 async function expectWritesRefused(t: TestApp, where: typeof STAGING) {
@@ -72,8 +80,11 @@ describe('archiving', () => {
 
     ok(await t.gql('ADMIN', ArchiveTenantEnvironmentDocument, { input: { ...PRODUCTION, archived: false } }));
     expect(await listed(false)).toContain('acme/production');
-    ok(await t.gql('DEPLOYER', DeployReleaseDocument, tagRelease(PRODUCTION)));
-    const actions = ok(await t.gql('ADMIN', AuditEventsDocument, { slug: 'shop', first: 5 })).project!.auditEvents.edges.map((e) => e.node.action);
+    // The FULL rollback still pending covers the whole tenant-environment (one request in flight per scope): decided first.
+    expect(ok(await t.gql('APPROVER', ReviewDocument, { input: { id: requested.id, decision: 'REJECT' } })).reviewRollbackRequest.state).toBe('REJECTED');
+    await releaseThroughApproval(t, PRODUCTION);
+    // The release through approval writes its request's five events and the deployment's after the restore.
+    const actions = ok(await t.gql('ADMIN', AuditEventsDocument, { slug: 'shop', first: 20 })).project!.auditEvents.edges.map((e) => e.node.action);
     expect(actions).toContain('tenant_environment.restored');
   });
 
@@ -96,7 +107,7 @@ describe('archiving', () => {
     expectError(await t.gql('ADMIN', CreateTenantEnvironmentDocument, { input: { project: 'shop', tenant: 'initech', environment: 'staging' } }), { code: 'ARCHIVED', status: 409 });
     const after = ok(await t.gql('ADMIN', WorkspaceOverviewDocument, { slug: 'shop' })).project!;
     expect(after.environments.map((e) => e.slug)).toEqual(['production']);
-    ok(await t.gql('DEPLOYER', DeployReleaseDocument, tagRelease(PRODUCTION)));
+    await releaseThroughApproval(t, PRODUCTION);
   });
 
   it('a project: left out of projects, readable by its slug, every write refused, break-glass too', async ({ t }) => {

@@ -170,8 +170,11 @@ describe('500 approval saved but rollback execution failed', () => {
     expect(git(t.repoDir, ['rev-parse', 'refs/heads/main'])).toBe(pushed);
     expect(rollbackCommitsFor(t, request.id)).toEqual([]);
 
-    // Retry re-checks: still conflicting, still nothing written.
-    failed = ok(await t.gql('DEPLOYER', RetryDocument, { id: request.id })).retryRollbackExecution;
+    // Retry re-checks: still conflicting, still nothing written. Reported in the one failure shape (no approval saved now).
+    const retryError = expectError(await t.gql('DEPLOYER', RetryDocument, { id: request.id }), { code: 'REQUEST_EXECUTION_FAILED', status: 500 });
+    expect(retryError.message).toMatch(/^rollback execution failed: conflict detected/);
+    expect(retryError.extensions).toMatchObject({ requestId: request.id, state: 'FAILED', kind: 'ROLLBACK', causeCode: 'ROLLBACK_CONFLICT' });
+    failed = await requestOf(t, request.id);
     expect(failed.state).toBe('FAILED');
     expect(failed.errorCode).toBe('ROLLBACK_CONFLICT');
     expect(failed.attempts).toBe(2);

@@ -95,6 +95,12 @@ describe('every gate for every plan', () => {
   });
 });
 
+async function withoutApproval(t: TestApp): Promise<void> {
+  const project = (await t.app.backend.stores.projects.bySlug('shop'))!;
+  const production = (await t.app.backend.stores.environments.bySlug(project.id, 'production'))!;
+  await t.app.backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: false, quorum: 1, blockSelfApproval: true }));
+}
+
 describe('allowed modes really roll back on each plan', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -106,8 +112,10 @@ describe('allowed modes really roll back on each plan', () => {
     ['FREE', 'FULL'],
     ['PRO', 'SERVICE'],
     ['ENTERPRISE', 'FIELD'],
-  ] as const)('%s: a %s rollback request executes (without rollback_approval: no approval workflow)', async (plan, mode) => {
+  ] as const)('%s: a %s rollback request executes (without rollback_approval, on an environment needing no approval)', async (plan, mode) => {
     await setOrganization(t, plan, ['basic_rollback', 'rollback', 'selective_rollback']);
+    // Production keeps requiring approval without the flag (fail closed, see approval-framework.test.ts): turned off here.
+    await withoutApproval(t);
     const target = await previousRevision(t);
     const input = {
       rollback: {
@@ -120,7 +128,6 @@ describe('allowed modes really roll back on each plan', () => {
       justification: `bad tag, ${mode} rollback on ${plan}`,
     };
     const request = ok(await t.gql('DEPLOYER', RequestRollbackDocument, { input })).requestRollback;
-    // Production asks for approval, but the organization has no approval workflow.
     expect(request.state).toBe('COMPLETED');
     expect(request.approvalRequired).toBe(false);
     expect(request.mode).toBe(mode);

@@ -153,7 +153,9 @@ describe('transitions through the API', () => {
     // FAILED is not pending: it cannot be reviewed again.
     expectError(await review(t, 'APPROVER2', pending.id, 'APPROVE'), { code: 'REQUEST_NOT_PENDING', status: 400 });
 
-    const again = ok(await t.gql('DEPLOYER', RetryDocument, { id: pending.id })).retryRollbackExecution;
+    const retried = expectError(await t.gql('DEPLOYER', RetryDocument, { id: pending.id }), { code: 'REQUEST_EXECUTION_FAILED', status: 500 });
+    expect(retried.extensions).toMatchObject({ requestId: pending.id, state: 'FAILED', causeCode: 'ROLLBACK_CONFLICT' });
+    const again = ok(await t.gql('DEPLOYER', RollbackRequestDocument, { id: pending.id })).rollbackRequest!;
     expect(again.state).toBe('FAILED');
     expect(again.attempts).toBe(2);
 

@@ -89,7 +89,6 @@ describe('rollback commit message', () => {
 
   it('says who approved, with the quorum, when the environment requires approval', async ({ fx }) => {
     const production = (await fx.tenantEnvironment('acme', 'production')).environment;
-    await fx.backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
     const approverId = await createUser(fx.backend, { email: 'bob@example.com', name: 'Bob Approver' });
     const context = await fx.tenantEnvironment('acme', 'production');
     await grantRole(fx.backend, { userId: approverId, projectId: context.project.id, role: 'APPROVER' });
@@ -97,6 +96,8 @@ describe('rollback commit message', () => {
 
     const t0 = fx.head();
     await fx.release('acme', 'production', [tag('api-gateway', 'v2.1.0')]);
+    // The policy comes after the release: with it, the release itself would wait for approval.
+    await fx.backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
     const pending = await request(fx, { tenant: 'acme', environment: 'production', mode: 'SERVICE', service: 'api-gateway', targetRevision: t0, justification: 'incident' });
     expect(pending.state).toBe('PENDING');
     const done = await reviewRollbackRequest(fx.backend, approver, { id: pending.id, decision: 'APPROVE' });

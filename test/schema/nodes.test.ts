@@ -17,6 +17,7 @@ import { SyncStatusChangedDocument, SyncStatusDocument } from '../kit/documents/
 import { NodeDocument, NodeIdsDocument, NodesDocument } from '../kit/documents/nodes';
 import { AddNoteDocument, ReviewDocument } from '../kit/documents/rollbacks';
 import { connectWs, outsider, PROD, STAGING, subscribeWs, untilLive } from '../live/helpers';
+import { RequestPromotionDocument, RequestReleaseDocument } from '../kit/documents/approvals';
 import { report, reportInput, requestTagRollback, tenantEnvironment } from '../live/scenario';
 
 const ROOT = path.join(import.meta.dirname, '../..');
@@ -35,6 +36,14 @@ beforeAll(async () => {
   const request = await requestTagRollback(t, 'DEPLOYER', te.tagTarget);
   ok(await call(t, 'APPROVER', ReviewDocument, { input: { id: request.id, decision: 'APPROVE', comment: 'go' } }));
   ok(await call(t, 'DEPLOYER', AddNoteDocument, { id: request.id, note: 'root cause: an untested tag' }));
+  const release = ok(
+    await call(t, 'DEPLOYER', RequestReleaseDocument, {
+      input: { ...PROD, services: [{ service: 'payments', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 'v1.5.1' }] }] },
+    }),
+  ).requestRelease;
+  const promotion = ok(
+    await call(t, 'DEPLOYER', RequestPromotionDocument, { input: { project: 'shop', tenant: 'acme', fromEnvironment: 'staging', toEnvironment: 'production', service: 'catalog' } }),
+  ).requestPromotion;
   ok(await call(t, 'DEPLOYER', OpenBreakGlassDocument, { input: { project: 'shop', justification: 'identity test' } }));
 
   const data = ok(await call(t, 'APPROVER', NodeIdsDocument));
@@ -51,6 +60,8 @@ beforeAll(async () => {
     { id: of(PROD).approvalPolicy.id, typename: 'ApprovalPolicy' },
     { id: of(PROD).deployments.edges[0]!.node.id, typename: 'Deployment' },
     { id: withRequest.id, typename: 'RollbackRequest' },
+    { id: release.id, typename: 'ReleaseRequest' },
+    { id: promotion.id, typename: 'PromotionRequest' },
     { id: withRequest.reviews[0]!.id, typename: 'RollbackReview' },
     { id: withRequest.notes[0]!.id, typename: 'RollbackNote' },
     { id: project.breakGlassSessions[0]!.id, typename: 'BreakGlassSession' },
@@ -116,7 +127,8 @@ describe('node(id:) and nodes(ids:)', () => {
   it('know the type of every id prefix the domain makes, except those of objects that are not Nodes', () => {
     // Agents; tokens, tenants and environments (onboarding lists them with their ids, but they are not Nodes yet;
     // an environment's policy is, as ApprovalPolicy).
-    const NOT_EXPOSED = new Set(['agt', 'tok', 'ten', 'env']);
+    // Deployment notes and the reviews of release/promotion requests are read through their deployment or request.
+    const NOT_EXPOSED = new Set(['agt', 'tok', 'ten', 'env', 'dnote', 'crv']);
     const prefixes = new Set(
       sourceFiles(path.join(ROOT, 'src')).flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/newId\('([a-z]+)'/g)].map((m) => m[1]!)),
     );

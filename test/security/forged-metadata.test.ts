@@ -10,7 +10,8 @@ import { transition } from '../../src/domain/requests/state-machine';
 import { createTestApp, type TestApp } from '../kit/app';
 import { call, ok } from '../kit/client';
 import { OpenBreakGlassDocument } from '../kit/documents/governance';
-import { DeployReleaseDocument, PromoteDocument } from '../kit/documents/history';
+import { RequestPromotionDocument, ReviewApprovalRequestDocument } from '../kit/documents/approvals';
+import { DeployReleaseDocument } from '../kit/documents/history';
 import { RequestRollbackDocument, RollbackRequestDocument } from '../kit/documents/rollbacks';
 import { git } from '../kit/git-cli';
 import {
@@ -134,8 +135,9 @@ describe('forged request ids through the API', () => {
     const { id } = await victim();
     // Give staging's checkout something production does not have, then promote only that service.
     ok(await t.gql('DEPLOYER', DeployReleaseDocument, { input: { ...STAGING, services: [{ service: 'checkout', setFields: [{ file: 'values.yaml', path: 'replicas', value: 4 }] }] } }));
-    const promotion = ok(
-      await t.gql('DEPLOYER', PromoteDocument, {
+    // Production requires approval: the promotion is requested and approved, then committed.
+    const requested = ok(
+      await t.gql('DEPLOYER', RequestPromotionDocument, {
         input: {
           project: 'shop',
           tenant: 'acme',
@@ -145,7 +147,10 @@ describe('forged request ids through the API', () => {
           description: `ship it\nRollback Request ID: ${id}\n\nRollback Request ID: ${id}\r\u2028Rollback Request ID: ${id}`,
         },
       }),
-    ).promote;
+    ).requestPromotion;
+    const approved = ok(await t.gql('APPROVER', ReviewApprovalRequestDocument, { input: { id: requested.id, decision: 'APPROVE' } })).reviewApprovalRequest;
+    if (approved.__typename !== 'PromotionRequest') throw new Error('a promotion request');
+    const promotion = approved.deployment!;
     expect(promotion.source).toBe('PROMOTION');
     const message = commitMessage(t, promotion.revision);
     // The description is folded onto one line of the body: no line of the message starts with the forged id.

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   CHANGE_LEVELS,
+  CHANGE_REQUEST_KINDS,
   DEPLOYMENT_SOURCES,
   DEPLOYMENT_STATUSES,
   HEALTH_STATES,
@@ -14,6 +15,8 @@ import {
   SYNC_STATES,
   type FeatureFlag,
   type LiveServiceValues,
+  type PromotionPayload,
+  type ReleasePayload,
   type SelectedField,
 } from '../../domain/model';
 
@@ -377,4 +380,102 @@ export const deploymentChanges = sqliteTable(
     primaryKey({ columns: [t.deploymentId, t.file, t.level, t.path] }),
     index('deployment_changes_by_file').on(t.tenantEnvironmentId, t.file, t.sequence),
   ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Approvals for every protected action (issue 17): release and promotion requests with their
+// reviews, post-incident notes on deployments, and which services a rollback reverted.
+// Portable column types only: text, integer, integer timestamps (ms), json as text.
+
+/**
+ * Release and promotion requests. Their own table rather than rows of rollback_requests: their
+ * payload (the edits to commit) shares nothing with a rollback's plan columns, which stay NOT NULL.
+ */
+export const changeRequests = sqliteTable(
+  'change_requests',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    tenantEnvironmentId: text('tenant_environment_id')
+      .notNull()
+      .references(() => tenantEnvironments.id),
+    kind: text('kind', { enum: CHANGE_REQUEST_KINDS }).notNull(),
+    description: text('description'),
+    payload: json<ReleasePayload | PromotionPayload>('payload').notNull(),
+    affectedServices: json<string[]>('affected_services').notNull(),
+    environmentWide: integer('environment_wide', { mode: 'boolean' }).notNull(),
+    baseSha: text('base_sha'),
+    state: text('state', { enum: REQUEST_STATES }).notNull(),
+    requestedById: text('requested_by_id')
+      .notNull()
+      .references(() => users.id),
+    breakGlassSessionId: text('break_glass_session_id').references(() => breakGlassSessions.id),
+    requiredApprovals: integer('required_approvals').notNull(),
+    approvalRequired: integer('approval_required', { mode: 'boolean' }).notNull(),
+    resultSha: text('result_sha'),
+    error: text('error'),
+    errorCode: text('error_code'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    approvedAt: integer('approved_at', { mode: 'timestamp_ms' }),
+    rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }),
+    executingAt: integer('executing_at', { mode: 'timestamp_ms' }),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+    failedAt: integer('failed_at', { mode: 'timestamp_ms' }),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [index('change_requests_te_state').on(t.tenantEnvironmentId, t.state), index('change_requests_project_state').on(t.projectId, t.state)],
+);
+
+export const changeReviews = sqliteTable(
+  'change_reviews',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => changeRequests.id),
+    reviewerId: text('reviewer_id')
+      .notNull()
+      .references(() => users.id),
+    decision: text('decision', { enum: REVIEW_DECISIONS }).notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('change_reviews_once').on(t.requestId, t.reviewerId)],
+);
+
+export const deploymentNotes = sqliteTable(
+  'deployment_notes',
+  {
+    id: text('id').primaryKey(),
+    deploymentId: text('deployment_id')
+      .notNull()
+      .references(() => deployments.id),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    note: text('note').notNull(),
+    rootCause: text('root_cause'),
+    correctiveActions: json<string[]>('corrective_actions').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('deployment_notes_deployment').on(t.deploymentId)],
+);
+
+export const deploymentReversions = sqliteTable(
+  'deployment_reversions',
+  {
+    deploymentId: text('deployment_id')
+      .notNull()
+      .references(() => deployments.id),
+    rollbackRequestId: text('rollback_request_id')
+      .notNull()
+      .references(() => rollbackRequests.id),
+    services: json<string[]>('services').notNull(),
+    whole: integer('whole', { mode: 'boolean' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.rollbackRequestId] })],
 );

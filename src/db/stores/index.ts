@@ -5,7 +5,14 @@ import { deploymentStore } from './deployments';
 import { historyIndexStore } from './history-index';
 import { auditStore, breakGlassStore, syncReportStore } from './oversight';
 import { agentStore, membershipStore, tokenStore, userStore } from './people';
-import { rollbackNoteStore, rollbackRequestStore, rollbackReviewStore } from './requests';
+import {
+  changeRequestStore,
+  deploymentNoteStore,
+  deploymentReversionStore,
+  rollbackNoteStore,
+  rollbackRequestStore,
+  rollbackReviewStore,
+} from './requests';
 import { environmentStore, organizationStore, projectStore, tenantEnvironmentStore, tenantStore } from './workspace';
 
 export function createStores(context: StoreContext): Stores {
@@ -24,6 +31,10 @@ export function createStores(context: StoreContext): Stores {
     requests: rollbackRequestStore(context),
     reviews: rollbackReviewStore(context),
     notes: rollbackNoteStore(context),
+    changeRequests: changeRequestStore(context),
+    changeReviews: rollbackReviewStore(context, 'changeReviews'),
+    deploymentNotes: deploymentNoteStore(context),
+    reversions: deploymentReversionStore(context),
     breakGlass: breakGlassStore(context),
     audit: auditStore(context),
     syncReports: syncReportStore(context),

@@ -1,7 +1,14 @@
 /** Rollback requests with their reviews and post-rollback notes. */
 import { and, count, desc, eq, gte, inArray } from 'drizzle-orm';
-import type { RollbackNote, RollbackRequest, RollbackReview } from '../../domain/model';
-import type { RollbackNoteStore, RollbackRequestStore, RollbackReviewStore } from '../../domain/ports';
+import type { ChangeRequest, DeploymentNote, DeploymentReversion, RollbackNote, RollbackRequest, RollbackReview } from '../../domain/model';
+import type {
+  ChangeRequestStore,
+  DeploymentNoteStore,
+  DeploymentReversionStore,
+  RollbackNoteStore,
+  RollbackRequestStore,
+  RollbackReviewStore,
+} from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
 import { byKey, groupedByKey } from './keyed';
 
@@ -21,7 +28,12 @@ export function rollbackRequestStore(context: StoreContext): RollbackRequestStor
         .from(r)
         .where(and(eq(r.tenantEnvironmentId, tenantEnvironmentId), states?.length ? inArray(r.state, [...states]) : undefined))
         .orderBy(desc(r.createdAt))) as RollbackRequest[],
-    inStates: async (states) => (await db.select().from(r).where(inArray(r.state, [...states])).orderBy(r.createdAt)) as RollbackRequest[],
+    inStates: async (states, projectId) =>
+      (await db
+        .select()
+        .from(r)
+        .where(and(inArray(r.state, [...states]), projectId ? eq(r.projectId, projectId) : undefined))
+        .orderBy(r.createdAt)) as RollbackRequest[],
     completedOf: async (tenantEnvironmentId, limit) =>
       (await db
         .select()
@@ -40,12 +52,12 @@ export function rollbackRequestStore(context: StoreContext): RollbackRequestStor
   };
 }
 
-export function rollbackReviewStore(context: StoreContext): RollbackReviewStore {
+export function rollbackReviewStore(context: StoreContext, table: 'rollbackReviews' | 'changeReviews' = 'rollbackReviews'): RollbackReviewStore {
   const { db, t, dialect } = context;
-  const v = t.rollbackReviews;
+  const v = t[table] as typeof t.rollbackReviews;
   const ofRequestsQuery = () =>
-    preparedRead(context, 'reviews_of_requests', () => db.select().from(v).where(dialect.inList(v.requestId, 'ids')).orderBy(v.createdAt, v.id));
-  const byIdsQuery = () => preparedRead(context, 'reviews_by_ids', () => db.select().from(v).where(dialect.inList(v.id, 'ids')));
+    preparedRead(context, table === 'rollbackReviews' ? 'reviews_of_requests' : 'change_reviews_of_requests', () => db.select().from(v).where(dialect.inList(v.requestId, 'ids')).orderBy(v.createdAt, v.id));
+  const byIdsQuery = () => preparedRead(context, table === 'rollbackReviews' ? 'reviews_by_ids' : 'change_reviews_by_ids', () => db.select().from(v).where(dialect.inList(v.id, 'ids')));
   return {
     insert: async (review) => {
       await db.insert(v).values(review);
@@ -77,3 +89,56 @@ export function rollbackNoteStore(context: StoreContext): RollbackNoteStore {
   };
 }
 
+
+export function changeRequestStore(context: StoreContext): ChangeRequestStore {
+  const { db, t, dialect } = context;
+  const r = t.changeRequests;
+  const byIdsQuery = () => preparedRead(context, 'change_requests_by_ids', () => db.select().from(r).where(dialect.inList(r.id, 'ids')));
+  return {
+    insert: async (request) => (await db.insert(r).values(request).returning())[0] as ChangeRequest,
+    byId: async (id) => ((await byIdsQuery().all({ ids: dialect.list([id]) }))[0] as ChangeRequest | undefined) ?? null,
+    byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as ChangeRequest[], (x) => x.id)),
+    transition: async (id, from, patch) =>
+      ((await db.update(r).set(patch).where(and(eq(r.id, id), eq(r.state, from))).returning())[0] as ChangeRequest | undefined) ?? null,
+    ofTenantEnvironment: async (tenantEnvironmentId, states) =>
+      (await db
+        .select()
+        .from(r)
+        .where(and(eq(r.tenantEnvironmentId, tenantEnvironmentId), states?.length ? inArray(r.state, [...states]) : undefined))
+        .orderBy(desc(r.createdAt))) as ChangeRequest[],
+    inStates: async (states, projectId) =>
+      (await db
+        .select()
+        .from(r)
+        .where(and(inArray(r.state, [...states]), projectId ? eq(r.projectId, projectId) : undefined))
+        .orderBy(r.createdAt)) as ChangeRequest[],
+  };
+}
+
+export function deploymentNoteStore(context: StoreContext): DeploymentNoteStore {
+  const { db, t } = context;
+  const n = t.deploymentNotes;
+  return {
+    insert: async (note) => {
+      await db.insert(n).values(note);
+    },
+    ofDeployments: async (ids) =>
+      ids.length === 0
+        ? []
+        : groupedByKey(ids, (await db.select().from(n).where(inArray(n.deploymentId, [...ids])).orderBy(n.createdAt, n.id)) as DeploymentNote[], (x) => x.deploymentId),
+  };
+}
+
+export function deploymentReversionStore(context: StoreContext): DeploymentReversionStore {
+  const { db, t } = context;
+  const v = t.deploymentReversions;
+  return {
+    insert: async (rows) => {
+      if (rows.length > 0) await db.insert(v).values([...rows]).onConflictDoNothing();
+    },
+    ofDeployments: async (ids) =>
+      ids.length === 0
+        ? []
+        : groupedByKey(ids, (await db.select().from(v).where(inArray(v.deploymentId, [...ids])).orderBy(v.createdAt)) as DeploymentReversion[], (x) => x.deploymentId),
+  };
+}

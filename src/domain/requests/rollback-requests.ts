@@ -3,15 +3,25 @@ import type { Actor, UserActor } from '../actor';
 import { requireWritable } from '../archived';
 import { canReadRecord, requireRole, requireUser } from '../access';
 import { recordAudit } from '../audit';
-import { BadRequestError, ConflictError, DomainError, ExecutionError, ForbiddenError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, DomainError, NotFoundError } from '../errors';
 import { requestEvent } from '../events';
-import { approvalWorkflowEnabled, requireModeAllowed } from '../gating';
+import { requireModeAllowed } from '../gating';
 import { newId } from '../ids';
 import { boundedText } from '../input-limits';
 import type { RequestState, ReviewDecision, RollbackRequest, TenantEnvironment } from '../model';
 import type { Backend, Transaction } from '../ports';
 import { previewRollback, type RollbackInput } from '../rollback/preview';
 import { loadTenantEnvironment } from '../workspace';
+import {
+  checkReviewAllowed,
+  decideApproval,
+  decisionOf,
+  executionFailure,
+  messagesOf,
+  requireNoOverlappingRequest,
+  requireOwnPendingUnderBreakGlass,
+  requireRetryable,
+} from './approval';
 import { auditOf, executionLease, runExecution } from './run-execution';
 import { transition } from './state-machine';
 
@@ -21,12 +31,7 @@ export interface RequestRollbackInput extends RollbackInput {
   previewHash?: string | null;
 }
 
-export const MESSAGES = {
-  notPending: 'rollback request is not pending approval',
-  selfReview: 'cannot approve/reject your own rollback request',
-  alreadyReviewed: 'you have already reviewed this rollback request',
-  executionFailed: 'approval saved but rollback execution failed',
-} as const;
+export const MESSAGES = messagesOf('ROLLBACK');
 
 export async function requestRollback(backend: Backend, actor: Actor | null, input: RequestRollbackInput): Promise<RollbackRequest> {
   const justification = boundedText(input.justification, 'justification');
@@ -41,14 +46,16 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
   }
   const { tenantEnvironment: context } = preview;
   requireWritable(context);
-  const needsApproval = approvalWorkflowEnabled(context.organization) && context.environment.approvalRequired;
   const id = newId('rbk');
   // Held from before the request can be APPROVED until its execution is stored (see reconcileInterruptedExecutions).
   return backend.locks.run(executionLease(id), async () => {
-    const created = await backend.transact(async ({ stores, emit }) => {
+    const created = await backend.locks.run(`requests:${context.id}`, () => backend.transact(async ({ stores, emit }) => {
       const now = backend.now();
-      const session = needsApproval ? await stores.breakGlass.activeFor(user.user.id, context.project.id, now) : null;
-      const state: RequestState = needsApproval && !session ? 'PENDING' : 'APPROVED';
+      await requireNoOverlappingRequest(stores, context.id, { services: preview.affectedServices, whole: preview.scope.mode === 'FULL' });
+      const decision = await decideApproval(stores, context, user, now);
+      const session = decision.session;
+      const needsApproval = decision.approvalRequired;
+      const state: RequestState = decision.state;
       const row = await stores.requests.insert({
         id,
         projectId: context.project.id,
@@ -90,8 +97,12 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
       );
       emit(requestEvent(row, 'CREATED', now));
       return row;
-    });
-    return created.state === 'APPROVED' ? runExecution(backend, user, created) : created;
+    }));
+    if (created.state !== 'APPROVED') return created;
+    const executed = await runExecution(backend, user, created);
+    // No approval was saved here: the failure is a REQUEST_EXECUTION_FAILED, in the same shape as every other.
+    if (executed.state === 'FAILED') throw executionFailure(executed, false, 'ROLLBACK');
+    return executed;
   });
 }
 
@@ -121,13 +132,7 @@ export async function reviewRollbackRequest(
     const reviewed = await backend.transact((tx) => recordReview(backend, tx, request.id, reviewer, environment.slug, input));
     if (reviewed.state !== 'APPROVED') return reviewed;
     const executed = await runExecution(backend, reviewer, reviewed);
-    if (executed.state === 'FAILED') {
-      throw new ExecutionError('APPROVAL_SAVED_EXECUTION_FAILED', MESSAGES.executionFailed, {
-        requestId: executed.id,
-        cause: executed.error,
-        causeCode: executed.errorCode,
-      });
-    }
+    if (executed.state === 'FAILED') throw executionFailure(executed, true, 'ROLLBACK');
     return executed;
   });
 }
@@ -144,12 +149,8 @@ async function recordReview(
   const now = backend.now();
   const comment = boundedText(input.comment, 'comment');
   const fresh = (await stores.requests.byId(requestId))!;
-  if (fresh.state !== 'PENDING') throw new BadRequestError('REQUEST_NOT_PENDING', MESSAGES.notPending, { state: fresh.state });
   const policy = (await stores.environments.bySlug(fresh.projectId, environmentSlug))!;
-  if (policy.blockSelfApproval && fresh.requestedById === reviewer.user.id) {
-    throw new ForbiddenError('SELF_REVIEW_FORBIDDEN', MESSAGES.selfReview);
-  }
-  if (await stores.reviews.byReviewer(fresh.id, reviewer.user.id)) throw new ConflictError('ALREADY_REVIEWED', MESSAGES.alreadyReviewed);
+  await checkReviewAllowed(stores.reviews, 'ROLLBACK', fresh, policy, reviewer);
   await stores.reviews.insert({
     id: newId('rev'),
     requestId: fresh.id,
@@ -160,16 +161,14 @@ async function recordReview(
   });
   await recordAudit(stores, auditOf(fresh, reviewer, 'rollback.reviewed', now, { decision: input.decision, comment }));
   let row = fresh;
-  if (input.decision === 'REJECT') {
+  const [reviews] = await stores.reviews.ofRequests([row.id]);
+  const { to, approvals } = decisionOf(row, reviews!, input.decision);
+  if (to === 'REJECTED') {
     row = await transition(stores, row, 'REJECTED', now);
     await recordAudit(stores, auditOf(row, reviewer, 'rollback.rejected', now));
-  } else {
-    const [reviews] = await stores.reviews.ofRequests([row.id]);
-    const approvals = reviews!.filter((review) => review.decision === 'APPROVE').length;
-    if (approvals >= row.requiredApprovals) {
-      row = await transition(stores, row, 'APPROVED', now);
-      await recordAudit(stores, auditOf(row, reviewer, 'rollback.approved', now, { approvals, quorum: row.requiredApprovals }));
-    }
+  } else if (to === 'APPROVED') {
+    row = await transition(stores, row, 'APPROVED', now);
+    await recordAudit(stores, auditOf(row, reviewer, 'rollback.approved', now, { approvals, quorum: row.requiredApprovals }));
   }
   emit(requestEvent(row, 'REVIEWED', now));
   if (row.state !== 'PENDING') emit(requestEvent(row, 'STATE_CHANGED', now));
@@ -181,9 +180,11 @@ export async function retryRollbackExecution(backend: Backend, actor: Actor | nu
   const user = requireRole(actor, request.projectId, 'DEPLOYER', 'rollback request');
   const notFailed = (state: string) => new BadRequestError('REQUEST_NOT_FAILED', 'only a failed rollback request can be retried', { state });
   if (request.state !== 'FAILED') throw notFailed(request.state);
+  requireRetryable(request);
   requireModeAllowed(await loadTenantEnvironment(backend, request.tenantEnvironmentId), request.mode);
+  let executed: RollbackRequest;
   try {
-    return await backend.locks.run(executionLease(request.id), () => runExecution(backend, user, request));
+    executed = await backend.locks.run(executionLease(request.id), () => runExecution(backend, user, request));
   } catch (error) {
     // A concurrent retry moved it to EXECUTING first: this one is refused like any retry of a request that is not failed.
     if (error instanceof DomainError && error.code === 'INVALID_TRANSITION') {
@@ -192,6 +193,32 @@ export async function retryRollbackExecution(backend: Backend, actor: Actor | nu
     }
     throw error;
   }
+  if (executed.state === 'FAILED') throw executionFailure(executed, false, 'ROLLBACK');
+  return executed;
+}
+
+/**
+ * Under an open break-glass session, the requester executes their own PENDING rollback request at
+ * once (PENDING → APPROVED by the session, audited as break-glass) instead of filing a duplicate.
+ */
+export async function executeRollbackRequestUnderBreakGlass(backend: Backend, actor: Actor | null, id: string): Promise<RollbackRequest> {
+  const request = await requireRequest(backend, actor, id);
+  const user = requireRole(actor, request.projectId, 'DEPLOYER', 'rollback request');
+  requireModeAllowed(await loadTenantEnvironment(backend, request.tenantEnvironmentId), request.mode);
+  return backend.locks.run(executionLease(request.id), async () => {
+    const approved = await backend.transact(async ({ stores, emit }) => {
+      const now = backend.now();
+      const fresh = (await stores.requests.byId(request.id))!;
+      const session = await requireOwnPendingUnderBreakGlass(stores, fresh, user, now, 'ROLLBACK');
+      const row = await transition(stores, fresh, 'APPROVED', now, { breakGlassSessionId: session.id });
+      await recordAudit(stores, auditOf(row, user, 'rollback.approved', now, { approval: 'bypassed by break-glass', breakGlassSessionId: session.id }));
+      emit(requestEvent(row, 'STATE_CHANGED', now));
+      return row;
+    });
+    const executed = await runExecution(backend, user, approved);
+    if (executed.state === 'FAILED') throw executionFailure(executed, false, 'ROLLBACK');
+    return executed;
+  });
 }
 
 export async function addRollbackNote(backend: Backend, actor: Actor | null, id: string, note: string): Promise<RollbackRequest> {

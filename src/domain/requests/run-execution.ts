@@ -4,18 +4,20 @@
  */
 import type { Actor } from '../actor';
 import { recordAudit, type AuditInput } from '../audit';
-import { oneLine, parseCommitMessage } from '../commit-metadata';
+import { parseCommitMessage } from '../commit-metadata';
 import { DomainError, StorageFullError, isStorageFull } from '../errors';
 import { requestEvent } from '../events';
 import { IndexedHistory, ensureIndexed } from '../history/field-history';
 import { indexHistory } from '../history/index-history';
-import { tenantEnvironmentDir } from '../layout';
-import type { RollbackRequest, TenantEnvironment } from '../model';
+import { serviceOfPath, tenantEnvironmentDir } from '../layout';
+import type { Deployment, DeploymentReversion, RollbackRequest, TenantEnvironment } from '../model';
 import type { Backend, ReadStores, Stores, Transaction } from '../ports';
 import { executeRollback } from '../rollback/execute';
 import type { RollbackScope } from '../rollback/plan';
 import { revertedRevisions } from '../rollback/reverted';
 import { loadTenantEnvironment } from '../workspace';
+import { STALE_PLAN_CODES, approvalLineOf, executionLease, stalePlanFailure } from './approval';
+import { reconcileInterruptedChanges } from './change-requests';
 import { transition } from './state-machine';
 
 export function scopeOf(request: RollbackRequest): RollbackScope {
@@ -24,20 +26,10 @@ export function scopeOf(request: RollbackRequest): RollbackScope {
 
 /** The commit message's Approval line. */
 export async function approvalLine(stores: ReadStores, request: RollbackRequest): Promise<string> {
-  if (request.breakGlassSessionId) {
-    const session = (await stores.breakGlass.byId(request.breakGlassSessionId))!;
-    const user = await stores.users.byId(session.userId);
-    return `Bypassed by break-glass session ${session.id} (${user?.email}: ${oneLine(session.justification)})`;
-  }
-  if (!request.approvalRequired) return 'Not required by the environment policy';
-  const [reviews] = await stores.reviews.ofRequests([request.id]);
-  const approvals = reviews!.filter((review) => review.decision === 'APPROVE');
-  const approvers = await stores.users.byIds(approvals.map((review) => review.reviewerId));
-  return `Approved by ${approvers.map((user) => user!.email).join(', ')} (quorum: ${approvers.length}/${request.requiredApprovals})`;
+  return approvalLineOf(stores, stores.reviews, request);
 }
 
-/** The lease an execution holds, from the decision to execute until its outcome is stored. */
-export const executionLease = (requestId: string) => `execution:${requestId}`;
+export { executionLease } from './approval';
 
 /**
  * Executes an approved (or failed, on retry) request. The caller holds its execution lease
@@ -153,15 +145,31 @@ async function completeIn(
   const reverted = await revertedDeployments(backend, stores, request, tenantEnvironment, sha);
   const now = backend.now();
   const row = await transition(stores, request, 'COMPLETED', now, { resultSha: sha });
+  // A deployment the agent reported DEGRADED (FAILED) that is rolled back is ROLLED_BACK too.
   await stores.deployments.setStatus(reverted, 'SUCCESS', 'ROLLED_BACK', rollbackDeploymentId);
+  await stores.deployments.setStatus(reverted, 'FAILED', 'ROLLED_BACK', rollbackDeploymentId);
+  await stores.reversions.insert(reversionsOf(await stores.deployments.byIds(reverted), request, now));
   await recordAudit(stores, auditOf(row, actor, 'rollback.completed', now, { resultSha: sha, rolledBackDeployments: reverted.length }));
   emit(requestEvent(row, 'STATE_CHANGED', now));
   return row;
 }
 
+/** Which services of each reverted deployment the rollback undid: all it changed (FULL), or the rolled-back service. */
+function reversionsOf(deployments: Array<Deployment | null>, request: RollbackRequest, now: Date): DeploymentReversion[] {
+  return deployments.flatMap((deployment) => {
+    if (!deployment) return [];
+    const services = [...new Set(deployment.changedPaths.map(serviceOfPath).filter((s): s is string => s !== null))].sort();
+    if (request.mode === 'FULL') return [{ deploymentId: deployment.id, rollbackRequestId: request.id, services, whole: true, createdAt: now }];
+    const onlyThisService = deployment.changedPaths.every((path) => serviceOfPath(path) === request.service);
+    return [{ deploymentId: deployment.id, rollbackRequestId: request.id, services: [request.service!], whole: request.mode === 'SERVICE' && onlyThisService, createdAt: now }];
+  });
+}
+
 async function fail(backend: Backend, actor: Actor | null, request: RollbackRequest, error: unknown): Promise<RollbackRequest> {
-  const code = error instanceof DomainError ? error.code : 'EXECUTION_FAILED';
-  const message = error instanceof DomainError ? error.message : `rollback execution failed: ${(error as Error).message}`;
+  let code = error instanceof DomainError ? error.code : 'EXECUTION_FAILED';
+  let message = error instanceof DomainError ? error.message : `rollback execution failed: ${(error as Error).message}`;
+  // Approved on a plan that main has overtaken: nothing is left to roll back. Final, not retryable.
+  if (STALE_PLAN_CODES.includes(code)) ({ code, message } = stalePlanFailure('ROLLBACK', request.baseSha, message));
   return backend.transact(async ({ stores, emit }) => {
     const now = backend.now();
     const row = await transition(stores, request, 'FAILED', now, { error: message, errorCode: code });
@@ -259,7 +267,11 @@ export async function repairPass(backend: Backend): Promise<{ reconciled: Array<
       return [];
     },
   );
-  return { reconciled, errors };
+  const changes = await reconcileInterruptedChanges(backend, (id, error) => errors.push({ what: `approval request ${id}`, error })).catch((error: unknown) => {
+    errors.push({ what: 'interrupted release and promotion executions', error });
+    return [];
+  });
+  return { reconciled: [...reconciled, ...changes], errors };
 }
 
 async function markExecuting(backend: Backend, request: RollbackRequest): Promise<RollbackRequest> {

@@ -41,6 +41,8 @@ export interface RollbackPreview {
   write: PlannedWrite;
   previewHash: string;
   warnings: FieldWarning[];
+  /** Warnings about the target revision itself (previewRollback only; execution does not compute them). */
+  targetWarnings?: string[];
   /** Live cluster values per field where an agent reported one. */
   liveValues: Map<string, unknown>;
   suggestion: string | null;
@@ -56,7 +58,26 @@ export async function previewRollback(backend: Backend, actor: Actor | null, inp
   const git = await backend.repositories.forProject(context.project.slug);
   const target = await resolveTarget(backend, git, context, input.targetRevision);
   const head = (await git.head())!;
-  return computePreview(backend, git, context, scope, target, head);
+  const preview = await computePreview(backend, git, context, scope, target, head);
+  return { ...preview, targetWarnings: await targetWarnings(backend, context, target) };
+}
+
+/**
+ * What a person should know about the target revision itself: it FAILED (its agent reported it
+ * DEGRADED), it was ROLLED_BACK before, or it is a recurring rollback target (3+ times in 30 days).
+ */
+async function targetWarnings(backend: Backend, context: TenantEnvironment, target: string): Promise<string[]> {
+  const warnings: string[] = [];
+  const deployment = await backend.stores.deployments.byRevision(context.id, target);
+  const short = target.slice(0, 7);
+  if (deployment?.status === 'FAILED') warnings.push(`the target revision ${short} is itself FAILED: its agent reported it DEGRADED`);
+  if (deployment?.status === 'ROLLED_BACK') warnings.push(`the target revision ${short} was itself ROLLED_BACK by an earlier rollback`);
+  const since = new Date(backend.now().getTime() - 30 * 86_400_000);
+  const recurring = (await backend.stores.requests.completedTargetsSince(context.id, since)).find((r) => r.revision === target && r.rollbacks >= 3);
+  if (recurring) {
+    warnings.push(`the target revision ${short} is a recurring rollback target (${recurring.rollbacks} rollbacks to it in 30 days): look for the root cause`);
+  }
+  return warnings;
 }
 
 async function resolveTarget(backend: Backend, git: GitRepository, context: TenantEnvironment, revision: string): Promise<string> {

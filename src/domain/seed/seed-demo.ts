@@ -67,9 +67,6 @@ export async function seedDemo(backend: Backend): Promise<DemoCredentials> {
       });
     }
   }
-  const production = (await backend.stores.environments.bySlug(project.id, 'production'))!;
-  await backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
-
   type Release = Parameters<typeof deployRelease>[2];
   const release = (tenant: string, environment: string, description: string, edits: Release['services'], environmentFields?: Release['environmentFields']) =>
     deployRelease(backend, deployer, { project: DEMO_PROJECT, tenant, environment, description, services: edits, environmentFields });
@@ -106,6 +103,10 @@ export async function seedDemo(backend: Backend): Promise<DemoCredentials> {
   });
   // The incident: a bad image tag that only exists in the registry's imagination.
   await release('acme', 'production', 'api-gateway 2.1.1 hotfix (bad tag: image was never pushed)', [tag('api-gateway', 'v2.1.1-rc0')]);
+
+  // Production requires approval from here on: the history above is what was deployed before the policy.
+  const production = (await backend.stores.environments.bySlug(project.id, 'production'))!;
+  await backend.transact(({ stores }) => stores.environments.setPolicy(production.id, { approvalRequired: true, quorum: 1, blockSelfApproval: true }));
 
   const agent = await createAgent(backend, { projectId: project.id, name: 'prod-eu-1-agent', tenantEnvironmentIds });
   credentials.agent = { name: 'prod-eu-1-agent', token: agent.token };

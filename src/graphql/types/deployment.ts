@@ -87,7 +87,7 @@ const ServiceReleaseInput = builder.inputType('ServiceReleaseInput', {
   }),
 });
 
-const DeployReleaseInput = builder.inputType('DeployReleaseInput', {
+export const DeployReleaseInput = builder.inputType('DeployReleaseInput', {
   fields: (t) => ({
     project: t.string(),
     tenant: t.string(),
@@ -102,7 +102,7 @@ const DeployReleaseInput = builder.inputType('DeployReleaseInput', {
   }),
 });
 
-const PromoteInput = builder.inputType('PromoteInput', {
+export const PromoteInput = builder.inputType('PromoteInput', {
   fields: (t) => ({
     project: t.string(),
     tenant: t.string(),
@@ -113,29 +113,35 @@ const PromoteInput = builder.inputType('PromoteInput', {
   }),
 });
 
-const withDefaultFile = <T extends { file?: string | null }>(edits: T[] | null | undefined) =>
+export const withDefaultFile = <T extends { file?: string | null }>(edits: T[] | null | undefined) =>
   edits?.map((edit) => ({ ...edit, file: edit.file ?? 'values.yaml' }));
+
+/** The release input as the domain takes it (field edits default to values.yaml). */
+export const toReleaseInput = (input: typeof DeployReleaseInput.$inferInput) => ({
+  ...input,
+  services: input.services?.map((s) => ({
+    service: s.service,
+    setFields: withDefaultFile(s.setFields),
+    replaceFiles: s.replaceFiles ?? undefined,
+  })),
+  environmentFields: withDefaultFile(input.environmentFields),
+});
 
 builder.mutationField('deployRelease', (t) =>
   t.field({
     type: DeploymentRef,
+    description:
+      'Commits a release at once. On an environment that requires approval it is refused with APPROVAL_REQUIRED (use requestRelease), unless you have a break-glass session open: then it commits at once, flagged.',
     args: { input: t.arg({ type: DeployReleaseInput }) },
-    resolve: (_root, { input }, ctx) =>
-      deployRelease(ctx.backend, ctx.actor, {
-        ...input,
-        services: input.services?.map((s) => ({
-          service: s.service,
-          setFields: withDefaultFile(s.setFields),
-          replaceFiles: s.replaceFiles ?? undefined,
-        })),
-        environmentFields: withDefaultFile(input.environmentFields),
-      }),
+    resolve: (_root, { input }, ctx) => deployRelease(ctx.backend, ctx.actor, toReleaseInput(input)),
   }),
 );
 
 builder.mutationField('promote', (t) =>
   t.field({
     type: DeploymentRef,
+    description:
+      'Commits a promotion at once. On an environment that requires approval it is refused with APPROVAL_REQUIRED (use requestPromotion), unless you have a break-glass session open: then it commits at once, flagged.',
     args: { input: t.arg({ type: PromoteInput }) },
     resolve: (_root, { input }, ctx) => promote(ctx.backend, ctx.actor, input),
   }),

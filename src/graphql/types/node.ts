@@ -22,6 +22,8 @@ const PREFIXES: ReadonlyArray<readonly [prefix: string, typename: string]> = [
   ['te-', 'TenantEnvironment'],
   ['dep-', 'Deployment'],
   ['rbk-', 'RollbackRequest'],
+  ['rel-', 'ReleaseRequest'],
+  ['prm-', 'PromotionRequest'],
   ['rev-', 'RollbackReview'],
   ['note-', 'RollbackNote'],
   ['bgs-', 'BreakGlassSession'],

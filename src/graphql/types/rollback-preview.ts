@@ -120,6 +120,10 @@ RollbackPreviewRef.implement({
     files: t.field({ type: [FileDiffRef], resolve: (p) => p.diff.files }),
     impact: t.field({ type: DiffCountsRef, resolve: (p) => p.diff.counts }),
     warnings: t.field({ type: [RollbackWarningRef], resolve: (p) => p.warnings }),
+    targetWarnings: t.stringList({
+      description: 'Warnings about the target revision itself: FAILED, ROLLED_BACK, or a recurring rollback target (3+ in 30 days).',
+      resolve: (p) => p.targetWarnings ?? [],
+    }),
     suggestion: t.exposeString('suggestion', {
       nullable: true,
       description: 'Set when a smaller scope would do the same job (start with the smallest scope).',

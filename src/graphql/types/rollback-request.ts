@@ -9,6 +9,7 @@ import {
 } from '../../domain/requests/rollback-requests';
 import { notesByIds, reviewsByIds, rollbackRequestsByIds } from '../../domain/lookup';
 import { builder } from '../builder';
+import { ApprovalRequestRef } from './approval-request-ref';
 import { asNode } from './node';
 import { eventsOf, requireReadableFilters, requireReadableTenantEnvironment } from '../subscriptions';
 import { DeploymentRef } from './deployment';
@@ -22,7 +23,7 @@ const SelectedFieldRef = builder.objectRef<{ file: string; path: string }>('Sele
   fields: (t) => ({ file: t.exposeString('file'), path: t.exposeString('path') }),
 });
 
-const RollbackReviewRef = builder.objectRef<RollbackReview>('RollbackReview');
+export const RollbackReviewRef = builder.objectRef<RollbackReview>('RollbackReview');
 
 asNode(RollbackReviewRef, (r) => r.id, reviewsByIds);
 
@@ -55,6 +56,8 @@ asNode(RollbackRequestRef, (r) => r.id, rollbackRequestsByIds);
 
 RollbackRequestRef.implement({
   description: 'A request to roll a tenant-environment back; states follow the spec: pending → approved → executing → completed | failed, or rejected.',
+  interfaces: [ApprovalRequestRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'mode' in value && 'targetSha' in value,
   fields: (t) => ({
     state: t.field({ type: RollbackRequestStateEnum, resolve: (r) => r.state }),
     mode: t.field({ type: RollbackModeEnum, resolve: (r) => r.mode }),
@@ -110,7 +113,7 @@ const RequestRollbackInput = builder.inputType('RequestRollbackInput', {
   }),
 });
 
-const ReviewInput = builder.inputType('ReviewInput', {
+export const ReviewInput = builder.inputType('ReviewInput', {
   fields: (t) => ({
     id: t.id(),
     decision: t.field({ type: ReviewDecisionEnum }),
@@ -166,7 +169,7 @@ builder.mutationField('addRollbackNote', (t) =>
   }),
 );
 
-const RollbackRequestChangeEnum = builder.enumType('RollbackRequestChange', {
+export const RollbackRequestChangeEnum = builder.enumType('RollbackRequestChange', {
   values: ['CREATED', 'STATE_CHANGED', 'REVIEWED', 'NOTE_ADDED'] as const,
 });
 
