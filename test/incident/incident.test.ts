@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { browserMissing, openLocalBrowser, type LocalBrowser } from '../graphiql/browser';
 import { killAllSpawned, spawnServer, type ServerProcess } from '../hardening/helpers';
 import { tempDir } from '../kit/app';
-import { DeployReleaseDocument } from '../kit/documents/history';
+import { RequestReleaseDocument, ReviewApprovalRequestDocument } from '../kit/documents/approvals';
 import { ReportSyncStatusDocument } from '../kit/documents/live';
 import { tagEdit } from '../live/helpers';
 import { createIncidentScreen } from '../../src/server/incident';
@@ -204,9 +204,17 @@ describe.skipIf(!runs)('the incident screen in a browser, offline', () => {
       await shot(d, 'server-down');
       server = await spawnServer(dataDir, { LOG_LEVEL: 'warn', PORT: String(port) });
       // A release made while the page's socket is still reconnecting: the page refetches what it missed.
-      await graphqlCall(baseUrl, deployerToken, DeployReleaseDocument, {
+      // Production requires approval: Blake requests the release, the other approvers approve it until it commits.
+      const releaseRequest = await graphqlCall(baseUrl, deployerToken, RequestReleaseDocument, {
         input: { ...PROD, description: 'catalog v5.1.1', services: [tagEdit('catalog', 'v5.1.1')] },
       });
+      let releaseState = releaseRequest.requestRelease.state;
+      for (const other of server.tokens.users.filter((u) => u.token !== deployerToken)) {
+        if (releaseState !== 'PENDING') break;
+        const reviewed = await graphqlCall(baseUrl, other.token, ReviewApprovalRequestDocument, { input: { id: releaseRequest.requestRelease.id, decision: 'APPROVE' } }).catch(() => null);
+        if (reviewed) releaseState = reviewed.reviewApprovalRequest.state;
+      }
+      expect(releaseState).toBe('COMPLETED');
       await expect.poll(() => d.getByTestId('connection').count(), { timeout: 30_000 }).toBe(0);
       await untilText(() => rows.first().innerText(), 'catalog: image.tag v5.1.0 → v5.1.1');
       // Live again after the restart: a note added after the fact reaches the approver's page.

@@ -5,6 +5,7 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeployReleaseDocument } from '../kit/documents/history';
+import { RequestReleaseDocument } from '../kit/documents/approvals';
 import { WorkspaceOverviewDocument } from '../kit/documents/onboarding';
 import { TenantEnvironmentDocument, ViewerDocument } from '../kit/documents/workspace';
 import { git } from '../kit/git-cli';
@@ -113,7 +114,10 @@ describe('the admin CLI against a running server', () => {
       const archivedList = await cli('te', 'list', '--project', 'shop', '--archived');
       expect(archivedList.stdout).toMatch(/^acme\/production\s+tenants\/acme\/production\s+\d{4}-/m);
       await cli('te', 'archive', '--project', 'shop', '--tenant', 'acme', '--environment', 'production', '--restore');
-      expect((await release()).errors).toBeUndefined();
+      // Restored, the write is accepted again: production requires approval, so the release waits as a request.
+      const requested = await gql(token, RequestReleaseDocument, { input: { ...where, services: [{ service: 'api', setFields: [{ file: 'values.yaml', path: 'image.tag', value: 'v1.0.1' }] }] } });
+      expect(requested.errors).toBeUndefined();
+      expect(requested.data?.requestRelease.state).toBe('PENDING');
 
       const lastAdmin = await runCli(['user', 'remove', '--email', 'ops@acme.example.com', '--project', 'shop'], env());
       expect(lastAdmin.code).toBe(1);
