@@ -13,7 +13,7 @@ import type { Backend } from '../domain/ports';
 import { authorizeRepositoryRead } from '../domain/repository-access';
 import { Slots } from '../lib/slots';
 import type { Logger } from '../logger';
-import { GitSpawner, type GitCgiEnv, type RunningGit } from './git-spawner';
+import { GitSpawner, processGroupGone, type GitCgiEnv, type RunningGit } from './git-spawner';
 
 export interface GitHttpOptions {
   backend: Backend;
@@ -292,7 +292,7 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
         // What it wrote and a slow client has not read yet is dropped with it.
         git.io.destroy();
       }
-      await Promise.all(current.map(([, settled]) => settled));
+      await Promise.all(current.map(([git, settled]) => settled.then(() => processGroupGone(git.pid))));
       await spawner.stop();
     },
     running: () => slots.running,

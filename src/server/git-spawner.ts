@@ -125,6 +125,23 @@ export function killProcessGroup(pid: number): void {
   }
 }
 
+/**
+ * Resolves once no process of the group is left, or after `timeoutMs`. SIGKILL of a group returns
+ * before the kernel has ended each member; a grandchild (pack-objects under upload-pack) may outlive
+ * the leader whose exit we are told about by a few milliseconds.
+ */
+export async function processGroupGone(pid: number, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 export class GitSpawner {
   private helper: Helper | null = null;
   private nextId = 1;

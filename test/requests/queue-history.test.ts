@@ -11,6 +11,7 @@ import {
   ApprovalRequestUpdatedDocument,
   DeploymentNotesDocument,
   PendingApprovalsDocument,
+  TenantEnvironmentApprovalRequestsDocument,
   PreviewTargetWarningsDocument,
   RequestPromotionDocument,
   RequestReleaseDocument,
@@ -167,6 +168,19 @@ describe('the approval queue', () => {
         [EMAIL.APPROVER, EMAIL.APPROVER2].sort(),
       ]);
       expect(queue.map((r) => r.__typename)).toEqual(['RollbackRequest', 'ReleaseRequest', 'PromotionRequest']);
+
+      // One tenant-environment's requests of every kind, newest first, filtered by kind and state.
+      const acme = { project: 'shop', tenant: 'acme', environment: 'production' };
+      const here = ok(await t.gql('DEPLOYER', TenantEnvironmentApprovalRequestsDocument, acme)).tenantEnvironment!.approvalRequests;
+      expect(here.map((r) => [r.kind, r.id])).toEqual([
+        ['PROMOTION', promotion.id],
+        ['ROLLBACK', rollback.id],
+      ]);
+      const changes = ok(await t.gql('DEPLOYER', TenantEnvironmentApprovalRequestsDocument, { ...acme, kinds: ['RELEASE', 'PROMOTION'] })).tenantEnvironment!.approvalRequests;
+      expect(changes.map((r) => r.id)).toEqual([promotion.id]);
+      const globex = { project: 'shop', tenant: 'globex', environment: 'production' };
+      expect(ok(await t.gql('DEPLOYER', TenantEnvironmentApprovalRequestsDocument, { ...globex, states: ['PENDING'] })).tenantEnvironment!.approvalRequests.map((r) => r.id)).toEqual([release.id]);
+      expect(ok(await t.gql('DEPLOYER', TenantEnvironmentApprovalRequestsDocument, { ...globex, states: ['COMPLETED'] })).tenantEnvironment!.approvalRequests).toEqual([]);
 
       // Once reviewed, a request leaves the queue.
       ok(await review(t, 'APPROVER', rollback.id, 'REJECT'));

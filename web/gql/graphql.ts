@@ -4,6 +4,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** The protected actions an environment approval policy governs. */
+export type ApprovalAction =
+  | 'PROMOTION'
+  | 'RELEASE'
+  | 'ROLLBACK';
+
 export type BreakGlassInput = {
   /** Defaults to 60; capped by BREAK_GLASS_MAX_MINUTES. */
   durationMinutes?: number | null | undefined;
@@ -151,12 +157,28 @@ export type IncidentPreviewRollbackMutation = { previewRollback: { mode: Rollbac
 
 export type IncidentRequestFragment = { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
 
+type IncidentChangeRequest_PromotionRequest_Fragment = { __typename: 'PromotionRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, fromEnvironment: string, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+
+type IncidentChangeRequest_ReleaseRequest_Fragment = { __typename: 'ReleaseRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+
+type IncidentChangeRequest_RollbackRequest_Fragment = { __typename: 'RollbackRequest', id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+
+export type IncidentChangeRequestFragment =
+  | IncidentChangeRequest_PromotionRequest_Fragment
+  | IncidentChangeRequest_ReleaseRequest_Fragment
+  | IncidentChangeRequest_RollbackRequest_Fragment
+;
+
 export type IncidentRequestsQueryVariables = Exact<{
   project: string;
 }>;
 
 
-export type IncidentRequestsQuery = { project: { id: string, tenantEnvironments: Array<{ id: string, rollbackRequests: Array<{ id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }> }> } | null };
+export type IncidentRequestsQuery = { project: { id: string, tenantEnvironments: Array<{ id: string, rollbackRequests: Array<{ id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }>, approvalRequests: Array<
+        | { __typename: 'PromotionRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, fromEnvironment: string, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+        | { __typename: 'ReleaseRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+        | { __typename: 'RollbackRequest', id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+      > }> } | null };
 
 export type IncidentRequestRollbackMutationVariables = Exact<{
   input: RequestRollbackInput;
@@ -171,6 +193,17 @@ export type IncidentReviewMutationVariables = Exact<{
 
 
 export type IncidentReviewMutation = { reviewRollbackRequest: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
+
+export type IncidentReviewChangeMutationVariables = Exact<{
+  input: ReviewInput;
+}>;
+
+
+export type IncidentReviewChangeMutation = { reviewApprovalRequest:
+    | { __typename: 'PromotionRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, fromEnvironment: string, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+    | { __typename: 'ReleaseRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+    | { __typename: 'RollbackRequest', id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+   };
 
 export type IncidentAddNoteMutationVariables = Exact<{
   id: string | number;
@@ -221,6 +254,17 @@ export type IncidentRequestUpdatedSubscriptionVariables = Exact<{
 
 
 export type IncidentRequestUpdatedSubscription = { rollbackRequestUpdated: { change: RollbackRequestChange, at: string, request: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } } };
+
+export type IncidentChangeRequestUpdatedSubscriptionVariables = Exact<{
+  projectId: string | number;
+}>;
+
+
+export type IncidentChangeRequestUpdatedSubscription = { approvalRequestUpdated: { kind: ApprovalAction, request:
+      | { __typename: 'PromotionRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, fromEnvironment: string, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+      | { __typename: 'ReleaseRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+      | { __typename: 'RollbackRequest', id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
+     } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -331,6 +375,59 @@ export const IncidentRequestFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"IncidentRequest"}) as unknown as TypedDocumentString<IncidentRequestFragment, unknown>;
+export const IncidentChangeRequestFragmentDoc = new TypedDocumentString(`
+    fragment IncidentChangeRequest on ApprovalRequest {
+  __typename
+  id
+  kind
+  state
+  affectedServices
+  approvalRequired
+  requiredApprovals
+  approvals
+  resultRevision
+  error
+  createdAt
+  approvedAt
+  completedAt
+  failedAt
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+  ... on ReleaseRequest {
+    description
+    rejectedAt
+    executingAt
+  }
+  ... on PromotionRequest {
+    description
+    rejectedAt
+    executingAt
+    fromEnvironment
+  }
+}
+    `, {"fragmentName":"IncidentChangeRequest"}) as unknown as TypedDocumentString<IncidentChangeRequestFragment, unknown>;
 export const IncidentViewerDocument = new TypedDocumentString(`
     query IncidentViewer {
   viewer {
@@ -538,6 +635,9 @@ export const IncidentRequestsDocument = new TypedDocumentString(`
       rollbackRequests {
         ...IncidentRequest
       }
+      approvalRequests(kinds: [RELEASE, PROMOTION]) {
+        ...IncidentChangeRequest
+      }
     }
   }
 }
@@ -600,6 +700,57 @@ export const IncidentRequestsDocument = new TypedDocumentString(`
     id
     tenant
     environment
+  }
+}
+fragment IncidentChangeRequest on ApprovalRequest {
+  __typename
+  id
+  kind
+  state
+  affectedServices
+  approvalRequired
+  requiredApprovals
+  approvals
+  resultRevision
+  error
+  createdAt
+  approvedAt
+  completedAt
+  failedAt
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+  ... on ReleaseRequest {
+    description
+    rejectedAt
+    executingAt
+  }
+  ... on PromotionRequest {
+    description
+    rejectedAt
+    executingAt
+    fromEnvironment
   }
 }`) as unknown as TypedDocumentString<IncidentRequestsQuery, IncidentRequestsQueryVariables>;
 export const IncidentRequestRollbackDocument = new TypedDocumentString(`
@@ -736,6 +887,63 @@ export const IncidentReviewDocument = new TypedDocumentString(`
     environment
   }
 }`) as unknown as TypedDocumentString<IncidentReviewMutation, IncidentReviewMutationVariables>;
+export const IncidentReviewChangeDocument = new TypedDocumentString(`
+    mutation IncidentReviewChange($input: ReviewInput!) {
+  reviewApprovalRequest(input: $input) {
+    ...IncidentChangeRequest
+  }
+}
+    fragment IncidentChangeRequest on ApprovalRequest {
+  __typename
+  id
+  kind
+  state
+  affectedServices
+  approvalRequired
+  requiredApprovals
+  approvals
+  resultRevision
+  error
+  createdAt
+  approvedAt
+  completedAt
+  failedAt
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+  ... on ReleaseRequest {
+    description
+    rejectedAt
+    executingAt
+  }
+  ... on PromotionRequest {
+    description
+    rejectedAt
+    executingAt
+    fromEnvironment
+  }
+}`) as unknown as TypedDocumentString<IncidentReviewChangeMutation, IncidentReviewChangeMutationVariables>;
 export const IncidentAddNoteDocument = new TypedDocumentString(`
     mutation IncidentAddNote($id: ID!, $note: String!) {
   addRollbackNote(id: $id, note: $note) {
@@ -950,3 +1158,63 @@ export const IncidentRequestUpdatedDocument = new TypedDocumentString(`
     environment
   }
 }`) as unknown as TypedDocumentString<IncidentRequestUpdatedSubscription, IncidentRequestUpdatedSubscriptionVariables>;
+export const IncidentChangeRequestUpdatedDocument = new TypedDocumentString(`
+    subscription IncidentChangeRequestUpdated($projectId: ID!) {
+  approvalRequestUpdated(projectId: $projectId) {
+    kind
+    request {
+      ...IncidentChangeRequest
+    }
+  }
+}
+    fragment IncidentChangeRequest on ApprovalRequest {
+  __typename
+  id
+  kind
+  state
+  affectedServices
+  approvalRequired
+  requiredApprovals
+  approvals
+  resultRevision
+  error
+  createdAt
+  approvedAt
+  completedAt
+  failedAt
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+  ... on ReleaseRequest {
+    description
+    rejectedAt
+    executingAt
+  }
+  ... on PromotionRequest {
+    description
+    rejectedAt
+    executingAt
+    fromEnvironment
+  }
+}`) as unknown as TypedDocumentString<IncidentChangeRequestUpdatedSubscription, IncidentChangeRequestUpdatedSubscriptionVariables>;

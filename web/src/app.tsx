@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { IncidentDeploymentRowFragment, IncidentViewerQuery } from '../gql/graphql';
 import { createApi, type ConnectionState } from './api';
-import { fromRollbackRequest, type PageRequest } from './approvals';
+import { fromChangeRequest, fromRollbackRequest, type PageRequest } from './approvals';
 import { BreakGlass } from './components/break-glass';
 import { History } from './components/history';
 import { Inbox, Requests } from './components/requests';
@@ -10,6 +10,7 @@ import { RunningNow } from './components/running-now';
 import { RollbackWizard } from './components/wizard';
 import {
   BreakGlassDocument,
+  ChangeRequestUpdatedDocument,
   DeploymentRecordedDocument,
   HistoryDocument,
   RequestsDocument,
@@ -167,7 +168,10 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
   const history = useQuery(async (a) => (await a.request(HistoryDocument, { ...where, first: 25 })).tenantEnvironment?.deployments.edges.map((e) => e.node) ?? [], key);
   const requests = useQuery(
     async (a) =>
-      (await a.request(RequestsDocument, { project: where.project })).project?.tenantEnvironments.flatMap((te) => te.rollbackRequests.map(fromRollbackRequest)) ?? [],
+      (await a.request(RequestsDocument, { project: where.project })).project?.tenantEnvironments.flatMap((te) => [
+        ...te.rollbackRequests.map(fromRollbackRequest),
+        ...te.approvalRequests.map(fromChangeRequest),
+      ]) ?? [],
     [where.project],
   );
   const breakGlass = useQuery(async (a) => (await a.request(BreakGlassDocument, { project: where.project })).project?.breakGlassSessions ?? [], [where.project]);
@@ -213,6 +217,18 @@ function TenantEnvironmentScreen({ where, viewer }: { where: Where; viewer: View
         ? a.subscribe(RequestUpdatedDocument, { projectId }, (data) => {
             upsertRequest(fromRollbackRequest(data.rollbackRequestUpdated.request));
             if (data.rollbackRequestUpdated.request.breakGlassSession) breakGlass.reload();
+          })
+        : null,
+    [projectId],
+  );
+  useSubscription(
+    (a) =>
+      projectId
+        ? a.subscribe(ChangeRequestUpdatedDocument, { projectId }, (data) => {
+            // Rollbacks arrive with their notes and preview on the subscription above.
+            if (data.approvalRequestUpdated.kind === 'ROLLBACK') return;
+            upsertRequest(fromChangeRequest(data.approvalRequestUpdated.request));
+            if (data.approvalRequestUpdated.request.breakGlassSession) breakGlass.reload();
           })
         : null,
     [projectId],

@@ -280,6 +280,61 @@ export const RequestFieldsFragment = graphql(`
   }
 `);
 
+/** A release or promotion request: the other protected actions an approver reviews from this page. */
+export const ChangeRequestFragment = graphql(`
+  fragment IncidentChangeRequest on ApprovalRequest {
+    __typename
+    id
+    kind
+    state
+    affectedServices
+    approvalRequired
+    requiredApprovals
+    approvals
+    resultRevision
+    error
+    createdAt
+    approvedAt
+    completedAt
+    failedAt
+    requestedBy {
+      id
+      name
+      email
+    }
+    reviews {
+      id
+      decision
+      comment
+      createdAt
+      reviewer {
+        id
+        name
+        email
+      }
+    }
+    breakGlassSession {
+      id
+    }
+    tenantEnvironment {
+      id
+      tenant
+      environment
+    }
+    ... on ReleaseRequest {
+      description
+      rejectedAt
+      executingAt
+    }
+    ... on PromotionRequest {
+      description
+      rejectedAt
+      executingAt
+      fromEnvironment
+    }
+  }
+`);
+
 export const RequestsDocument = graphql(`
   query IncidentRequests($project: String!) {
     project(slug: $project) {
@@ -288,6 +343,9 @@ export const RequestsDocument = graphql(`
         id
         rollbackRequests {
           ...IncidentRequest
+        }
+        approvalRequests(kinds: [RELEASE, PROMOTION]) {
+          ...IncidentChangeRequest
         }
       }
     }
@@ -306,6 +364,14 @@ export const ReviewDocument = graphql(`
   mutation IncidentReview($input: ReviewInput!) {
     reviewRollbackRequest(input: $input) {
       ...IncidentRequest
+    }
+  }
+`);
+
+export const ReviewChangeDocument = graphql(`
+  mutation IncidentReviewChange($input: ReviewInput!) {
+    reviewApprovalRequest(input: $input) {
+      ...IncidentChangeRequest
     }
   }
 `);
@@ -384,6 +450,17 @@ export const RequestUpdatedDocument = graphql(`
       at
       request {
         ...IncidentRequest
+      }
+    }
+  }
+`);
+
+export const ChangeRequestUpdatedDocument = graphql(`
+  subscription IncidentChangeRequestUpdated($projectId: ID!) {
+    approvalRequestUpdated(projectId: $projectId) {
+      kind
+      request {
+        ...IncidentChangeRequest
       }
     }
   }

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit';
 import { BadRequestError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { boundedText } from '../input-limits';
-import type { ChangeRequest, DeploymentNote, Project, RollbackRequest, User } from '../model';
+import type { ChangeRequest, DeploymentNote, Project, RequestState, RollbackRequest, TenantEnvironment, User } from '../model';
 import type { Backend } from '../ports';
 
 export type AwaitingReview = RollbackRequest | ChangeRequest;
@@ -21,6 +21,23 @@ export async function pendingApprovalsOf(backend: Backend, actor: Actor | null, 
   return [...rollbacks, ...changes]
     .filter((request) => canReadRecord(actor, request))
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
+export type ApprovalKind = 'RELEASE' | 'PROMOTION' | 'ROLLBACK';
+
+/** Every protected action in one tenant-environment, of the given kinds and states, newest first. */
+export async function approvalRequestsOf(
+  backend: Backend,
+  actor: Actor | null,
+  tenantEnvironment: TenantEnvironment,
+  filter: { states: RequestState[] | null; kinds: ApprovalKind[] | null },
+): Promise<AwaitingReview[]> {
+  const wants = (kind: ApprovalKind) => filter.kinds === null || filter.kinds.includes(kind);
+  const rollbacks = wants('ROLLBACK') ? await backend.stores.requests.ofTenantEnvironment(tenantEnvironment.id, filter.states) : [];
+  const changes = wants('RELEASE') || wants('PROMOTION') ? await backend.stores.changeRequests.ofTenantEnvironment(tenantEnvironment.id, filter.states) : [];
+  return [...rollbacks, ...changes.filter((request) => wants(request.kind))]
+    .filter((request) => canReadRecord(actor, request))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
 }
 
 /**

@@ -9,7 +9,7 @@ import { canReadRecord } from '../../domain/access';
 import { NotFoundError } from '../../domain/errors';
 import type { ChangeRequest, PromotionPayload, ReleasePayload } from '../../domain/model';
 import type { Backend } from '../../domain/ports';
-import { eligibleReviewersOf, isChangeRequest, pendingApprovalsOf, type AwaitingReview } from '../../domain/requests/approval-queue';
+import { approvalRequestsOf, eligibleReviewersOf, isChangeRequest, pendingApprovalsOf, type AwaitingReview } from '../../domain/requests/approval-queue';
 import {
   changeRequestById,
   executeChangeRequestUnderBreakGlass,
@@ -136,6 +136,19 @@ builder.objectFields(ReleaseRequestRef, (t) => ({
 builder.objectFields(PromotionRequestRef, (t) => ({
   fromEnvironment: t.string({ description: 'The services promoted are its affectedServices.', resolve: (r) => (r.payload as PromotionPayload).fromEnvironment }),
 }));
+
+builder.objectField(TenantEnvironmentRef, 'approvalRequests', (t) =>
+  t.field({
+    type: [ApprovalRequestRef],
+    description: 'Releases, promotions and rollbacks that went through (or bypassed) its approval policy, newest first; optionally only some states and kinds.',
+    extensions: { cost: 10 },
+    args: {
+      states: t.arg({ type: [RollbackRequestStateEnum], required: false }),
+      kinds: t.arg({ type: [ApprovalActionEnum], required: false }),
+    },
+    resolve: (te, args, ctx) => approvalRequestsOf(ctx.backend, ctx.actor, te, { states: args.states ?? null, kinds: args.kinds ?? null }),
+  }),
+);
 
 /** Release, promotion or rollback request by id (the id's prefix names its kind). */
 async function approvalRequestById(backend: Backend, actor: Actor | null, id: string): Promise<AwaitingReview | null> {

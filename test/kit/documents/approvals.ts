@@ -125,6 +125,16 @@ export const PendingApprovalsDocument = graphql(`
   }
 `);
 
+export const TenantEnvironmentApprovalRequestsDocument = graphql(`
+  query TenantEnvironmentApprovalRequests($project: String!, $tenant: String!, $environment: String!, $states: [RollbackRequestState!], $kinds: [ApprovalAction!]) {
+    tenantEnvironment(project: $project, tenant: $tenant, environment: $environment) {
+      approvalRequests(states: $states, kinds: $kinds) {
+        ...ApprovalRequestFields
+      }
+    }
+  }
+`);
+
 export const ApprovalRequestUpdatedDocument = graphql(`
   subscription ApprovalRequestUpdated($projectId: ID, $tenantEnvironmentId: ID, $requestId: ID) {
     approvalRequestUpdated(projectId: $projectId, tenantEnvironmentId: $tenantEnvironmentId, requestId: $requestId) {

@@ -104,7 +104,7 @@ export function RequestCard({ request, canReview, onChanged }: { request: PageRe
       )}
       {request.state === 'FAILED' && request.error && <p class="error">{request.error}</p>}
       {canReview && request.state === 'PENDING' && <ReviewButtons request={request} onChanged={onChanged} label="Review" />}
-      <Notes request={request} onChanged={onChanged} />
+      {request.takesNotes && <Notes request={request} onChanged={onChanged} />}
     </article>
   );
 }
