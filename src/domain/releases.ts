@@ -66,6 +66,18 @@ export async function planRelease(backend: Backend, actor: Actor | null, input: 
   };
 }
 
+/**
+ * A release request is checked against main's head when it is made, so approvers never approve
+ * edits of a service, file or field that does not exist (the commit checks again when it runs).
+ */
+export async function requireReleaseApplies(backend: Backend, planned: PlannedRelease): Promise<void> {
+  const git = await backend.repositories.forProject(planned.context.project.slug);
+  const current = await readFiles(git, await git.head(), planned.context.ref);
+  const { services, environmentFields } = planned.payload;
+  const changed = await runCompute(backend.compute, 'applyReleaseEdits', { current, services, environmentFields });
+  if (changed.length === 0) throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
+}
+
 /** Who a commit is by (its author) and who makes it now (the audit event's actor). */
 export interface Committer {
   user: { name: string; email: string };

@@ -16,7 +16,7 @@ import { newId } from '../ids';
 import { tenantEnvironmentDir } from '../layout';
 import type { ChangeRequest, ChangeRequestKind, PromotionPayload, ReleasePayload, RequestState, ReviewDecision, TenantEnvironment } from '../model';
 import type { Backend, ChangeRequestPatch, Stores, Transaction } from '../ports';
-import { commitPromotion, commitRelease, planPromotion, planRelease, type PromoteInput, type ReleaseInput } from '../releases';
+import { commitPromotion, commitRelease, planPromotion, planRelease, requireReleaseApplies, type PromoteInput, type ReleaseInput } from '../releases';
 import { loadTenantEnvironment } from '../workspace';
 import {
   ACTION_NAMES,
@@ -39,6 +39,7 @@ const TARGET_TYPE: Record<ChangeRequestKind, string> = { RELEASE: 'ReleaseReques
 
 export async function requestRelease(backend: Backend, actor: Actor | null, input: ReleaseInput): Promise<ChangeRequest> {
   const planned = await planRelease(backend, actor, input);
+  await requireReleaseApplies(backend, planned);
   return submit(backend, planned.user, planned.context, 'RELEASE', planned.description, planned.payload, planned.scope, {
     services: planned.scope.services,
     environmentFields: planned.payload.environmentFields.map((f) => `${f.file} ${f.path}`),
