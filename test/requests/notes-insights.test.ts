@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
 import { expectError, ok } from '../kit/client';
 import { RollbackInsightsDocument } from '../kit/documents/governance';
+import { PreviewTargetWarningsDocument } from '../kit/documents/approvals';
 import { AddNoteDocument, RequestRollbackDocument, RollbackRequestDocument, RollbackRequestsOfDocument } from '../kit/documents/rollbacks';
 import {
   API_GATEWAY_VALUES,
@@ -102,6 +103,12 @@ describe('rollbackInsights', () => {
         message: `revision ${target.slice(0, 7)} was rolled back to 3 times in 30 days: look for the root cause instead of rolling back again`,
       },
     ]);
+    // The next preview of a rollback to it says so, before anyone requests a fourth.
+    await release(t, STAGING, 'api-gateway', 'v2.1.0');
+    const preview = ok(await t.gql('DEPLOYER', PreviewTargetWarningsDocument, { input: tagRollback(target, STAGING).input.rollback })).previewRollback;
+    expect(preview.targetWarnings).toContain(
+      `the target revision ${target.slice(0, 7)} is a recurring rollback target (3 rollbacks to it in 30 days): look for the root cause`,
+    );
     // Only that tenant-environment.
     expect(await insights(PROD)).toEqual([]);
     const completed = ok(await t.gql('DEPLOYER', RollbackRequestsOfDocument, { ...STAGING, states: ['COMPLETED'] })).tenantEnvironment!.rollbackRequests;
