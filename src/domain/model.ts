@@ -2,6 +2,9 @@
  * The domain's vocabulary and the records its stores hold. Plain values: the database adapters
  * map their rows to exactly these shapes (dates as Date, JSON columns parsed, booleans as booleans).
  */
+import type { DiffCounts } from './diff/compare-files';
+
+export type { DiffCounts };
 
 export const PLANS = ['FREE', 'PRO', 'ENTERPRISE'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -128,6 +131,8 @@ export interface RollbackRequest {
   /** Head of main when the request was made. */
   baseSha: string;
   previewHash: string;
+  /** The impact counts of the preview it was planned on (null on requests older than this field). */
+  previewImpact: DiffCounts | null;
   state: RequestState;
   requestedById: string;
   breakGlassSessionId: string | null;

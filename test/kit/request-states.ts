@@ -32,6 +32,7 @@ export function requestRow(fields: Pick<RollbackRequest, 'id' | 'projectId' | 't
     justification: 'bad tag',
     baseSha: 'b'.repeat(40),
     previewHash: 'hash',
+    previewImpact: { services: 1, files: 1, variables: 0, bindings: 0 },
     breakGlassSessionId: null,
     requiredApprovals: 1,
     approvalRequired: true,

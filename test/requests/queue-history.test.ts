@@ -204,7 +204,7 @@ describe('the approval queue', () => {
 });
 
 describe('preview before executing', () => {
-  it('warns when the target revision is itself FAILED or ROLLED_BACK; a request without previewHash reports the preview it executed', async ({ t }) => {
+  it('warns when the target revision is itself FAILED or ROLLED_BACK; a request without previewHash reports the preview it executed (hash and impact counts)', async ({ t }) => {
     const [head, previous] = await history(t, PROD);
     const fieldRollback = (targetSha: string) => ({ ...PROD, mode: 'FIELD' as const, targetSha, service: 'api-gateway', fields: [{ file: 'values.yaml', path: 'image.tag' }] });
     const clean = ok(await t.gql('DEPLOYER', PreviewTargetWarningsDocument, { input: fieldRollback(previous!.revision) })).previewRollback;
@@ -217,6 +217,9 @@ describe('preview before executing', () => {
     // Requested without previewHash: the request names the preview it was planned (and executed) on.
     const request = await requestTagRollback(t);
     expect(request.previewHash).toBe(failed.previewHash);
+    expect(request.previewImpact).toEqual(failed.impact);
+    // values.yaml and the manifest generated from it.
+    expect(request.previewImpact).toEqual({ services: 1, files: 2, variables: 0, bindings: 0 });
     const done = ok(await review(t, 'APPROVER', request.id, 'APPROVE')).reviewRollbackRequest;
     expect(done).toMatchObject({ state: 'COMPLETED', previewHash: failed.previewHash });
 

@@ -13,6 +13,7 @@ import {
   ROLES,
   ROLLBACK_MODES,
   SYNC_STATES,
+  type DiffCounts,
   type FeatureFlag,
   type LiveServiceValues,
   type PromotionPayload,
@@ -192,6 +193,8 @@ export const rollbackRequests = sqliteTable(
     justification: text('justification').notNull(),
     baseSha: text('base_sha').notNull(),
     previewHash: text('preview_hash').notNull(),
+    /** The impact counts of that preview; null on requests made before they were kept. */
+    previewImpact: json<DiffCounts>('preview_impact'),
     state: text('state', { enum: REQUEST_STATES }).notNull(),
     requestedById: text('requested_by_id')
       .notNull()

@@ -68,6 +68,7 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
         justification,
         baseSha: preview.baseRevision,
         previewHash: preview.previewHash,
+        previewImpact: preview.diff.counts,
         state,
         requestedById: user.user.id,
         breakGlassSessionId: session?.id ?? null,

@@ -17,6 +17,7 @@ import { ReviewDecisionEnum, RollbackModeEnum, RollbackRequestStateEnum } from '
 import { RollbackInput, toRollbackInput } from './rollback-preview';
 import { TenantEnvironmentRef } from './tenant-environment';
 import { UserRef } from './user';
+import { DiffCountsRef } from './revision-diff';
 import { BreakGlassSessionRef } from './break-glass-session';
 
 const SelectedFieldRef = builder.objectRef<{ file: string; path: string }>('SelectedField').implement({
@@ -64,6 +65,12 @@ RollbackRequestRef.implement({
     targetRevision: t.exposeString('targetSha'),
     baseRevision: t.exposeString('baseSha', { description: 'Head of main when the request was made.' }),
     previewHash: t.exposeString('previewHash'),
+    previewImpact: t.field({
+      type: DiffCountsRef,
+      nullable: true,
+      description: 'The impact counts of the preview (previewHash) the request was planned and executed on.',
+      resolve: (r) => r.previewImpact,
+    }),
     service: t.exposeString('service', { nullable: true }),
     selectedFields: t.field({ type: [SelectedFieldRef], resolve: (r) => r.selectedFields }),
     affectedServices: t.exposeStringList('affectedServices'),

@@ -205,7 +205,10 @@ export const PreviewTargetWarningsDocument = graphql(`
       previewHash
       targetWarnings
       impact {
+        services
         files
+        variables
+        bindings
       }
     }
   }

@@ -10,6 +10,12 @@ export const RollbackRequestFieldsFragment = graphql(`
     targetRevision
     baseRevision
     previewHash
+    previewImpact {
+      services
+      files
+      variables
+      bindings
+    }
     service
     selectedFields {
       file

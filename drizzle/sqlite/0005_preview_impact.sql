@@ -1,0 +1,1 @@
+ALTER TABLE `rollback_requests` ADD `preview_impact` text;
