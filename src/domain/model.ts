@@ -2,9 +2,13 @@
  * The domain's vocabulary and the records its stores hold. Plain values: the database adapters
  * map their rows to exactly these shapes (dates as Date, JSON columns parsed, booleans as booleans).
  */
-import type { DiffCounts } from './diff/compare-files';
-
-export type { DiffCounts };
+/** How much a diff touches: the impact counts of a preview or a comparison. */
+export interface DiffCounts {
+  files: number;
+  services: number;
+  bindings: number;
+  variables: number;
+}
 
 export const PLANS = ['FREE', 'PRO', 'ENTERPRISE'] as const;
 export type Plan = (typeof PLANS)[number];

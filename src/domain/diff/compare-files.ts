@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { flattenLeaves, formatFieldPath, parseYaml, rememberAsEditOf, type PathSegment } from '../../yaml';
 import { BINDINGS_FILE, ENVIRONMENT_FILE, VARIABLES_FILE, serviceOfPath } from '../layout';
 import { canonicalJson } from '../canonical-json';
+import type { DiffCounts } from '../model';
 import { servicesIn, type FileMap } from '../tenant-environment-files';
 
 export type ChangeKind = 'ADDED' | 'REMOVED' | 'MODIFIED';
@@ -40,12 +41,7 @@ export interface ServiceDiff {
   fields: FieldDiff[];
 }
 
-export interface DiffCounts {
-  files: number;
-  services: number;
-  bindings: number;
-  variables: number;
-}
+export type { DiffCounts };
 
 export interface FilesDiff {
   files: FileDiff[];
