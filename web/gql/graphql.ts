@@ -155,7 +155,19 @@ export type IncidentPreviewRollbackMutationVariables = Exact<{
 
 export type IncidentPreviewRollbackMutation = { previewRollback: { mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, previewHash: string, affectedServices: Array<string>, suggestion: string | null, impact: { services: number, files: number, bindings: number, variables: number }, services: Array<{ service: string, kind: ChangeKind, fields: Array<{ file: string, path: string, kind: ChangeKind, currentValue: unknown, targetValue: unknown, liveValue: unknown, laterRevisions: Array<string> }> }>, environmentFields: Array<{ file: string, path: string, kind: ChangeKind, currentValue: unknown, targetValue: unknown, liveValue: unknown, laterRevisions: Array<string> }>, warnings: Array<{ file: string, path: string, laterRevisions: Array<string> }> } };
 
-export type IncidentRequestFragment = { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+type IncidentApprovalParts_PromotionRequest_Fragment = { requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+
+type IncidentApprovalParts_ReleaseRequest_Fragment = { requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+
+type IncidentApprovalParts_RollbackRequest_Fragment = { requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
+
+export type IncidentApprovalPartsFragment =
+  | IncidentApprovalParts_PromotionRequest_Fragment
+  | IncidentApprovalParts_ReleaseRequest_Fragment
+  | IncidentApprovalParts_RollbackRequest_Fragment
+;
+
+export type IncidentRequestFragment = { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
 
 type IncidentChangeRequest_PromotionRequest_Fragment = { __typename: 'PromotionRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, fromEnvironment: string, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } };
 
@@ -174,7 +186,7 @@ export type IncidentRequestsQueryVariables = Exact<{
 }>;
 
 
-export type IncidentRequestsQuery = { project: { id: string, tenantEnvironments: Array<{ id: string, rollbackRequests: Array<{ id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }>, approvalRequests: Array<
+export type IncidentRequestsQuery = { project: { id: string, tenantEnvironments: Array<{ id: string, rollbackRequests: Array<{ id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }>, approvalRequests: Array<
         | { __typename: 'PromotionRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, fromEnvironment: string, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
         | { __typename: 'ReleaseRequest', description: string | null, rejectedAt: string | null, executingAt: string | null, id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
         | { __typename: 'RollbackRequest', id: string, kind: ApprovalAction, state: RollbackRequestState, affectedServices: Array<string>, approvalRequired: boolean, requiredApprovals: number, approvals: number, resultRevision: string | null, error: string | null, createdAt: string, approvedAt: string | null, completedAt: string | null, failedAt: string | null, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } }
@@ -185,14 +197,14 @@ export type IncidentRequestRollbackMutationVariables = Exact<{
 }>;
 
 
-export type IncidentRequestRollbackMutation = { requestRollback: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
+export type IncidentRequestRollbackMutation = { requestRollback: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
 
 export type IncidentReviewMutationVariables = Exact<{
   input: ReviewInput;
 }>;
 
 
-export type IncidentReviewMutation = { reviewRollbackRequest: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
+export type IncidentReviewMutation = { reviewRollbackRequest: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
 
 export type IncidentReviewChangeMutationVariables = Exact<{
   input: ReviewInput;
@@ -211,7 +223,7 @@ export type IncidentAddNoteMutationVariables = Exact<{
 }>;
 
 
-export type IncidentAddNoteMutation = { addRollbackNote: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
+export type IncidentAddNoteMutation = { addRollbackNote: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } };
 
 export type IncidentBreakGlassQueryVariables = Exact<{
   project: string;
@@ -253,7 +265,7 @@ export type IncidentRequestUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type IncidentRequestUpdatedSubscription = { rollbackRequestUpdated: { change: RollbackRequestChange, at: string, request: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } } };
+export type IncidentRequestUpdatedSubscription = { rollbackRequestUpdated: { change: RollbackRequestChange, at: string, request: { id: string, state: RollbackRequestState, mode: RollbackMode, service: string | null, targetRevision: string, baseRevision: string, affectedServices: Array<string>, justification: string, approvalRequired: boolean, requiredApprovals: number, approvals: number, attempts: number, resultRevision: string | null, error: string | null, errorCode: string | null, createdAt: string, updatedAt: string, approvedAt: string | null, rejectedAt: string | null, executingAt: string | null, completedAt: string | null, failedAt: string | null, selectedFields: Array<{ file: string, path: string }>, notes: Array<{ id: string, note: string, createdAt: string, author: { id: string, name: string } }>, requestedBy: { id: string, name: string, email: string }, reviews: Array<{ id: string, decision: ReviewDecision, comment: string | null, createdAt: string, reviewer: { id: string, name: string, email: string } }>, breakGlassSession: { id: string } | null, tenantEnvironment: { id: string, tenant: string, environment: string } } } };
 
 export type IncidentChangeRequestUpdatedSubscriptionVariables = Exact<{
   projectId: string | number;
@@ -312,6 +324,34 @@ export const IncidentDeploymentRowFragmentDoc = new TypedDocumentString(`
   status
 }
     `, {"fragmentName":"IncidentDeploymentRow"}) as unknown as TypedDocumentString<IncidentDeploymentRowFragment, unknown>;
+export const IncidentApprovalPartsFragmentDoc = new TypedDocumentString(`
+    fragment IncidentApprovalParts on ApprovalRequest {
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+}
+    `, {"fragmentName":"IncidentApprovalParts"}) as unknown as TypedDocumentString<IncidentApprovalPartsFragment, unknown>;
 export const IncidentRequestFragmentDoc = new TypedDocumentString(`
     fragment IncidentRequest on RollbackRequest {
   id
@@ -340,6 +380,18 @@ export const IncidentRequestFragmentDoc = new TypedDocumentString(`
   executingAt
   completedAt
   failedAt
+  ...IncidentApprovalParts
+  notes {
+    id
+    note
+    createdAt
+    author {
+      id
+      name
+    }
+  }
+}
+    fragment IncidentApprovalParts on ApprovalRequest {
   requestedBy {
     id
     name
@@ -356,15 +408,6 @@ export const IncidentRequestFragmentDoc = new TypedDocumentString(`
       email
     }
   }
-  notes {
-    id
-    note
-    createdAt
-    author {
-      id
-      name
-    }
-  }
   breakGlassSession {
     id
   }
@@ -373,8 +416,7 @@ export const IncidentRequestFragmentDoc = new TypedDocumentString(`
     tenant
     environment
   }
-}
-    `, {"fragmentName":"IncidentRequest"}) as unknown as TypedDocumentString<IncidentRequestFragment, unknown>;
+}`, {"fragmentName":"IncidentRequest"}) as unknown as TypedDocumentString<IncidentRequestFragment, unknown>;
 export const IncidentChangeRequestFragmentDoc = new TypedDocumentString(`
     fragment IncidentChangeRequest on ApprovalRequest {
   __typename
@@ -391,6 +433,20 @@ export const IncidentChangeRequestFragmentDoc = new TypedDocumentString(`
   approvedAt
   completedAt
   failedAt
+  ...IncidentApprovalParts
+  ... on ReleaseRequest {
+    description
+    rejectedAt
+    executingAt
+  }
+  ... on PromotionRequest {
+    description
+    rejectedAt
+    executingAt
+    fromEnvironment
+  }
+}
+    fragment IncidentApprovalParts on ApprovalRequest {
   requestedBy {
     id
     name
@@ -415,19 +471,7 @@ export const IncidentChangeRequestFragmentDoc = new TypedDocumentString(`
     tenant
     environment
   }
-  ... on ReleaseRequest {
-    description
-    rejectedAt
-    executingAt
-  }
-  ... on PromotionRequest {
-    description
-    rejectedAt
-    executingAt
-    fromEnvironment
-  }
-}
-    `, {"fragmentName":"IncidentChangeRequest"}) as unknown as TypedDocumentString<IncidentChangeRequestFragment, unknown>;
+}`, {"fragmentName":"IncidentChangeRequest"}) as unknown as TypedDocumentString<IncidentChangeRequestFragment, unknown>;
 export const IncidentViewerDocument = new TypedDocumentString(`
     query IncidentViewer {
   viewer {
@@ -641,7 +685,33 @@ export const IncidentRequestsDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment IncidentRequest on RollbackRequest {
+    fragment IncidentApprovalParts on ApprovalRequest {
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+}
+fragment IncidentRequest on RollbackRequest {
   id
   state
   mode
@@ -668,6 +738,52 @@ export const IncidentRequestsDocument = new TypedDocumentString(`
   executingAt
   completedAt
   failedAt
+  ...IncidentApprovalParts
+  notes {
+    id
+    note
+    createdAt
+    author {
+      id
+      name
+    }
+  }
+}
+fragment IncidentChangeRequest on ApprovalRequest {
+  __typename
+  id
+  kind
+  state
+  affectedServices
+  approvalRequired
+  requiredApprovals
+  approvals
+  resultRevision
+  error
+  createdAt
+  approvedAt
+  completedAt
+  failedAt
+  ...IncidentApprovalParts
+  ... on ReleaseRequest {
+    description
+    rejectedAt
+    executingAt
+  }
+  ... on PromotionRequest {
+    description
+    rejectedAt
+    executingAt
+    fromEnvironment
+  }
+}`) as unknown as TypedDocumentString<IncidentRequestsQuery, IncidentRequestsQueryVariables>;
+export const IncidentRequestRollbackDocument = new TypedDocumentString(`
+    mutation IncidentRequestRollback($input: RequestRollbackInput!) {
+  requestRollback(input: $input) {
+    ...IncidentRequest
+  }
+}
+    fragment IncidentApprovalParts on ApprovalRequest {
   requestedBy {
     id
     name
@@ -684,6 +800,43 @@ export const IncidentRequestsDocument = new TypedDocumentString(`
       email
     }
   }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+}
+fragment IncidentRequest on RollbackRequest {
+  id
+  state
+  mode
+  service
+  targetRevision
+  baseRevision
+  selectedFields {
+    file
+    path
+  }
+  affectedServices
+  justification
+  approvalRequired
+  requiredApprovals
+  approvals
+  attempts
+  resultRevision
+  error
+  errorCode
+  createdAt
+  updatedAt
+  approvedAt
+  rejectedAt
+  executingAt
+  completedAt
+  failedAt
+  ...IncidentApprovalParts
   notes {
     id
     note
@@ -691,6 +844,100 @@ export const IncidentRequestsDocument = new TypedDocumentString(`
     author {
       id
       name
+    }
+  }
+}`) as unknown as TypedDocumentString<IncidentRequestRollbackMutation, IncidentRequestRollbackMutationVariables>;
+export const IncidentReviewDocument = new TypedDocumentString(`
+    mutation IncidentReview($input: ReviewInput!) {
+  reviewRollbackRequest(input: $input) {
+    ...IncidentRequest
+  }
+}
+    fragment IncidentApprovalParts on ApprovalRequest {
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+}
+fragment IncidentRequest on RollbackRequest {
+  id
+  state
+  mode
+  service
+  targetRevision
+  baseRevision
+  selectedFields {
+    file
+    path
+  }
+  affectedServices
+  justification
+  approvalRequired
+  requiredApprovals
+  approvals
+  attempts
+  resultRevision
+  error
+  errorCode
+  createdAt
+  updatedAt
+  approvedAt
+  rejectedAt
+  executingAt
+  completedAt
+  failedAt
+  ...IncidentApprovalParts
+  notes {
+    id
+    note
+    createdAt
+    author {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<IncidentReviewMutation, IncidentReviewMutationVariables>;
+export const IncidentReviewChangeDocument = new TypedDocumentString(`
+    mutation IncidentReviewChange($input: ReviewInput!) {
+  reviewApprovalRequest(input: $input) {
+    ...IncidentChangeRequest
+  }
+}
+    fragment IncidentApprovalParts on ApprovalRequest {
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
     }
   }
   breakGlassSession {
@@ -717,221 +964,7 @@ fragment IncidentChangeRequest on ApprovalRequest {
   approvedAt
   completedAt
   failedAt
-  requestedBy {
-    id
-    name
-    email
-  }
-  reviews {
-    id
-    decision
-    comment
-    createdAt
-    reviewer {
-      id
-      name
-      email
-    }
-  }
-  breakGlassSession {
-    id
-  }
-  tenantEnvironment {
-    id
-    tenant
-    environment
-  }
-  ... on ReleaseRequest {
-    description
-    rejectedAt
-    executingAt
-  }
-  ... on PromotionRequest {
-    description
-    rejectedAt
-    executingAt
-    fromEnvironment
-  }
-}`) as unknown as TypedDocumentString<IncidentRequestsQuery, IncidentRequestsQueryVariables>;
-export const IncidentRequestRollbackDocument = new TypedDocumentString(`
-    mutation IncidentRequestRollback($input: RequestRollbackInput!) {
-  requestRollback(input: $input) {
-    ...IncidentRequest
-  }
-}
-    fragment IncidentRequest on RollbackRequest {
-  id
-  state
-  mode
-  service
-  targetRevision
-  baseRevision
-  selectedFields {
-    file
-    path
-  }
-  affectedServices
-  justification
-  approvalRequired
-  requiredApprovals
-  approvals
-  attempts
-  resultRevision
-  error
-  errorCode
-  createdAt
-  updatedAt
-  approvedAt
-  rejectedAt
-  executingAt
-  completedAt
-  failedAt
-  requestedBy {
-    id
-    name
-    email
-  }
-  reviews {
-    id
-    decision
-    comment
-    createdAt
-    reviewer {
-      id
-      name
-      email
-    }
-  }
-  notes {
-    id
-    note
-    createdAt
-    author {
-      id
-      name
-    }
-  }
-  breakGlassSession {
-    id
-  }
-  tenantEnvironment {
-    id
-    tenant
-    environment
-  }
-}`) as unknown as TypedDocumentString<IncidentRequestRollbackMutation, IncidentRequestRollbackMutationVariables>;
-export const IncidentReviewDocument = new TypedDocumentString(`
-    mutation IncidentReview($input: ReviewInput!) {
-  reviewRollbackRequest(input: $input) {
-    ...IncidentRequest
-  }
-}
-    fragment IncidentRequest on RollbackRequest {
-  id
-  state
-  mode
-  service
-  targetRevision
-  baseRevision
-  selectedFields {
-    file
-    path
-  }
-  affectedServices
-  justification
-  approvalRequired
-  requiredApprovals
-  approvals
-  attempts
-  resultRevision
-  error
-  errorCode
-  createdAt
-  updatedAt
-  approvedAt
-  rejectedAt
-  executingAt
-  completedAt
-  failedAt
-  requestedBy {
-    id
-    name
-    email
-  }
-  reviews {
-    id
-    decision
-    comment
-    createdAt
-    reviewer {
-      id
-      name
-      email
-    }
-  }
-  notes {
-    id
-    note
-    createdAt
-    author {
-      id
-      name
-    }
-  }
-  breakGlassSession {
-    id
-  }
-  tenantEnvironment {
-    id
-    tenant
-    environment
-  }
-}`) as unknown as TypedDocumentString<IncidentReviewMutation, IncidentReviewMutationVariables>;
-export const IncidentReviewChangeDocument = new TypedDocumentString(`
-    mutation IncidentReviewChange($input: ReviewInput!) {
-  reviewApprovalRequest(input: $input) {
-    ...IncidentChangeRequest
-  }
-}
-    fragment IncidentChangeRequest on ApprovalRequest {
-  __typename
-  id
-  kind
-  state
-  affectedServices
-  approvalRequired
-  requiredApprovals
-  approvals
-  resultRevision
-  error
-  createdAt
-  approvedAt
-  completedAt
-  failedAt
-  requestedBy {
-    id
-    name
-    email
-  }
-  reviews {
-    id
-    decision
-    comment
-    createdAt
-    reviewer {
-      id
-      name
-      email
-    }
-  }
-  breakGlassSession {
-    id
-  }
-  tenantEnvironment {
-    id
-    tenant
-    environment
-  }
+  ...IncidentApprovalParts
   ... on ReleaseRequest {
     description
     rejectedAt
@@ -950,7 +983,33 @@ export const IncidentAddNoteDocument = new TypedDocumentString(`
     ...IncidentRequest
   }
 }
-    fragment IncidentRequest on RollbackRequest {
+    fragment IncidentApprovalParts on ApprovalRequest {
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+}
+fragment IncidentRequest on RollbackRequest {
   id
   state
   mode
@@ -977,22 +1036,7 @@ export const IncidentAddNoteDocument = new TypedDocumentString(`
   executingAt
   completedAt
   failedAt
-  requestedBy {
-    id
-    name
-    email
-  }
-  reviews {
-    id
-    decision
-    comment
-    createdAt
-    reviewer {
-      id
-      name
-      email
-    }
-  }
+  ...IncidentApprovalParts
   notes {
     id
     note
@@ -1001,14 +1045,6 @@ export const IncidentAddNoteDocument = new TypedDocumentString(`
       id
       name
     }
-  }
-  breakGlassSession {
-    id
-  }
-  tenantEnvironment {
-    id
-    tenant
-    environment
   }
 }`) as unknown as TypedDocumentString<IncidentAddNoteMutation, IncidentAddNoteMutationVariables>;
 export const IncidentBreakGlassDocument = new TypedDocumentString(`
@@ -1097,7 +1133,33 @@ export const IncidentRequestUpdatedDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment IncidentRequest on RollbackRequest {
+    fragment IncidentApprovalParts on ApprovalRequest {
+  requestedBy {
+    id
+    name
+    email
+  }
+  reviews {
+    id
+    decision
+    comment
+    createdAt
+    reviewer {
+      id
+      name
+      email
+    }
+  }
+  breakGlassSession {
+    id
+  }
+  tenantEnvironment {
+    id
+    tenant
+    environment
+  }
+}
+fragment IncidentRequest on RollbackRequest {
   id
   state
   mode
@@ -1124,6 +1186,27 @@ export const IncidentRequestUpdatedDocument = new TypedDocumentString(`
   executingAt
   completedAt
   failedAt
+  ...IncidentApprovalParts
+  notes {
+    id
+    note
+    createdAt
+    author {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<IncidentRequestUpdatedSubscription, IncidentRequestUpdatedSubscriptionVariables>;
+export const IncidentChangeRequestUpdatedDocument = new TypedDocumentString(`
+    subscription IncidentChangeRequestUpdated($projectId: ID!) {
+  approvalRequestUpdated(projectId: $projectId) {
+    kind
+    request {
+      ...IncidentChangeRequest
+    }
+  }
+}
+    fragment IncidentApprovalParts on ApprovalRequest {
   requestedBy {
     id
     name
@@ -1140,15 +1223,6 @@ export const IncidentRequestUpdatedDocument = new TypedDocumentString(`
       email
     }
   }
-  notes {
-    id
-    note
-    createdAt
-    author {
-      id
-      name
-    }
-  }
   breakGlassSession {
     id
   }
@@ -1157,17 +1231,8 @@ export const IncidentRequestUpdatedDocument = new TypedDocumentString(`
     tenant
     environment
   }
-}`) as unknown as TypedDocumentString<IncidentRequestUpdatedSubscription, IncidentRequestUpdatedSubscriptionVariables>;
-export const IncidentChangeRequestUpdatedDocument = new TypedDocumentString(`
-    subscription IncidentChangeRequestUpdated($projectId: ID!) {
-  approvalRequestUpdated(projectId: $projectId) {
-    kind
-    request {
-      ...IncidentChangeRequest
-    }
-  }
 }
-    fragment IncidentChangeRequest on ApprovalRequest {
+fragment IncidentChangeRequest on ApprovalRequest {
   __typename
   id
   kind
@@ -1182,30 +1247,7 @@ export const IncidentChangeRequestUpdatedDocument = new TypedDocumentString(`
   approvedAt
   completedAt
   failedAt
-  requestedBy {
-    id
-    name
-    email
-  }
-  reviews {
-    id
-    decision
-    comment
-    createdAt
-    reviewer {
-      id
-      name
-      email
-    }
-  }
-  breakGlassSession {
-    id
-  }
-  tenantEnvironment {
-    id
-    tenant
-    environment
-  }
+  ...IncidentApprovalParts
   ... on ReleaseRequest {
     description
     rejectedAt

@@ -216,6 +216,36 @@ export const PreviewRollbackDocument = graphql(`
   }
 `);
 
+/** What every kind of request shows alike: who asked, who reviewed, break-glass, where. */
+export const ApprovalPartsFragment = graphql(`
+  fragment IncidentApprovalParts on ApprovalRequest {
+    requestedBy {
+      id
+      name
+      email
+    }
+    reviews {
+      id
+      decision
+      comment
+      createdAt
+      reviewer {
+        id
+        name
+        email
+      }
+    }
+    breakGlassSession {
+      id
+    }
+    tenantEnvironment {
+      id
+      tenant
+      environment
+    }
+  }
+`);
+
 export const RequestFieldsFragment = graphql(`
   fragment IncidentRequest on RollbackRequest {
     id
@@ -244,22 +274,7 @@ export const RequestFieldsFragment = graphql(`
     executingAt
     completedAt
     failedAt
-    requestedBy {
-      id
-      name
-      email
-    }
-    reviews {
-      id
-      decision
-      comment
-      createdAt
-      reviewer {
-        id
-        name
-        email
-      }
-    }
+    ...IncidentApprovalParts
     notes {
       id
       note
@@ -268,14 +283,6 @@ export const RequestFieldsFragment = graphql(`
         id
         name
       }
-    }
-    breakGlassSession {
-      id
-    }
-    tenantEnvironment {
-      id
-      tenant
-      environment
     }
   }
 `);
@@ -297,30 +304,7 @@ export const ChangeRequestFragment = graphql(`
     approvedAt
     completedAt
     failedAt
-    requestedBy {
-      id
-      name
-      email
-    }
-    reviews {
-      id
-      decision
-      comment
-      createdAt
-      reviewer {
-        id
-        name
-        email
-      }
-    }
-    breakGlassSession {
-      id
-    }
-    tenantEnvironment {
-      id
-      tenant
-      environment
-    }
+    ...IncidentApprovalParts
     ... on ReleaseRequest {
       description
       rejectedAt
