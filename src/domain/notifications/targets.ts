@@ -83,7 +83,7 @@ async function tenantEnvironmentIdsOf(backend: Backend, project: Project, names:
   return [...new Set(names)].map((name) => {
     const [tenant, environment, extra] = name.split('/');
     const te = extra === undefined ? all.find((t) => t.tenant.slug === tenant && t.environment.slug === environment) : undefined;
-    if (!te) throw new BadRequestError('TENANT_ENVIRONMENT_NOT_FOUND', `no tenant-environment ${name} in project ${project.slug} (name it tenant/environment)`);
+    if (!te) throw new NotFoundError(`tenant-environment ${name} in project ${project.slug} (name it tenant/environment)`);
     return te.id;
   });
 }
@@ -113,6 +113,13 @@ export async function notificationTargetsOf(backend: Backend, caller: Caller, pr
   const [targets, tes] = await Promise.all([backend.stores.notificationTargets.ofProject(project.id), backend.stores.tenantEnvironments.ofProject(project.id)]);
   const names = new Map(tes.map((te) => [te.id, `${te.tenant.slug}/${te.environment.slug}`]));
   return targets.map((target) => ({ target, tenantEnvironments: target.tenantEnvironmentIds.map((id) => names.get(id) ?? id) }));
+}
+
+/** The target with its tenant-environments named. */
+export async function notificationTargetView(backend: Backend, target: NotificationTarget): Promise<NotificationTargetView> {
+  const tes = await backend.stores.tenantEnvironments.ofProject(target.projectId);
+  const names = new Map(tes.map((te) => [te.id, `${te.tenant.slug}/${te.environment.slug}`]));
+  return { target, tenantEnvironments: target.tenantEnvironmentIds.map((id) => names.get(id) ?? id) };
 }
 
 function isAdmin(caller: Caller, project: Project): boolean {
