@@ -43,7 +43,7 @@ export interface Dispatcher {
 export function createDispatcher(backend: Backend, settings: DispatcherSettings, policy: AddressPolicy, logger: Logger, observe?: DeliveryObserver): Dispatcher {
   const owner = `dispatcher-${randomUUID()}`;
   // Longer than an attempt can take, so a lease only lapses when its holder died.
-  const leaseMs = settings.timeoutMs + 5000;
+  const leaseMs = settings.timeoutMs * 2 + 1000;
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | null = null;
   let running = false;
