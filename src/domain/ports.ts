@@ -347,7 +347,7 @@ export interface NotificationDeliveryStore {
   byId(id: number): Promise<NotificationDelivery | null>;
   /** Newest first, ids below `beforeId` (and within the window). */
   list(projectId: string, filter: { targetId?: string | null; state?: NotificationDeliveryState | null }, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<NotificationDelivery[]>;
-  /** Whether any row waits to be sent at `now` (a cheap read before claiming). */
+  /** Whether a target's head row is due and free at `now` (a read before a claiming transaction). */
   anyDue(now: Date): Promise<boolean>;
   /**
    * Leases up to `limit` rows to `owner` until `leaseUntil`: for each target only its oldest PENDING

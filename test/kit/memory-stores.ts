@@ -121,6 +121,14 @@ function windowOf<T>(rows: T[], key: (row: T) => number, limit: number, window: 
 
 function storesOver(state: () => State): Stores {
   const s = state;
+  /** Each target's oldest PENDING row, when it is due and not leased. */
+  const dueHeads = (now: Date) => {
+    const heads = new Map<string, NotificationDelivery>();
+    for (const d of [...s().notificationDeliveries].sort((a, b) => a.id - b.id)) {
+      if (d.state === 'PENDING' && !heads.has(d.targetId)) heads.set(d.targetId, d);
+    }
+    return [...heads.values()].filter((d) => d.nextAttemptAt <= now && (!d.leaseExpiresAt || d.leaseExpiresAt < now));
+  };
   const tenantEnvironment = (row: State['tenantEnvironments'][number]): TenantEnvironment => {
     const project = s().projects.find((p) => p.id === row.projectId)!;
     const tenant = s().tenants.find((t) => t.id === row.tenantId)!;
@@ -607,15 +615,9 @@ function storesOver(state: () => State): Stores {
             page,
           ),
         ),
-      anyDue: async (now) =>
-        s().notificationDeliveries.some((d) => d.state === 'PENDING' && d.nextAttemptAt <= now && (!d.leaseExpiresAt || d.leaseExpiresAt < now)),
+      anyDue: async (now) => dueHeads(now).length > 0,
       setLeases: async (owner, now, leaseUntil, limit) => {
-        const heads = new Map<string, NotificationDelivery>();
-        for (const d of [...s().notificationDeliveries].sort((a, b) => a.id - b.id)) {
-          if (d.state === 'PENDING' && !heads.has(d.targetId)) heads.set(d.targetId, d);
-        }
-        const claimed = [...heads.values()]
-          .filter((d) => d.nextAttemptAt <= now && (!d.leaseExpiresAt || d.leaseExpiresAt < now))
+        const claimed = dueHeads(now)
           .sort((a, b) => a.id - b.id)
           .slice(0, limit);
         for (const d of claimed) Object.assign(d, { leaseOwner: owner, leaseExpiresAt: leaseUntil });

@@ -35,6 +35,8 @@ export function notificationDeliveryStore(context: StoreContext): NotificationDe
   const { db, t, dialect } = context;
   const d = t.notificationDeliveries;
   const free = (now: Date) => or(isNull(d.leaseExpiresAt), lt(d.leaseExpiresAt, now));
+  // The head of each target's queue: no PENDING row of the same target with a lower id.
+  const head = () => sql`not exists (select 1 from ${d} earlier where earlier.target_id = ${d.targetId} and earlier.state = 'PENDING' and earlier.id < ${d.id})`;
   return {
     insert: async (rows) => {
       if (rows.length === 0) return 0;
@@ -67,10 +69,9 @@ export function notificationDeliveryStore(context: StoreContext): NotificationDe
       (await db
         .select({ id: d.id })
         .from(d)
-        .where(and(eq(d.state, 'PENDING'), lte(d.nextAttemptAt, now), free(now)))
+        .where(and(eq(d.state, 'PENDING'), lte(d.nextAttemptAt, now), free(now), head()))
         .limit(1)).length > 0,
     setLeases: async (owner, now, leaseUntil, limit) => {
-      // Only the head of each target's queue: no PENDING row of the same target with a lower id.
       const candidates = await dialect.skipLocked(
         db
           .select({ id: d.id })
@@ -80,7 +81,7 @@ export function notificationDeliveryStore(context: StoreContext): NotificationDe
               eq(d.state, 'PENDING'),
               lte(d.nextAttemptAt, now),
               free(now),
-              sql`not exists (select 1 from ${d} earlier where earlier.target_id = ${d.targetId} and earlier.state = 'PENDING' and earlier.id < ${d.id})`,
+              head(),
             ),
           )
           .orderBy(asc(d.id))
