@@ -357,7 +357,7 @@ export interface NotificationDeliveryStore {
   setLeases(owner: string, now: Date, leaseUntil: Date, limit: number): Promise<NotificationDelivery[]>;
   /** Records an attempt and releases the lease, only while `owner` still holds it. */
   setOutcome(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
-  /** Queues the row again (any state), due at `now`, with a fresh attempt budget and no lease. */
+  /** Queues the row again (any state), due at `now`, with a fresh attempt budget; null when it is unknown or leased (an attempt under way). */
   setRedeliver(id: number, now: Date): Promise<NotificationDelivery | null>;
 }
 

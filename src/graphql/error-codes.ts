@@ -218,6 +218,7 @@ export const ERROR_CODES = {
     meaning: 'The target URL names or resolves to a loopback, link-local, private or reserved address not allowed by `NOTIFY_ALLOWED_NETWORKS` (a server-side request forgery guard; checked again on every connection).',
   },
   UNKNOWN_NOTIFICATION_EVENT: { group: notifications, status: 400, meaning: 'An event kind that does not exist, or that the target kind does not take (an ARGOCD target takes `COMMIT_PUSHED` only).' },
+  NOTIFICATION_IN_FLIGHT: { group: notifications, status: 409, meaning: 'redeliverNotification on a delivery whose attempt is under way: wait for its outcome, then redeliver.' },
   INVALID_NOTIFICATION_TARGET: { group: notifications, status: 400, meaning: 'A target name that is not lowercase letters, digits and dashes, an unknown kind, a secret too long, or a secret for a SLACK target.' },
   INVALID_SLUG: { group: admin, status: 400, meaning: 'Project slugs are lowercase letters, digits and dashes.' },
   ORGANIZATION_EXISTS: { group: admin, status: 409, meaning: 'An organization with this slug exists already.' },

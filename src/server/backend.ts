@@ -61,7 +61,8 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
     breakGlassMaxMinutes: config.BREAK_GLASS_MAX_MINUTES,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
   };
-  const outbox = notificationOutbox(settings);
+  const now = options.now ?? (() => new Date());
+  const outbox = notificationOutbox(settings, now);
   const addressPolicy = new AddressPolicy(config.NOTIFY_ALLOWED_NETWORKS);
   const backend: Backend = {
     stores: database.stores,
@@ -72,7 +73,7 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
     compute: options.compute ?? (config.COMPUTE_THREADS > 0 ? workerCompute({ threads: config.COMPUTE_THREADS }) : inProcessCompute()),
     settings,
     notificationNetwork: notificationNetwork(addressPolicy),
-    now: options.now ?? (() => new Date()),
+    now,
     faults: config.FAULT_PAUSE_AT
       ? {
           pause: (point) =>

@@ -630,7 +630,7 @@ function storesOver(state: () => State): Stores {
         return true;
       },
       setRedeliver: async (id, now) => {
-        const row = s().notificationDeliveries.find((d) => d.id === id);
+        const row = s().notificationDeliveries.find((d) => d.id === id && (!d.leaseExpiresAt || d.leaseExpiresAt < now));
         if (!row) return null;
         Object.assign(row, { state: 'PENDING', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, deliveredAt: null });
         return copy(row);

@@ -105,7 +105,7 @@ export function notificationDeliveryStore(context: StoreContext): NotificationDe
       ((await db
         .update(d)
         .set({ state: 'PENDING', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, deliveredAt: null })
-        .where(eq(d.id, id))
+        .where(and(eq(d.id, id), free(now)))
         .returning())[0] as NotificationDelivery | undefined) ?? null,
   };
 }

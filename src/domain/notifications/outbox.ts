@@ -80,7 +80,6 @@ function requestView(request: RollbackRequest | ChangeRequest, type: 'ROLLBACK' 
         }
       : {
           description: (request as ChangeRequest).description,
-          affectedServices: request.affectedServices,
           environmentWide: (request as ChangeRequest).environmentWide,
         }),
     affectedServices: request.affectedServices,
@@ -205,7 +204,7 @@ function pendingOfNotice(notice: Notice): Pending {
 }
 
 /** The outbox the server's transactions write through. `settings` is read at write time (the public URL is known once listening). */
-export function notificationOutbox(settings: DomainSettings): Outbox & { onWritten: (() => void) | null } {
+export function notificationOutbox(settings: DomainSettings, now: () => Date = () => new Date()): Outbox & { onWritten: (() => void) | null } {
   const outbox = {
     onWritten: null as (() => void) | null,
     written: () => outbox.onWritten?.(),
@@ -241,7 +240,7 @@ export function notificationOutbox(settings: DomainSettings): Outbox & { onWritt
           tenantEnvironment: teView(te),
           ...body,
         };
-        const now = new Date();
+        const at = now();
         for (const target of targets) {
           rows.push({
             projectId: notification.projectId,
@@ -250,8 +249,8 @@ export function notificationOutbox(settings: DomainSettings): Outbox & { onWritt
             eventKind: notification.kind,
             tenantEnvironmentId: notification.tenantEnvironmentId,
             payload,
-            nextAttemptAt: now,
-            createdAt: now,
+            nextAttemptAt: at,
+            createdAt: at,
           });
         }
       }

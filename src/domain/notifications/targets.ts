@@ -1,7 +1,7 @@
 /** Notification targets per project (ADMIN only), their delivery log, and redelivery. */
 import { roleIn } from '../access';
 import { requireProjectWritable } from '../archived';
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { NotificationDelivery, NotificationDeliveryState, NotificationTarget, NotificationTargetKind, Project } from '../model';
 import { authorize, auditOnboarding, isOperator, type Caller } from '../onboarding/caller';
@@ -152,9 +152,11 @@ export async function redeliverNotification(backend: Backend, caller: Caller, id
   if (!row) throw new NotFoundError('notification delivery');
   const user = authorize(caller, row.projectId, 'ADMIN', 'notification delivery');
   const now = backend.now();
+  const inFlight = () => new ConflictError('NOTIFICATION_IN_FLIGHT', 'an attempt of this delivery is under way: wait for its outcome, then redeliver');
+  if (row.leaseExpiresAt && row.leaseExpiresAt > now) throw inFlight();
   const fresh = await backend.transact(async ({ stores }) => {
     const updated = await stores.notificationDeliveries.setRedeliver(id, now);
-    if (!updated) throw new NotFoundError('notification delivery');
+    if (!updated) throw inFlight();
     await auditOnboarding(stores, user, {
       projectId: row.projectId,
       action: 'notification.redelivered',
