@@ -1,6 +1,7 @@
 /** The generic webhook and Slack targets against real receivers: signatures, the payload, retries with one idempotency key, order, and the delivery log. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../kit/app';
+import { capturingLogger } from '../kit/logs';
 import { DELIVERIES, FAST_NOTIFY, SET_TARGET, data, eventually, gql, REQUEST_ROLLBACK, signatureValid, startReceiver, tagRollbackInput, type Receiver } from './helpers';
 
 const SECRET = 'whsec-3f9a7c1e-test';
@@ -13,8 +14,8 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 
-async function app(env: Record<string, string> = {}) {
-  t = await createTestApp({ env: { ...FAST_NOTIFY, ...env } });
+async function app(env: Record<string, string> = {}, logger?: ReturnType<typeof capturingLogger>['logger']) {
+  t = await createTestApp({ env: { ...FAST_NOTIFY, ...env }, ...(logger ? { logger } : {}) });
   await t.listen();
   return t;
 }
@@ -98,10 +99,12 @@ describe('a WEBHOOK target', () => {
   });
 
   it('goes DEAD after NOTIFY_MAX_ATTEMPTS, and redeliverNotification sends it again with the same key', async () => {
-    const t = await app({ NOTIFY_MAX_ATTEMPTS: '2' });
+    const logs = capturingLogger('warn');
+    const t = await app({ NOTIFY_MAX_ATTEMPTS: '2' }, logs.logger);
     const receiver = await startReceiver(() => 500);
     receivers.push(receiver);
-    data(await gql(t, t.token('ADMIN'), SET_TARGET, { input: { project: 'shop', name: 'flaky', kind: 'WEBHOOK', url: receiver.url, eventKinds: ['BREAK_GLASS_OPENED'] } }));
+    const secret = 'never-log-me-5d2a';
+    data(await gql(t, t.token('ADMIN'), SET_TARGET, { input: { project: 'shop', name: 'flaky', kind: 'WEBHOOK', url: `${receiver.url}/path-token-abc`, secret, eventKinds: ['BREAK_GLASS_OPENED'] } }));
     data(await gql(t, t.token('DEPLOYER'), `mutation { openBreakGlassSession(input: { project: "shop", justification: "SEV1: checkout down" }) { id } }`));
     const dead = await eventually(async () => {
       const [node] = data(await gql(t, t.token('ADMIN'), DELIVERIES)).project.notificationDeliveries.edges.map((e: any) => e.node);
@@ -111,6 +114,12 @@ describe('a WEBHOOK target', () => {
     expect(dead.lastError).toContain('HTTP 500');
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[0]!.json.breakGlass).toMatchObject({ justification: 'SEV1: checkout down', openedBy: { email: 'dana.deployer@acme.example.com' } });
+    // Failures are logged with the target's name and host, never its secret or its URL's path.
+    const failures = logs.lines.filter((line) => line.target === 'flaky');
+    expect(failures.map((line) => line.msg)).toEqual(['notification delivery failed; retrying', 'notification dead after its last attempt']);
+    expect(failures[1]).toMatchObject({ host: `127.0.0.1:${receiver.port}`, status: 500, attempts: 2, event: 'BREAK_GLASS_OPENED' });
+    expect(JSON.stringify(logs.lines)).not.toContain(secret);
+    expect(JSON.stringify(logs.lines)).not.toContain('path-token-abc');
 
     receiver.respond = () => 204;
     const again = data(await gql(t, t.token('ADMIN'), `mutation R($id: ID!) { redeliverNotification(id: $id) { state attempts } }`, { id: dead.id })).redeliverNotification;
