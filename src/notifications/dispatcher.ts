@@ -35,7 +35,7 @@ export interface Dispatcher {
   start(): void;
   /** Look at the outbox now (a commit just wrote rows). */
   wake(): void;
-  /** Stops claiming and waits for the attempts in flight (each ends within the timeout). */
+  /** Stops claiming, gives up the attempts in flight (recorded as failed, so retried after a restart) and waits for them to be recorded. */
   stop(): Promise<void>;
   readonly owner: string;
 }
@@ -45,6 +45,8 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
   // Longer than an attempt can take, so a lease only lapses when its holder died.
   const leaseMs = settings.timeoutMs * 2 + 1000;
   const inFlight = new Set<Promise<void>>();
+  // Aborted on stop: an attempt in flight then ends as a failed one (retried soon after a restart) instead of holding up shutdown.
+  let shutdown = new AbortController();
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let again = false;
@@ -101,7 +103,7 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
     const host = safeHost(target.url);
     try {
       const outgoing = await requestFor(backend, target, row);
-      const result = await postOnce(new URL(target.url), outgoing.headers, outgoing.body, { timeoutMs: settings.timeoutMs, policy });
+      const result = await postOnce(new URL(target.url), outgoing.headers, outgoing.body, { timeoutMs: settings.timeoutMs, policy, signal: shutdown.signal });
       status = result.status;
       if (status < 200 || status >= 300) error = `HTTP ${status}${result.body ? `: ${result.body.slice(0, 200)}` : ''}`;
     } catch (failure) {
@@ -142,12 +144,14 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
     owner,
     start() {
       stopped = false;
+      shutdown = new AbortController();
       schedule(0);
     },
     wake: () => schedule(0),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      shutdown.abort();
       await Promise.allSettled([...inFlight]);
     },
   };

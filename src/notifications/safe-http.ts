@@ -26,7 +26,7 @@ export function postOnce(
   url: URL,
   headers: Record<string, string>,
   body: Buffer,
-  options: { timeoutMs: number; policy: AddressPolicy; maxResponseBytes?: number },
+  options: { timeoutMs: number; policy: AddressPolicy; maxResponseBytes?: number; signal?: AbortSignal },
 ): Promise<PostResult> {
   const cap = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -74,6 +74,12 @@ export function postOnce(
       finish(new DeliveryError(`no answer within ${options.timeoutMs} ms`, 'NOTIFICATION_TIMEOUT'));
       request.destroy();
     }, options.timeoutMs);
+    const abort = () => {
+      finish(new DeliveryError('given up: the server is shutting down', 'NOTIFICATION_CONNECTION_FAILED'));
+      request.destroy();
+    };
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
     request.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code === 'NOTIFICATION_ADDRESS_REFUSED' ? error.code : 'NOTIFICATION_CONNECTION_FAILED';
       finish(new DeliveryError(error.code === 'NOTIFICATION_ADDRESS_REFUSED' ? error.message : `cannot connect: ${error.code ?? error.message}`, code));

@@ -1,7 +1,7 @@
 /** Server-side request forgery: refused at configuration and again at connect time; a dead target never slows the change that caused its event. */
 import dns from 'node:dns';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../kit/app';
+import { createTestApp, openTestApp, type TestApp } from '../kit/app';
 import { AddressPolicy } from '../../src/notifications/address-policy';
 import { postOnce, MAX_RESPONSE_BYTES } from '../../src/notifications/safe-http';
 import { DELIVERIES, FAST_NOTIFY, REQUEST_ROLLBACK, SET_TARGET, data, eventually, gql, startReceiver, tagRollbackInput, type Receiver } from './helpers';
@@ -123,5 +123,25 @@ describe('a target that never answers', () => {
     }, 'the first attempt to time out', 10_000);
     expect(node.lastError).toBe('no answer within 4000 ms');
     expect(node.state).toBe('PENDING');
+  });
+
+  it('does not hold up shutdown: the attempt in flight is given up, recorded, and sent again after the restart with the same key', async () => {
+    const first = await createTestApp({ env: { ...FAST_NOTIFY, NOTIFY_TIMEOUT_MS: '20000' } });
+    t = first;
+    await first.listen();
+    const receiver = await startReceiver((n) => (n === 0 ? 'hang' : 200));
+    receivers.push(receiver);
+    data(await gql(first, first.token('ADMIN'), SET_TARGET, { input: { project: 'shop', name: 'slow', kind: 'WEBHOOK', url: receiver.url, eventKinds: ['BREAK_GLASS_OPENED'] } }));
+    data(await gql(first, first.token('DEPLOYER'), `mutation { openBreakGlassSession(input: { project: "shop", justification: "SEV1" }) { id } }`));
+    const [hung] = await receiver.waitFor(1);
+    const stopping = performance.now();
+    await first.app.stop();
+    expect(performance.now() - stopping).toBeLessThan(5000);
+    t = openTestApp(first.dataDir, first.credentials, { env: FAST_NOTIFY });
+    const [row] = await t.app.backend.stores.notificationDeliveries.list((await t.app.backend.stores.projects.bySlug('shop'))!.id, {}, { limit: 5, beforeId: null });
+    expect(row).toMatchObject({ state: 'PENDING', attempts: 1, lastError: 'given up: the server is shutting down', leaseOwner: null });
+    await t.listen();
+    const [, again] = await receiver.waitFor(2);
+    expect(again!.headers['idempotency-key']).toBe(hung!.headers['idempotency-key']);
   });
 });
