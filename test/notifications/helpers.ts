@@ -117,7 +117,7 @@ export const SET_TARGET = `mutation Set($input: SetNotificationTargetInput!) {
 export const DELIVERIES = `query Deliveries($target: String) {
   project(slug: "shop") {
     notificationDeliveries(first: 50, target: $target) {
-      edges { node { id eventId eventKind targetName targetKind state attempts lastStatus lastError nextAttemptAt deliveredAt payload } }
+      edges { node { id eventId eventKind targetName targetKind target { name hasSecret } state attempts lastStatus lastError nextAttemptAt deliveredAt payload } }
     }
   }
 }`;

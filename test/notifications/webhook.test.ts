@@ -86,6 +86,7 @@ describe('a WEBHOOK target', () => {
       ['REQUEST_CREATED', 4, 200],
     ]);
     expect(deliveries[1].eventId).toBe(keys[0]);
+    expect(deliveries[1]).toMatchObject({ target: { name: 'oncall-hook', hasSecret: true }, targetKind: 'WEBHOOK', nextAttemptAt: null, lastError: null });
 
     const metrics = await (await fetch(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}/metrics`)).text();
     expect(metrics).toMatch(/backtrack_notification_deliveries_total\{target="oncall-hook",kind="WEBHOOK",result="retry"\} 3/);

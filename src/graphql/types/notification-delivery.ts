@@ -1,5 +1,6 @@
 import type { NotificationDelivery } from '../../domain/model';
-import { notificationDeliveriesOf, notificationTargetById, redeliverNotification } from '../../domain/notifications/targets';
+import { notificationDeliveriesOf, notificationTargetById, notificationTargetView, redeliverNotification } from '../../domain/notifications/targets';
+import { NotificationTargetRef } from './notification-target';
 import { builder } from '../builder';
 import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
 import { NotificationDeliveryStateEnum, NotificationEventKindEnum, NotificationTargetKindEnum } from './enums';
@@ -13,6 +14,10 @@ NotificationDeliveryRef.implement({
     id: t.id({ resolve: (d) => String(d.id) }),
     eventId: t.string({ description: 'The idempotency key, the same on every attempt (Idempotency-Key, X-Backtrack-Delivery, X-GitHub-Delivery).', resolve: (d) => d.eventId }),
     eventKind: t.field({ type: NotificationEventKindEnum, resolve: (d) => d.eventKind }),
+    target: t.field({
+      type: NotificationTargetRef,
+      resolve: async (d, _a, ctx) => notificationTargetView(ctx.backend, (await notificationTargetById(ctx.backend, d.targetId))!),
+    }),
     targetName: t.string({ resolve: async (d, _a, ctx) => (await notificationTargetById(ctx.backend, d.targetId))?.name ?? '' }),
     targetKind: t.field({ type: NotificationTargetKindEnum, resolve: async (d, _a, ctx) => (await notificationTargetById(ctx.backend, d.targetId))!.kind }),
     tenantEnvironmentId: t.id({ nullable: true, resolve: (d) => d.tenantEnvironmentId }),
