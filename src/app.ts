@@ -13,6 +13,7 @@ import { watchLivePermissions } from './graphql/live-permissions';
 import { trackInFlightOperations } from './graphql/plugins/in-flight';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
+import { createDispatcher, type Dispatcher } from './notifications/dispatcher';
 import { createAuthGuard } from './server/auth-guard';
 import { openBackend, type BackendOptions } from './server/backend';
 import { createGitHttp, type GitHttp } from './server/git-http';
@@ -27,6 +28,8 @@ export interface App {
   backend: Backend;
   database: DatabaseHandle;
   bus: InProcessEventBus;
+  /** Sends the notification outbox; runs while the server listens. */
+  notifications: Dispatcher;
   yoga: Yoga;
   /** Git over HTTP at /git/<project>.git. */
   git: GitHttp;
@@ -52,8 +55,23 @@ export interface AppOptions extends BackendOptions {
 
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const { backend, database, pubsub, bus } = openBackend(config, options);
+  const { backend, database, pubsub, bus, outbox, addressPolicy } = openBackend(config, options);
   const metrics = createMetrics(pubsub);
+  const notifications = createDispatcher(
+    backend,
+    {
+      backoffBaseMs: config.NOTIFY_BACKOFF_BASE_MS,
+      backoffMaxMs: config.NOTIFY_BACKOFF_MAX_MS,
+      timeoutMs: config.NOTIFY_TIMEOUT_MS,
+      maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+      pollMs: config.NOTIFY_POLL_MS,
+      concurrency: config.NOTIFY_CONCURRENCY,
+    },
+    addressPolicy,
+    logger,
+    metrics.notificationAttempt,
+  );
+  outbox.onWritten = () => notifications.wake();
   const operations = trackInFlightOperations();
   // SSE subscription streams, re-checked like sockets, and ended on shutdown.
   const streams = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS, () => backend.now());
@@ -95,6 +113,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     };
   };
   const closeServices = async () => {
+    await notifications.stop();
     metrics.stop();
     await stopIndexing(backend);
     await Promise.all([database.close(), backend.compute.close()]);
@@ -103,6 +122,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     backend,
     database,
     bus,
+    notifications,
     yoga,
     git,
     server,
@@ -125,6 +145,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       if (!config.PUBLIC_URL) backend.settings.publicUrl = `http://localhost:${bound}`;
       monitor = startReachabilityMonitor(backend);
       repairs = startRepairs();
+      notifications.start();
       webSockets.start();
       streams.start();
       state.ready = true;
@@ -144,6 +165,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     state.stopping = true;
     monitor?.stop();
     await repairs?.stop();
+    await notifications.stop();
     // Clones and fetches are reads a client retries: their git processes end now instead of holding up the drain.
     await git.stop();
     // One deadline for the whole drain, whatever part of it hangs.

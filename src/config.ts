@@ -76,6 +76,26 @@ const schema = z.object({
   GIT_HTTP_TIMEOUT_MS: integer(100, 3_600_000).default(60_000),
   /** Worker threads for CPU-heavy work (YAML, diffs, rollback plans), so no request stalls the others; 0 runs it on the event loop. */
   COMPUTE_THREADS: integer(0, 256).default(Math.max(1, os.availableParallelism())),
+  /** Notification delivery: the first retry waits about this long, doubling (with jitter) up to NOTIFY_BACKOFF_MAX_MS. */
+  NOTIFY_BACKOFF_BASE_MS: integer(1, 3_600_000).default(1000),
+  NOTIFY_BACKOFF_MAX_MS: integer(1, 86_400_000).default(600_000),
+  /** One attempt (connect, send, answer) is given up after this long. */
+  NOTIFY_TIMEOUT_MS: integer(50, 600_000).default(10_000),
+  /** After this many failed attempts a delivery is DEAD (redeliverNotification sends it again). */
+  NOTIFY_MAX_ATTEMPTS: integer(1, 1000).default(8),
+  /** How often the outbox is checked for rows due (a commit that writes rows wakes the dispatcher at once). */
+  NOTIFY_POLL_MS: integer(10, 600_000).default(1000),
+  /** Deliveries in flight at once (one per target at a time, so a target's events stay in order). */
+  NOTIFY_CONCURRENCY: integer(1, 1000).default(16),
+  /**
+   * Loopback, link-local and private addresses a target may resolve to anyway: comma-separated
+   * addresses or CIDR ranges (e.g. 127.0.0.1 or 10.20.0.0/16). Empty: none, which blocks SSRF.
+   */
+  NOTIFY_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be a comma-separated list of IP addresses or CIDR ranges like 127.0.0.1 or 10.0.0.0/8'))),
   /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */
   FAULT_PAUSE_AT: z.enum(['before-rollback-commit', 'after-rollback-commit']).optional(),
   FAULT_PAUSE_MS: integer(0, 600_000).default(0),

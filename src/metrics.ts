@@ -19,6 +19,19 @@ export function createMetrics(pubsub: EventPubSub) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const notifications = new Counter({
+    name: 'backtrack_notification_deliveries_total',
+    help: 'Notification delivery attempts by target, target kind and result (delivered, retry, dead).',
+    labelNames: ['target', 'kind', 'result'] as const,
+    registers: [registry],
+  });
+  const notificationDuration = new Histogram({
+    name: 'backtrack_notification_attempt_duration_seconds',
+    help: 'Time of one delivery attempt, from the request to the answer (or the failure).',
+    labelNames: ['kind', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
   // Derived from domain events, so the domain layer needs no metrics dependency.
   const observe = (event: DomainEvent) => {
     if (event.type !== 'rollbackRequestUpdated' || event.change !== 'STATE_CHANGED') return;
@@ -40,6 +53,11 @@ export function createMetrics(pubsub: EventPubSub) {
   })();
   return {
     registry,
+    /** The dispatcher's observer: one count per attempt. */
+    notificationAttempt: (attempt: { target: { name: string; kind: string }; outcome: string; ms: number }) => {
+      notifications.inc({ target: attempt.target.name, kind: attempt.target.kind, result: attempt.outcome });
+      notificationDuration.observe({ kind: attempt.target.kind, result: attempt.outcome }, attempt.ms / 1000);
+    },
     stop: () => {
       stopped = true;
       void iterator.return?.();

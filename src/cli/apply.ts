@@ -10,7 +10,7 @@ import { UsageError, type Cli } from './context';
 export function registerApplyCommand(program: Command, cli: Cli): void {
   program
     .command('apply')
-    .description('create or update the workspace a file describes (organizations, projects, tenants, environments, policies, users, agents); idempotent')
+    .description('create or update the workspace a file describes (organizations, projects, tenants, environments, policies, users, agents, notification targets); idempotent')
     .requiredOption('-f, --file <workspace.yaml>', 'the workspace file')
     .option('--dry-run', 'check the file and print what would change, changing nothing')
     .action(async (options: { file: string; dryRun?: boolean }, command: Command) => {
@@ -23,7 +23,7 @@ export function registerApplyCommand(program: Command, cli: Cli): void {
       // The whole file is checked before the data directory is even opened.
       const file = parseWorkspaceFile(options.file, text);
       await cli.withBackend(command, async (backend) => {
-        const outcome = await applyWorkspace(backend, OPERATOR, file, { dryRun: options.dryRun });
+        const outcome = await applyWorkspace(backend, OPERATOR, file, { dryRun: options.dryRun, env: process.env });
         const name = path.basename(options.file);
         for (const note of outcome.notes) cli.line(`note: ${note}`);
         if (outcome.changes.length === 0) return cli.line(`no changes: the workspace already matches ${name}`);

@@ -20,6 +20,7 @@ import { registerEnvironmentCommands } from './environment';
 import { EXIT, ServerError } from './graphql-client';
 import { registerHistoryCommands } from './history';
 import { registerLoginCommands } from './login';
+import { registerNotificationCommands } from './notification';
 import { registerOrganizationCommands } from './organization';
 import { registerProjectCommands } from './project';
 import { registerRepoCommands } from './repo';
@@ -113,6 +114,7 @@ export function buildProgram(cli: Cli): Command {
   registerUserCommands(program, cli);
   registerTokenCommands(program, cli);
   registerAgentCommands(program, cli);
+  registerNotificationCommands(program, cli);
   registerApplyCommand(program, cli);
   registerLoginCommands(program, cli);
   registerHistoryCommands(program, cli);

@@ -30,6 +30,12 @@ export interface Dialect {
   prepare<Row>(query: Preparable<Row>, name: string): PreparedRead<Row>;
   /** Rows of a raw SQL query. */
   rows<Row>(db: QueryDb, query: SQL): Promise<Row[]>;
+  /**
+   * Runs a select of rows about to be claimed inside a transaction: PostgreSQL locks them and skips
+   * rows another transaction holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time, and
+   * the claiming update's own conditions (lease owner and expiry) settle the rest.
+   */
+  skipLocked<Row>(query: PromiseLike<Row[]> & object): Promise<Row[]>;
 }
 
 /** What a drizzle SQLite prepared query holds about its result columns (drizzle 0.45). */
@@ -83,6 +89,7 @@ export const sqliteDialect: Dialect = {
     };
   },
   rows: async <Row>(db: QueryDb, query: SQL) => db.all<Row>(query),
+  skipLocked: async <Row>(query: PromiseLike<Row[]>) => query,
 };
 
 export const postgresDialect: Dialect = {
@@ -100,6 +107,8 @@ export const postgresDialect: Dialect = {
     const result = (await (db as unknown as { execute(q: SQL): Promise<{ rows: Row[] }> }).execute(query)) as { rows: Row[] };
     return result.rows;
   },
+  skipLocked: async <Row>(query: PromiseLike<Row[]> & object) =>
+    (query as unknown as { for(strength: 'update', config: { skipLocked: boolean }): PromiseLike<Row[]> }).for('update', { skipLocked: true }),
 };
 
 /** A connection (or transaction) as the stores see it. */

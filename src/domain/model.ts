@@ -351,3 +351,62 @@ export interface DeploymentReversion {
   whole: boolean;
   createdAt: Date;
 }
+
+export const NOTIFICATION_TARGET_KINDS = ['WEBHOOK', 'SLACK', 'ARGOCD'] as const;
+export type NotificationTargetKind = (typeof NOTIFICATION_TARGET_KINDS)[number];
+
+/** What a notification is about. COMMIT_PUSHED (main moved) is what an Argo CD target takes. */
+export const NOTIFICATION_EVENT_KINDS = [
+  'REQUEST_CREATED',
+  'REQUEST_AWAITING_APPROVAL',
+  'REQUEST_APPROVED',
+  'REQUEST_REJECTED',
+  'REQUEST_COMPLETED',
+  'REQUEST_FAILED',
+  'BREAK_GLASS_OPENED',
+  'DEPLOYMENT_RECORDED',
+  'AGENT_UNREACHABLE',
+  'DRIFT_DETECTED',
+  'COMMIT_PUSHED',
+] as const;
+export type NotificationEventKind = (typeof NOTIFICATION_EVENT_KINDS)[number];
+
+export const NOTIFICATION_DELIVERY_STATES = ['PENDING', 'DELIVERED', 'DEAD'] as const;
+export type NotificationDeliveryState = (typeof NOTIFICATION_DELIVERY_STATES)[number];
+
+export interface NotificationTarget {
+  id: string;
+  projectId: string;
+  name: string;
+  kind: NotificationTargetKind;
+  url: string;
+  /** Write-only: used to sign, never returned by the API. */
+  secret: string | null;
+  /** Empty: every kind the target type takes. */
+  eventKinds: NotificationEventKind[];
+  /** Empty: every tenant-environment. */
+  tenantEnvironmentIds: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NotificationDelivery {
+  id: number;
+  projectId: string;
+  targetId: string;
+  /** Sent as the idempotency key on every attempt. */
+  eventId: string;
+  eventKind: NotificationEventKind;
+  tenantEnvironmentId: string | null;
+  payload: Record<string, unknown>;
+  state: NotificationDeliveryState;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}

@@ -6,6 +6,7 @@
  */
 import type { Compute } from './compute';
 import type { DomainEvent } from './events';
+import type { Notice } from './notifications/notices';
 import type {
   Agent,
   ApiToken,
@@ -18,6 +19,9 @@ import type {
   Environment,
   IndexedCommit,
   Membership,
+  NotificationDelivery,
+  NotificationDeliveryState,
+  NotificationTarget,
   Organization,
   Project,
   RequestState,
@@ -321,6 +325,42 @@ export interface SyncReportStore {
   latestReportTimes(): Promise<Array<{ tenantEnvironmentId: string; reportedAt: Date | null }>>;
 }
 
+export interface NotificationTargetStore {
+  /** Creates the project's target of this name, or replaces its settings; returns the stored row. */
+  upsert(target: Omit<NotificationTarget, 'createdAt'>): Promise<NotificationTarget>;
+  byId(id: string): Promise<NotificationTarget | null>;
+  byIds(ids: readonly string[]): Promise<Array<NotificationTarget | null>>;
+  /** By name. */
+  ofProject(projectId: string): Promise<NotificationTarget[]>;
+  /** False when it did not exist; its deliveries go with it. */
+  remove(id: string): Promise<boolean>;
+}
+
+export type NewNotificationDelivery = Pick<NotificationDelivery, 'projectId' | 'targetId' | 'eventId' | 'eventKind' | 'tenantEnvironmentId' | 'payload' | 'nextAttemptAt' | 'createdAt'>;
+
+/** What one attempt left: the next state and what the receiver answered. */
+export type DeliveryOutcome = Pick<NotificationDelivery, 'state' | 'attempts' | 'nextAttemptAt' | 'lastStatus' | 'lastError' | 'lastAttemptAt' | 'deliveredAt'>;
+
+export interface NotificationDeliveryStore {
+  /** The outbox rows of one change; a row already there for the same target and event is kept (and not counted). */
+  insert(rows: readonly NewNotificationDelivery[]): Promise<number>;
+  byId(id: number): Promise<NotificationDelivery | null>;
+  /** Newest first, ids below `beforeId` (and within the window). */
+  list(projectId: string, filter: { targetId?: string | null; state?: NotificationDeliveryState | null }, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<NotificationDelivery[]>;
+  /** Whether a target's head row is due and free at `now` (a read before a claiming transaction). */
+  anyDue(now: Date): Promise<boolean>;
+  /**
+   * Leases up to `limit` rows to `owner` until `leaseUntil`: for each target only its oldest PENDING
+   * row, when it is due and not leased by someone else, so a target's events go out in order and one
+   * row is worked on by one dispatcher at a time. Call inside a transaction.
+   */
+  setLeases(owner: string, now: Date, leaseUntil: Date, limit: number): Promise<NotificationDelivery[]>;
+  /** Records an attempt and releases the lease, only while `owner` still holds it. */
+  setOutcome(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
+  /** Queues the row again (any state), due at `now`, with a fresh attempt budget; null when it is unknown or leased (an attempt under way). */
+  setRedeliver(id: number, now: Date): Promise<NotificationDelivery | null>;
+}
+
 export interface Stores {
   organizations: OrganizationStore;
   projects: ProjectStore;
@@ -343,6 +383,8 @@ export interface Stores {
   breakGlass: BreakGlassStore;
   audit: AuditStore;
   syncReports: SyncReportStore;
+  notificationTargets: NotificationTargetStore;
+  notificationDeliveries: NotificationDeliveryStore;
 }
 
 export const WRITE_VERBS = ['insert', 'upsert', 'ensure', 'set', 'transition', 'close', 'revoke', 'delete', 'remove'] as const;
@@ -359,6 +401,17 @@ export type ReadStores = { [K in keyof Stores]: ReadsOf<Stores[K]> };
 export interface Transaction {
   stores: Stores;
   emit(event: DomainEvent): void;
+  /** Something to tell notification targets about that is no domain event (break-glass opened, drift, an agent gone silent). */
+  notify(notice: Notice): void;
+}
+
+/**
+ * The transactional outbox: turns what a transaction emitted into notification rows, written in
+ * that same transaction; `written` runs after the commit when there were any (a dispatcher wakes).
+ */
+export interface Outbox {
+  write(stores: Stores, events: readonly DomainEvent[], notices: readonly Notice[]): Promise<number>;
+  written(): void;
 }
 
 export type Transact = <T>(work: (tx: Transaction) => Promise<T>) => Promise<T>;
@@ -497,6 +550,12 @@ export interface DomainSettings {
   publicUrl: string;
 }
 
+/** Checks a notification target's URL against the network policy (scheme, resolved addresses, allow-list). */
+export interface NotificationNetwork {
+  /** The reason the URL is refused, with a stable code; null when it may be used. */
+  refusal(url: URL): Promise<{ code: string; message: string } | null>;
+}
+
 /** Everything a domain operation works with; built once by the app (or a test). */
 export interface Backend {
   /** Committed data; writes go through `transact`. */
@@ -509,6 +568,8 @@ export interface Backend {
   compute: Compute;
   settings: DomainSettings;
   now: () => Date;
+  /** The network policy for notification targets; absent (tests in memory): only the URL's form is checked. */
+  notificationNetwork?: NotificationNetwork;
   /** Fault injection for crash-recovery tests: pauses execution at a named point. Off in production. */
   faults?: { pause(point: FaultPoint): Promise<void> };
 }
@@ -517,11 +578,21 @@ export interface Backend {
  * Turns an adapter's transactions into the domain's: events emitted by the work are published,
  * in order, after the commit (never for a transaction that rolled back).
  */
-export function transactWith(run: RunInTransaction, events: EventBus): Transact {
+export function transactWith(run: RunInTransaction, events: EventBus, outbox?: Outbox): Transact {
   return async (work) => {
     const emitted: DomainEvent[] = [];
-    const result = await run((stores) => work({ stores, emit: (event) => emitted.push(event) }));
+    const notices: Notice[] = [];
+    let rows = 0;
+    const result = await run(async (stores) => {
+      emitted.length = 0;
+      notices.length = 0;
+      const value = await work({ stores, emit: (event) => emitted.push(event), notify: (notice) => notices.push(notice) });
+      // Derived here, from everything the work emitted, so no state change can forget its notifications.
+      if (outbox && (emitted.length > 0 || notices.length > 0)) rows = await outbox.write(stores, emitted, notices);
+      return value;
+    });
     for (const event of emitted) events.publish(event);
+    if (rows > 0) outbox!.written();
     return result;
   };
 }

@@ -13,6 +13,7 @@ import type { HealthState, LiveServiceValues, SyncReport, SyncState, TenantEnvir
 import type { Backend } from './ports';
 import { readFiles, servicesIn } from './tenant-environment-files';
 import { loadTenantEnvironment } from './workspace';
+import { acceptsEvent } from './notifications/targets-policy';
 
 export interface SyncReportInput {
   project: string;
@@ -99,7 +100,8 @@ export async function reportSyncStatus(backend: Backend, actor: Actor | null, in
   // A deployment marked FAILED that later reports HEALTHY at the same revision recovered: no longer FAILED.
   const recovered = input.health === 'HEALTHY' ? await deploymentLiveAt(backend, context, revision) : null;
   const now = backend.now();
-  const { report, event } = await backend.transact(async ({ stores, emit }) => {
+  const drift = input.syncState === 'SYNCED' ? await driftToNotify(backend, context, revision, input.services) : [];
+  const { report, event } = await backend.transact(async ({ stores, emit, notify }) => {
     const report = await stores.syncReports.insert({
       tenantEnvironmentId: context.id,
       agentId: actor.agent.id,
@@ -123,6 +125,7 @@ export async function reportSyncStatus(backend: Backend, actor: Actor | null, in
     });
     const event = domainEvent<SyncStatusChanged>({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, reportId: report.id }, now);
     emit(event);
+    if (drift.length > 0) notify({ kind: 'DRIFT_DETECTED', projectId: context.project.id, tenantEnvironmentId: context.id, reportId: report.id, revision, drift, at: now });
     return { report, event };
   });
   // The answer to this call is also what every local subscriber gets for this event: computed once.
@@ -182,12 +185,33 @@ function sameWhenRendered(desired: unknown, live: unknown): boolean {
   return rendered(desired) === rendered(live);
 }
 
+/**
+ * The drift of a report that says SYNCED, against the revision it synced, when a notification target
+ * of the project wants to hear of drift (otherwise nobody reads it, and the files are not read).
+ */
+async function driftToNotify(backend: Backend, context: TenantEnvironment, revision: string, live: LiveServiceValues[]): Promise<DriftEntry[]> {
+  const targets = await backend.stores.notificationTargets.ofProject(context.project.id);
+  if (!targets.some((target) => acceptsEvent(target, 'DRIFT_DETECTED', context.id))) return [];
+  try {
+    return await driftAgainst(backend, context, live, revision);
+  } catch {
+    // A notification is no reason to refuse the report.
+    return [];
+  }
+}
+
 /** Desired values (head revision) against what the agent last reported, per service and field. */
 export async function driftOf(backend: Backend, context: TenantEnvironment): Promise<DriftEntry[]> {
   const report = await backend.stores.syncReports.latest(context.id);
   if (!report) return [];
+  return driftAgainst(backend, context, report.liveValues, null);
+}
+
+/** Desired values at `revision` (null: main's head) against live values, per service and field. */
+async function driftAgainst(backend: Backend, context: TenantEnvironment, liveValues: LiveServiceValues[], revision: string | null): Promise<DriftEntry[]> {
+  const report = { liveValues };
   const git = await backend.repositories.forProject(context.project.slug);
-  const files = await readFiles(git, await git.head(), context.ref);
+  const files = await readFiles(git, revision ?? (await git.head()), context.ref);
   const drift: DriftEntry[] = [];
   const desiredServices = servicesIn(files);
   for (const live of report.liveValues) {
@@ -245,9 +269,16 @@ export function startReachabilityMonitor(backend: Backend): { stop(): void } {
         if (wasReachable !== reachable) {
           const context = await loadTenantEnvironment(backend, row.tenantEnvironmentId).catch(() => null);
           if (context) {
-            backend.events.publish(
-              domainEvent<SyncStatusChanged>({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, reportId: null }, now),
-            );
+            const event = domainEvent<SyncStatusChanged>({ type: 'syncStatusChanged', projectId: context.project.id, tenantEnvironmentId: context.id, reportId: null }, now);
+            if (reachable) {
+              backend.events.publish(event);
+            } else {
+              // Its notification id is derived from the silent agent's last report: instances that all notice it notify once.
+              await backend.transact(async ({ emit, notify }) => {
+                emit(event);
+                notify({ kind: 'AGENT_UNREACHABLE', projectId: context.project.id, tenantEnvironmentId: context.id, lastReportedAt: row.reportedAt!, silenceMs: backend.settings.agentSilenceMs, at: now });
+              });
+            }
           }
         }
       }

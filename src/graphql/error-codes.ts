@@ -13,6 +13,7 @@ export const ERROR_CODE_GROUPS = [
   'Query limits and the GraphQL protocol',
   'Server, repository and storage',
   'Onboarding and tokens',
+  'Notifications',
   'Administration (CLI)',
 ] as const;
 
@@ -34,6 +35,7 @@ const protocol = 'Query limits and the GraphQL protocol';
 const server = 'Server, repository and storage';
 const onboarding = 'Onboarding and tokens';
 const admin = 'Administration (CLI)';
+const notifications = 'Notifications';
 
 export const ERROR_CODES = {
   UNAUTHENTICATED: {
@@ -205,6 +207,19 @@ export const ERROR_CODES = {
   INVALID_TOKEN_NAME: { group: onboarding, status: 400, meaning: 'A token name is one line of at most 100 characters.' },
   TOKEN_ALREADY_REVOKED: { group: onboarding, status: 400, meaning: 'The token was revoked already.' },
 
+  INVALID_NOTIFICATION_URL: {
+    group: notifications,
+    status: 400,
+    meaning: 'A notification target URL that is not an absolute http:// or https:// URL with a host (and no credentials), or whose host does not resolve.',
+  },
+  NOTIFICATION_ADDRESS_REFUSED: {
+    group: notifications,
+    status: 400,
+    meaning: 'The target URL names or resolves to a loopback, link-local, private or reserved address not allowed by `NOTIFY_ALLOWED_NETWORKS` (a server-side request forgery guard; checked again on every connection).',
+  },
+  UNKNOWN_NOTIFICATION_EVENT: { group: notifications, status: 400, meaning: 'An event kind that does not exist, or that the target kind does not take (an ARGOCD target takes `COMMIT_PUSHED` only).' },
+  NOTIFICATION_IN_FLIGHT: { group: notifications, status: 409, meaning: 'redeliverNotification on a delivery whose attempt is under way: wait for its outcome, then redeliver.' },
+  INVALID_NOTIFICATION_TARGET: { group: notifications, status: 400, meaning: 'A target name that is not lowercase letters, digits and dashes, an unknown kind, a secret too long, or a secret for a SLACK target.' },
   INVALID_SLUG: { group: admin, status: 400, meaning: 'Project slugs are lowercase letters, digits and dashes.' },
   ORGANIZATION_EXISTS: { group: admin, status: 409, meaning: 'An organization with this slug exists already.' },
   PROJECT_EXISTS: { group: admin, status: 409, meaning: 'A project with this slug exists already.' },

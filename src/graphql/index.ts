@@ -25,5 +25,7 @@ import './types/audit-event';
 import './types/sync-status';
 import './types/repository-health';
 import './types/repository-token';
+import './types/notification-target';
+import './types/notification-delivery';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -10,6 +10,8 @@ import { transactWith, type Backend } from '../domain/ports';
 import { createEventPubSub, type EventPubSub, type InProcessEventBus } from '../events/pubsub';
 import { RepositoryRegistry } from '../git';
 import { KeyedMutex } from '../lib/keyed-mutex';
+import { notificationOutbox } from '../domain/notifications/outbox';
+import { AddressPolicy, notificationNetwork } from '../notifications/address-policy';
 
 export class DataDirectoryError extends Error {
   readonly code = 'DATA_DIRECTORY_INVALID';
@@ -43,6 +45,9 @@ export interface OpenBackend {
   database: DatabaseHandle;
   pubsub: EventPubSub;
   bus: InProcessEventBus;
+  /** Wakes the notification dispatcher when a commit wrote outbox rows. */
+  outbox: ReturnType<typeof notificationOutbox>;
+  addressPolicy: AddressPolicy;
 }
 
 export function openBackend(config: Config, options: BackendOptions = {}): OpenBackend {
@@ -50,20 +55,25 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
   const database = openSqlite(config.databaseFile, { onStatement: options.onStatement });
   fs.mkdirSync(config.repositoriesDir, { recursive: true });
   const { pubsub, bus } = createEventPubSub();
+  const settings: Backend['settings'] = {
+    agentSilenceMs: config.AGENT_SILENCE_SECONDS * 1000,
+    breakGlassDefaultMinutes: 60,
+    breakGlassMaxMinutes: config.BREAK_GLASS_MAX_MINUTES,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+  };
+  const now = options.now ?? (() => new Date());
+  const outbox = notificationOutbox(settings, now);
+  const addressPolicy = new AddressPolicy(config.NOTIFY_ALLOWED_NETWORKS);
   const backend: Backend = {
     stores: database.stores,
-    transact: transactWith(database.run, bus),
+    transact: transactWith(database.run, bus, outbox),
     repositories: new RepositoryRegistry(config.repositoriesDir),
     events: bus,
     locks: new KeyedMutex(),
     compute: options.compute ?? (config.COMPUTE_THREADS > 0 ? workerCompute({ threads: config.COMPUTE_THREADS }) : inProcessCompute()),
-    settings: {
-      agentSilenceMs: config.AGENT_SILENCE_SECONDS * 1000,
-      breakGlassDefaultMinutes: 60,
-      breakGlassMaxMinutes: config.BREAK_GLASS_MAX_MINUTES,
-      publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
-    },
-    now: options.now ?? (() => new Date()),
+    settings,
+    notificationNetwork: notificationNetwork(addressPolicy),
+    now,
     faults: config.FAULT_PAUSE_AT
       ? {
           pause: (point) =>
@@ -71,5 +81,5 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
         }
       : undefined,
   };
-  return { backend, database, pubsub, bus };
+  return { backend, database, pubsub, bus, outbox, addressPolicy };
 }

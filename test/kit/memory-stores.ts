@@ -18,6 +18,8 @@ import type {
   Environment,
   IndexedCommit,
   Membership,
+  NotificationDelivery,
+  NotificationTarget,
   Organization,
   Project,
   RollbackNote,
@@ -55,7 +57,9 @@ interface State {
   breakGlass: BreakGlassSession[];
   audit: AuditEvent[];
   syncReports: SyncReport[];
-  sequences: { audit: number; syncReports: number };
+  notificationTargets: NotificationTarget[];
+  notificationDeliveries: NotificationDelivery[];
+  sequences: { audit: number; syncReports: number; notificationDeliveries: number };
 }
 
 const emptyState = (): State => ({
@@ -83,7 +87,9 @@ const emptyState = (): State => ({
   breakGlass: [],
   audit: [],
   syncReports: [],
-  sequences: { audit: 0, syncReports: 0 },
+  notificationTargets: [],
+  notificationDeliveries: [],
+  sequences: { audit: 0, syncReports: 0, notificationDeliveries: 0 },
 });
 
 class UniqueViolation extends Error {
@@ -115,6 +121,14 @@ function windowOf<T>(rows: T[], key: (row: T) => number, limit: number, window: 
 
 function storesOver(state: () => State): Stores {
   const s = state;
+  /** Each target's oldest PENDING row, when it is due and not leased. */
+  const dueHeads = (now: Date) => {
+    const heads = new Map<string, NotificationDelivery>();
+    for (const d of [...s().notificationDeliveries].sort((a, b) => a.id - b.id)) {
+      if (d.state === 'PENDING' && !heads.has(d.targetId)) heads.set(d.targetId, d);
+    }
+    return [...heads.values()].filter((d) => d.nextAttemptAt <= now && (!d.leaseExpiresAt || d.leaseExpiresAt < now));
+  };
   const tenantEnvironment = (row: State['tenantEnvironments'][number]): TenantEnvironment => {
     const project = s().projects.find((p) => p.id === row.projectId)!;
     const tenant = s().tenants.find((t) => t.id === row.tenantId)!;
@@ -541,6 +555,86 @@ function storesOver(state: () => State): Stores {
           const latest = s().syncReports.filter((r) => r.tenantEnvironmentId === te.id).sort((a, b) => b.id - a.id)[0];
           return { tenantEnvironmentId: te.id, reportedAt: latest ? new Date(latest.reportedAt) : null };
         }),
+    },
+    notificationTargets: {
+      upsert: async (target) => {
+        const existing = s().notificationTargets.find((t) => t.projectId === target.projectId && t.name === target.name);
+        if (existing) {
+          Object.assign(existing, copy(target), { id: existing.id, createdAt: existing.createdAt });
+          return copy(existing);
+        }
+        const row = { ...copy(target), createdAt: new Date() };
+        s().notificationTargets.push(row);
+        return copy(row);
+      },
+      byId: async (id) => one(s().notificationTargets.find((t) => t.id === id)),
+      byIds: async (ids) => ids.map((id) => one(s().notificationTargets.find((t) => t.id === id))),
+      ofProject: async (projectId) => copy(s().notificationTargets.filter((t) => t.projectId === projectId).sort((a, b) => compare(a.name, b.name))),
+      remove: async (id) => {
+        const before = s().notificationTargets.length;
+        s().notificationTargets = s().notificationTargets.filter((t) => t.id !== id);
+        s().notificationDeliveries = s().notificationDeliveries.filter((d) => d.targetId !== id);
+        return s().notificationTargets.length < before;
+      },
+    },
+    notificationDeliveries: {
+      insert: async (rows) => {
+        let inserted = 0;
+        for (const row of rows) {
+          if (s().notificationDeliveries.some((d) => d.targetId === row.targetId && d.eventId === row.eventId)) continue;
+          s().notificationDeliveries.push({
+            ...copy(row),
+            id: ++s().sequences.notificationDeliveries,
+            state: 'PENDING',
+            attempts: 0,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            lastStatus: null,
+            lastError: null,
+            lastAttemptAt: null,
+            deliveredAt: null,
+          });
+          inserted++;
+        }
+        return inserted;
+      },
+      byId: async (id) => one(s().notificationDeliveries.find((d) => d.id === id)),
+      list: async (projectId, filter, page) =>
+        copy(
+          windowOf(
+            s().notificationDeliveries.filter(
+              (d) =>
+                d.projectId === projectId &&
+                (!filter.targetId || d.targetId === filter.targetId) &&
+                (!filter.state || d.state === filter.state) &&
+                (page.beforeId === null || d.id < page.beforeId) &&
+                (page.above == null || d.id > page.above),
+            ),
+            (d) => d.id,
+            page.limit,
+            page,
+          ),
+        ),
+      anyDue: async (now) => dueHeads(now).length > 0,
+      setLeases: async (owner, now, leaseUntil, limit) => {
+        const claimed = dueHeads(now)
+          .sort((a, b) => a.id - b.id)
+          .slice(0, limit);
+        for (const d of claimed) Object.assign(d, { leaseOwner: owner, leaseExpiresAt: leaseUntil });
+        return copy(claimed);
+      },
+      setOutcome: async (id, owner, outcome) => {
+        const row = s().notificationDeliveries.find((d) => d.id === id && d.leaseOwner === owner);
+        if (!row) return false;
+        Object.assign(row, copy(outcome), { leaseOwner: null, leaseExpiresAt: null });
+        return true;
+      },
+      setRedeliver: async (id, now) => {
+        const row = s().notificationDeliveries.find((d) => d.id === id && (!d.leaseExpiresAt || d.leaseExpiresAt < now));
+        if (!row) return null;
+        Object.assign(row, { state: 'PENDING', attempts: 0, nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, deliveredAt: null });
+        return copy(row);
+      },
     },
   };
 }

@@ -487,5 +487,41 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       await open;
       expect((await db.stores.users.byEmail('later@example.com'))!.id).toBe('usr-8');
     });
+
+    it('notification outbox: one row per target and event; leases take each target\'s due head only, once, until released', async () => {
+      const target = (id: string, name: string) => ({ id, projectId: 'prj-1', name, kind: 'WEBHOOK' as const, url: `https://${name}.example.com/`, secret: null, eventKinds: [], tenantEnvironmentIds: [], updatedAt: T0 });
+      await write(async (s) => {
+        await s.notificationTargets.upsert(target('ntt-a', 'a'));
+        await s.notificationTargets.upsert(target('ntt-b', 'b'));
+      });
+      const replaced = await write((s) => s.notificationTargets.upsert({ ...target('ntt-other-id', 'a'), secret: 'x' }));
+      expect(replaced).toMatchObject({ id: 'ntt-a', secret: 'x' });
+      expect((await db.stores.notificationTargets.ofProject('prj-1')).map((x) => x.name)).toEqual(['a', 'b']);
+      const row = (targetId: string, eventId: string) => ({ projectId: 'prj-1', targetId, eventId, eventKind: 'REQUEST_CREATED' as const, tenantEnvironmentId: te1, payload: { id: eventId }, nextAttemptAt: at(0), createdAt: at(0) });
+      expect(await write((s) => s.notificationDeliveries.insert([row('ntt-a', 'e1'), row('ntt-a', 'e2'), row('ntt-b', 'e1')]))).toBe(3);
+      expect(await write((s) => s.notificationDeliveries.insert([row('ntt-a', 'e1')]))).toBe(0);
+      expect(await db.stores.notificationDeliveries.anyDue(at(1))).toBe(true);
+
+      const first = await write((s) => s.notificationDeliveries.setLeases('one', at(1), at(2), 10));
+      expect(first.map((d) => [d.targetId, d.eventId])).toEqual([['ntt-a', 'e1'], ['ntt-b', 'e1']]);
+      // Leased rows, and the rows behind them, are nobody else's.
+      expect(await write((s) => s.notificationDeliveries.setLeases('two', at(1), at(2), 10))).toEqual([]);
+      expect(await db.stores.notificationDeliveries.anyDue(at(1))).toBe(false);
+      // Only the holder records an outcome.
+      const outcome = { state: 'DELIVERED' as const, attempts: 1, nextAttemptAt: at(1), lastStatus: 200, lastError: null, lastAttemptAt: at(1), deliveredAt: at(1) };
+      expect(await write((s) => s.notificationDeliveries.setOutcome(first[0]!.id, 'two', outcome))).toBe(false);
+      expect(await write((s) => s.notificationDeliveries.setOutcome(first[0]!.id, 'one', outcome))).toBe(true);
+      const next = await write((s) => s.notificationDeliveries.setLeases('two', at(1), at(2), 10));
+      expect(next.map((d) => d.eventId)).toEqual(['e2']);
+      // A lapsed lease frees the row for another dispatcher.
+      const lapsed = await write((s) => s.notificationDeliveries.setLeases('two', at(3), at(4), 10));
+      expect(lapsed.map((d) => [d.targetId, d.eventId]).sort()).toEqual([['ntt-a', 'e2'], ['ntt-b', 'e1']]);
+      const again = await write((s) => s.notificationDeliveries.setRedeliver(first[0]!.id, at(5)));
+      expect(again).toMatchObject({ state: 'PENDING', attempts: 0, leaseOwner: null });
+      const page = await db.stores.notificationDeliveries.list('prj-1', { targetId: 'ntt-a' }, { limit: 10, beforeId: null });
+      expect(page.map((d) => d.eventId)).toEqual(['e2', 'e1']);
+      expect(await write((s) => s.notificationTargets.remove('ntt-a'))).toBe(true);
+      expect(await db.stores.notificationDeliveries.list('prj-1', {}, { limit: 10, beforeId: null })).toHaveLength(1);
+    });
   });
 }

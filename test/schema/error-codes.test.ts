@@ -28,6 +28,8 @@ const INTERNAL: Record<string, string> = {
   DATABASE_UNREADABLE: 'refuses to start: printed at start, never a GraphQL error',
   GRAPHQL_ERROR: "the on-call CLI's own label for a server error that carries no code; the server always sets one",
   UNSUPPORTED_MODE: 'a compute task guard: FULL rollbacks are never planned file by file, so no request reaches it',
+  NOTIFICATION_HTTP_ERROR: "a failed delivery attempt's log field: attempts run after the commit, outside any request",
+  NOTIFICATION_CONNECTION_FAILED: "a failed delivery attempt's log field: attempts run after the commit, outside any request",
 };
 
 /** Codes that GraphQL Yoga itself sets (src/ never does). */
@@ -35,6 +37,8 @@ const FROM_YOGA: ErrorCode[] = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAIL
 
 /** Where a code is passed on rather than written: each is accounted for by a literal the scan finds elsewhere. */
 const DYNAMIC: Array<{ file: string; text: string; why: string }> = [
+  { file: 'domain/notifications/targets.ts', text: 'refusal.code', why: "the network policy's refusal: INVALID_NOTIFICATION_URL | NOTIFICATION_ADDRESS_REFUSED" },
+  { file: 'notifications/dispatcher.ts', text: 'code', why: "a delivery attempt's failure, logged only (INTERNAL)" },
   { file: 'domain/gating.ts', text: 'result.code', why: "a GateResult's code: FEATURE_NOT_ENABLED | PLAN_REQUIRED" },
   { file: 'domain/release-edits.ts', text: 'error.code', why: "a YamlFieldError's code (YamlFieldErrorCode), as a 400" },
   { file: 'domain/rollback/plan.ts', text: 'error.code', why: "a YamlFieldError's code (YamlFieldErrorCode), as a 400" },

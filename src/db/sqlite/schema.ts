@@ -7,6 +7,9 @@ import {
   DEPLOYMENT_SOURCES,
   DEPLOYMENT_STATUSES,
   HEALTH_STATES,
+  NOTIFICATION_DELIVERY_STATES,
+  NOTIFICATION_EVENT_KINDS,
+  NOTIFICATION_TARGET_KINDS,
   PLANS,
   REQUEST_STATES,
   REVIEW_DECISIONS,
@@ -16,6 +19,7 @@ import {
   type DiffCounts,
   type FeatureFlag,
   type LiveServiceValues,
+  type NotificationEventKind,
   type PromotionPayload,
   type ReleasePayload,
   type SelectedField,
@@ -481,4 +485,63 @@ export const deploymentReversions = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.deploymentId, t.rollbackRequestId] })],
+);
+
+/** Where a project's notifications go (a webhook, Slack, Argo CD); the secret is never read back out through the API. */
+export const notificationTargets = sqliteTable(
+  'notification_targets',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: NOTIFICATION_TARGET_KINDS }).notNull(),
+    url: text('url').notNull(),
+    secret: text('secret'),
+    /** Empty: every kind the target type takes. */
+    eventKinds: json<NotificationEventKind[]>('event_kinds').notNull(),
+    /** Empty: every tenant-environment. */
+    tenantEnvironmentIds: json<string[]>('tenant_environment_ids').notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('notification_targets_project_name').on(t.projectId, t.name)],
+);
+
+/**
+ * The outbox: one row per (event, target), written in the transaction of the change that caused
+ * it. The id orders a target's rows; the lease lets exactly one dispatcher work on a row at a time.
+ */
+export const notificationDeliveries = sqliteTable(
+  'notification_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id),
+    targetId: text('target_id')
+      .notNull()
+      .references(() => notificationTargets.id, { onDelete: 'cascade' }),
+    /** The event's id, sent as its idempotency key on every attempt. */
+    eventId: text('event_id').notNull(),
+    eventKind: text('event_kind', { enum: NOTIFICATION_EVENT_KINDS }).notNull(),
+    tenantEnvironmentId: text('tenant_environment_id'),
+    payload: json<Record<string, unknown>>('payload').notNull(),
+    state: text('state', { enum: NOTIFICATION_DELIVERY_STATES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    lastAttemptAt: integer('last_attempt_at', { mode: 'timestamp_ms' }),
+    deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('notification_deliveries_target_event').on(t.targetId, t.eventId),
+    index('notification_deliveries_pending').on(t.state, t.targetId, t.id),
+    index('notification_deliveries_project').on(t.projectId, t.id),
+  ],
 );

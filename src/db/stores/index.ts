@@ -3,6 +3,7 @@ import type { Stores } from '../../domain/ports';
 import type { StoreContext } from '../dialect';
 import { deploymentStore } from './deployments';
 import { historyIndexStore } from './history-index';
+import { notificationDeliveryStore, notificationTargetStore } from './notifications';
 import { auditStore, breakGlassStore, syncReportStore } from './oversight';
 import { agentStore, membershipStore, tokenStore, userStore } from './people';
 import {
@@ -38,5 +39,7 @@ export function createStores(context: StoreContext): Stores {
     breakGlass: breakGlassStore(context),
     audit: auditStore(context),
     syncReports: syncReportStore(context),
+    notificationTargets: notificationTargetStore(context),
+    notificationDeliveries: notificationDeliveryStore(context),
   };
 }

@@ -13,6 +13,8 @@ import { archiveEnvironment, archiveOrganization, archiveProject, archiveTenant 
 import { OPERATOR, type Operator } from './caller';
 import { installImport, stageImport, type StagedImport } from './import';
 import { agentsOf, createUserAccount, registerAgent, setAgentScopes, setProjectMember } from './people';
+import { notificationTargetsOf, setNotificationTarget } from '../notifications/targets';
+import { checkEventKinds, parseTargetUrl } from '../notifications/targets-policy';
 import {
   createEnvironment,
   createOrganization,
@@ -44,6 +46,8 @@ class Run {
   constructor(
     readonly backend: Backend,
     dryRun: boolean,
+    /** Where `secretEnv` of a notification target is read (the apply process's environment). */
+    readonly env: Record<string, string | undefined> = {},
   ) {
     this.outcome = { dryRun, changes: [], agentTokens: [], notes: [] };
   }
@@ -65,7 +69,7 @@ const policyText = (p: { approvalRequired?: boolean; quorum?: number; blockSelfA
   p.approvalRequired ? `approval required, quorum ${p.quorum ?? 1}${p.blockSelfApproval === false ? ', self-approval allowed' : ''}` : 'no approval required';
 
 /** Problems only the data can show (a project of another organization, a role in an unknown project), at their lines. */
-async function checkAgainstData(backend: Backend, file: WorkspaceFile, notes: string[]): Promise<void> {
+async function checkAgainstData(backend: Backend, file: WorkspaceFile, notes: string[], env: Record<string, string | undefined>): Promise<void> {
   const problems: string[] = [];
   const declared = new Set<string>();
   for (const [i, organization] of file.spec.organizations.entries()) {
@@ -87,7 +91,35 @@ async function checkAgainstData(backend: Backend, file: WorkspaceFile, notes: st
       }
     }
   }
+  await checkNotifications(backend, file, problems, env);
   if (problems.length > 0) throw new WorkspaceFileError(file.file, sortedByPosition(problems));
+}
+
+/** Notification targets: their URLs against the network policy, their kinds, their secrets' variables; before any change. */
+async function checkNotifications(backend: Backend, file: WorkspaceFile, problems: string[], env: Record<string, string | undefined>): Promise<void> {
+  for (const [i, organization] of file.spec.organizations.entries()) {
+    for (const [j, project] of organization.projects.entries()) {
+      for (const [k, target] of project.notifications.entries()) {
+        const at = ['organizations', i, 'projects', j, 'notifications', k];
+        try {
+          const url = parseTargetUrl(target.url);
+          const refusal = await backend.notificationNetwork?.refusal(url);
+          if (refusal) problems.push(`${file.locate([...at, 'url'])}: ${refusal.message}`);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          problems.push(`${file.locate([...at, 'url'])}: ${error.message}`);
+        }
+        try {
+          checkEventKinds(target.kind, target.events);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          problems.push(`${file.locate([...at, 'events'])}: ${error.message}`);
+        }
+        if (target.secretEnv && !env[target.secretEnv]) problems.push(`${file.locate([...at, 'secretEnv'])}: the variable ${target.secretEnv} is not set`);
+        if (target.secretEnv && target.kind === 'SLACK') problems.push(`${file.locate([...at, 'secretEnv'])}: a SLACK target has no secret: its URL is the secret`);
+      }
+    }
+  }
 }
 
 /** Clones and checks every repository the file imports, before anything changes. */
@@ -112,9 +144,14 @@ async function stageImports(backend: Backend, file: WorkspaceFile): Promise<Map<
   }
 }
 
-export async function applyWorkspace(backend: Backend, _operator: Operator, file: WorkspaceFile, options: { dryRun?: boolean } = {}): Promise<ApplyOutcome> {
-  const run = new Run(backend, options.dryRun ?? false);
-  await checkAgainstData(backend, file, run.outcome.notes);
+export async function applyWorkspace(
+  backend: Backend,
+  _operator: Operator,
+  file: WorkspaceFile,
+  options: { dryRun?: boolean; env?: Record<string, string | undefined> } = {},
+): Promise<ApplyOutcome> {
+  const run = new Run(backend, options.dryRun ?? false, options.env ?? {});
+  await checkAgainstData(backend, file, run.outcome.notes, run.env);
   const staged = await stageImports(backend, file);
   try {
     for (const organization of file.spec.organizations) await applyOrganization(run, organization, staged);
@@ -213,6 +250,7 @@ async function applyProject(run: Run, organization: string, spec: ProjectSpec, s
     }
   }
 
+  const specNotifications = spec.notifications;
   const agents = project ? await agentsOf(backend, project) : [];
   for (const agent of spec.agents) {
     const scopes = [...new Set(agent.scopes)].sort();
@@ -227,5 +265,33 @@ async function applyProject(run: Run, organization: string, spec: ProjectSpec, s
         setAgentScopes(backend, OPERATOR, { project: slug, name: agent.name, scopes }),
       );
     }
+  }
+
+  const targets = project ? await notificationTargetsOf(backend, OPERATOR, project) : [];
+  for (const spec of specNotifications) {
+    const secret = spec.secretEnv ? run.env[spec.secretEnv]! : null;
+    const input = {
+      project: slug,
+      name: spec.name,
+      kind: spec.kind,
+      url: spec.url,
+      secret,
+      eventKinds: [...new Set(spec.events)].sort(),
+      tenantEnvironments: [...new Set(spec.tenantEnvironments)].sort(),
+    };
+    const existing = targets.find((v) => v.target.name === spec.name);
+    const what = `notification target ${slug}/${spec.name}`;
+    if (!existing) {
+      await run.change(`+ ${what} (${spec.kind} → ${new URL(spec.url).host}${secret ? ', signed' : ''})`, () => setNotificationTarget(backend, OPERATOR, input));
+      continue;
+    }
+    const differences: string[] = [];
+    if (existing.target.kind !== input.kind) differences.push(`kind ${existing.target.kind} → ${input.kind}`);
+    if (existing.target.url !== new URL(input.url).toString()) differences.push(`url → ${new URL(input.url).host}`);
+    if ([...existing.target.eventKinds].sort().join() !== input.eventKinds.join()) differences.push(`events → ${input.eventKinds.join(', ') || 'all'}`);
+    if ([...existing.tenantEnvironments].sort().join() !== input.tenantEnvironments.join()) differences.push(`tenant-environments → ${input.tenantEnvironments.join(', ') || 'all'}`);
+    // Compared, never printed.
+    if (existing.target.secret !== secret) differences.push(secret ? 'secret changed' : 'secret removed');
+    if (differences.length > 0) await run.change(`~ ${what}: ${differences.join(', ')}`, () => setNotificationTarget(backend, OPERATOR, input));
   }
 }

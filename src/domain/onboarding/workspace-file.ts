@@ -6,7 +6,7 @@
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { NAME_PATTERN } from '../layout';
-import { FEATURE_FLAGS, PLANS, ROLES } from '../model';
+import { FEATURE_FLAGS, NOTIFICATION_EVENT_KINDS, NOTIFICATION_TARGET_KINDS, PLANS, ROLES } from '../model';
 import { MAX_QUORUM } from '../requests/approval-policy';
 
 const slug = z.string().regex(NAME_PATTERN, 'must be lowercase letters, digits and dashes (a DNS label)');
@@ -41,6 +41,18 @@ const scope = z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be TENANT/ENVIRONMENT
 
 const agentSpec = z.object({ name: slug, scopes: z.array(scope).min(1, 'an agent needs at least one scope') }).strict();
 
+/** A notification target. The secret never goes in the file: `secretEnv` names the variable of the apply process holding it. */
+const notificationSpec = z
+  .object({
+    name: slug,
+    kind: upper(NOTIFICATION_TARGET_KINDS),
+    url: z.string().min(1, 'must not be empty'),
+    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable').optional(),
+    events: z.array(upper(NOTIFICATION_EVENT_KINDS)).default([]),
+    tenantEnvironments: z.array(scope).default([]),
+  })
+  .strict();
+
 const projectSpec = z
   .object({
     slug,
@@ -52,6 +64,7 @@ const projectSpec = z
     environments: z.array(environmentSpec).default([]),
     tenants: z.array(tenantSpec).default([]),
     agents: z.array(agentSpec).default([]),
+    notifications: z.array(notificationSpec).default([]),
   })
   .strict();
 
@@ -116,6 +129,12 @@ const workspaceSpec = z
         p.agents.forEach((a, k) =>
           a.scopes.forEach((s, l) => {
             if (!tenantEnvironments.has(s)) ctx.addIssue({ code: 'custom', path: [...at, 'agents', k, 'scopes', l], message: `${s} is not a tenant-environment of this project (list it under the tenant's environments)` });
+          }),
+        );
+        unique(p.notifications.map((n, k) => [n.name, [...at, 'notifications', k, 'name']]), `notification target of project ${p.slug}`);
+        p.notifications.forEach((n, k) =>
+          n.tenantEnvironments.forEach((s, l) => {
+            if (!tenantEnvironments.has(s)) ctx.addIssue({ code: 'custom', path: [...at, 'notifications', k, 'tenantEnvironments', l], message: `${s} is not a tenant-environment of this project (list it under the tenant's environments)` });
           }),
         );
       }),

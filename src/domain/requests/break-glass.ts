@@ -42,8 +42,9 @@ export async function openBreakGlassSession(
     expiresAt: new Date(now.getTime() + minutes * 60_000),
     closedAt: null,
   };
-  await backend.transact(async ({ stores }) => {
+  await backend.transact(async ({ stores, notify }) => {
     await stores.breakGlass.insert(session);
+    notify({ kind: 'BREAK_GLASS_OPENED', session, at: now });
     await recordAudit(stores, {
       projectId: project.id,
       actor: user,
