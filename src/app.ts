@@ -34,6 +34,8 @@ export interface App {
   /** graphql-ws on the server's port. */
   webSockets: WebSocketEndpoint;
   logger: Logger;
+  /** Connected and migrated (PostgreSQL) and subscribed (Redis): rejects with a message naming the variable. */
+  ready(): Promise<void>;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
   /**
@@ -52,8 +54,14 @@ export interface AppOptions extends BackendOptions {
 
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const { backend, database, pubsub, bus } = openBackend(config, options);
+  const { backend, database, pubsub, bus, ready, closeEvents } = openBackend(config, { ...options, logger });
   const metrics = createMetrics(pubsub);
+  backend.observer = {
+    casRetry: (projectId, attempt) => {
+      metrics.casRetries.inc();
+      logger.warn({ projectId, attempt }, 'compare-and-swap retry: main moved while a change was being written');
+    },
+  };
   const operations = trackInFlightOperations();
   // SSE subscription streams, re-checked like sockets, and ended on shutdown.
   const streams = watchLivePermissions(backend.stores, logger, config.WS_RECHECK_MS, () => backend.now());
@@ -97,6 +105,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const closeServices = async () => {
     metrics.stop();
     await stopIndexing(backend);
+    await closeEvents();
     await Promise.all([database.close(), backend.compute.close()]);
   };
   return {
@@ -108,7 +117,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     server,
     webSockets,
     logger,
+    ready: () => ready,
     start: async (port = config.PORT, host = config.HOST) => {
+      await ready;
       // Ready means migrations ran and every project's repository opens.
       await Promise.all((await backend.stores.projects.all()).map((project) => backend.repositories.forProject(project.slug)));
       // A database that predates the history index (or a repository pushed to while stopped) is indexed meanwhile.

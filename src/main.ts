@@ -95,11 +95,17 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  if (config.SEED_DEMO) discardInterruptedSeed(config);
+  if (config.SEED_DEMO && !config.DATABASE_URL) discardInterruptedSeed(config);
   let app;
   try {
     app = buildApp(config);
   } catch (error) {
+    fail((error as Error).message);
+  }
+  try {
+    await app.ready();
+  } catch (error) {
+    await app.stopServices().catch(() => undefined);
     fail((error as Error).message);
   }
   const problems = await repositoryProblems(app.backend);
@@ -109,14 +115,17 @@ async function main(): Promise<void> {
   }
   let seeded: DemoCredentials | null = null;
   let bootstrapped: Bootstrapped | null = null;
-  if (config.mode === 'production') bootstrapped = await bootstrapAdmin(app.backend, config.BOOTSTRAP_ADMIN_EMAIL ?? null);
-  if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
-    process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
-    fs.writeFileSync(seedingMarker(config), `${process.pid}\n`);
-    seeded = await seedDemo(app.backend);
-    writeFileDurably(demoTokensFile(config), JSON.stringify(seeded, null, 2));
-    fs.rmSync(seedingMarker(config));
-  }
+  // Instances starting together on one empty PostgreSQL database: one of them bootstraps and seeds.
+  await app.backend.locks.run('first-start', async () => {
+    if (config.mode === 'production') bootstrapped = await bootstrapAdmin(app.backend, config.BOOTSTRAP_ADMIN_EMAIL ?? null);
+    if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
+      process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
+      fs.writeFileSync(seedingMarker(config), `${process.pid}\n`);
+      seeded = await seedDemo(app.backend);
+      writeFileDurably(demoTokensFile(config), JSON.stringify(seeded, null, 2));
+      fs.rmSync(seedingMarker(config));
+    }
+  });
   let port: number;
   try {
     port = await app.start();
