@@ -1,9 +1,10 @@
 /**
  * PostgreSQL tables (drizzle): the single source for the migrations in drizzle/pg/. The same table
  * names, columns and row shapes as src/db/sqlite/schema.ts (test/stores/schema-parity.test.ts checks),
- * in native types: timestamptz (ms precision, as JavaScript dates), jsonb, boolean.
+ * in native types: timestamptz (ms precision, as JavaScript dates), jsonb, boolean; bigint where the
+ * domain compares with Number.MAX_SAFE_INTEGER (positions, serial ids), read back as numbers.
  */
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import {
   CHANGE_LEVELS,
   CHANGE_REQUEST_KINDS,
@@ -281,7 +282,7 @@ export const deployments = pgTable(
       .references(() => tenantEnvironments.id),
     revision: text('revision').notNull(),
     /** Position of the commit in main's history (oldest = 1); the stable order and cursor of the history. */
-    sequence: integer('sequence').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
     committedAt: timestamp('committed_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
     authorName: text('author_name').notNull(),
     authorEmail: text('author_email').notNull(),
@@ -306,7 +307,7 @@ export const deployments = pgTable(
 export const auditEvents = pgTable(
   'audit_events',
   {
-    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
     projectId: text('project_id').references(() => projects.id),
     actorUserId: text('actor_user_id').references(() => users.id),
     actorAgentId: text('actor_agent_id').references(() => agents.id),
@@ -327,7 +328,7 @@ export const auditEvents = pgTable(
 export const syncReports = pgTable(
   'sync_statuses',
   {
-    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
     tenantEnvironmentId: text('tenant_environment_id')
       .notNull()
       .references(() => tenantEnvironments.id),
@@ -351,7 +352,7 @@ export const indexedCommits = pgTable(
       .notNull()
       .references(() => projects.id),
     sha: text('sha').notNull(),
-    sequence: integer('sequence').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
     merge: boolean('merge').notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.sha] }), uniqueIndex('indexed_commits_sequence').on(t.projectId, t.sequence)],
@@ -371,7 +372,7 @@ export const deploymentChanges = pgTable(
     tenantEnvironmentId: text('tenant_environment_id')
       .notNull()
       .references(() => tenantEnvironments.id),
-    sequence: integer('sequence').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
     file: text('file').notNull(),
     level: text('level', { enum: CHANGE_LEVELS }).notNull(),
     path: text('path').notNull(),
