@@ -137,6 +137,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
     },
   };
 
+  let closed: Promise<void> | null = null;
   const afterReady = <S extends object>(store: S): S =>
     new Proxy(store, {
       get(target, property, receiver) {
@@ -162,9 +163,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
       const result = await pool.query(numbered(text), params);
       return result.command === 'SELECT' || result.fields?.length ? (result.rows as Array<Record<string, unknown>>) : [];
     },
-    close: async () => {
-      await Promise.all([pool.end(), lockPool.end()]);
-    },
+    // Idempotent, as SQLite's: an app closed by a test and again by its fixture.
+    close: () => (closed ??= Promise.all([pool.end(), lockPool.end()]).then(() => undefined)),
   };
 }
 
