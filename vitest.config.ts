@@ -8,6 +8,14 @@ import { defineConfig } from 'vitest/config';
  * data directory.
  */
 export const SQLITE_ONLY = [
+  // Spawned servers and CLIs on a data directory (its SQLite file); test/multi-instance spawns them on PostgreSQL.
+  'test/foundation/config.test.ts',
+  'test/hardening/observability.test.ts',
+  'test/incident/incident.test.ts',
+  'test/onboarding/apply.test.ts',
+  'test/onboarding/import.test.ts',
+  'test/onboarding/production.test.ts',
+  // SQLite files, pragmas and statements by hand.
   'test/foundation/database.test.ts',
   'test/foundation/data-directory.test.ts',
   'test/foundation/server-start.test.ts',
@@ -18,6 +26,10 @@ export const SQLITE_ONLY = [
   'test/security/disk-full.test.ts',
   'test/security/seed-interrupted.test.ts',
   'test/stores/prepared-reads.test.ts',
+  'test/hardening/masking.test.ts',
+  'test/hardening/shutdown.test.ts',
+  'test/hardening/crash-recovery.test.ts',
+  'test/hardening/metrics.test.ts',
 ];
 
 /** Tests that do not touch a database at all (pure functions, the schema, static checks): once is enough. */

@@ -237,6 +237,8 @@ export function startReachabilityMonitor(backend: Backend): { stop(): void } {
     while (!stopped) {
       await backend.locks
         .tryRun('reachability-monitor', async () => {
+          // stop() may have come while the lock was being taken.
+          if (stopped) return;
           current = watchReachability(backend);
           await new Promise<void>((resolve) => (release = resolve));
           current.stop();

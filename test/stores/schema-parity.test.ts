@@ -14,9 +14,14 @@ function tables(schema: Record<string, unknown>): Map<string, Table> {
   return new Map(Object.entries(schema).filter((entry): entry is [string, Table] => is(entry[1], Table)));
 }
 
+/** What a column reads back as; PostgreSQL's jsonb columns are a custom type (see json in pg/schema.ts). */
+function readsAs(column: ReturnType<typeof getTableColumns>[string]): string {
+  return column.dataType === 'custom' && column.getSQLType() === 'jsonb' ? 'json' : column.dataType;
+}
+
 function shape(table: Table) {
   return Object.fromEntries(
-    Object.entries(getTableColumns(table)).map(([key, column]) => [key, { name: column.name, dataType: column.dataType, notNull: column.notNull, primary: column.primary }]),
+    Object.entries(getTableColumns(table)).map(([key, column]) => [key, { name: column.name, dataType: readsAs(column), notNull: column.notNull, primary: column.primary }]),
   );
 }
 

@@ -4,7 +4,7 @@
  * in native types: timestamptz (ms precision, as JavaScript dates), jsonb, boolean; bigint where the
  * domain compares with Number.MAX_SAFE_INTEGER (positions, serial ids), read back as numbers.
  */
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import {
   CHANGE_LEVELS,
   CHANGE_REQUEST_KINDS,
@@ -25,7 +25,17 @@ import {
 } from '../../domain/model';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
-const json = <T>(name: string) => jsonb(name).$type<T>();
+/**
+ * jsonb cannot hold U+0000, which SQLite's JSON text can (a summary quoting a binary file): it is
+ * stored as U+FFFD, the replacement character, rather than refusing the row.
+ */
+const jsonText = customType<{ data: unknown; driverData: string }>({
+  dataType: () => 'jsonb',
+  // An escaped NUL, not an escaped backslash followed by the text "u0000".
+  toDriver: (value) => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd'),
+  fromDriver: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+});
+const json = <T>(name: string) => jsonText(name).$type<T>();
 /** Set while archived: hidden from lists, refusing new writes; history and audit stay readable. */
 const archivedAt = () => timestamp('archived_at', { withTimezone: true, mode: 'date', precision: 3 });
 
