@@ -36,7 +36,7 @@ function tagRollback(where: typeof ACME_STAGING | typeof GLOBEX_STAGING, service
 
 describe('an instance killed while it holds the writer lock', () => {
   it('does not block the other beyond the kill; its request ends COMPLETED; the restart leaves the other instance\'s execution alone; Git and database agree', async () => {
-    cluster = await startCluster(2, (i) =>
+    cluster = await startCluster(2, (i): Record<string, string> =>
       i === 0
         ? { FAULT_PAUSE_AT: 'after-rollback-commit', FAULT_PAUSE_MS: '60000' }
         : { FAULT_PAUSE_AT: 'before-rollback-commit', FAULT_PAUSE_MS: '15000', REPAIR_INTERVAL_MS: '300' },
