@@ -11,6 +11,7 @@ import { runGitHttpBenchmarks } from './git-http.bench';
 import { runGraphqlBenchmarks } from './graphql.bench';
 import { runHistoryBenchmarks } from './history.bench';
 import { runLargeFileBenchmarks } from './large-file.bench';
+import { runMultiInstanceBenchmarks } from './multi-instance.bench';
 import { runRollbackBenchmarks } from './rollback.bench';
 import { runSubscriptionBenchmarks } from './subscriptions.bench';
 import { runYamlAndFullBenchmarks } from './yaml-and-full.bench';
@@ -25,6 +26,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['graphql', runGraphqlBenchmarks],
   ['git-http', runGitHttpBenchmarks],
   ['yaml-and-full', runYamlAndFullBenchmarks],
+  ['multi-instance', runMultiInstanceBenchmarks],
 ];
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const unknown = only.filter((name) => !suites.some(([suite]) => suite === name));
