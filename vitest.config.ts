@@ -29,11 +29,10 @@ export const SQLITE_ONLY = [
   'test/hardening/masking.test.ts',
   'test/hardening/shutdown.test.ts',
   'test/hardening/crash-recovery.test.ts',
-  'test/hardening/metrics.test.ts',
 ];
 
 /** Tests that do not touch a database at all (pure functions, the schema, static checks): once is enough. */
-export const NO_DATABASE = ['test/unit/**', 'test/yaml/**', 'test/architecture/**', 'test/schema/**', 'test/stores/schema-parity.test.ts'];
+export const NO_DATABASE = ['test/unit/**', 'test/yaml/**', 'test/architecture/**', 'test/schema/error-codes.test.ts', 'test/stores/schema-parity.test.ts'];
 
 /** Several server processes on one PostgreSQL and one Redis. */
 export const POSTGRES_ONLY = ['test/multi-instance/**'];
