@@ -54,8 +54,9 @@ export interface AppOptions extends BackendOptions {
 
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const { backend, database, pubsub, bus, ready, closeEvents } = openBackend(config, { ...options, logger });
-  const metrics = createMetrics(pubsub);
+  const { backend, database, pubsub, bus, originEvents, ready, closeEvents } = openBackend(config, { ...options, logger });
+  // Counted where they happened: with Redis, `pubsub` also carries the other instances' events.
+  const metrics = createMetrics(originEvents);
   backend.observer = {
     casRetry: (projectId, attempt) => {
       metrics.casRetries.inc();

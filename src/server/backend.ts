@@ -53,6 +53,8 @@ export interface OpenBackend {
   database: DatabaseHandle;
   pubsub: EventPubSub;
   bus: InProcessEventBus;
+  /** The events this instance caused (with Redis, `pubsub` also carries the other instances'). */
+  originEvents: EventPubSub;
   /** Connected, migrated and subscribed (PostgreSQL, Redis); resolved at once on SQLite without Redis. */
   ready: Promise<void>;
   /** Closes the event relay (the database is closed by its handle). */
@@ -89,7 +91,15 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
   fs.mkdirSync(config.repositoriesDir, { recursive: true });
   const { pubsub, bus, local } = createEventPubSub();
   const relay = config.REDIS_URL ? createRedisRelay(config.REDIS_URL, local, logger) : null;
-  const events = relay?.bus ?? bus;
+  // What this instance caused, for observers that must not count other instances' events (metrics).
+  const origin = createEventPubSub();
+  const delivery = relay?.bus ?? bus;
+  const events = {
+    publish: (event: Parameters<typeof bus.publish>[0]) => {
+      origin.bus.publish(event);
+      delivery.publish(event);
+    },
+  };
   const ready = Promise.all([
     databaseReady,
     relay?.ready.catch((error: Error) => {
@@ -118,7 +128,7 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
         }
       : undefined,
   };
-  return { backend, database, pubsub, bus, ready, closeEvents: async () => relay?.close() };
+  return { backend, database, pubsub, bus, originEvents: origin.pubsub, ready, closeEvents: async () => relay?.close() };
 }
 
 /** Test-only (TEST_LOCAL_WRITER_LOCK): Git writes serialized in this process only, every other lock across instances. */
