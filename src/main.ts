@@ -108,15 +108,13 @@ async function main(): Promise<void> {
     await app.stopServices().catch(() => undefined);
     fail((error as Error).message);
   }
-  const problems = await repositoryProblems(app.backend);
-  if (problems.length > 0) {
-    await app.stopServices();
-    fail(`DATA_DIR ${config.DATA_DIR}: ${problems.join('; ')}; restore it or move the data directory away`);
-  }
   let seeded: DemoCredentials | null = null;
   let bootstrapped: Bootstrapped | null = null;
-  // Instances starting together on one empty PostgreSQL database: one of them bootstraps and seeds.
-  await app.backend.locks.run('first-start', async () => {
+  // Instances starting together on one PostgreSQL database: one at a time checks, bootstraps and
+  // seeds, so none sees another's seed half made.
+  const problems = await app.backend.locks.run('first-start', async () => {
+    const found = await repositoryProblems(app.backend);
+    if (found.length > 0) return found;
     if (config.mode === 'production') bootstrapped = await bootstrapAdmin(app.backend, config.BOOTSTRAP_ADMIN_EMAIL ?? null);
     if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
       process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
@@ -125,7 +123,12 @@ async function main(): Promise<void> {
       writeFileDurably(demoTokensFile(config), JSON.stringify(seeded, null, 2));
       fs.rmSync(seedingMarker(config));
     }
+    return [];
   });
+  if (problems.length > 0) {
+    await app.stopServices();
+    fail(`${config.DATABASE_URL ? `REPOSITORIES_DIR ${config.repositoriesDir}` : `DATA_DIR ${config.DATA_DIR}`}: ${problems.join('; ')}; restore it or move the data directory away`);
+  }
   let port: number;
   try {
     port = await app.start();
