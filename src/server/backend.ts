@@ -94,11 +94,12 @@ export function openBackend(config: Config, options: BackendOptions = {}): OpenB
   // What this instance caused, for observers that must not count other instances' events (metrics).
   const origin = createEventPubSub();
   const delivery = relay?.bus ?? bus;
-  const events = {
-    publish: (event: Parameters<typeof bus.publish>[0]) => {
+  const events: InProcessEventBus = {
+    publish: (event) => {
       origin.bus.publish(event);
       delivery.publish(event);
     },
+    subscriberCount: bus.subscriberCount,
   };
   const ready = Promise.all([
     databaseReady,
