@@ -218,12 +218,6 @@ export async function driftOf(backend: Backend, context: TenantEnvironment): Pro
 }
 
 /**
- * Watches agent silence: when an agent stops reporting for longer than the configured silence
- * (or comes back), subscribers of that tenant-environment get a syncStatusChanged event.
- * Every report already announced "reachable" with its own event, so a report the monitor has not
- * seen yet counts as announced-reachable: an agent that goes silent between two checks still flips.
- */
-/**
  * Announces agents going silent (and coming back) once across instances: only the instance holding
  * the monitor's lock watches, holding it while it runs; the others try to take over every interval,
  * so the monitor moves when its instance stops or dies.
@@ -231,7 +225,6 @@ export async function driftOf(backend: Backend, context: TenantEnvironment): Pro
 export function startReachabilityMonitor(backend: Backend): { stop(): void } {
   let stopped = false;
   let release: () => void = () => undefined;
-  let current: { stop(): void } | null = null;
   const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
   const tryLead = async () => {
     while (!stopped) {
@@ -239,9 +232,9 @@ export function startReachabilityMonitor(backend: Backend): { stop(): void } {
         .tryRun('reachability-monitor', async () => {
           // stop() may have come while the lock was being taken.
           if (stopped) return;
-          current = watchReachability(backend);
+          const watching = watchReachability(backend);
           await new Promise<void>((resolve) => (release = resolve));
-          current.stop();
+          watching.stop();
         })
         .catch(() => undefined);
       if (!stopped) await new Promise((resolve) => setTimeout(resolve, interval).unref());
@@ -256,6 +249,12 @@ export function startReachabilityMonitor(backend: Backend): { stop(): void } {
   };
 }
 
+/**
+ * Watches agent silence: when an agent stops reporting for longer than the configured silence
+ * (or comes back), subscribers of that tenant-environment get a syncStatusChanged event.
+ * Every report already announced "reachable" with its own event, so a report the monitor has not
+ * seen yet counts as announced-reachable: an agent that goes silent between two checks still flips.
+ */
 function watchReachability(backend: Backend): { stop(): void } {
   const announced = new Map<string, { reportedAt: number; reachable: boolean }>();
   const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
