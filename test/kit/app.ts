@@ -1,5 +1,6 @@
 /**
- * A real server on its own SQLite file and bare repositories. Seeded apps start from a copy of the
+ * A real server on its own database (a SQLite file, or on the postgres project a PostgreSQL database
+ * of the run's cluster: see dialect.ts) and bare repositories. Seeded apps start from a copy of the
  * demo workspace, seeded once per test run (see template.ts), so a test pays for a copy, not a seed.
  */
 import fs from 'node:fs';
