@@ -11,6 +11,7 @@ import { runGitHttpBenchmarks } from './git-http.bench';
 import { runGraphqlBenchmarks } from './graphql.bench';
 import { runHistoryBenchmarks } from './history.bench';
 import { runLargeFileBenchmarks } from './large-file.bench';
+import { runMultiInstanceBenchmarks } from './multi-instance.bench';
 import { runNotificationBenchmarks } from './notifications.bench';
 import { runRollbackBenchmarks } from './rollback.bench';
 import { runSubscriptionBenchmarks } from './subscriptions.bench';
@@ -27,6 +28,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['git-http', runGitHttpBenchmarks],
   ['yaml-and-full', runYamlAndFullBenchmarks],
   ['notifications', runNotificationBenchmarks],
+  ['multi-instance', runMultiInstanceBenchmarks],
 ];
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const unknown = only.filter((name) => !suites.some(([suite]) => suite === name));

@@ -28,6 +28,10 @@ install_system_packages() {
   command -v make >/dev/null 2>&1 || missing+=(make)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  # The test kit runs every test on PostgreSQL too, and the multi-instance tests relay events through Redis:
+  # a throwaway cluster and redis-server on 127.0.0.1, started and stopped by the tests themselves.
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   # The GraphiQL browser test drives Debian's chromium through playwright-core (never a downloaded browser).
   if [ "$WITH_BROWSER" = 1 ]; then command -v chromium >/dev/null 2>&1 || missing+=(chromium); fi
   [ ${#missing[@]} -eq 0 ] && return 0

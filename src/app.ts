@@ -37,6 +37,8 @@ export interface App {
   /** graphql-ws on the server's port. */
   webSockets: WebSocketEndpoint;
   logger: Logger;
+  /** Connected and migrated (PostgreSQL) and subscribed (Redis): rejects with a message naming the variable. */
+  ready(): Promise<void>;
   /** Listens on the port (0 = any free port) and resolves with the bound one. */
   start(port?: number, host?: string): Promise<number>;
   /**
@@ -55,8 +57,15 @@ export interface AppOptions extends BackendOptions {
 
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const { backend, database, pubsub, bus, outbox, addressPolicy } = openBackend(config, options);
-  const metrics = createMetrics(pubsub);
+  const { backend, database, pubsub, bus, originEvents, ready, closeEvents, outbox, addressPolicy } = openBackend(config, { ...options, logger });
+  // Counted where they happened: with Redis, `pubsub` also carries the other instances' events.
+  const metrics = createMetrics(originEvents);
+  backend.observer = {
+    casRetry: (projectId, attempt) => {
+      metrics.casRetries.inc();
+      logger.warn({ projectId, attempt }, 'compare-and-swap retry: main moved while a change was being written');
+    },
+  };
   const notifications = createDispatcher(
     backend,
     {
@@ -116,6 +125,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     await notifications.stop();
     metrics.stop();
     await stopIndexing(backend);
+    await closeEvents();
     await Promise.all([database.close(), backend.compute.close()]);
   };
   return {
@@ -128,7 +138,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     server,
     webSockets,
     logger,
+    ready: () => ready,
     start: async (port = config.PORT, host = config.HOST) => {
+      await ready;
       // Ready means migrations ran and every project's repository opens.
       await Promise.all((await backend.stores.projects.all()).map((project) => backend.repositories.forProject(project.slug)));
       // A database that predates the history index (or a repository pushed to while stopped) is indexed meanwhile.

@@ -32,6 +32,18 @@ const schema = z.object({
   PORT: integer(0, 65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** postgres://user:password@host:port/database selects PostgreSQL; absent keeps the SQLite file under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:$/.test(urlOf(value)?.protocol ?? ''), 'must be a postgres://user:password@host:port/database URL')
+    .optional(),
+  /** redis://host:port relays domain events between instances; absent keeps them in this process. */
+  REDIS_URL: z
+    .string()
+    .refine((value) => /^rediss?:$/.test(urlOf(value)?.protocol ?? ''), 'must be a redis://host:port URL')
+    .optional(),
+  /** The projects' bare repositories; shared storage when several instances run (README: "Running several instances"). */
+  REPOSITORIES_DIR: z.string().min(1).optional(),
   /** Defaults to true in demo mode, false in production. */
   SEED_DEMO: boolean.optional(),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -99,7 +111,26 @@ const schema = z.object({
   /** Test-only fault injection: pause rollback execution at this point for FAULT_PAUSE_MS. */
   FAULT_PAUSE_AT: z.enum(['before-rollback-commit', 'after-rollback-commit']).optional(),
   FAULT_PAUSE_MS: integer(0, 600_000).default(0),
+  /** Test-only: the Git writer lock stays inside this process (PostgreSQL), to prove that the cross-instance lock does the work. */
+  TEST_LOCAL_WRITER_LOCK: boolean.default(false),
 });
+
+function urlOf(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** A URL variable's value as messages show it: never with its password. */
+function shown(variable: string, value: string | undefined): string {
+  if (value === undefined || !variable.endsWith('_URL')) return JSON.stringify(value);
+  const url = urlOf(value);
+  if (!url) return JSON.stringify(value.replace(/:[^:@/]*@/, ':***@'));
+  if (url.password) url.password = '***';
+  return JSON.stringify(url.toString());
+}
 
 /** Every variable the server reads. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
@@ -130,7 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
-    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(env[variable])})`);
+    throw new ConfigError(variable, `${issue.message} (got ${shown(variable, env[variable])})`);
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   // Production unless said otherwise when NODE_ENV says production; what is asked for explicitly always wins.
@@ -144,6 +175,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     INTROSPECTION: parsed.data.INTROSPECTION ?? demo,
     DATA_DIR: dataDir,
     databaseFile: path.join(dataDir, 'backtrack.sqlite'),
-    repositoriesDir: path.join(dataDir, 'repositories'),
+    repositoriesDir: parsed.data.REPOSITORIES_DIR ? path.resolve(parsed.data.REPOSITORIES_DIR) : path.join(dataDir, 'repositories'),
   };
 }

@@ -95,27 +95,39 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  if (config.SEED_DEMO) discardInterruptedSeed(config);
+  if (config.SEED_DEMO && !config.DATABASE_URL) discardInterruptedSeed(config);
   let app;
   try {
     app = buildApp(config);
   } catch (error) {
     fail((error as Error).message);
   }
-  const problems = await repositoryProblems(app.backend);
-  if (problems.length > 0) {
-    await app.stopServices();
-    fail(`DATA_DIR ${config.DATA_DIR}: ${problems.join('; ')}; restore it or move the data directory away`);
+  try {
+    await app.ready();
+  } catch (error) {
+    await app.stopServices().catch(() => undefined);
+    fail((error as Error).message);
   }
   let seeded: DemoCredentials | null = null;
   let bootstrapped: Bootstrapped | null = null;
-  if (config.mode === 'production') bootstrapped = await bootstrapAdmin(app.backend, config.BOOTSTRAP_ADMIN_EMAIL ?? null);
-  if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
-    process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
-    fs.writeFileSync(seedingMarker(config), `${process.pid}\n`);
-    seeded = await seedDemo(app.backend);
-    writeFileDurably(demoTokensFile(config), JSON.stringify(seeded, null, 2));
-    fs.rmSync(seedingMarker(config));
+  // Instances starting together on one PostgreSQL database: one at a time checks, bootstraps and
+  // seeds, so none sees another's seed half made.
+  const problems = await app.backend.locks.run('first-start', async () => {
+    const found = await repositoryProblems(app.backend);
+    if (found.length > 0) return found;
+    if (config.mode === 'production') bootstrapped = await bootstrapAdmin(app.backend, config.BOOTSTRAP_ADMIN_EMAIL ?? null);
+    if (config.SEED_DEMO && !(await isSeeded(app.backend))) {
+      process.stdout.write('Seeding the demo workspace (acme-corp / shop)…\n');
+      fs.writeFileSync(seedingMarker(config), `${process.pid}\n`);
+      seeded = await seedDemo(app.backend);
+      writeFileDurably(demoTokensFile(config), JSON.stringify(seeded, null, 2));
+      fs.rmSync(seedingMarker(config));
+    }
+    return [];
+  });
+  if (problems.length > 0) {
+    await app.stopServices();
+    fail(`${config.DATABASE_URL ? `REPOSITORIES_DIR ${config.repositoriesDir}` : `DATA_DIR ${config.DATA_DIR}`}: ${problems.join('; ')}; restore it or move the data directory away`);
   }
   let port: number;
   try {

@@ -19,6 +19,11 @@ export function createMetrics(pubsub: EventPubSub) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const casRetries = new Counter({
+    name: 'backtrack_git_cas_retries_total',
+    help: 'Writes whose compare-and-swap of main failed because main moved (planned again, or refused with CONCURRENT_CHANGE).',
+    registers: [registry],
+  });
   const notifications = new Counter({
     name: 'backtrack_notification_deliveries_total',
     help: 'Notification delivery attempts by target, target kind and result (delivered, retry, dead).',
@@ -42,7 +47,7 @@ export function createMetrics(pubsub: EventPubSub) {
     executions.inc({ mode: request.mode, result });
     if (request.executingAt && finishedAt) duration.observe({ mode: request.mode, result }, (Date.parse(finishedAt) - Date.parse(request.executingAt)) / 1000);
   };
-  const iterator = pubsub.subscribe('domainEvent')[Symbol.asyncIterator]();
+  const iterator = pubsub.subscribe('domainEvent', { durable: true })[Symbol.asyncIterator]();
   let stopped = false;
   void (async () => {
     while (!stopped) {
@@ -58,6 +63,7 @@ export function createMetrics(pubsub: EventPubSub) {
       notifications.inc({ target: attempt.target.name, kind: attempt.target.kind, result: attempt.outcome });
       notificationDuration.observe({ kind: attempt.target.kind, result: attempt.outcome }, attempt.ms / 1000);
     },
+    casRetries,
     stop: () => {
       stopped = true;
       void iterator.return?.();

@@ -50,18 +50,21 @@ export class Cli {
   async withBackend<T>(command: Command, work: (backend: Backend, config: Config) => Promise<T>): Promise<T> {
     const config = this.config(command);
     const { init } = command.optsWithGlobals<GlobalOptions>();
-    if (!fs.existsSync(config.databaseFile) && !init) {
+    // On PostgreSQL (DATABASE_URL) the database is the server's; the start checks it is the repositories' one.
+    if (!config.DATABASE_URL && !fs.existsSync(config.databaseFile) && !init) {
       throw new DataDirectoryError(
         `there is no database in the data directory ${config.DATA_DIR} (${config.databaseFile}); ` +
           'set DATA_DIR (or --data-dir) to your data directory, or pass --init to create a new one there',
       );
     }
     // One command, then exit: worker threads would take longer to start than its work takes.
-    const { backend, database } = openBackend(config, { compute: inProcessCompute() });
+    const { backend, database, ready, closeEvents } = openBackend(config, { compute: inProcessCompute() });
     this.usedDataDir = config.DATA_DIR;
     try {
+      await ready;
       return await work(backend, config);
     } finally {
+      await closeEvents();
       await database.close();
     }
   }

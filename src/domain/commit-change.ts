@@ -87,6 +87,7 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
         sha = await git.commitToBranch({ expectedHead: head, changes: write.changes, message: change.message(head), author: change.author });
       } catch (error) {
         if (isGitError(error, 'REF_CONFLICT')) {
+          backend.observer?.casRetry(te.project.id, attempt);
           if (attempt < CAS_ATTEMPTS) continue;
           throw new ConflictError('CONCURRENT_CHANGE', 'conflict detected: main moved while this change was being written; retry', { expectedHead: head });
         }

@@ -572,6 +572,11 @@ export interface Backend {
   notificationNetwork?: NotificationNetwork;
   /** Fault injection for crash-recovery tests: pauses execution at a named point. Off in production. */
   faults?: { pause(point: FaultPoint): Promise<void> };
+  /** What operators count (metrics, logs) that no domain event says. */
+  observer?: {
+    /** main moved between planning and the compare-and-swap: the write is planned again (or refused after the last attempt). */
+    casRetry(projectId: string, attempt: number): void;
+  };
 }
 
 /**

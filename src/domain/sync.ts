@@ -242,12 +242,44 @@ async function driftAgainst(backend: Backend, context: TenantEnvironment, liveVa
 }
 
 /**
+ * Announces agents going silent (and coming back) once across instances: only the instance holding
+ * the monitor's lock watches, holding it while it runs; the others try to take over every interval,
+ * so the monitor moves when its instance stops or dies.
+ */
+export function startReachabilityMonitor(backend: Backend): { stop(): void } {
+  let stopped = false;
+  let release: () => void = () => undefined;
+  const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
+  const tryLead = async () => {
+    while (!stopped) {
+      await backend.locks
+        .tryRun('reachability-monitor', async () => {
+          // stop() may have come while the lock was being taken.
+          if (stopped) return;
+          const watching = watchReachability(backend);
+          await new Promise<void>((resolve) => (release = resolve));
+          watching.stop();
+        })
+        .catch(() => undefined);
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, interval).unref());
+    }
+  };
+  void tryLead();
+  return {
+    stop: () => {
+      stopped = true;
+      release();
+    },
+  };
+}
+
+/**
  * Watches agent silence: when an agent stops reporting for longer than the configured silence
  * (or comes back), subscribers of that tenant-environment get a syncStatusChanged event.
  * Every report already announced "reachable" with its own event, so a report the monitor has not
  * seen yet counts as announced-reachable: an agent that goes silent between two checks still flips.
  */
-export function startReachabilityMonitor(backend: Backend): { stop(): void } {
+function watchReachability(backend: Backend): { stop(): void } {
   const announced = new Map<string, { reportedAt: number; reachable: boolean }>();
   const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
   let running = false;

@@ -1,7 +1,8 @@
 /**
  * The in-process event bus: domain events fan out to GraphQL subscriptions (and the metrics observer).
  * Subscribers are indexed by event type and tenant-environment, and filter before queuing, so an event
- * only wakes the subscriptions it is for. A Redis-backed bus would feed `publish` from a channel.
+ * only wakes the subscriptions it is for. With REDIS_URL the relay (redis-relay.ts) feeds `publish`
+ * from a channel, and interrupts the subscriptions when the channel is lost.
  */
 import { DomainError } from '../domain/errors';
 import type { DomainEvent } from '../domain/events';
@@ -16,6 +17,16 @@ export const MAX_QUEUED_EVENTS = 10_000;
 export class SubscriberTooSlowError extends DomainError {
   constructor(message = `the subscription fell more than ${MAX_QUEUED_EVENTS} events behind and was ended; subscribe again`) {
     super('SUBSCRIBER_TOO_SLOW', message, 503);
+  }
+}
+
+/**
+ * The cross-instance channel was lost: events may have been missed, so the subscription ends rather
+ * than go on with a gap. The client subscribes again and refetches what it shows.
+ */
+export class EventsInterruptedError extends DomainError {
+  constructor(message = 'the event channel between instances was interrupted; events may have been missed: refetch and subscribe again') {
+    super('EVENTS_INTERRUPTED', message, 503);
   }
 }
 
@@ -118,6 +129,8 @@ export interface SubscribeOptions {
   onAccept?: (event: DomainEvent) => void;
   /** Called once when the stream ends, for whatever reason. */
   onEnd?: () => void;
+  /** Not ended when the event channel is interrupted (in-process observers such as metrics, which miss nothing that matters). */
+  durable?: boolean;
 }
 
 export interface EventPubSub {
@@ -131,6 +144,14 @@ export interface InProcessEventBus extends EventBus {
   subscriberCount(): number;
 }
 
+/** What a relay (redis-relay.ts) drives: delivery to this process's subscribers, and interruption. */
+export interface LocalDelivery {
+  deliver(event: DomainEvent): void;
+  /** Ends every non-durable subscription with `error`; until `resume`, new ones end with it at once. */
+  interrupt(error: Error): void;
+  resume(): void;
+}
+
 const ALL = '*';
 const keyOf = (type: string, tenantEnvironmentId: string) => `${type}|${tenantEnvironmentId}`;
 
@@ -139,9 +160,10 @@ interface Subscriber {
   options: SubscribeOptions;
 }
 
-export function createEventPubSub(): { pubsub: EventPubSub; bus: InProcessEventBus } {
+export function createEventPubSub(): { pubsub: EventPubSub; bus: InProcessEventBus; local: LocalDelivery } {
   const subscribers = new Map<string, Set<Subscriber>>();
   let count = 0;
+  let interrupted: Error | null = null;
 
   const deliver = (key: string, event: DomainEvent) => {
     const set = subscribers.get(key);
@@ -177,6 +199,7 @@ export function createEventPubSub(): { pubsub: EventPubSub; bus: InProcessEventB
       };
       members.add(subscriber);
       count++;
+      if (interrupted && !options.durable) subscriber.queue.fail(interrupted);
       return subscriber.queue;
     },
   };
@@ -185,5 +208,15 @@ export function createEventPubSub(): { pubsub: EventPubSub; bus: InProcessEventB
     publish: (event) => pubsub.publish('domainEvent', event),
     subscriberCount: () => count,
   };
-  return { pubsub, bus };
+  const local: LocalDelivery = {
+    deliver: (event) => pubsub.publish('domainEvent', event),
+    interrupt: (error) => {
+      interrupted = error;
+      for (const set of subscribers.values()) for (const { queue, options } of [...set]) if (!options.durable) queue.fail(error);
+    },
+    resume: () => {
+      interrupted = null;
+    },
+  };
+  return { pubsub, bus, local };
 }

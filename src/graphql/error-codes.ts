@@ -182,6 +182,11 @@ export const ERROR_CODES = {
   REPOSITORY_MISSING: { group: server, status: 500, meaning: 'The project\'s repository directory is gone; it is never recreated silently.' },
   SHUTTING_DOWN: { group: server, status: 503, meaning: 'An SSE subscription ended because the server is shutting down (WebSockets close with 1001).' },
   SUBSCRIBER_TOO_SLOW: { group: server, status: 503, meaning: 'A subscription fell more than 10,000 events behind and was ended: subscribe again.' },
+  EVENTS_INTERRUPTED: {
+    group: server,
+    status: 503,
+    meaning: 'The Redis channel between instances was lost, so events may have been missed: the subscription ended; refetch and subscribe again.',
+  },
   INTERNAL_SERVER_ERROR: { group: server, status: 500, meaning: 'Anything unexpected; the message is masked and the error logged in full.' },
 
   ARCHIVED: { group: onboarding, status: 409, meaning: 'A write to something archived (or inside something archived): nothing was written; restore it first.' },

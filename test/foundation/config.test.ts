@@ -101,4 +101,22 @@ describe('starting with an invalid configuration', () => {
     expect(lines[0]).toContain('PORT');
     expect(lines[0]).toContain('abc');
   });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://backtrack:secret@127.0.0.1/backtrack'],
+    ['DATABASE_URL', 'postgres://backtrack:secret@127.0.0.1:1/backtrack'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+  ])('a wrong or unreachable %s (%s) exits with one line naming it, never its password', { timeout: 120_000 }, async (variable, value) => {
+    const dataDir = tempDir('backtrack-url-');
+    try {
+      const result = await runScript('src/main.ts', [], { [variable]: value, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+      expect(result.code).toBe(1);
+      const lines = result.stderr.split('\n').filter((line) => line.length > 0);
+      expect(lines, result.stderr).toHaveLength(1);
+      expect(lines[0]).toContain(variable);
+      expect(lines[0]).not.toContain('secret');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

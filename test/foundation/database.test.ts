@@ -113,24 +113,27 @@ describe('the SQLite database', () => {
   });
 });
 
-describe('the committed drizzle migrations', () => {
-  it('match src/db/sqlite/schema.ts: drizzle-kit generate finds nothing to add', async () => {
+describe.each([
+  { dialect: 'sqlite', kitDialect: 'sqlite', folder: 'drizzle/sqlite', schema: './src/db/sqlite/schema.ts' },
+  { dialect: 'postgres', kitDialect: 'postgresql', folder: 'drizzle/pg', schema: './src/db/pg/schema.ts' },
+])('the committed drizzle migrations of $dialect', ({ kitDialect, folder, schema }) => {
+  it(`match ${schema}: drizzle-kit generate finds nothing to add`, async () => {
     // Generate into a copy, so a stale schema cannot write into drizzle/ while others work in this checkout.
     const copy = path.join(tempDir('backtrack-drizzle-'), 'drizzle');
-    fs.cpSync(path.join(ROOT, 'drizzle/sqlite'), copy, { recursive: true });
+    fs.cpSync(path.join(ROOT, folder), copy, { recursive: true });
     const listing = () => fs.readdirSync(copy, { recursive: true }).map(String).sort();
     const before = listing();
     try {
       const { stdout } = await run(
         path.join(ROOT, 'node_modules/.bin/drizzle-kit'),
         // drizzle-kit resolves --out against the working directory, so it must be relative.
-        ['generate', '--dialect', 'sqlite', '--schema', './src/db/sqlite/schema.ts', '--out', path.relative(ROOT, copy)],
+        ['generate', '--dialect', kitDialect, '--schema', schema, '--out', path.relative(ROOT, copy)],
         { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
       );
       expect(stdout).toMatch(/No schema changes, nothing to migrate/);
       expect(listing()).toEqual(before);
       for (const file of before) {
-        const original = path.join(ROOT, 'drizzle/sqlite', file);
+        const original = path.join(ROOT, folder, file);
         if (fs.statSync(original).isFile()) expect(fs.readFileSync(path.join(copy, file), 'utf8'), file).toBe(fs.readFileSync(original, 'utf8'));
       }
     } finally {
@@ -139,7 +142,7 @@ describe('the committed drizzle migrations', () => {
   });
 
   it('are consistent with each other: drizzle-kit check passes', async () => {
-    const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/drizzle-kit'), ['check', '--dialect', 'sqlite', '--out', './drizzle/sqlite'], {
+    const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/drizzle-kit'), ['check', '--dialect', kitDialect, '--out', `./${folder}`], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
     });

@@ -35,7 +35,11 @@ describe('history index backfill', () => {
     // As the migration leaves a database of the previous release: no index rows, per-TE numbering.
     await t.app.database.query('delete from deployment_changes');
     await t.app.database.query('delete from indexed_commits');
-    await t.app.database.query('update deployments set sequence = -rowid');
+    await t.app.database.query(
+      t.app.database.dialect === 'postgres'
+        ? 'update deployments d set sequence = -n.n from (select id, row_number() over (order by ctid) as n from deployments) n where n.id = d.id'
+        : 'update deployments set sequence = -rowid',
+    );
     await t.app.stopServices();
 
     const restarted = openTestApp(t.dataDir, t.credentials);

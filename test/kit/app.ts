@@ -1,5 +1,6 @@
 /**
- * A real server on its own SQLite file and bare repositories. Seeded apps start from a copy of the
+ * A real server on its own database (a SQLite file, or on the postgres project a PostgreSQL database
+ * of the run's cluster: see dialect.ts) and bare repositories. Seeded apps start from a copy of the
  * demo workspace, seeded once per test run (see template.ts), so a test pays for a copy, not a seed.
  */
 import fs from 'node:fs';
@@ -10,7 +11,8 @@ import { buildApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { seedDemo, type DemoCredentials } from '../../src/domain/seed/seed-demo';
 import { createLogger } from '../../src/logger';
-import { copyDataDir, sharedTemplate, tempDir } from './template';
+import { databaseUrlOf, dropDatabaseFor, ensureDatabaseForSync, testDialect } from './dialect';
+import { copyDataDirAsync, sharedTemplate, tempDir } from './template';
 
 export { tempDir } from './template';
 
@@ -44,7 +46,14 @@ export async function postDocument<R, V>(app: App, token: string | null, documen
 
 /** Compute runs on the event loop unless a test asks for worker threads (COMPUTE_THREADS): starting them costs more than most tests' work. */
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', COMPUTE_THREADS: '0', ...env });
+  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', COMPUTE_THREADS: '0', ...dialectEnv(dataDir), ...env });
+}
+
+/** On the postgres project: the data directory's own database (created when it has none yet). */
+export function dialectEnv(dataDir: string): Record<string, string> {
+  if (testDialect() !== 'postgres') return {};
+  ensureDatabaseForSync(dataDir);
+  return { DATABASE_URL: databaseUrlOf(dataDir) };
 }
 
 /** The demo workspace as `npm start` seeds it, built once per run. */
@@ -61,7 +70,7 @@ export type TestAppOptions = AppOptions & { env?: Record<string, string>; seed?:
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const seeded = options.seed === false ? null : await demoTemplate();
-  const dataDir = seeded ? copyDataDir(seeded.dataDir) : tempDir();
+  const dataDir = seeded ? await copyDataDirAsync(seeded.dataDir) : tempDir();
   return openTestApp(dataDir, seeded?.info ?? EMPTY_CREDENTIALS, options);
 }
 
@@ -93,6 +102,7 @@ export function openTestApp(dataDir: string, credentials: DemoCredentials, optio
       if (listening) await app.stop();
       else await app.stopServices();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (config.DATABASE_URL) await dropDatabaseFor(dataDir).catch(() => undefined);
     },
   };
 }

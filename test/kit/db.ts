@@ -17,11 +17,18 @@ export async function allAuditEvents(t: TestApp, projectId: string): Promise<Aud
  * domain's transaction, as a full disk or a broken constraint would make them fail.
  */
 export async function failWhen(t: TestApp, name: string, table: string, event: 'INSERT' | 'UPDATE', when: string): Promise<void> {
+  if (t.app.database.dialect === 'postgres') {
+    await t.app.database.query(`CREATE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql`);
+    // SQLite's WHEN takes a number for true; PostgreSQL's only a boolean.
+    const condition = /^\d+$/.test(when.trim()) ? (Number(when) ? 'true' : 'false') : when;
+    await t.app.database.query(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN (${condition}) EXECUTE FUNCTION ${name}()`);
+    return;
+  }
   await t.app.database.query(`CREATE TRIGGER ${name} BEFORE ${event} ON ${table} FOR EACH ROW WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
 }
 
 export async function heal(t: TestApp, name: string): Promise<void> {
-  await t.app.database.query(`DROP TRIGGER ${name}`);
+  await t.app.database.query(t.app.database.dialect === 'postgres' ? `DROP FUNCTION ${name}() CASCADE` : `DROP TRIGGER ${name}`);
 }
 
 /**

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { createDatabaseFor, ensureDatabaseForSync, testDialect } from './dialect';
 
 export function tempDir(prefix = 'backtrack-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -27,7 +28,7 @@ function runDir(): string {
  * for it in this run. `build` returns what tests need to know about it (tokens, ids), kept as JSON.
  */
 export async function sharedTemplate<T>(name: string, build: (dataDir: string) => Promise<T>): Promise<{ dataDir: string; info: T }> {
-  const dir = path.join(runDir(), name);
+  const dir = path.join(runDir(), `${name}-${testDialect()}`);
   const ready = path.join(dir, 'READY.json');
   if (!fs.existsSync(ready)) {
     let owner = false;
@@ -38,6 +39,8 @@ export async function sharedTemplate<T>(name: string, build: (dataDir: string) =
       // Another worker builds it.
     }
     if (owner) {
+      // On PostgreSQL the template's database is built too, and copied with the directory.
+      if (testDialect() === 'postgres') await createDatabaseFor(path.join(dir, 'data'));
       const info = await build(path.join(dir, 'data'));
       packRepositories(path.join(dir, 'data'));
       fs.writeFileSync(`${ready}.tmp`, JSON.stringify(info));
@@ -68,9 +71,17 @@ export function packRepositories(dataDir: string): void {
   }
 }
 
-/** A private copy of a template's data directory. */
+/** A private copy of a template's data directory (and on PostgreSQL of its database). */
 export function copyDataDir(from: string): string {
   const to = tempDir();
   fs.cpSync(from, to, { recursive: true });
+  if (testDialect() === 'postgres') ensureDatabaseForSync(to, from);
+  return to;
+}
+
+export async function copyDataDirAsync(from: string): Promise<string> {
+  const to = tempDir();
+  await fs.promises.cp(from, to, { recursive: true });
+  if (testDialect() === 'postgres') await createDatabaseFor(to, from);
   return to;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { graphql } from '../gql';
 import { createTestApp, openTestApp, type TestApp } from '../kit/app';
+import { copyDataDir } from '../kit/template';
 import { capturingLogger } from '../kit/logs';
 import { expectError, ok } from '../kit/client';
 import { DeployReleaseDocument } from '../kit/documents/history';
@@ -130,8 +131,8 @@ describe('a corrupt object', () => {
 /** The app's data, opened by a new app (as a restarted server would); the old one is closed. */
 async function restarted(previous: TestApp): Promise<TestApp> {
   await previous.app.stopServices();
-  const copy = fs.mkdtempSync(path.join(path.dirname(previous.dataDir), 'restarted-'));
-  fs.cpSync(previous.dataDir, copy, { recursive: true });
+  // With its database, on PostgreSQL.
+  const copy = copyDataDir(previous.dataDir);
   fs.rmSync(previous.dataDir, { recursive: true, force: true });
   return openTestApp(copy, previous.credentials);
 }

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Deployment } from '../../domain/model';
 import type { DeploymentStore } from '../../domain/ports';
 import { preparedRead, type StoreContext } from '../dialect';
+import { bound } from './history-index';
 import { byKey } from './keyed';
 
 export function deploymentStore(context: StoreContext): DeploymentStore {
@@ -64,11 +65,11 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
         .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), eq(d.revision, revision))))[0] as Deployment | undefined) ?? null,
     page: async (tenantEnvironmentId, beforeSequence, limit, window = {}) => {
       const fromOldest = window.fromOldest === true;
-      const rows = (await pageQuery(fromOldest).all({ tenantEnvironmentId, beforeSequence, afterSequence: window.above ?? Number.MIN_SAFE_INTEGER, limit })) as Deployment[];
+      const rows = (await pageQuery(fromOldest).all({ tenantEnvironmentId, beforeSequence: bound(beforeSequence), afterSequence: bound(window.above ?? -Infinity), limit })) as Deployment[];
       return fromOldest ? rows.reverse() : rows;
     },
     inRange: async (tenantEnvironmentId, range) =>
-      inRangeQuery().all({ tenantEnvironmentId, after: range.after, upTo: range.upTo }),
+      inRangeQuery().all({ tenantEnvironmentId, after: bound(range.after), upTo: bound(range.upTo) }),
     idsAtRevisions: async (tenantEnvironmentId, revisions) =>
       revisions.length === 0
         ? []

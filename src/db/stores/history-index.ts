@@ -3,6 +3,9 @@ import { and, asc, eq, gt, inArray, lte, max, sql } from 'drizzle-orm';
 import type { HistoryIndexStore, RecordedChange } from '../../domain/ports';
 import type { StoreContext } from '../dialect';
 
+/** Range bounds as both databases take them: the domain's open ends (±Infinity) are no integer. */
+export const bound = (n: number) => (n === Infinity ? Number.MAX_SAFE_INTEGER : n === -Infinity ? Number.MIN_SAFE_INTEGER : n);
+
 /** Rows per INSERT statement: well below either dialect's limit on bound parameters. */
 const CHUNK = 500;
 
@@ -39,7 +42,7 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
       const [row] = await db
         .select({ sha: c.sha })
         .from(c)
-        .where(and(eq(c.projectId, projectId), gt(c.sequence, range.after), lte(c.sequence, range.upTo), eq(c.merge, true)))
+        .where(and(eq(c.projectId, projectId), gt(c.sequence, bound(range.after)), lte(c.sequence, bound(range.upTo)), eq(c.merge, true)))
         .limit(1);
       return row !== undefined;
     },
@@ -70,8 +73,8 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
           and(
             eq(ch.tenantEnvironmentId, tenantEnvironmentId),
             file,
-            gt(ch.sequence, range.after),
-            lte(ch.sequence, range.upTo),
+            gt(ch.sequence, bound(range.after)),
+            lte(ch.sequence, bound(range.upTo)),
             inArray(ch.level, [...levels]),
           ),
         )
