@@ -273,6 +273,10 @@ export function startReachabilityMonitor(backend: Backend): { stop(): void } {
   };
 }
 
+function unreachableNotice(backend: Backend, context: TenantEnvironment, lastReportedAt: Date, at: Date) {
+  return { kind: 'AGENT_UNREACHABLE' as const, projectId: context.project.id, tenantEnvironmentId: context.id, lastReportedAt, silenceMs: backend.settings.agentSilenceMs, at };
+}
+
 /**
  * Watches agent silence: when an agent stops reporting for longer than the configured silence
  * (or comes back), subscribers of that tenant-environment get a syncStatusChanged event.
@@ -298,6 +302,12 @@ function watchReachability(backend: Backend): { stop(): void } {
         // At start nobody is subscribed yet: take the current state as known.
         const wasReachable = before && before.reportedAt === reportedAt ? before.reachable : firstPass ? reachable : true;
         announced.set(row.tenantEnvironmentId, { reportedAt, reachable });
+        if (firstPass && !before && !reachable) {
+          // Silent since before this start (it may have gone silent while no instance ran): the
+          // notification's id comes from the last report, so one already sent is not sent again.
+          const context = await loadTenantEnvironment(backend, row.tenantEnvironmentId).catch(() => null);
+          if (context) await backend.transact(async ({ notify }) => notify(unreachableNotice(backend, context, row.reportedAt!, now)));
+        }
         if (wasReachable !== reachable) {
           const context = await loadTenantEnvironment(backend, row.tenantEnvironmentId).catch(() => null);
           if (context) {
@@ -308,7 +318,7 @@ function watchReachability(backend: Backend): { stop(): void } {
               // Its notification id is derived from the silent agent's last report: instances that all notice it notify once.
               await backend.transact(async ({ emit, notify }) => {
                 emit(event);
-                notify({ kind: 'AGENT_UNREACHABLE', projectId: context.project.id, tenantEnvironmentId: context.id, lastReportedAt: row.reportedAt!, silenceMs: backend.settings.agentSilenceMs, at: now });
+                notify(unreachableNotice(backend, context, row.reportedAt!, now));
               });
             }
           }

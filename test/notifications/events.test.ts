@@ -1,6 +1,6 @@
 /** Every kind of state change writes its notification in its own transaction: releases through approval, rollbacks to completion, drift, agent silence. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../kit/app';
+import { createTestApp, openTestApp, type TestApp } from '../kit/app';
 import { git } from '../kit/git-cli';
 import { FAST_NOTIFY, REQUEST_ROLLBACK, SET_TARGET, data, eventually, gql, startReceiver, tagRollbackInput, type Receiver } from './helpers';
 
@@ -78,5 +78,30 @@ describe('notifications of state changes', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(kinds(receiver).filter((k) => k === 'DRIFT_DETECTED')).toHaveLength(1);
     expect(receiver.received.filter((r) => r.json.kind === 'AGENT_UNREACHABLE' && r.json.tenantEnvironment.environment === 'production')).toHaveLength(1);
+  });
+
+  it('an agent that went silent while no server ran is announced at the next start, once', async () => {
+    const first = await setUp({ AGENT_SILENCE_SECONDS: '3600' }, ['AGENT_UNREACHABLE']);
+    const head = git(first.t.repoDir, ['rev-parse', 'refs/heads/main']);
+    data(
+      await gql(first.t, first.t.token('AGENT'), `mutation R($input: SyncReportInput!) { reportSyncStatus(input: $input) { agentReachable } }`, {
+        input: { project: 'shop', tenant: 'acme', environment: 'production', revision: head, syncState: 'SYNCED', health: 'HEALTHY', services: [] },
+      }),
+    );
+    const { dataDir, credentials } = first.t;
+    await first.t.app.stop();
+    t = null;
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const silentFor = (receiver: Receiver) => receiver.received.filter((r) => r.json.kind === 'AGENT_UNREACHABLE' && r.json.tenantEnvironment.environment === 'production');
+    for (const start of [1, 2]) {
+      t = openTestApp(dataDir, credentials, { env: { ...FAST_NOTIFY, AGENT_SILENCE_SECONDS: '1' } });
+      await t.listen();
+      if (start === 1) await eventually(async () => silentFor(first.receiver).length > 0, 'the silence announced after the start');
+      else await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await t.app.stop();
+      t = null;
+    }
+    // The second start finds the same silence (the same last report): nothing new to send.
+    expect(silentFor(first.receiver)).toHaveLength(1);
   });
 });
