@@ -55,6 +55,9 @@ describe('notifications of state changes', () => {
     expect(release.state).toBe('PENDING');
     const [awaiting] = await receiver.waitFor(1);
     expect(awaiting!.json).toMatchObject({ kind: 'REQUEST_AWAITING_APPROVAL', request: { id: release.id, type: 'RELEASE', description: 'payments v1.5.1', affectedServices: ['payments'] } });
+    // Reviewed on the incident screen: the on-call CLI's approve takes rollback requests only.
+    expect(awaiting!.json.links.approveCommand).toBeUndefined();
+    expect(awaiting!.json.links.incident).toMatch(/\/incident#\/shop\/acme\/production$/);
     data(await gql(t, t.token('APPROVER'), `mutation R($id: ID!) { reviewApprovalRequest(input: { id: $id, decision: APPROVE }) { state } }`, { id: release.id }));
     await receiver.waitFor(3);
     expect(kinds(receiver)).toEqual(['REQUEST_AWAITING_APPROVAL', 'REQUEST_APPROVED', 'REQUEST_COMPLETED']);

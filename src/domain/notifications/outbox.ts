@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../events';
-import type { ChangeRequest, NotificationEventKind, NotificationTarget, RequestState, RollbackRequest, TenantEnvironment } from '../model';
+import type { ChangeRequest, Deployment, NotificationEventKind, Project, NotificationTarget, RequestState, RollbackRequest, TenantEnvironment } from '../model';
 import type { DomainSettings, NewNotificationDelivery, Outbox, Stores } from '../ports';
 import type { Notice } from './notices';
 import { acceptsEvent } from './targets-policy';
@@ -40,6 +40,8 @@ function derivedId(...parts: string[]): string {
 class Lookups {
   private readonly tes = new Map<string, Promise<TenantEnvironment | null>>();
   private readonly users = new Map<string, Promise<{ id: string; email: string; name: string } | null>>();
+  private readonly projects = new Map<string, Promise<Project | null>>();
+  private readonly deployments = new Map<string, Promise<Deployment | null>>();
   constructor(
     readonly stores: Stores,
     readonly settings: DomainSettings,
@@ -47,6 +49,16 @@ class Lookups {
   tenantEnvironment(id: string) {
     let found = this.tes.get(id);
     if (!found) this.tes.set(id, (found = this.stores.tenantEnvironments.byIds([id]).then((rows) => rows[0] ?? null)));
+    return found;
+  }
+  project(id: string) {
+    let found = this.projects.get(id);
+    if (!found) this.projects.set(id, (found = this.stores.projects.byId(id)));
+    return found;
+  }
+  deployment(id: string) {
+    let found = this.deployments.get(id);
+    if (!found) this.deployments.set(id, (found = this.stores.deployments.byIds([id]).then((rows) => rows[0] ?? null)));
     return found;
   }
   user(id: string) {
@@ -118,14 +130,15 @@ function pendingOf(event: DomainEvent): Pending[] {
           request: { ...requestView(request, type), approvals, requestedBy: requestedBy && { email: requestedBy.email, name: requestedBy.name } },
           links: {
             incident: `${lookups.settings.publicUrl}/incident#/${target}`,
-            ...(request.state === 'PENDING' ? { approveCommand: `backtrack approve ${request.id}`, rejectCommand: `backtrack reject ${request.id}` } : {}),
+            // The on-call CLI reviews rollback requests; releases and promotions are reviewed on the incident screen.
+            ...(request.state === 'PENDING' && type === 'ROLLBACK' ? { approveCommand: `backtrack approve ${request.id}`, rejectCommand: `backtrack reject ${request.id}` } : {}),
           },
         };
       },
     }));
   }
   if (event.type === 'deploymentRecorded') {
-    const deployment = async (lookups: Lookups) => (await lookups.stores.deployments.byIds([event.deploymentId]))[0] ?? null;
+    const deployment = (lookups: Lookups) => lookups.deployment(event.deploymentId);
     const view = async (lookups: Lookups) => {
       const d = await deployment(lookups);
       return d
@@ -229,7 +242,7 @@ export function notificationOutbox(settings: DomainSettings, now: () => Date = (
         }
         if (seen.has(id)) continue;
         seen.add(id);
-        const project = await stores.projects.byId(notification.projectId);
+        const project = await lookups.project(notification.projectId);
         const te = notification.tenantEnvironmentId ? await lookups.tenantEnvironment(notification.tenantEnvironmentId) : null;
         const payload = {
           version: PAYLOAD_VERSION,
