@@ -209,12 +209,11 @@ export async function driftOf(backend: Backend, context: TenantEnvironment): Pro
 
 /** Desired values at `revision` (null: main's head) against live values, per service and field. */
 async function driftAgainst(backend: Backend, context: TenantEnvironment, liveValues: LiveServiceValues[], revision: string | null): Promise<DriftEntry[]> {
-  const report = { liveValues };
   const git = await backend.repositories.forProject(context.project.slug);
   const files = await readFiles(git, revision ?? (await git.head()), context.ref);
   const drift: DriftEntry[] = [];
   const desiredServices = servicesIn(files);
-  for (const live of report.liveValues) {
+  for (const live of liveValues) {
     if (!desiredServices.includes(live.service)) {
       drift.push({ service: live.service, field: '(service)', desired: null, live: 'running' });
       continue;
@@ -236,10 +235,13 @@ async function driftAgainst(backend: Backend, context: TenantEnvironment, liveVa
     }
   }
   for (const service of desiredServices) {
-    if (!report.liveValues.some((v) => v.service === service)) drift.push({ service, field: '(service)', desired: 'running', live: null });
+    if (!liveValues.some((v) => v.service === service)) drift.push({ service, field: '(service)', desired: 'running', live: null });
   }
   return drift;
 }
+
+/** How often silence is checked (and a standby instance tries to take the monitor over). */
+const checkInterval = (backend: Backend) => Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
 
 /**
  * Announces agents going silent (and coming back) once across instances: only the instance holding
@@ -249,7 +251,7 @@ async function driftAgainst(backend: Backend, context: TenantEnvironment, liveVa
 export function startReachabilityMonitor(backend: Backend): { stop(): void } {
   let stopped = false;
   let release: () => void = () => undefined;
-  const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
+  const interval = checkInterval(backend);
   const tryLead = async () => {
     while (!stopped) {
       await backend.locks
@@ -285,7 +287,7 @@ function unreachableNotice(backend: Backend, context: TenantEnvironment, lastRep
  */
 function watchReachability(backend: Backend): { stop(): void } {
   const announced = new Map<string, { reportedAt: number; reachable: boolean }>();
-  const interval = Math.max(200, Math.min(backend.settings.agentSilenceMs / 4, 5000));
+  const interval = checkInterval(backend);
   let running = false;
   let firstPass = true;
   const check = async () => {
