@@ -18,6 +18,7 @@ export class Loaders {
   #deploymentByRequest?: DataLoader<string, Loaded<ReadStores['deployments']['byRequestIds']>>;
   #breakGlassSession?: DataLoader<string, Loaded<ReadStores['breakGlass']['byIds']>>;
   #tenantEnvironment?: DataLoader<string, Loaded<ReadStores['tenantEnvironments']['byIds']>>;
+  #notificationTarget?: DataLoader<string, Loaded<ReadStores['notificationTargets']['byIds']>>;
 
   constructor(private readonly stores: ReadStores) {}
 
@@ -46,5 +47,9 @@ export class Loaders {
   /** Unchecked: resolvers check the actor's access to the loaded tenant-environment. */
   get tenantEnvironment() {
     return (this.#tenantEnvironment ??= batch((ids) => this.stores.tenantEnvironments.byIds(ids)));
+  }
+  /** Unchecked: only ADMINs' delivery rows reach it. */
+  get notificationTarget() {
+    return (this.#notificationTarget ??= batch((ids) => this.stores.notificationTargets.byIds(ids)));
   }
 }

@@ -115,13 +115,6 @@ export async function notificationTargetsOf(backend: Backend, caller: Caller, pr
   return targets.map((target) => ({ target, tenantEnvironments: target.tenantEnvironmentIds.map((id) => names.get(id) ?? id) }));
 }
 
-/** The target with its tenant-environments named. */
-export async function notificationTargetView(backend: Backend, target: NotificationTarget): Promise<NotificationTargetView> {
-  const tes = await backend.stores.tenantEnvironments.ofProject(target.projectId);
-  const names = new Map(tes.map((te) => [te.id, `${te.tenant.slug}/${te.environment.slug}`]));
-  return { target, tenantEnvironments: target.tenantEnvironmentIds.map((id) => names.get(id) ?? id) };
-}
-
 function isAdmin(caller: Caller, project: Project): boolean {
   if (isOperator(caller)) return true;
   return roleIn(caller, project.id) === 'ADMIN';
@@ -168,8 +161,4 @@ export async function redeliverNotification(backend: Backend, caller: Caller, id
     return updated;
   });
   return fresh;
-}
-
-export async function notificationTargetById(backend: Backend, id: string): Promise<NotificationTarget | null> {
-  return backend.stores.notificationTargets.byId(id);
 }

@@ -1,5 +1,5 @@
 import type { NotificationDelivery } from '../../domain/model';
-import { notificationDeliveriesOf, notificationTargetById, notificationTargetView, redeliverNotification } from '../../domain/notifications/targets';
+import { notificationDeliveriesOf, redeliverNotification } from '../../domain/notifications/targets';
 import { NotificationTargetRef } from './notification-target';
 import { builder } from '../builder';
 import { connectionOf, encodeIdCursor, pageRequest } from '../pagination';
@@ -16,10 +16,10 @@ NotificationDeliveryRef.implement({
     eventKind: t.field({ type: NotificationEventKindEnum, resolve: (d) => d.eventKind }),
     target: t.field({
       type: NotificationTargetRef,
-      resolve: async (d, _a, ctx) => notificationTargetView(ctx.backend, (await notificationTargetById(ctx.backend, d.targetId))!),
+      resolve: async (d, _a, ctx) => (await ctx.loaders.notificationTarget.load(d.targetId))!,
     }),
-    targetName: t.string({ resolve: async (d, _a, ctx) => (await notificationTargetById(ctx.backend, d.targetId))?.name ?? '' }),
-    targetKind: t.field({ type: NotificationTargetKindEnum, resolve: async (d, _a, ctx) => (await notificationTargetById(ctx.backend, d.targetId))!.kind }),
+    targetName: t.string({ resolve: async (d, _a, ctx) => (await ctx.loaders.notificationTarget.load(d.targetId))?.name ?? '' }),
+    targetKind: t.field({ type: NotificationTargetKindEnum, resolve: async (d, _a, ctx) => (await ctx.loaders.notificationTarget.load(d.targetId))!.kind }),
     tenantEnvironmentId: t.id({ nullable: true, resolve: (d) => d.tenantEnvironmentId }),
     state: t.field({ type: NotificationDeliveryStateEnum, resolve: (d) => d.state }),
     attempts: t.exposeInt('attempts'),

@@ -1,27 +1,34 @@
-import { notificationTargetView, removeNotificationTarget, notificationTargetsOf, setNotificationTarget, type NotificationTargetView } from '../../domain/notifications/targets';
+import type { NotificationTarget } from '../../domain/model';
+import { removeNotificationTarget, notificationTargetsOf, setNotificationTarget } from '../../domain/notifications/targets';
 import { shownUrl } from '../../domain/notifications/targets-policy';
 import { builder } from '../builder';
 import { NotificationEventKindEnum, NotificationTargetKindEnum } from './enums';
 import { ProjectRef } from './project';
 
-export const NotificationTargetRef = builder.objectRef<NotificationTargetView>('NotificationTarget');
+export const NotificationTargetRef = builder.objectRef<NotificationTarget>('NotificationTarget');
 
 NotificationTargetRef.implement({
   description: "Where the project's notifications go. The secret is write-only: `hasSecret` says whether one is set.",
   fields: (t) => ({
-    id: t.id({ resolve: (v) => v.target.id }),
-    name: t.string({ resolve: (v) => v.target.name }),
-    kind: t.field({ type: NotificationTargetKindEnum, resolve: (v) => v.target.kind }),
-    url: t.string({ description: 'A SLACK URL is itself a secret: only its origin is shown.', resolve: (v) => shownUrl(v.target) }),
-    hasSecret: t.boolean({ resolve: (v) => v.target.secret !== null }),
+    id: t.id({ resolve: (v) => v.id }),
+    name: t.string({ resolve: (v) => v.name }),
+    kind: t.field({ type: NotificationTargetKindEnum, resolve: (v) => v.kind }),
+    url: t.string({ description: 'A SLACK URL is itself a secret: only its origin is shown.', resolve: (v) => shownUrl(v) }),
+    hasSecret: t.boolean({ resolve: (v) => v.secret !== null }),
     eventKinds: t.field({
       type: [NotificationEventKindEnum],
       description: 'Empty: every kind the target kind takes.',
-      resolve: (v) => v.target.eventKinds,
+      resolve: (v) => v.eventKinds,
     }),
-    tenantEnvironments: t.stringList({ description: '`tenant/environment` names; empty: all of them.', resolve: (v) => v.tenantEnvironments }),
-    createdAt: t.field({ type: 'DateTime', resolve: (v) => v.target.createdAt }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (v) => v.target.updatedAt }),
+    tenantEnvironments: t.stringList({
+      description: '`tenant/environment` names; empty: all of them.',
+      resolve: async (v, _a, ctx) =>
+        (await ctx.loaders.tenantEnvironment.loadMany(v.tenantEnvironmentIds)).map((te, i) =>
+          te && !(te instanceof Error) ? `${te.tenant.slug}/${te.environment.slug}` : v.tenantEnvironmentIds[i]!,
+        ),
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (v) => v.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (v) => v.updatedAt }),
   }),
 });
 
@@ -45,7 +52,7 @@ builder.mutationField('setNotificationTarget', (t) =>
     type: NotificationTargetRef,
     description: 'ADMIN only: creates or replaces a notification target. The URL is checked against the network policy (NOTIFICATION_ADDRESS_REFUSED).',
     args: { input: t.arg({ type: SetNotificationTargetInput }) },
-    resolve: async (_root, { input }, ctx) => notificationTargetView(ctx.backend, await setNotificationTarget(ctx.backend, ctx.actor, input)),
+    resolve: (_root, { input }, ctx) => setNotificationTarget(ctx.backend, ctx.actor, input),
   }),
 );
 
@@ -61,6 +68,6 @@ builder.objectField(ProjectRef, 'notificationTargets', (t) =>
   t.field({
     type: [NotificationTargetRef],
     description: 'ADMIN only (empty for others): the notification targets, by name.',
-    resolve: (p, _a, ctx) => notificationTargetsOf(ctx.backend, ctx.actor, p),
+    resolve: async (p, _a, ctx) => (await notificationTargetsOf(ctx.backend, ctx.actor, p)).map((view) => view.target),
   }),
 );
