@@ -48,7 +48,7 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
   // Aborted on stop: an attempt in flight then ends as a failed one (retried soon after a restart) instead of holding up shutdown.
   let shutdown = new AbortController();
   let timer: NodeJS.Timeout | null = null;
-  let running = false;
+  let running: Promise<void> | null = null;
   let again = false;
   let stopped = true;
 
@@ -59,19 +59,24 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
     timer.unref();
   };
 
-  async function pass(): Promise<void> {
-    if (stopped) return;
+  function pass(): Promise<void> {
+    if (stopped) return Promise.resolve();
     if (running) {
       again = true;
-      return;
+      return running;
     }
-    running = true;
+    running = claimAndSend();
+    return running;
+  }
+
+  async function claimAndSend(): Promise<void> {
     try {
       const room = settings.concurrency - inFlight.size;
       if (room > 0 && (await backend.stores.notificationDeliveries.anyDue(backend.now()))) {
         const now = backend.now();
         const rows = await backend.transact(({ stores }) => stores.notificationDeliveries.setLeases(owner, now, new Date(now.getTime() + leaseMs), room));
-        for (const row of rows) {
+        // Stopped while claiming: the leases lapse and the rows are sent after a restart, like attempts given up.
+        for (const row of stopped ? [] : rows) {
           const attempt = deliver(row).finally(() => {
             inFlight.delete(attempt);
             // The target's next row may be due now.
@@ -83,7 +88,7 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
     } catch (error) {
       if (!stopped) logger.error({ err: error }, 'notification dispatcher: claiming from the outbox failed');
     } finally {
-      running = false;
+      running = null;
       if (again) {
         again = false;
         schedule(0);
@@ -94,7 +99,13 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
   }
 
   async function deliver(row: NotificationDelivery): Promise<void> {
-    const target = await backend.stores.notificationTargets.byId(row.targetId);
+    let target: NotificationTarget | null;
+    try {
+      target = await backend.stores.notificationTargets.byId(row.targetId);
+    } catch (failure) {
+      if (!stopped) logger.error({ err: failure, deliveryId: row.id }, 'notification delivery: reading its target failed');
+      return;
+    }
     if (!target) return;
     const started = Date.now();
     let status: number | null = null;
@@ -152,6 +163,8 @@ export function createDispatcher(backend: Backend, settings: DispatcherSettings,
       stopped = true;
       if (timer) clearTimeout(timer);
       shutdown.abort();
+      // A pass still claiming may add attempts; wait for it before waiting for them.
+      await running;
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -271,6 +271,8 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
       logger.info({ ...logFields, endpoint, status: res.statusCode, bytes, durationMs, protocol: gitProtocol ?? 'version=0' }, 'git http request');
       return;
     }
+    // Killed by stop(): the connection is cut, as for a stalled client, rather than answered as a git failure.
+    if (stopping.signal.aborted) return void res.destroy();
     if (!res.destroyed) logger.warn({ ...logFields, endpoint, code, signal, stderr: stderr.trim(), durationMs }, 'git http: git http-backend failed');
     if (res.headersSent) res.destroy();
     else sendText(res, 500, 'git http-backend failed');

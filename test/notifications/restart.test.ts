@@ -1,7 +1,8 @@
 /**
  * Delivery survives a SIGKILL of a real server process: a row committed before the kill is
  * delivered after the restart, and the one whose request was in flight is sent again with the same
- * idempotency key. Also: two dispatchers on one outbox never send the same row at once.
+ * idempotency key. Also: two dispatchers on one outbox never send the same row at once, and a
+ * dispatcher stopped while claiming sends nothing once stop() resolved.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -123,5 +124,43 @@ describe('two dispatchers on one outbox', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('stop() during a claim waits for it and starts no attempt afterwards (nothing reads a closed database)', async () => {
+    // Not listening: the app's own dispatcher stays idle, and only the one below reads the outbox.
+    t = await createTestApp({ env: FAST_NOTIFY });
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    data(await gql(t, t.token('ADMIN'), SET_TARGET, { input: { project: 'shop', name: 'hook', kind: 'WEBHOOK', url: receiver.url, eventKinds: ['BREAK_GLASS_OPENED'] } }));
+    data(await gql(t, t.token('DEPLOYER'), 'mutation { openBreakGlassSession(input: { project: "shop", justification: "incident" }) { id } }'));
+
+    // The claim transaction is held at a gate, so stop() is called while it is under way.
+    const real = t.app.backend;
+    let claiming!: () => void;
+    const claimStarted = new Promise<void>((resolve) => (claiming = resolve));
+    let releaseClaim!: () => void;
+    const gate = new Promise<void>((resolve) => (releaseClaim = resolve));
+    const gated = Object.create(real, {
+      transact: { value: async (work: Parameters<typeof real.transact>[0]) => (claiming(), await gate, real.transact(work)) },
+    }) as typeof real;
+    const dispatcher = createDispatcher(
+      gated,
+      { backoffBaseMs: 20, backoffMaxMs: 200, timeoutMs: 3000, maxAttempts: 6, pollMs: 10, concurrency: 16 },
+      new AddressPolicy(['127.0.0.1']),
+      createLogger('silent'),
+    );
+    dispatcher.start();
+    await claimStarted;
+    let stopped = false;
+    const stopping = dispatcher.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stopped).toBe(false);
+    releaseClaim();
+    await stopping;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(0);
+    // The row stays in the outbox, leased, for the next start to send.
+    const rows = data(await gql(t, t.token('ADMIN'), DELIVERIES)).project.notificationDeliveries.edges;
+    expect(rows.map((e: { node: { state: string; attempts: number } }) => [e.node.state, e.node.attempts])).toEqual([['PENDING', 0]]);
   });
 });
