@@ -29,7 +29,9 @@ import {
   type SelectedField,
 } from '../../domain/model';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
+/** Milliseconds, as JavaScript dates carry. */
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+const createdAt = () => instant('created_at').notNull().defaultNow();
 /**
  * jsonb cannot hold U+0000, which SQLite's JSON text can (a summary quoting a binary file): it is
  * stored as U+FFFD, the replacement character, rather than refusing the row.
@@ -42,7 +44,7 @@ const jsonText = customType<{ data: unknown; driverData: string }>({
 });
 const json = <T>(name: string) => jsonText(name).$type<T>();
 /** Set while archived: hidden from lists, refusing new writes; history and audit stay readable. */
-const archivedAt = () => timestamp('archived_at', { withTimezone: true, mode: 'date', precision: 3 });
+const archivedAt = () => instant('archived_at');
 
 export const organizations = pgTable('organizations', {
   id: text('id').primaryKey(),
@@ -123,7 +125,7 @@ export const archivedServices = pgTable(
       .notNull()
       .references(() => tenantEnvironments.id),
     service: text('service').notNull(),
-    archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    archivedAt: instant('archived_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantEnvironmentId, t.service] })],
 );
@@ -183,9 +185,9 @@ export const apiTokens = pgTable(
     projectId: text('project_id').references(() => projects.id),
     name: text('name').notNull(),
     createdAt: createdAt(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    expiresAt: instant('expires_at'),
+    lastUsedAt: instant('last_used_at'),
+    revokedAt: instant('revoked_at'),
   },
   (t) => [index('api_tokens_user').on(t.userId), index('api_tokens_project').on(t.projectId)],
 );
@@ -222,12 +224,12 @@ export const rollbackRequests = pgTable(
     error: text('error'),
     errorCode: text('error_code'),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
-    approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    rejectedAt: timestamp('rejected_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    executingAt: timestamp('executing_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    failedAt: timestamp('failed_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    updatedAt: instant('updated_at').notNull(),
+    approvedAt: instant('approved_at'),
+    rejectedAt: instant('rejected_at'),
+    executingAt: instant('executing_at'),
+    completedAt: instant('completed_at'),
+    failedAt: instant('failed_at'),
     attempts: integer('attempts').notNull().default(0),
   },
   (t) => [
@@ -280,9 +282,9 @@ export const breakGlassSessions = pgTable(
       .notNull()
       .references(() => users.id),
     justification: text('justification').notNull(),
-    openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
-    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    openedAt: instant('opened_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    closedAt: instant('closed_at'),
   },
   (t) => [index('break_glass_sessions_user').on(t.projectId, t.userId)],
 );
@@ -300,7 +302,7 @@ export const deployments = pgTable(
     revision: text('revision').notNull(),
     /** Position of the commit in main's history (oldest = 1); the stable order and cursor of the history. */
     sequence: bigint('sequence', { mode: 'number' }).notNull(),
-    committedAt: timestamp('committed_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    committedAt: instant('committed_at').notNull(),
     authorName: text('author_name').notNull(),
     authorEmail: text('author_email').notNull(),
     authorId: text('author_id').references(() => users.id),
@@ -356,7 +358,7 @@ export const syncReports = pgTable(
     syncState: text('sync_state', { enum: SYNC_STATES }).notNull(),
     health: text('health', { enum: HEALTH_STATES }).notNull(),
     liveValues: json<LiveServiceValues[]>('live_values').notNull(),
-    reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    reportedAt: instant('reported_at').notNull(),
   },
   (t) => [index('sync_statuses_te').on(t.tenantEnvironmentId, t.id)],
 );
@@ -435,12 +437,12 @@ export const changeRequests = pgTable(
     error: text('error'),
     errorCode: text('error_code'),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
-    approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    rejectedAt: timestamp('rejected_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    executingAt: timestamp('executing_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    failedAt: timestamp('failed_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    updatedAt: instant('updated_at').notNull(),
+    approvedAt: instant('approved_at'),
+    rejectedAt: instant('rejected_at'),
+    executingAt: instant('executing_at'),
+    completedAt: instant('completed_at'),
+    failedAt: instant('failed_at'),
     attempts: integer('attempts').notNull().default(0),
   },
   (t) => [index('change_requests_te_state').on(t.tenantEnvironmentId, t.state), index('change_requests_project_state').on(t.projectId, t.state)],
@@ -514,7 +516,7 @@ export const notificationTargets = pgTable(
     /** Empty: every tenant-environment. */
     tenantEnvironmentIds: json<string[]>('tenant_environment_ids').notNull(),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    updatedAt: instant('updated_at').notNull(),
   },
   (t) => [uniqueIndex('notification_targets_project_name').on(t.projectId, t.name)],
 );
@@ -537,14 +539,14 @@ export const notificationDeliveries = pgTable(
     payload: json<Record<string, unknown>>('payload').notNull(),
     state: text('state', { enum: NOTIFICATION_DELIVERY_STATES }).notNull(),
     attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
     leaseOwner: text('lease_owner'),
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    leaseExpiresAt: instant('lease_expires_at'),
     lastStatus: integer('last_status'),
     lastError: text('last_error'),
-    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date', precision: 3 }),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    lastAttemptAt: instant('last_attempt_at'),
+    deliveredAt: instant('delivered_at'),
+    createdAt: instant('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('notification_deliveries_target_event').on(t.targetId, t.eventId),

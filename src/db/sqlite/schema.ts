@@ -25,13 +25,15 @@ import {
   type SelectedField,
 } from '../../domain/model';
 
+/** Milliseconds since the epoch, read back as JavaScript dates. */
+const instant = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () =>
-  integer('created_at', { mode: 'timestamp_ms' })
+  instant('created_at')
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
 /** Set while archived: hidden from lists, refusing new writes; history and audit stay readable. */
-const archivedAt = () => integer('archived_at', { mode: 'timestamp_ms' });
+const archivedAt = () => instant('archived_at');
 
 export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
@@ -112,7 +114,7 @@ export const archivedServices = sqliteTable(
       .notNull()
       .references(() => tenantEnvironments.id),
     service: text('service').notNull(),
-    archivedAt: integer('archived_at', { mode: 'timestamp_ms' }).notNull(),
+    archivedAt: instant('archived_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantEnvironmentId, t.service] })],
 );
@@ -172,9 +174,9 @@ export const apiTokens = sqliteTable(
     projectId: text('project_id').references(() => projects.id),
     name: text('name').notNull(),
     createdAt: createdAt(),
-    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
-    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
-    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    expiresAt: instant('expires_at'),
+    lastUsedAt: instant('last_used_at'),
+    revokedAt: instant('revoked_at'),
   },
   (t) => [index('api_tokens_user').on(t.userId), index('api_tokens_project').on(t.projectId)],
 );
@@ -211,12 +213,12 @@ export const rollbackRequests = sqliteTable(
     error: text('error'),
     errorCode: text('error_code'),
     createdAt: createdAt(),
-    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
-    approvedAt: integer('approved_at', { mode: 'timestamp_ms' }),
-    rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }),
-    executingAt: integer('executing_at', { mode: 'timestamp_ms' }),
-    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
-    failedAt: integer('failed_at', { mode: 'timestamp_ms' }),
+    updatedAt: instant('updated_at').notNull(),
+    approvedAt: instant('approved_at'),
+    rejectedAt: instant('rejected_at'),
+    executingAt: instant('executing_at'),
+    completedAt: instant('completed_at'),
+    failedAt: instant('failed_at'),
     attempts: integer('attempts').notNull().default(0),
   },
   (t) => [
@@ -269,9 +271,9 @@ export const breakGlassSessions = sqliteTable(
       .notNull()
       .references(() => users.id),
     justification: text('justification').notNull(),
-    openedAt: integer('opened_at', { mode: 'timestamp_ms' }).notNull(),
-    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
-    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+    openedAt: instant('opened_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    closedAt: instant('closed_at'),
   },
   (t) => [index('break_glass_sessions_user').on(t.projectId, t.userId)],
 );
@@ -289,7 +291,7 @@ export const deployments = sqliteTable(
     revision: text('revision').notNull(),
     /** Position of the commit in main's history (oldest = 1); the stable order and cursor of the history. */
     sequence: integer('sequence').notNull(),
-    committedAt: integer('committed_at', { mode: 'timestamp_ms' }).notNull(),
+    committedAt: instant('committed_at').notNull(),
     authorName: text('author_name').notNull(),
     authorEmail: text('author_email').notNull(),
     authorId: text('author_id').references(() => users.id),
@@ -345,7 +347,7 @@ export const syncReports = sqliteTable(
     syncState: text('sync_state', { enum: SYNC_STATES }).notNull(),
     health: text('health', { enum: HEALTH_STATES }).notNull(),
     liveValues: json<LiveServiceValues[]>('live_values').notNull(),
-    reportedAt: integer('reported_at', { mode: 'timestamp_ms' }).notNull(),
+    reportedAt: instant('reported_at').notNull(),
   },
   (t) => [index('sync_statuses_te').on(t.tenantEnvironmentId, t.id)],
 );
@@ -425,12 +427,12 @@ export const changeRequests = sqliteTable(
     error: text('error'),
     errorCode: text('error_code'),
     createdAt: createdAt(),
-    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
-    approvedAt: integer('approved_at', { mode: 'timestamp_ms' }),
-    rejectedAt: integer('rejected_at', { mode: 'timestamp_ms' }),
-    executingAt: integer('executing_at', { mode: 'timestamp_ms' }),
-    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
-    failedAt: integer('failed_at', { mode: 'timestamp_ms' }),
+    updatedAt: instant('updated_at').notNull(),
+    approvedAt: instant('approved_at'),
+    rejectedAt: instant('rejected_at'),
+    executingAt: instant('executing_at'),
+    completedAt: instant('completed_at'),
+    failedAt: instant('failed_at'),
     attempts: integer('attempts').notNull().default(0),
   },
   (t) => [index('change_requests_te_state').on(t.tenantEnvironmentId, t.state), index('change_requests_project_state').on(t.projectId, t.state)],
@@ -504,7 +506,7 @@ export const notificationTargets = sqliteTable(
     /** Empty: every tenant-environment. */
     tenantEnvironmentIds: json<string[]>('tenant_environment_ids').notNull(),
     createdAt: createdAt(),
-    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: instant('updated_at').notNull(),
   },
   (t) => [uniqueIndex('notification_targets_project_name').on(t.projectId, t.name)],
 );
@@ -530,14 +532,14 @@ export const notificationDeliveries = sqliteTable(
     payload: json<Record<string, unknown>>('payload').notNull(),
     state: text('state', { enum: NOTIFICATION_DELIVERY_STATES }).notNull(),
     attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
     leaseOwner: text('lease_owner'),
-    leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
+    leaseExpiresAt: instant('lease_expires_at'),
     lastStatus: integer('last_status'),
     lastError: text('last_error'),
-    lastAttemptAt: integer('last_attempt_at', { mode: 'timestamp_ms' }),
-    deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
-    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastAttemptAt: instant('last_attempt_at'),
+    deliveredAt: instant('delivered_at'),
+    createdAt: instant('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('notification_deliveries_target_event').on(t.targetId, t.eventId),
