@@ -478,6 +478,8 @@ export interface GitRepository {
   changedPaths(fromSha: string | null, toSha: string, prefix?: string): Promise<string[]>;
   /** The files that differ below `prefix`, with their blob ids (null: absent on that side); only changed subtrees are read. */
   diffTree(fromSha: string | null, toSha: string, prefix?: string): Promise<TreeDiffEntry[]>;
+  /** diffTree of each commit against the parent given (null: a root commit), in the same order. */
+  diffTrees(commits: ReadonlyArray<{ sha: string; parent: string | null }>, prefix?: string): Promise<TreeDiffEntry[][]>;
   /** Blob contents by id. */
   readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** Newest first; `until` and its ancestors excluded. */

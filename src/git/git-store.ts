@@ -14,6 +14,7 @@ import {
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
 import { StorageFullError } from '../domain/errors';
 import type { CommitInfo, GitAuthor, GitRepository } from '../domain/ports';
+import { diffTreesWithCli } from './diff-tree-cli';
 import { buildTree, entryAt, isTreeEntryChange, type RepositoryChange } from './tree-edit';
 
 export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
@@ -83,6 +84,8 @@ const INIT_MKPATH = 16;
 // so that the value check happens under our own lock and decides the race.
 const LOCK_RETRY_DELAYS_MS = [2, 5, 10, 20, 40, 80, 150, 250];
 const LOG_BATCH = 256;
+/** From this many commits on, one git process reads their diffs faster than libgit2 does one by one. */
+const DIFF_TREES_WITH_CLI_FROM = 16;
 
 function errnoOf(err: unknown): number | undefined {
   const errno = (err as { errno?: unknown } | null)?.errno;
@@ -326,6 +329,15 @@ export class GitStore implements GitRepository {
     return changes.sort((a, b) => comparePaths(a.path, b.path));
   }
 
+  /**
+   * diffTree of many commits, each against the parent given: a long run (indexing a pushed
+   * history) is read by one git process, a short one through libgit2 without a process start.
+   */
+  async diffTrees(commits: ReadonlyArray<{ sha: string; parent: string | null }>, prefix = ''): Promise<TreeChange[][]> {
+    if (commits.length < DIFF_TREES_WITH_CLI_FROM) return Promise.all(commits.map(({ sha, parent }) => this.diffTree(parent, sha, prefix)));
+    return diffTreesWithCli(this.path, commits, normalizeDirPath(prefix));
+  }
+
   /** Blob contents by id (null for an id that is not a blob here). */
   async readBlobs(ids: readonly string[]): Promise<Map<string, Buffer | null>> {
     const unique = [...new Set(ids)];
@@ -362,9 +374,9 @@ export class GitStore implements GitRepository {
     while (result.length < limit) {
       const batch = Math.min(LOG_BATCH, limit - result.length);
       const oids = (await walk.fastWalk(batch)) as unknown as Oid[];
-      for (const oid of oids) {
-        result.push(toCommitInfo(await NodeGit.Commit.lookup(this.repo, oid)));
-      }
+      // Looked up in parallel: libgit2's thread pool serves several lookups at once.
+      const commits = await Promise.all(oids.map((oid) => NodeGit.Commit.lookup(this.repo, oid)));
+      for (const commit of commits) result.push(toCommitInfo(commit));
       if (oids.length < batch) break;
     }
     return result;

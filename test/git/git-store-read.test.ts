@@ -179,6 +179,43 @@ describe('GitStore reads', () => {
     expect(blobs.get(v1)).toBeNull(); // a commit id is not a blob
   });
 
+  it('diffs many commits at once exactly as diffTree does each, through libgit2 for a few and one git process for many', async () => {
+    const { dir, store } = repo;
+    // A history with adds, deletes, mode and type changes, a file named like the directory, and a merge.
+    const lines: string[] = [];
+    const commit = (n: number, ops: string[], extra = '') =>
+      lines.push(`commit refs/heads/main\nmark :${n}\ncommitter CLI <cli@example.com> ${1_700_000_000 + n} +0000\ndata ${String(n).length + 1}\nc${n}\n${extra}${ops.join('')}`);
+    const file = (path: string, text: string, mode = '100644') => `M ${mode} inline ${path}\ndata ${Buffer.byteLength(text)}\n${text}\n`;
+    commit(1, [file('tenants/a/prod/values.yaml', 'v: 0\n'), file('tenants.txt', 't'), file('other/x', 'x')]);
+    for (let n = 2; n <= 40; n++) {
+      const ops = [file(`tenants/${'abc'[n % 3]}/prod/services/s${n % 4}/values.yaml`, `v: ${n}\n`)];
+      if (n % 7 === 0) ops.push(`D tenants/${'abc'[(n + 1) % 3]}/prod/services/s${(n + 1) % 4}/values.yaml\n`);
+      if (n === 10) ops.push(file('tenants/a/prod/run.sh', 'echo\n', '100755'));
+      if (n === 11) ops.push(file('tenants/a/prod/run.sh', 'echo\n', '100644'));
+      if (n === 12) ops.push(file('tenants/a/prod/link', 'values.yaml', '120000'));
+      if (n === 13) ops.push(file('tenants.txt', 'changed'), file('other/x', 'y'));
+      commit(n, ops, n === 20 ? 'from :15\n' : n === 21 ? 'merge :19\n' : '');
+    }
+    git(dir, ['fast-import', '--quiet'], { input: `${lines.join('')}` });
+    const commits = (await store.log({ from: 'main' })).map((c) => ({ sha: c.sha, parent: c.parents[0] ?? null }));
+    expect(commits.length).toBe(40);
+    for (const prefix of ['tenants', '', 'tenants/a']) {
+      const one = await Promise.all(commits.map(({ sha, parent }) => store.diffTree(parent, sha, prefix)));
+      expect(await store.diffTrees(commits, prefix)).toEqual(one);
+      expect(await store.diffTrees(commits.slice(0, 3), prefix)).toEqual(one.slice(0, 3));
+    }
+    const kinds = (await store.diffTrees(commits, 'tenants')).flat();
+    expect(kinds.some((c) => c.oldId === null)).toBe(true);
+    expect(kinds.some((c) => c.newId === null)).toBe(true);
+    expect(kinds.some((c) => c.newMode === 0o100755)).toBe(true);
+    expect(kinds.some((c) => c.newMode === 0o120000)).toBe(true);
+    expect(kinds.every((c) => c.path.startsWith('tenants/'))).toBe(true);
+
+    for (const missing of [{ sha: 'f'.repeat(40), parent: commits[0]!.sha }, { sha: commits[0]!.sha, parent: 'f'.repeat(40) }]) {
+      await expect(store.diffTrees([...commits, missing], 'tenants')).rejects.toMatchObject({ code: 'REVISION_NOT_FOUND' });
+    }
+  });
+
   it('walks history newest first, honouring until and limit', async () => {
     const { dir, store } = repo;
     const shas: string[] = [];

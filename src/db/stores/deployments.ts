@@ -6,6 +6,28 @@ import { preparedRead, type StoreContext } from '../dialect';
 import { bound } from './history-index';
 import { byKey } from './keyed';
 
+/** Rows per INSERT: 16 columns each stay well below either dialect's limit on bound parameters. */
+const ROWS_PER_INSERT = 200;
+
+/**
+ * The rows in INSERT statements of at most ROWS_PER_INSERT, a key at most once per statement:
+ * PostgreSQL refuses an upsert that meets the same row twice, and a later row must see the earlier.
+ */
+function statementsOf<T>(rows: readonly T[], keyOf: (row: T) => string): T[][] {
+  const statements: T[][] = [];
+  let keys = new Set<string>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (statements.length === 0 || keys.has(key) || statements.at(-1)!.length === ROWS_PER_INSERT) {
+      statements.push([]);
+      keys = new Set();
+    }
+    keys.add(key);
+    statements.at(-1)!.push(row);
+  }
+  return statements;
+}
+
 export function deploymentStore(context: StoreContext): DeploymentStore {
   const { db, t, dialect } = context;
   const d = t.deployments;
@@ -44,16 +66,21 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
     );
   return {
     upsertIndexed: async (rows) => {
-      const results: Array<{ id: string; inserted: boolean }> = [];
-      for (const row of rows) {
-        const [stored] = await db
+      const keyOf = (row: { tenantEnvironmentId: string; revision: string }) => `${row.tenantEnvironmentId} ${row.revision}`;
+      const stored = new Map<string, string>();
+      for (const part of statementsOf(rows, keyOf)) {
+        // RETURNING's row order is unspecified: rows are matched back by their key.
+        const returned = await db
           .insert(d)
-          .values(row)
-          .onConflictDoUpdate({ target: [d.tenantEnvironmentId, d.revision], set: { sequence: row.sequence } })
-          .returning({ id: d.id });
-        results.push({ id: stored!.id, inserted: stored!.id === row.id });
+          .values(part)
+          .onConflictDoUpdate({ target: [d.tenantEnvironmentId, d.revision], set: { sequence: sql`excluded.sequence` } })
+          .returning({ id: d.id, tenantEnvironmentId: d.tenantEnvironmentId, revision: d.revision });
+        for (const row of returned) stored.set(keyOf(row), row.id);
       }
-      return results;
+      return rows.map((row) => {
+        const id = stored.get(keyOf(row))!;
+        return { id, inserted: id === row.id };
+      });
     },
     byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as Deployment[], (r) => r.id)),
     byRequestIds: async (ids) =>

@@ -16,12 +16,14 @@ import { domainEvent, type DeploymentRecorded } from '../events';
 import { newId } from '../ids';
 import { serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
 import type { Project, TenantEnvironmentRef } from '../model';
-import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores, type Stores } from '../ports';
+import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores, type Stores, type TreeDiffEntry } from '../ports';
 import { fileText, type FileMap } from '../tenant-environment-files';
 import { changeRowsOf, deploymentRow, recoveredAuditEvent, type DeploymentFacts } from './deployment-record';
 
 /** Commits per transaction: large enough to amortize a commit, small enough to release the lock often. */
 const BATCH_COMMITS = 250;
+/** Batches read ahead, so that the writer rarely waits for a read. */
+const PREFETCH_BATCHES = 2;
 
 /** The commits still to index on the way to `head`, from the indexed head `from`. */
 interface IndexingPlan {
@@ -29,8 +31,8 @@ interface IndexingPlan {
   head: string;
   commits: CommitInfo[];
   nextSequence: number;
-  /** The next batch's tree diffs and blobs, read while this batch is compared and written. */
-  prefetched?: { first: string; read: Promise<BatchChanges> };
+  /** The next batches' tree diffs and blobs, read while this batch is compared and written. */
+  prefetched: Array<{ first: string; read: Promise<BatchChanges> }>;
 }
 
 /** What a batch of commits changed: per commit, its changed directories; the blobs on both sides. */
@@ -126,11 +128,16 @@ export async function indexNextBatch(
   const plan = state.plan;
   const batch = plan.commits.splice(0, BATCH_COMMITS);
   if (batch.length === 0) return false;
-  const read = plan.prefetched?.first === batch[0]!.sha ? plan.prefetched.read : readBatchChanges(git, batch);
-  const upcoming = plan.commits.slice(0, BATCH_COMMITS);
-  plan.prefetched = upcoming.length > 0 ? { first: upcoming[0]!.sha, read: readBatchChanges(git, upcoming) } : undefined;
-  // A plan dropped before its prefetch is used must not leave the failure unhandled.
-  plan.prefetched?.read.catch(() => undefined);
+  const read = plan.prefetched[0]?.first === batch[0]!.sha ? plan.prefetched.shift()!.read : readBatchChanges(git, batch);
+  if (plan.prefetched[0] && plan.prefetched[0].first !== plan.commits[0]?.sha) plan.prefetched = [];
+  for (let ahead = plan.prefetched.length; ahead < PREFETCH_BATCHES; ahead++) {
+    const upcoming = plan.commits.slice(ahead * BATCH_COMMITS, (ahead + 1) * BATCH_COMMITS);
+    if (upcoming.length === 0) break;
+    const prefetch = { first: upcoming[0]!.sha, read: readBatchChanges(git, upcoming) };
+    // A plan dropped before its prefetch is used must not leave the failure unhandled.
+    prefetch.read.catch(() => undefined);
+    plan.prefetched.push(prefetch);
+  }
   if (!(await indexCommits(backend, git, project, batch, plan.nextSequence, await read))) {
     state.plan = null;
     return true;
@@ -153,7 +160,7 @@ async function planIndexing(backend: Backend, git: GitRepository, project: Proje
   const resumable = endsAtHead && (await descendsFrom(git, head, indexed!));
   if (!resumable) await backend.transact(({ stores }) => stores.historyIndex.deleteCommits(project.id));
   const commits = (await git.log({ from: head, until: resumable ? indexed! : undefined })).reverse();
-  return { from: indexed, head, commits, nextSequence: (resumable ? last : 0) + 1 };
+  return { from: indexed, head, commits, nextSequence: (resumable ? last : 0) + 1, prefetched: [] };
 }
 
 async function descendsFrom(git: GitRepository, head: string, ancestor: string): Promise<boolean> {
@@ -277,15 +284,16 @@ async function deploymentsOf(
 }
 
 async function readBatchChanges(git: GitRepository, commits: CommitInfo[]): Promise<BatchChanges> {
-  const changed = await Promise.all(commits.map((commit) => changedDirectories(git, commit)));
+  const diffs = await git.diffTrees(commits.map((commit) => ({ sha: commit.sha, parent: commit.parents[0] ?? null })), 'tenants');
+  const changed = diffs.map(changedDirectories);
   const blobs = await git.readBlobs(changed.flat().flatMap((dir) => dir.files.flatMap((f) => [f.oldId, f.newId])).filter((id): id is string => id !== null));
   return { changed, blobs };
 }
 
-/** `tenants/<tenant>/<environment>/<file>` paths the commit changed, grouped by directory. */
-async function changedDirectories(git: GitRepository, commit: CommitInfo): Promise<ChangedDirectory[]> {
+/** The `tenants/<tenant>/<environment>/<file>` paths of a commit's changes, grouped by directory. */
+function changedDirectories(changes: TreeDiffEntry[]): ChangedDirectory[] {
   const byDir = new Map<string, ChangedDirectory>();
-  for (const change of await git.diffTree(commit.parents[0] ?? null, commit.sha, 'tenants')) {
+  for (const change of changes) {
     const [, tenant, environment, ...rest] = change.path.split('/');
     if (!tenant || !environment || rest.length === 0) continue;
     const key = `${tenant}/${environment}`;
