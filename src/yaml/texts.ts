@@ -66,7 +66,12 @@ export function rememberEdit(base: string, splice: Splice, edited: string): void
 /** Declares `edited` to be likely a small edit of `base` (another version of the file): see rememberEdit. */
 export function rememberAsEditOf(edited: string, base: string): void {
   if (edited === base || texts.has(edited)) return;
-  rememberEdit(base, differingSpan(base, edited), edited);
+  const known = texts.get(base);
+  // An edit of an edit (the next release of a file) is an edit of the parsed text both came from.
+  const parsedBase = known?.kind === 'edited' ? known.base : known;
+  if (parsedBase?.kind !== 'parsed') return;
+  const derived = deriveEditedText(parsedBase, differingSpan(parsedBase.source, edited), edited);
+  if (derived) remember(derived);
 }
 
 /** The splice that turns `a` into `b`: everything between their common prefix and common suffix. */

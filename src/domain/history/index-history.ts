@@ -11,7 +11,7 @@
  */
 import { parseCommitMessage } from '../commit-metadata';
 import { runCompute } from '../compute-tasks';
-import type { ServicesOnEachSide } from '../diff/compare-files';
+import type { FilesDiff, ServicesOnEachSide } from '../diff/compare-files';
 import { domainEvent, type DeploymentRecorded } from '../events';
 import { newId } from '../ids';
 import { serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
@@ -31,14 +31,15 @@ interface IndexingPlan {
   head: string;
   commits: CommitInfo[];
   nextSequence: number;
-  /** The next batches' tree diffs and blobs, read while this batch is compared and written. */
-  prefetched: Array<{ first: string; read: Promise<BatchChanges> }>;
+  /** The next batches, read and compared on the compute threads while this batch is written. */
+  prefetched: Array<{ first: string; read: Promise<ComparedDirectory[]> }>;
 }
 
-/** What a batch of commits changed: per commit, its changed directories; the blobs on both sides. */
-interface BatchChanges {
-  changed: ChangedDirectory[][];
-  blobs: Map<string, Buffer | null>;
+/** A directory a commit of the batch changed (the commit's index in the batch), compared file by file and field by field. */
+interface ComparedDirectory {
+  i: number;
+  dir: ChangedDirectory;
+  diff: FilesDiff;
 }
 
 /** Indexing in progress per backend and project, so callers join it rather than start another. */
@@ -128,17 +129,17 @@ export async function indexNextBatch(
   const plan = state.plan;
   const batch = plan.commits.splice(0, BATCH_COMMITS);
   if (batch.length === 0) return false;
-  const read = plan.prefetched[0]?.first === batch[0]!.sha ? plan.prefetched.shift()!.read : readBatchChanges(git, batch);
+  const read = plan.prefetched[0]?.first === batch[0]!.sha ? plan.prefetched.shift()!.read : compareBatch(backend, git, batch);
   if (plan.prefetched[0] && plan.prefetched[0].first !== plan.commits[0]?.sha) plan.prefetched = [];
   for (let ahead = plan.prefetched.length; ahead < PREFETCH_BATCHES; ahead++) {
     const upcoming = plan.commits.slice(ahead * BATCH_COMMITS, (ahead + 1) * BATCH_COMMITS);
     if (upcoming.length === 0) break;
-    const prefetch = { first: upcoming[0]!.sha, read: readBatchChanges(git, upcoming) };
+    const prefetch = { first: upcoming[0]!.sha, read: compareBatch(backend, git, upcoming) };
     // A plan dropped before its prefetch is used must not leave the failure unhandled.
     prefetch.read.catch(() => undefined);
     plan.prefetched.push(prefetch);
   }
-  if (!(await indexCommits(backend, git, project, batch, plan.nextSequence, await read))) {
+  if (!(await indexCommits(backend, project, batch, plan.nextSequence, await read))) {
     state.plan = null;
     return true;
   }
@@ -179,13 +180,12 @@ async function descendsFrom(git: GitRepository, head: string, ancestor: string):
  */
 async function indexCommits(
   backend: Backend,
-  git: GitRepository,
   project: Project,
   commits: CommitInfo[],
   firstSequence: number,
-  changes: BatchChanges,
+  compared: ComparedDirectory[],
 ): Promise<boolean> {
-  const deployments = await deploymentsOf(backend, git, project, commits, firstSequence, changes);
+  const deployments = await deploymentsOf(backend, project, commits, firstSequence, compared);
   return backend.transact(async ({ stores, emit }) => {
     if ((await stores.historyIndex.lastSequence(project.id)) !== firstSequence - 1) return false;
     if ((await stores.historyIndex.sequencesOf(project.id, [commits[0]!.sha])).size > 0) return false;
@@ -222,51 +222,16 @@ interface ChangedDirectory {
 
 async function deploymentsOf(
   backend: Backend,
-  git: GitRepository,
   project: Project,
   commits: CommitInfo[],
   firstSequence: number,
-  { changed, blobs }: BatchChanges,
+  compared: ComparedDirectory[],
 ): Promise<Array<DeploymentFacts & { sequence: number }>> {
-  const text = (id: string | null) => {
-    const blob = id === null ? null : blobs.get(id);
-    return blob ? fileText(blob) : undefined;
-  };
   const tenantEnvironments = new TenantEnvironmentsByDirectory(backend, project);
   const people = new Lookups(backend.stores);
-  const jobs: Array<{ i: number; dir: ChangedDirectory; before: FileMap; after: FileMap; presence: ServicePresence }> = [];
-  for (const [i, commit] of commits.entries()) {
-    for (const dir of changed[i]!) {
-      const before: FileMap = new Map();
-      const after: FileMap = new Map();
-      for (const { file, oldId, newId } of dir.files) {
-        const was = text(oldId);
-        const is = text(newId);
-        if (was !== undefined) before.set(file, was);
-        if (is !== undefined) after.set(file, is);
-      }
-      const presence = await servicePresence(git, commit.parents[0] ?? null, commit.sha, tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment), dir.files);
-      jobs.push({ i, dir, before, after, presence });
-    }
-  }
-  // Summaries and the index need field changes only, not text diffs: parsed on the compute threads, in one part per thread.
-  const inputs = jobs.map(({ before, after, presence }) => ({ before, after, textDiffs: false, services: servicesOnEachSide(presence) }));
-  const size = Math.ceil(inputs.length / backend.compute.parallelism);
-  const parts = Array.from({ length: Math.ceil(inputs.length / size) }, (_, k) => inputs.slice(k * size, (k + 1) * size));
-  const diffs = (await Promise.all(parts.map((part) => runCompute(backend.compute, 'compareFileSets', part)))).flat();
   const facts: Array<DeploymentFacts & { sequence: number }> = [];
-  for (const [j, { i, dir, presence }] of jobs.entries()) {
+  for (const { i, dir, diff } of compared) {
     const commit = commits[i]!;
-    const diff = diffs[j]!;
-    // Services only their `services.<name>` variables name: whether their directory exists says ADDED, REMOVED or MODIFIED.
-    for (const entry of diff.services) {
-      if (presence.has(entry.service)) continue;
-      const dirOf = `${tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment)}/${serviceDir(entry.service)}`;
-      const parent = commit.parents[0] ?? null;
-      const before = parent !== null && (await git.treeIdOf(parent, dirOf)) !== null;
-      const after = (await git.treeIdOf(commit.sha, dirOf)) !== null;
-      entry.kind = !before ? 'ADDED' : !after ? 'REMOVED' : 'MODIFIED';
-    }
     const metadata = parseCommitMessage(commit.message);
     facts.push({
       id: newId('dep'),
@@ -283,11 +248,54 @@ async function deploymentsOf(
   return facts;
 }
 
-async function readBatchChanges(git: GitRepository, commits: CommitInfo[]): Promise<BatchChanges> {
+/**
+ * Reads what a batch of commits changed (one tree diff per commit, the blobs on both sides) and
+ * compares each changed directory on the compute threads, in one part per thread. Summaries and
+ * the index need field changes only, not text diffs.
+ */
+async function compareBatch(backend: Backend, git: GitRepository, commits: CommitInfo[]): Promise<ComparedDirectory[]> {
   const diffs = await git.diffTrees(commits.map((commit) => ({ sha: commit.sha, parent: commit.parents[0] ?? null })), 'tenants');
   const changed = diffs.map(changedDirectories);
   const blobs = await git.readBlobs(changed.flat().flatMap((dir) => dir.files.flatMap((f) => [f.oldId, f.newId])).filter((id): id is string => id !== null));
-  return { changed, blobs };
+  const text = (id: string | null) => {
+    const blob = id === null ? null : blobs.get(id);
+    return blob ? fileText(blob) : undefined;
+  };
+  const jobs: Array<{ i: number; dir: ChangedDirectory; before: FileMap; after: FileMap; presence: ServicePresence }> = [];
+  for (const [i, commit] of commits.entries()) {
+    for (const dir of changed[i]!) {
+      const before: FileMap = new Map();
+      const after: FileMap = new Map();
+      for (const { file, oldId, newId } of dir.files) {
+        const was = text(oldId);
+        const is = text(newId);
+        if (was !== undefined) before.set(file, was);
+        if (is !== undefined) after.set(file, is);
+      }
+      const presence = await servicePresence(git, commit.parents[0] ?? null, commit.sha, tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment), dir.files);
+      jobs.push({ i, dir, before, after, presence });
+    }
+  }
+  const inputs = jobs.map(({ before, after, presence }) => ({ before, after, textDiffs: false, services: servicesOnEachSide(presence) }));
+  const size = Math.ceil(inputs.length / backend.compute.parallelism);
+  const parts = Array.from({ length: Math.ceil(inputs.length / size) }, (_, k) => inputs.slice(k * size, (k + 1) * size));
+  const compared = (await Promise.all(parts.map((part) => runCompute(backend.compute, 'compareFileSets', part)))).flat();
+  return Promise.all(
+    jobs.map(async ({ i, dir, presence }, j) => {
+      const diff = compared[j]!;
+      const commit = commits[i]!;
+      // Services only their `services.<name>` variables name: whether their directory exists says ADDED, REMOVED or MODIFIED.
+      for (const entry of diff.services) {
+        if (presence.has(entry.service)) continue;
+        const dirOf = `${tenantEnvironmentDir(dir.ref.tenant, dir.ref.environment)}/${serviceDir(entry.service)}`;
+        const parent = commit.parents[0] ?? null;
+        const before = parent !== null && (await git.treeIdOf(parent, dirOf)) !== null;
+        const after = (await git.treeIdOf(commit.sha, dirOf)) !== null;
+        entry.kind = !before ? 'ADDED' : !after ? 'REMOVED' : 'MODIFIED';
+      }
+      return { i, dir, diff };
+    }),
+  );
 }
 
 /** The `tenants/<tenant>/<environment>/<file>` paths of a commit's changes, grouped by directory. */
