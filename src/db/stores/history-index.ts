@@ -2,7 +2,7 @@
 import { and, asc, eq, getTableColumns, gt, inArray, lte, max, sql } from 'drizzle-orm';
 import type { DeploymentChange } from '../../domain/model';
 import type { HistoryIndexStore, RecordedChange } from '../../domain/ports';
-import type { StoreContext } from '../dialect';
+import { preparedRead, type StoreContext } from '../dialect';
 
 /** Range bounds as both databases take them: the domain's open ends (±Infinity) are no integer. */
 export const bound = (n: number) => (n === Infinity ? Number.MAX_SAFE_INTEGER : n === -Infinity ? Number.MIN_SAFE_INTEGER : n);
@@ -28,6 +28,13 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
       .onConflictDoUpdate({ target: [ch.deploymentId, ch.file, ch.level, ch.path], set: { sequence: sql`excluded.sequence` } })
       .prepare() as unknown as { run(row: DeploymentChange): void };
   let upsertChange: { run(row: DeploymentChange): void } | undefined;
+  // Every write and every history read checks the indexed head: prepared once, not built per call.
+  const lastSequenceQuery = () =>
+    preparedRead(context, 'indexed_commits_last', () => db.select({ last: max(c.sequence) }).from(c).where(eq(c.projectId, sql.placeholder('projectId'))));
+  const sequencesQuery = () =>
+    preparedRead(context, 'indexed_commits_sequences', () =>
+      db.select({ sha: c.sha, sequence: c.sequence }).from(c).where(and(eq(c.projectId, sql.placeholder('projectId')), dialect.inList(c.sha, 'shas'))),
+    );
   return {
     insertCommits: async (projectId, commits) => {
       for (const part of chunks(commits)) await db.insert(c).values(part.map((commit) => ({ projectId, ...commit })));
@@ -36,15 +43,13 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
       await db.delete(c).where(eq(c.projectId, projectId));
     },
     lastSequence: async (projectId) => {
-      const [row] = await db.select({ last: max(c.sequence) }).from(c).where(eq(c.projectId, projectId));
+      const row = await lastSequenceQuery().get({ projectId });
       return Number(row?.last ?? 0);
     },
     sequencesOf: async (projectId, shas) => {
       const found = new Map<string, number>();
-      for (const part of chunks(shas)) {
-        const rows = await db.select({ sha: c.sha, sequence: c.sequence }).from(c).where(and(eq(c.projectId, projectId), inArray(c.sha, part)));
-        for (const row of rows) found.set(row.sha, row.sequence);
-      }
+      if (shas.length === 0) return found;
+      for (const row of await sequencesQuery().all({ projectId, shas: dialect.list(shas) })) found.set(row.sha, row.sequence);
       return found;
     },
     mergeInRange: async (projectId, range) => {
