@@ -247,14 +247,15 @@ export async function runHistoryBenchmarks(): Promise<BenchResult[]> {
   return results;
 }
 
-/** `npx tsx bench/history.bench.ts --profile-indexing`: one first indexing, for a CPU profile. */
+/** `npx tsx bench/history.bench.ts --profile-indexing [--scale]`: first indexings (PROFILE_ROUNDS, default 1), for a CPU profile. */
 async function profileIndexing(): Promise<void> {
   const repo = await repositoryOf(4);
   await pushTagChanges(repo, HISTORY_COMMITS - 1, { n: 0 });
   for (let round = 0; round < Number(process.env.PROFILE_ROUNDS ?? 1); round++) {
     await forgetIndex(repo);
     const ms = await timed(() => indexHistory(repo.ws.backend, repo.project));
-    process.stdout.write(`indexed ${HISTORY_COMMITS} commits in ${ms.toFixed(0)} ms\n`);
+    const baseline = await timed(() => git(repo.ws.repoDir, ['log', '--name-status', 'main']));
+    process.stdout.write(`indexed ${HISTORY_COMMITS} commits in ${ms.toFixed(0)} ms; git log --name-status ${baseline.toFixed(0)} ms; ratio ${(ms / baseline).toFixed(2)}\n`);
   }
   await repo.ws.close();
 }

@@ -14,7 +14,7 @@ import {
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
 import { StorageFullError } from '../domain/errors';
 import type { CommitInfo, GitAuthor, GitRepository } from '../domain/ports';
-import { diffTreesWithCli } from './diff-tree-cli';
+import { commitsWithCli, diffTreesWithCli } from './cli-reads';
 import { buildTree, entryAt, isTreeEntryChange, type RepositoryChange } from './tree-edit';
 
 export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
@@ -86,6 +86,8 @@ const LOCK_RETRY_DELAYS_MS = [2, 5, 10, 20, 40, 80, 150, 250];
 const LOG_BATCH = 256;
 /** From this many commits on, one git process reads their diffs faster than libgit2 does one by one. */
 const DIFF_TREES_WITH_CLI_FROM = 16;
+/** From this many commits on, one git process reads them faster than libgit2 does one by one. */
+const LOG_WITH_CLI_FROM = 64;
 
 function errnoOf(err: unknown): number | undefined {
   const errno = (err as { errno?: unknown } | null)?.errno;
@@ -370,16 +372,18 @@ export class GitStore implements GitRepository {
     walk.push(from.id());
     if (opts.until !== undefined) walk.hide((await this.lookupCommit(opts.until)).id());
 
-    const result: CommitInfo[] = [];
-    while (result.length < limit) {
-      const batch = Math.min(LOG_BATCH, limit - result.length);
-      const oids = (await walk.fastWalk(batch)) as unknown as Oid[];
-      // Looked up in parallel: libgit2's thread pool serves several lookups at once.
-      const commits = await Promise.all(oids.map((oid) => NodeGit.Commit.lookup(this.repo, oid)));
-      for (const commit of commits) result.push(toCommitInfo(commit));
-      if (oids.length < batch) break;
+    const oids: Oid[] = [];
+    while (oids.length < limit) {
+      const batch = Math.min(LOG_BATCH, limit - oids.length);
+      const walked = (await walk.fastWalk(batch)) as unknown as Oid[];
+      oids.push(...walked);
+      if (walked.length < batch) break;
     }
-    return result;
+    // A long history (indexing a push, a first start) is read by one git process; a few commits in
+    // parallel through libgit2's thread pool.
+    if (oids.length >= LOG_WITH_CLI_FROM) return commitsWithCli(this.path, oids.map((oid) => oid.tostrS()));
+    const commits = await Promise.all(oids.map((oid) => NodeGit.Commit.lookup(this.repo, oid)));
+    return commits.map(toCommitInfo);
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {

@@ -268,6 +268,33 @@ describe('GitStore reads', () => {
     );
   });
 
+  it('reads a long history with one git process exactly as libgit2 reads each commit', async () => {
+    const { dir, store } = repo;
+    const lines: string[] = [];
+    for (let n = 1; n <= 80; n++) {
+      const message = n % 5 === 0 ? `Release ${n}\n\nBody line ünïcødé\n\nRollback Request ID: rbk-${n}\n\n\n` : `c${n}`;
+      lines.push(
+        `commit refs/heads/main\nmark :${n}\nauthor Ann O'Neil ${n} <ann+${n}@example.com> ${1_700_000_000 + n} +0130\ncommitter CLI <cli@example.com> ${1_700_000_100 + n} -0500\n` +
+          `data ${Buffer.byteLength(message)}\n${message}\n${n === 40 ? 'merge :20\n' : ''}M 100644 inline f${n % 7}\ndata ${String(n).length}\n${n}\n`,
+      );
+    }
+    git(dir, ['fast-import', '--quiet'], { input: lines.join('') });
+    // A signed commit: its gpgsig header runs over continuation lines.
+    const head = git(dir, ['rev-parse', 'main']);
+    const raw = git(dir, ['cat-file', 'commit', head]).replace(/\ncommitter [^\n]*/, (line) => `${line}\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEz\n -----END PGP SIGNATURE-----`);
+    const signed = git(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], { input: `${raw}\n` });
+    git(dir, ['update-ref', 'refs/heads/main', signed]);
+
+    const long = await store.log({ from: 'main' });
+    expect(long.length).toBe(80);
+    expect(long[0]!.sha).toBe(signed);
+    expect(long.map((c) => c.sha)).toEqual(git(dir, ['log', '--date-order', '--format=%H', 'main']).split('\n'));
+    expect(long).toEqual(await Promise.all(long.map((c) => store.commitInfo(c.sha))));
+    expect(await store.log({ from: 'main', limit: 10 })).toEqual(long.slice(0, 10));
+    expect(long.find((c) => c.message.startsWith('Release 5\n'))).toMatchObject({ authorName: "Ann O'Neil 5", authorEmail: 'ann+5@example.com', message: 'Release 5\n\nBody line ünïcødé\n\nRollback Request ID: rbk-5' });
+    expect(long.some((c) => c.parents.length === 2)).toBe(true);
+  });
+
   it('answers isAncestor', async () => {
     const { store } = repo;
     const a = await commitFiles(store, { f: '1' });
