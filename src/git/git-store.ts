@@ -84,9 +84,8 @@ const INIT_MKPATH = 16;
 // so that the value check happens under our own lock and decides the race.
 const LOCK_RETRY_DELAYS_MS = [2, 5, 10, 20, 40, 80, 150, 250];
 const LOG_BATCH = 256;
-/** From this many commits on, one git process reads their diffs faster than libgit2 does one by one. */
+/** From this many commits on, one git process reads their diffs (or the commits) faster than libgit2 does one by one. */
 const DIFF_TREES_WITH_CLI_FROM = 16;
-/** From this many commits on, one git process reads them faster than libgit2 does one by one. */
 const LOG_WITH_CLI_FROM = 64;
 
 function errnoOf(err: unknown): number | undefined {
