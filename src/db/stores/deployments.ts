@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Deployment } from '../../domain/model';
 import type { DeploymentStore } from '../../domain/ports';
-import { preparedRead, type StoreContext } from '../dialect';
+import { preparedRead, preparedRowWriter, type StoreContext } from '../dialect';
 import { bound } from './history-index';
 import { byKey } from './keyed';
 
@@ -64,29 +64,20 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
         )
         .orderBy(d.sequence),
     );
-  // SQLite runs in process: one prepared upsert per row (per set of columns given) costs a fraction
-  // of drizzle building a statement of hundreds of rows; drizzle still encodes each bound value.
-  const upserts = new Map<string, { get(params: Record<string, unknown>): { id: string } }>();
-  const upsertOnSqlite = (row: Record<string, unknown>): string => {
-    const keys = Object.keys(row).filter((key) => row[key] !== undefined);
-    const signature = keys.join(',');
-    let upsert = upserts.get(signature);
-    if (!upsert) {
-      upsert = db
+  const upsertOnSqlite = preparedRowWriter<Record<string, unknown>, { id: string }>(
+    (values) =>
+      db
         .insert(d)
-        .values(Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as never)
+        .values(values as never)
         .onConflictDoUpdate({ target: [d.tenantEnvironmentId, d.revision], set: { sequence: sql`excluded.sequence` } })
-        .returning({ id: d.id })
-        .prepare() as unknown as { get(params: Record<string, unknown>): { id: string } };
-      upserts.set(signature, upsert);
-    }
-    return upsert.get(Object.fromEntries(keys.map((key) => [key, row[key]]))).id;
-  };
+        .returning({ id: d.id }),
+    'get',
+  );
   return {
     upsertIndexed: async (rows) => {
       if (dialect.name === 'sqlite') {
         return rows.map((row) => {
-          const id = upsertOnSqlite(row);
+          const { id } = upsertOnSqlite(row);
           return { id, inserted: id === row.id };
         });
       }

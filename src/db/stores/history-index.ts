@@ -1,8 +1,8 @@
 /** The history index: main's commits by position, and what each deployment changed. */
-import { and, asc, eq, getTableColumns, gt, inArray, lte, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, max, sql } from 'drizzle-orm';
 import type { DeploymentChange } from '../../domain/model';
 import type { HistoryIndexStore, RecordedChange } from '../../domain/ports';
-import { preparedRead, type StoreContext } from '../dialect';
+import { preparedRead, preparedRowWriter, type StoreContext } from '../dialect';
 
 /** Range bounds as both databases take them: the domain's open ends (±Infinity) are no integer. */
 export const bound = (n: number) => (n === Infinity ? Number.MAX_SAFE_INTEGER : n === -Infinity ? Number.MIN_SAFE_INTEGER : n);
@@ -20,14 +20,14 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
   const { db, t, dialect } = context;
   const c = t.indexedCommits;
   const ch = t.deploymentChanges;
-  const placeholders = Object.fromEntries(Object.keys(getTableColumns(ch)).map((name) => [name, sql.placeholder(name)]));
-  const prepareUpsertChange = () =>
-    db
-      .insert(ch)
-      .values(placeholders as never)
-      .onConflictDoUpdate({ target: [ch.deploymentId, ch.file, ch.level, ch.path], set: { sequence: sql`excluded.sequence` } })
-      .prepare() as unknown as { run(row: DeploymentChange): void };
-  let upsertChange: { run(row: DeploymentChange): void } | undefined;
+  const upsertChangeOnSqlite = preparedRowWriter<DeploymentChange>(
+    (values) =>
+      db
+        .insert(ch)
+        .values(values as never)
+        .onConflictDoUpdate({ target: [ch.deploymentId, ch.file, ch.level, ch.path], set: { sequence: sql`excluded.sequence` } }),
+    'run',
+  );
   // Every write and every history read checks the indexed head: prepared once, not built per call.
   const lastSequenceQuery = () =>
     preparedRead(context, 'indexed_commits_last', () => db.select({ last: max(c.sequence) }).from(c).where(eq(c.projectId, sql.placeholder('projectId'))));
@@ -62,9 +62,7 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
     },
     upsertChanges: async (rows) => {
       if (dialect.name === 'sqlite') {
-        // In process, binding one prepared row at a time costs a fraction of building one long statement.
-        const upsert = (upsertChange ??= prepareUpsertChange());
-        for (const row of rows) upsert.run(row);
+        for (const row of rows) upsertChangeOnSqlite(row);
         return;
       }
       for (const part of chunks(rows)) {
