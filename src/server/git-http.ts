@@ -108,6 +108,8 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
   const spawner = new GitSpawner();
   /** Each running git process, with a promise settled once its request is done. */
   const running = new Map<RunningGit, Promise<void>>();
+  /** Spawns asked of the helper and not yet reported: stop() waits for them, so none escapes its kill. */
+  const spawning = new Set<Promise<RunningGit>>();
   const stopping = new AbortController();
 
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -188,15 +190,22 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
       GIT_PROTOCOL: gitProtocol && /^[\w.:=-]{1,256}$/.test(gitProtocol) ? gitProtocol : undefined,
     };
     let git: RunningGit;
+    const spawned = spawner.spawn(env);
+    spawning.add(spawned);
     try {
-      git = await spawner.spawn(env);
+      git = await spawned;
     } catch (error) {
       release();
+      // stop() ended the helper while this spawn was on its way: cut, like every request stop() ends.
+      if (stopping.signal.aborted) return void res.destroy();
       logger.error({ ...logFields, err: error }, 'git http: cannot run git http-backend');
       return sendText(res, 500, 'cannot run git');
+    } finally {
+      spawning.delete(spawned);
     }
     let settled!: () => void;
     running.set(git, new Promise<void>((resolve) => (settled = resolve)));
+    if (stopping.signal.aborted) git.kill();
 
     let finished = false;
     let idle: NodeJS.Timeout | undefined;
@@ -288,6 +297,7 @@ export function createGitHttp(options: GitHttpOptions): GitHttp {
     stop: async () => {
       stopping.abort();
       slots.drain();
+      await Promise.allSettled([...spawning]);
       const current = [...running];
       for (const [git] of current) {
         git.kill();
