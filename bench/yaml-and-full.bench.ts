@@ -9,9 +9,10 @@
  *    same file (without the library's quadratic duplicate-key check, so the floor is the bare parse).
  *    Target: at most 2×.
  * 2. FULL rollback commit at 1,000 services (SCALE; 200 by default), every service changed since the
- *    target, executed as an approved request is (with the hash and base revision of the preview it
- *    was requested on, computed untimed before the caches are forgotten), against the same commit made with git plumbing (read-tree, ls-tree, update-index,
- *    write-tree, commit-tree, update-ref). Target: at most 1×.
+ *    target, executed as an approved request is (with the hash, base revision and deployment record
+ *    of the preview it was requested on, computed untimed before the caches are forgotten), against
+ *    the same commit made with git plumbing (read-tree, ls-tree, update-index, write-tree,
+ *    commit-tree, update-ref). Target: at most 1×.
  * 3. FULL rollback preview at the same width, against `git diff` plus `git show` of the changed files
  *    at both revisions. Target: at most 1.5×.
  * 4. `{ __typename }` p95 latency over HTTP while FULL previews of that width run through GraphQL
@@ -25,6 +26,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parseAllDocuments } from 'yaml';
 import { commitTenantEnvironmentChange } from '../src/domain/commit-change';
+import { recordedChangesOf } from '../src/domain/history/deployment-record';
+import type { RecordedChanges } from '../src/domain/model';
 import { deployRelease } from '../src/domain/releases';
 import { executeRollback } from '../src/domain/rollback/execute';
 import { previewRollback } from '../src/domain/rollback/preview';
@@ -194,8 +197,10 @@ export async function fullCommit(wide: Awaited<ReturnType<typeof wideWorkspace>>
       const parent = (await repo.head())!;
       const target = await previousRevision(ws.repoDir, parent);
       n++;
-      // As an approved request executes (run-execution): with the hash and base of the preview it was requested on.
+      // As an approved request executes (run-execution): with the hash, base and deployment record of
+      // the preview it was requested on, the record read back from its stored JSON.
       const preview = await previewRollback(ws.backend, ws.deployer, { project: PROJECT, tenant: 'acme', environment: 'production', mode: 'FULL', targetRevision: target });
+      const kept = JSON.stringify(recordedChangesOf(preview.diff));
       forgetEverything(repo);
       const rollback = await timed(() =>
         executeRollback(ws.backend, {
@@ -204,6 +209,7 @@ export async function fullCommit(wide: Awaited<ReturnType<typeof wideWorkspace>>
           targetSha: target,
           expectedPreviewHash: preview.previewHash,
           baseRevision: preview.baseRevision,
+          approvedChanges: JSON.parse(kept) as RecordedChanges,
           requestId: `rbk-full-${n}`,
           justification: 'benchmark',
           author: AUTHOR,

@@ -16,10 +16,11 @@ import { runCompute } from './compute-tasks';
 import type { FilesDiff } from './diff/compare-files';
 import { BadRequestError, ConflictError, DomainError, RepositoryInconsistentError, StorageFullError, isStorageFull } from './errors';
 import { domainEvent, type DeploymentRecorded } from './events';
+import { recordedChangesOf } from './history/deployment-record';
 import { indexHistory, indexNextBatch, Lookups, recordDeployments } from './history/index-history';
 import { newId } from './ids';
 import { serviceOfPath, tenantEnvironmentDir } from './layout';
-import type { Deployment, TenantEnvironment } from './model';
+import type { Deployment, RecordedChanges, TenantEnvironment } from './model';
 import { isGitError, type Backend, type GitAuthor, type RepositoryChange, type Transaction } from './ports';
 import { changedFiles, readFiles, rememberFiles, repositoryChanges, withChanges, type FileMap } from './tenant-environment-files';
 
@@ -43,14 +44,21 @@ export interface TenantEnvironmentChange {
 }
 
 /** A write planned on one head: its change set, what it changes, and the files it leaves when known. */
-export interface PlannedWrite {
+export type PlannedWrite = {
   /** Repository paths: files written or deleted, or a directory set to an existing tree. */
   changes: RepositoryChange[];
-  /** What the commit changes in the tenant-environment (field changes at least), for its deployment record. */
-  diff: FilesDiff;
   /** The tenant-environment's files after the commit and the (relative) paths it changed, remembered for the next read. */
   files?: { final: FileMap; changed: string[] };
-}
+} & (
+  | {
+      /** What the commit changes in the tenant-environment (field changes at least), for its deployment record. */
+      diff: FilesDiff;
+    }
+  | {
+      /** Or that record itself, when the plan knows it already (a FULL rollback executing as approved). */
+      recorded: RecordedChanges;
+    }
+);
 
 export interface CommittedChange {
   sha: string;
@@ -96,7 +104,7 @@ export async function commitTenantEnvironmentChange(backend: Backend, change: Te
       }
       if (write.files) rememberFiles(git, sha, te.ref, write.files.final, write.files.changed);
       await change.afterCommit?.();
-      const deployment = await recordCommit(backend, change, sha, head, write.diff);
+      const deployment = await recordCommit(backend, change, sha, head, 'recorded' in write ? write.recorded : recordedChangesOf(write.diff));
       return { sha, parent: head, changes: write.changes, deployment };
     }
   });
@@ -139,7 +147,7 @@ async function refuseOrphan(backend: Backend, te: TenantEnvironment): Promise<vo
  * under the history lock (no reader indexes it meanwhile). The write path already holds the diff it
  * computed, so it records its own deployment rather than reading the commit back.
  */
-async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, parent: string | null, diff: FilesDiff): Promise<Deployment> {
+async function recordCommit(backend: Backend, change: TenantEnvironmentChange, sha: string, parent: string | null, changes: RecordedChanges): Promise<Deployment> {
   const te = change.tenantEnvironment;
   const git = await backend.repositories.forProject(te.project.slug);
   try {
@@ -156,7 +164,7 @@ async function recordCommit(backend: Backend, change: TenantEnvironmentChange, s
         tenantEnvironment: te,
         commit,
         metadata,
-        diff,
+        changes,
         authorId: await lookups.userIdByEmail(commit.authorEmail),
         rollbackRequestId: metadata.rollbackRequestId ? await lookups.existingRequest(metadata.rollbackRequestId) : null,
       };

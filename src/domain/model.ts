@@ -226,6 +226,13 @@ export interface DeploymentChange {
   path: string;
 }
 
+/** What a deployment's record keeps of its diff: the summary lines, the changed files and the history index's rows. */
+export interface RecordedChanges {
+  summary: string[];
+  paths: string[];
+  rows: Array<Pick<DeploymentChange, 'file' | 'level' | 'path'>>;
+}
+
 /** A commit of main the history has indexed, with its position (oldest = 1). */
 export interface IndexedCommit {
   sha: string;

@@ -15,6 +15,7 @@ import type {
   ChangeLevel,
   Deployment,
   DeploymentChange,
+  RecordedChanges,
   DeploymentStatus,
   Environment,
   IndexedCommit,
@@ -241,6 +242,13 @@ export interface RollbackRequestStore {
   completedOf(tenantEnvironmentId: string, limit: number): Promise<RollbackRequest[]>;
   /** Target revisions of requests completed since `since`, with how often each was the target. */
   completedTargetsSince(tenantEnvironmentId: string, since: Date): Promise<Array<{ revision: string; rollbacks: number }>>;
+  /**
+   * A FULL request's deployment record as its preview computed it, kept until the request completes:
+   * executed on the directory that preview saw, the rollback records it instead of comparing again.
+   */
+  insertPreviewChanges(requestId: string, changes: RecordedChanges): Promise<void>;
+  previewChanges(requestId: string): Promise<RecordedChanges | null>;
+  deletePreviewChanges(requestId: string): Promise<void>;
 }
 
 export type ChangeRequestPatch = Partial<Omit<ChangeRequest, 'id' | 'projectId' | 'tenantEnvironmentId' | 'createdAt' | 'kind'>>;

@@ -22,6 +22,7 @@ import type {
   NotificationTarget,
   Organization,
   Project,
+  RecordedChanges,
   RollbackNote,
   RollbackRequest,
   RollbackReview,
@@ -48,6 +49,7 @@ interface State {
   indexedCommits: Array<IndexedCommit & { projectId: string }>;
   deploymentChanges: DeploymentChange[];
   requests: RollbackRequest[];
+  requestPreviews: Array<{ requestId: string; changes: RecordedChanges }>;
   reviews: RollbackReview[];
   notes: RollbackNote[];
   changeRequests: ChangeRequest[];
@@ -78,6 +80,7 @@ const emptyState = (): State => ({
   indexedCommits: [],
   deploymentChanges: [],
   requests: [],
+  requestPreviews: [],
   reviews: [],
   notes: [],
   changeRequests: [],
@@ -432,6 +435,15 @@ function storesOver(state: () => State): Stores {
           counts.set(r.targetSha, (counts.get(r.targetSha) ?? 0) + 1);
         }
         return [...counts].map(([revision, rollbacks]) => ({ revision, rollbacks }));
+      },
+      insertPreviewChanges: async (requestId, changes) => {
+        if (s().requestPreviews.some((p) => p.requestId === requestId)) throw new UniqueViolation('rollback_request_previews.request_id');
+        s().requestPreviews.push(copy({ requestId, changes }));
+      },
+      previewChanges: async (requestId) => one(s().requestPreviews.find((p) => p.requestId === requestId)?.changes),
+      deletePreviewChanges: async (requestId) => {
+        const at = s().requestPreviews.findIndex((p) => p.requestId === requestId);
+        if (at >= 0) s().requestPreviews.splice(at, 1);
       },
     },
     reviews: {

@@ -364,6 +364,27 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await db.stores.requests.byIds(['rbk-4', 'rbk-none'])).map((r) => r?.id ?? null)).toEqual(['rbk-4', null]);
     });
 
+    it('rollback requests: a preview’s deployment record is kept once per request, read back exactly, and deleted', async () => {
+      const changes = {
+        summary: ['api: image.tag v1 → v2', 'ünïcode: “quoted” \\ back\\slash'],
+        paths: ['services/api/values.yaml', 'manifests/api.yaml'],
+        rows: [
+          { file: 'services/api/values.yaml', level: 'file' as const, path: '' },
+          { file: 'services/api/values.yaml', level: 'leaf' as const, path: 'image.tag' },
+          { file: 'services/api/values.yaml', level: 'branch' as const, path: 'image' },
+        ],
+      };
+      await write(async (s) => {
+        await s.requests.insert(request('rbk-1', 'PENDING', 1));
+        await s.requests.insertPreviewChanges('rbk-1', changes);
+      });
+      expect(await db.stores.requests.previewChanges('rbk-1')).toEqual(changes);
+      expect(await db.stores.requests.previewChanges('rbk-none')).toBeNull();
+      await expect(write((s) => s.requests.insertPreviewChanges('rbk-1', changes))).rejects.toThrow();
+      await write((s) => s.requests.deletePreviewChanges('rbk-1'));
+      expect(await db.stores.requests.previewChanges('rbk-1')).toBeNull();
+    });
+
     it('reviews and notes: grouped per request in the order asked, oldest first; one review per reviewer', async () => {
       await write(async (s) => {
         await s.requests.insert(request('rbk-1', 'PENDING', 1));

@@ -21,6 +21,7 @@ import {
   type LiveServiceValues,
   type NotificationEventKind,
   type PromotionPayload,
+  type RecordedChanges,
   type ReleasePayload,
   type SelectedField,
 } from '../../domain/model';
@@ -243,6 +244,14 @@ export const rollbackReviews = sqliteTable(
   },
   (t) => [uniqueIndex('rollback_reviews_once').on(t.requestId, t.reviewerId)],
 );
+
+/** A FULL request's deployment record from its preview, until the request completes (RollbackRequestStore.previewChanges). */
+export const rollbackRequestPreviews = sqliteTable('rollback_request_previews', {
+  requestId: text('request_id')
+    .primaryKey()
+    .references(() => rollbackRequests.id),
+  changes: json<RecordedChanges>('changes').notNull(),
+});
 
 export const rollbackNotes = sqliteTable(
   'rollback_notes',

@@ -16,6 +16,7 @@ export function rollbackRequestStore(context: StoreContext): RollbackRequestStor
   const { db, t, dialect } = context;
   const r = t.rollbackRequests;
   const byIdsQuery = () => preparedRead(context, 'rollback_requests_by_ids', () => db.select().from(r).where(dialect.inList(r.id, 'ids')));
+  const previews = t.rollbackRequestPreviews;
   return {
     insert: async (request) => (await db.insert(r).values(request).returning())[0] as RollbackRequest,
     byId: async (id) => ((await byIdsQuery().all({ ids: dialect.list([id]) }))[0] as RollbackRequest | undefined) ?? null,
@@ -49,6 +50,13 @@ export function rollbackRequestStore(context: StoreContext): RollbackRequestStor
           .where(and(eq(r.tenantEnvironmentId, tenantEnvironmentId), eq(r.state, 'COMPLETED'), gte(r.completedAt, since)))
           .groupBy(r.targetSha)
       ).map((row) => ({ revision: row.revision, rollbacks: Number(row.rollbacks) })),
+    insertPreviewChanges: async (requestId, changes) => {
+      await db.insert(previews).values({ requestId, changes });
+    },
+    previewChanges: async (requestId) => (await db.select().from(previews).where(eq(previews.requestId, requestId)))[0]?.changes ?? null,
+    deletePreviewChanges: async (requestId) => {
+      await db.delete(previews).where(eq(previews.requestId, requestId));
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 import type { ParsedCommitMessage } from '../commit-metadata';
 import { summarizeChanges, type FilesDiff } from '../diff/compare-files';
 import { parseFieldPath, formatFieldPath } from '../../yaml';
-import type { DeploymentChange, DeploymentSource } from '../model';
+import type { DeploymentChange, DeploymentSource, RecordedChanges } from '../model';
 import type { CommitInfo, NewAuditEvent, NewDeployment } from '../ports';
 
 export interface DeploymentFacts {
@@ -11,10 +11,14 @@ export interface DeploymentFacts {
   tenantEnvironment: { id: string; ref: { tenant: string; environment: string } };
   commit: CommitInfo;
   metadata: ParsedCommitMessage;
-  diff: FilesDiff;
+  changes: RecordedChanges;
   authorId: string | null;
   /** The rollback request the commit's trailer names, when that request exists. */
   rollbackRequestId: string | null;
+}
+
+export function recordedChangesOf(diff: FilesDiff): RecordedChanges {
+  return { summary: summarizeChanges(diff), paths: diff.files.map((f) => f.path), rows: changeRowsOf(diff) };
 }
 
 /** The deployment row (without its sequence, which the recorder assigns). */
@@ -32,8 +36,8 @@ export function deploymentRow(facts: DeploymentFacts): Omit<NewDeployment, 'sequ
     authorName: facts.commit.authorName,
     authorEmail: facts.commit.authorEmail,
     authorId: facts.authorId,
-    changesSummary: summarizeChanges(facts.diff),
-    changedPaths: facts.diff.files.map((f) => f.path),
+    changesSummary: facts.changes.summary,
+    changedPaths: facts.changes.paths,
     source,
     status: 'SUCCESS',
     rollbackRequestId: isRollback ? facts.rollbackRequestId : null,
@@ -74,7 +78,7 @@ export function recoveredAuditEvent(facts: DeploymentFacts, now: Date): NewAudit
  * value changed (`leaf`) and every path above it (`branch`), so "did the value at P change" is one
  * lookup of P whether P is a leaf or a mapping; `unparsed` where a side of the file is not YAML.
  */
-export function changeRowsOf(diff: FilesDiff): Array<Pick<DeploymentChange, 'file' | 'level' | 'path'>> {
+function changeRowsOf(diff: FilesDiff): Array<Pick<DeploymentChange, 'file' | 'level' | 'path'>> {
   const rows: Array<Pick<DeploymentChange, 'file' | 'level' | 'path'>> = [];
   for (const file of diff.files) {
     rows.push({ file: file.path, level: 'file', path: '' });

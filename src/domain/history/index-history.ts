@@ -18,7 +18,7 @@ import { serviceDir, serviceOfPath, tenantEnvironmentDir } from '../layout';
 import type { Project, TenantEnvironmentRef } from '../model';
 import { isGitError, type Backend, type CommitInfo, type GitRepository, type ReadStores, type Stores, type TreeDiffEntry } from '../ports';
 import { fileText, type FileMap } from '../tenant-environment-files';
-import { changeRowsOf, deploymentRow, recoveredAuditEvent, type DeploymentFacts } from './deployment-record';
+import { deploymentRow, recordedChangesOf, recoveredAuditEvent, type DeploymentFacts } from './deployment-record';
 
 /** Commits per transaction: large enough to amortize a commit, small enough to release the lock often. */
 const BATCH_COMMITS = 250;
@@ -208,7 +208,7 @@ async function indexCommits(
 export async function recordDeployments(stores: Stores, deployments: Array<DeploymentFacts & { sequence: number }>): Promise<DeploymentFacts[]> {
   const stored = await stores.deployments.upsertIndexed(deployments.map((facts) => ({ ...deploymentRow(facts), sequence: facts.sequence })));
   const rows = deployments.flatMap((facts, i) =>
-    changeRowsOf(facts.diff).map((change) => ({ ...change, deploymentId: stored[i]!.id, tenantEnvironmentId: facts.tenantEnvironment.id, sequence: facts.sequence })),
+    facts.changes.rows.map((change) => ({ ...change, deploymentId: stored[i]!.id, tenantEnvironmentId: facts.tenantEnvironment.id, sequence: facts.sequence })),
   );
   await stores.historyIndex.upsertChanges(rows);
   return deployments.filter((_, i) => stored[i]!.inserted);
@@ -239,7 +239,7 @@ async function deploymentsOf(
       tenantEnvironment: await tenantEnvironments.get(dir.ref),
       commit,
       metadata,
-      diff,
+      changes: recordedChangesOf(diff),
       authorId: await people.userIdByEmail(commit.authorEmail),
       rollbackRequestId: metadata.rollbackRequestId ? await people.existingRequest(metadata.rollbackRequestId) : null,
       sequence: firstSequence + i,

@@ -10,6 +10,7 @@ import { newId } from '../ids';
 import { boundedText } from '../input-limits';
 import type { RequestState, ReviewDecision, RollbackRequest, TenantEnvironment } from '../model';
 import type { Backend, Transaction } from '../ports';
+import { recordedChangesOf } from '../history/deployment-record';
 import { previewRollback, type RollbackInput } from '../rollback/preview';
 import { loadTenantEnvironment } from '../workspace';
 import {
@@ -86,6 +87,8 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
         failedAt: null,
         attempts: 0,
       });
+      // What the rollback's deployment record will be, while the directory stays as previewed.
+      if (row.mode === 'FULL') await stores.requests.insertPreviewChanges(row.id, recordedChangesOf(preview.diff));
       await recordAudit(
         stores,
         auditOf(row, user, 'rollback.requested', now, {

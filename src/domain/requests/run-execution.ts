@@ -59,6 +59,7 @@ export async function runExecution(backend: Backend, actor: Actor | null, reques
         targetSha: executing.targetSha,
         expectedPreviewHash: executing.previewHash,
         baseRevision: executing.baseSha,
+        approvedChanges: executing.mode === 'FULL' ? await backend.stores.requests.previewChanges(executing.id) : null,
         requestId: executing.id,
         justification: executing.justification,
         author: { name: requester.name, email: requester.email },
@@ -145,6 +146,7 @@ async function completeIn(
   const reverted = await revertedDeployments(backend, stores, request, tenantEnvironment, sha);
   const now = backend.now();
   const row = await transition(stores, request, 'COMPLETED', now, { resultSha: sha });
+  if (request.mode === 'FULL') await stores.requests.deletePreviewChanges(request.id);
   // A deployment the agent reported DEGRADED (FAILED) that is rolled back is ROLLED_BACK too.
   await stores.deployments.setStatus(reverted, 'SUCCESS', 'ROLLED_BACK', rollbackDeploymentId);
   await stores.deployments.setStatus(reverted, 'FAILED', 'ROLLED_BACK', rollbackDeploymentId);

@@ -6,9 +6,9 @@
 import { commitTenantEnvironmentChange, type TenantEnvironmentChange } from '../commit-change';
 import { formatCommitMessage } from '../commit-metadata';
 import { ConflictError } from '../errors';
-import type { TenantEnvironment } from '../model';
+import type { RecordedChanges, TenantEnvironment } from '../model';
 import type { Backend, GitAuthor } from '../ports';
-import { computePreview, type RollbackPreview } from './preview';
+import { approvedFullRollback, computePreview } from './preview';
 import type { RollbackScope } from './plan';
 
 export interface RollbackExecution {
@@ -19,6 +19,8 @@ export interface RollbackExecution {
   expectedPreviewHash: string | null;
   /** The head that preview was computed on, when known (a request's base): while the directory is unchanged, so is the plan. */
   baseRevision?: string | null;
+  /** FULL: the deployment record kept from that preview (see approvedFullRollback). */
+  approvedChanges?: RecordedChanges | null;
   requestId: string;
   justification: string;
   author: GitAuthor;
@@ -34,9 +36,8 @@ export async function executeRollback(
   backend: Backend,
   execution: RollbackExecution,
   hooks: Pick<TenantEnvironmentChange, 'record' | 'afterCommit'> = {},
-): Promise<{ sha: string; preview: RollbackPreview }> {
+): Promise<{ sha: string }> {
   const git = await backend.repositories.forProject(execution.tenantEnvironment.project.slug);
-  let preview!: RollbackPreview;
   const committed = await commitTenantEnvironmentChange(backend, {
     tenantEnvironment: execution.tenantEnvironment,
     author: execution.author,
@@ -46,7 +47,11 @@ export async function executeRollback(
     plan: async (head) => {
       const approved =
         execution.expectedPreviewHash && execution.baseRevision ? { previewHash: execution.expectedPreviewHash, baseRevision: execution.baseRevision } : undefined;
-      preview = await computePreview(backend, git, execution.tenantEnvironment, execution.scope, execution.targetSha, head, { planOnly: true, approved });
+      if (approved && execution.approvedChanges && execution.scope.mode === 'FULL') {
+        const known = await approvedFullRollback(git, execution.tenantEnvironment, execution.targetSha, head, { ...approved, recorded: execution.approvedChanges });
+        if (known) return known;
+      }
+      const preview = await computePreview(backend, git, execution.tenantEnvironment, execution.scope, execution.targetSha, head, { planOnly: true, approved });
       if (execution.expectedPreviewHash && preview.previewHash !== execution.expectedPreviewHash) {
         throw new ConflictError(
           'ROLLBACK_CONFLICT',
@@ -70,5 +75,5 @@ export async function executeRollback(
         requestId: execution.requestId,
       }),
   });
-  return { sha: committed.sha, preview };
+  return { sha: committed.sha };
 }

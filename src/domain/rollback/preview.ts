@@ -6,7 +6,7 @@ import { runCompute } from '../compute-tasks';
 import { assembleDiff, categoryOf, type FieldDiff, type FilesDiff } from '../diff/compare-files';
 import { BadRequestError, DomainError, RepositoryCorruptError } from '../errors';
 import { isInMainHistory, requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
-import type { RollbackMode, SelectedField, TenantEnvironment } from '../model';
+import type { RecordedChanges, RollbackMode, SelectedField, TenantEnvironment } from '../model';
 import { isGitError, type Backend, type GitRepository } from '../ports';
 import { fileText, readFiles, repositoryChanges, withChanges, type FileMap } from '../tenant-environment-files';
 import { requireModeAllowed } from '../gating';
@@ -38,7 +38,7 @@ export interface RollbackPreview {
   diff: FilesDiff;
   affectedServices: string[];
   /** What the rollback commit writes: a FULL rollback sets the directory to the target's tree, the others write files. */
-  write: PlannedWrite;
+  write: PlannedWrite & { diff: FilesDiff };
   previewHash: string;
   warnings: FieldWarning[];
   /** Warnings about the target revision itself (previewRollback only; execution does not compute them). */
@@ -141,6 +141,24 @@ export async function computePreview(
   };
 }
 
+/**
+ * A FULL rollback executing as approved, while the directory at head is still the one its preview
+ * saw: the commit sets the directory to the target's tree, and its deployment record is the one kept
+ * from that preview, so nothing is read or compared again. Null when head's directory changed since.
+ */
+export async function approvedFullRollback(
+  git: GitRepository,
+  context: TenantEnvironment,
+  targetSha: string,
+  head: string | null,
+  approved: { baseRevision: string; recorded: RecordedChanges },
+): Promise<PlannedWrite | null> {
+  const dir = tenantEnvironmentDir(context.ref.tenant, context.ref.environment);
+  if (!head || !(await sameDirectory(git, dir, head, approved.baseRevision))) return null;
+  const targetTree = await git.treeIdOf(targetSha, dir);
+  return targetTree ? { changes: [{ path: dir, treeId: targetTree }], recorded: approved.recorded } : null;
+}
+
 async function sameDirectory(git: GitRepository, dir: string, a: string, b: string): Promise<boolean> {
   try {
     const [ours, theirs] = await Promise.all([git.treeIdOf(a, dir), git.treeIdOf(b, dir)]);
@@ -152,7 +170,7 @@ async function sameDirectory(git: GitRepository, dir: string, a: string, b: stri
 }
 
 interface PlannedRollback {
-  write: PlannedWrite;
+  write: PlannedWrite & { diff: FilesDiff };
   /** Null when the text diffs it needs were skipped (the caller knows the hash). */
   previewHash: string | null;
 }
