@@ -45,8 +45,20 @@ export function decodeIdCursor(kind: string, cursor: string): number {
   return key;
 }
 
+/** An edge whose cursor is encoded only when a query selects it (the history screen reads none of 50). */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (row: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
+}
+
 export function connectionOf<T>(page: Page<T>, cursorOf: (row: T) => string) {
-  const edges = page.rows.map((node) => ({ cursor: cursorOf(node), node }));
+  const edges = page.rows.map((node) => new Edge(node, cursorOf));
   return {
     edges,
     pageInfo: {
