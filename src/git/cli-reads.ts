@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { RevisionNotFoundError } from './errors';
 import { comparePaths } from './paths';
 import type { CommitInfo, TreeDiffEntry } from '../domain/ports';
@@ -6,21 +8,110 @@ import type { CommitInfo, TreeDiffEntry } from '../domain/ports';
 const ZERO_SHA = '0'.repeat(40);
 const SHA = /^[0-9a-f]{40}$/;
 
+const DIFF_TREE_ARGS = ['diff-tree', '--stdin', '--always', '--root', '-r', '--raw', '--no-renames', '--no-abbrev', '-z'];
+
 /**
- * Each commit compared with the parent given (null: a root commit), files below `dir` only, in one
- * `git diff-tree --stdin` process: for a long run of commits one process costs a fraction of the
- * libgit2 round trips per commit (commit, root tree, subtree on both sides, then the diff).
- * The same answer as GitStore.diffTree per commit, in the same order.
+ * Each commit compared with the parent given (null: a root commit), files below `dir` only, by
+ * `git diff-tree --stdin`: for a long run of commits one process costs a fraction of the libgit2
+ * round trips per commit (commit, root tree, subtree on both sides, then the diff). The same answer
+ * as GitStore.diffTree per commit, in the same order.
+ *
+ * One process serves batch after batch (an indexing run): starting a process from a server with a
+ * large heap takes tens of milliseconds of the event loop (fork copies its page tables). git echoes
+ * a line that is no object id and flushes, so a batch's output ends at the marker line sent after
+ * it. The process ends after `idleMs` without a batch, or when git fails (the next batch starts another).
  */
-export async function diffTreesWithCli(
-  gitDir: string,
-  commits: ReadonlyArray<{ sha: string; parent: string | null }>,
-  dir: string,
-): Promise<TreeDiffEntry[][]> {
-  const input = commits.map(({ sha, parent }) => (parent === null ? sha : `${sha} ${parent}`)).join('\n');
-  const args = ['--literal-pathspecs', '--git-dir', gitDir, 'diff-tree', '--stdin', '--always', '--root', '-r', '--raw', '--no-renames', '--no-abbrev', '-z'];
-  const output = (await runGit(args.concat(dir === '' ? [] : ['--', dir]), `${input}\n`)).toString('utf8');
-  const byCommit = parseRawDiffs(output, dir === '' ? '' : `${dir}/`);
+export class DiffTreeSession {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly gitDir: string,
+    private readonly dir: string,
+    private readonly idleMs = 2_000,
+  ) {}
+
+  diffTrees(commits: ReadonlyArray<{ sha: string; parent: string | null }>): Promise<TreeDiffEntry[][]> {
+    const run = this.queue.then(() => this.run(commits));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): void {
+    clearTimeout(this.idle);
+    this.child?.stdin.end();
+    this.child = null;
+  }
+
+  private async run(commits: ReadonlyArray<{ sha: string; parent: string | null }>): Promise<TreeDiffEntry[][]> {
+    clearTimeout(this.idle);
+    const child = (this.child ??= this.start());
+    holdsProcess(child, true);
+    const marker = Buffer.from(`backtrack-end-${randomUUID()}\n`);
+    const output = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      // The end of what came before (a marker may span two chunks) and the new chunk.
+      let tail = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk);
+        const window = Buffer.concat([tail, chunk]);
+        const at = window.indexOf(marker);
+        if (at < 0) {
+          tail = window.subarray(Math.max(0, window.length - marker.length + 1));
+          return;
+        }
+        done();
+        const all = Buffer.concat(chunks);
+        resolve(all.subarray(0, all.length - window.length + at));
+      };
+      const onStderr = (chunk: Buffer) => stderr.push(chunk);
+      const onClose = (code: number | null) => {
+        done();
+        reject(gitFailure(DIFF_TREE_ARGS, code, Buffer.concat(stderr).toString('utf8')));
+      };
+      const done = () => {
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onStderr);
+        child.off('close', onClose);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onStderr);
+      child.once('close', onClose);
+      child.stdin.write(diffTreeInput(commits) + marker.toString('latin1'));
+    }).catch((error: unknown) => {
+      if (this.child === child) this.child = null;
+      throw error;
+    });
+    // An idle session never keeps the process alive (a CLI command exits once its work is done).
+    holdsProcess(child, false);
+    if (this.child === child) this.idle = setTimeout(() => this.close(), this.idleMs).unref();
+    return diffsInOrder(commits, parseRawDiffs(output.toString('utf8'), this.dir === '' ? '' : `${this.dir}/`));
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    const child = spawn('git', diffTreeArgs(this.gitDir, this.dir), { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.on('error', () => undefined); // reported as its close
+    child.stdin.on('error', () => undefined); // git exits early on a bad object; its exit status reports it
+    return child;
+  }
+}
+
+function holdsProcess(child: ChildProcessWithoutNullStreams, hold: boolean): void {
+  // The pipes of a spawned process are sockets.
+  for (const handle of [child, ...([child.stdin, child.stdout, child.stderr] as unknown as Socket[])]) {
+    if (hold) handle.ref();
+    else handle.unref();
+  }
+}
+
+const diffTreeArgs = (gitDir: string, dir: string) => ['--literal-pathspecs', '--git-dir', gitDir, ...DIFF_TREE_ARGS, ...(dir === '' ? [] : ['--', dir])];
+
+const diffTreeInput = (commits: ReadonlyArray<{ sha: string; parent: string | null }>) =>
+  commits.map(({ sha, parent }) => (parent === null ? sha : `${sha} ${parent}`)).join('\n') + '\n';
+
+function diffsInOrder(commits: ReadonlyArray<{ sha: string }>, byCommit: Map<string, TreeDiffEntry[]>): TreeDiffEntry[][] {
   return commits.map(({ sha }) => {
     const changes = byCommit.get(sha);
     // --always prints every commit it compared; one it could not read it skips without failing.
@@ -115,6 +206,13 @@ function parseRawDiffs(output: string, base: string): Map<string, TreeDiffEntry[
   return byCommit;
 }
 
+function gitFailure(args: readonly string[], code: number | null, stderr: string): Error {
+  const message = stderr.trim();
+  // A parent it cannot read ends the process: "Could not read <id>", "unable to parse commit <id>".
+  const unreadable = /(?:could not read|unable to parse commit|bad object) ([0-9a-f]{40})/i.exec(message)?.[1];
+  return unreadable ? new RevisionNotFoundError(unreadable) : new Error(`git ${args.join(' ')} failed (${code}): ${message}`);
+}
+
 function runGit(args: string[], input: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -125,13 +223,7 @@ function runGit(args: string[], input: string): Promise<Buffer> {
     child.on('error', reject);
     // git exits early on a bad object; its exit status reports it.
     child.stdin.on('error', () => undefined);
-    child.on('close', (code) => {
-      if (code === 0) return resolve(Buffer.concat(stdout));
-      const message = Buffer.concat(stderr).toString('utf8').trim();
-      // A parent it cannot read ends the process: "Could not read <id>", "unable to parse commit <id>".
-      const unreadable = /(?:could not read|unable to parse commit|bad object) ([0-9a-f]{40})/i.exec(message)?.[1];
-      reject(unreadable ? new RevisionNotFoundError(unreadable) : new Error(`git ${args.join(' ')} failed (${code}): ${message}`));
-    });
+    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(stdout)) : reject(gitFailure(args, code, Buffer.concat(stderr).toString('utf8')))));
     child.stdin.end(input);
   });
 }

@@ -14,7 +14,7 @@ import {
 import { comparePaths, normalizeDirPath, normalizeFilePath } from './paths';
 import { StorageFullError } from '../domain/errors';
 import type { CommitInfo, GitAuthor, GitRepository } from '../domain/ports';
-import { commitsWithCli, diffTreesWithCli } from './cli-reads';
+import { commitsWithCli, DiffTreeSession } from './cli-reads';
 import { buildTree, entryAt, isTreeEntryChange, type RepositoryChange } from './tree-edit';
 
 export type { FileChange, RepositoryChange, TreeEntryChange } from './tree-edit';
@@ -151,6 +151,9 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 export class GitStore implements GitRepository {
+  /** One `git diff-tree --stdin` process per directory for runs of batches (see DiffTreeSession). */
+  private readonly diffTreeSessions = new Map<string, DiffTreeSession>();
+
   private constructor(
     readonly path: string,
     private readonly repo: Repository,
@@ -336,7 +339,10 @@ export class GitStore implements GitRepository {
    */
   async diffTrees(commits: ReadonlyArray<{ sha: string; parent: string | null }>, prefix = ''): Promise<TreeChange[][]> {
     if (commits.length < DIFF_TREES_WITH_CLI_FROM) return Promise.all(commits.map(({ sha, parent }) => this.diffTree(parent, sha, prefix)));
-    return diffTreesWithCli(this.path, commits, normalizeDirPath(prefix));
+    const dir = normalizeDirPath(prefix);
+    let session = this.diffTreeSessions.get(dir);
+    if (!session) this.diffTreeSessions.set(dir, (session = new DiffTreeSession(this.path, dir)));
+    return session.diffTrees(commits);
   }
 
   /** Blob contents by id (null for an id that is not a blob here). */

@@ -1,6 +1,25 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RevisionNotFoundError } from '../../src/git';
+import { DiffTreeSession } from '../../src/git/cli-reads';
 import { git } from '../kit/git-cli';
+
+/** Running `git diff-tree` processes on the repository at `dir`, by pid. */
+function diffTreeProcesses(dir: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes('diff-tree') && argv.includes(dir);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number)
+    .sort((a, b) => a - b);
+}
 import { ALICE, commitFiles, useFreshRepo } from './fixture';
 
 const text = (buf: Buffer | null | undefined) => buf?.toString('utf8');
@@ -214,6 +233,38 @@ describe('GitStore reads', () => {
     for (const missing of [{ sha: 'f'.repeat(40), parent: commits[0]!.sha }, { sha: commits[0]!.sha, parent: 'f'.repeat(40) }]) {
       await expect(store.diffTrees([...commits, missing], 'tenants')).rejects.toMatchObject({ code: 'REVISION_NOT_FOUND' });
     }
+  });
+
+  it('serves batch after batch through one git diff-tree process, starting another after git fails, ending it when idle', async () => {
+    const { dir, store } = repo;
+    // One commit adds 3,000 files: its output spans many pipe reads, so the end marker is searched across chunks.
+    const lines: string[] = [];
+    for (let n = 1; n <= 20; n++) {
+      const count = n === 5 ? 3_000 : 2;
+      const ops = Array.from({ length: count }, (_, i) => `M 100644 inline tenants/t/prod/services/s${n}-${i}/values.yaml\ndata 5\nv: ${n % 10}\n`);
+      lines.push(`commit refs/heads/main\ncommitter CLI <cli@example.com> ${1_700_000_000 + n} +0000\ndata 2\nc\n${ops.join('')}`);
+    }
+    git(dir, ['fast-import', '--quiet'], { input: lines.join('') });
+    const commits = (await store.log({ from: 'main' })).map((c) => ({ sha: c.sha, parent: c.parents[0] ?? null }));
+    const expected = await Promise.all(commits.map(({ sha, parent }) => store.diffTree(parent, sha, 'tenants')));
+    expect(expected.flat().length).toBeGreaterThan(3_000);
+
+    const session = new DiffTreeSession(dir, 'tenants', 300);
+    expect(await session.diffTrees(commits)).toEqual(expected);
+    const first = diffTreeProcesses(dir);
+    expect(first).toHaveLength(1);
+    const [later, earlier] = await Promise.all([session.diffTrees(commits.slice(0, 4)), session.diffTrees(commits.slice(10))]);
+    expect([later, earlier]).toEqual([expected.slice(0, 4), expected.slice(10)]);
+    expect(diffTreeProcesses(dir)).toEqual(first);
+
+    await expect(session.diffTrees([{ sha: commits[0]!.sha, parent: 'f'.repeat(40) }])).rejects.toMatchObject({ code: 'REVISION_NOT_FOUND' });
+    expect(await session.diffTrees(commits)).toEqual(expected);
+    const second = diffTreeProcesses(dir);
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+    const deadline = Date.now() + 5_000;
+    while (diffTreeProcesses(dir).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(diffTreeProcesses(dir)).toEqual([]);
   });
 
   it('walks history newest first, honouring until and limit', async () => {
