@@ -46,7 +46,21 @@ export class DiffTreeSession {
 
   private async run(commits: ReadonlyArray<{ sha: string; parent: string | null }>): Promise<TreeDiffEntry[][]> {
     clearTimeout(this.idle);
-    const child = (this.child ??= this.start());
+    const reused = this.child;
+    let output: Buffer;
+    try {
+      output = await this.send((this.child ??= this.start()), commits);
+    } catch (error) {
+      // A kept process may have died while idle, its close not seen yet: the batch goes to a fresh one once.
+      if (!reused) throw error;
+      output = await this.send((this.child = this.start()), commits);
+    }
+    if (this.child) this.idle = setTimeout(() => this.close(), this.idleMs).unref();
+    return diffsInOrder(commits, parseRawDiffs(output.toString('utf8'), this.dir === '' ? '' : `${this.dir}/`));
+  }
+
+  /** The batch's raw output, up to its marker line. */
+  private async send(child: ChildProcessWithoutNullStreams, commits: ReadonlyArray<{ sha: string; parent: string | null }>): Promise<Buffer> {
     holdsProcess(child, true);
     const marker = Buffer.from(`backtrack-end-${randomUUID()}\n`);
     const output = await new Promise<Buffer>((resolve, reject) => {
@@ -80,18 +94,18 @@ export class DiffTreeSession {
       child.stderr.on('data', onStderr);
       child.once('close', onClose);
       child.stdin.write(diffTreeInput(commits) + marker.toString('latin1'));
-    }).catch((error: unknown) => {
-      if (this.child === child) this.child = null;
-      throw error;
     });
     // An idle session never keeps the process alive (a CLI command exits once its work is done).
     holdsProcess(child, false);
-    if (this.child === child) this.idle = setTimeout(() => this.close(), this.idleMs).unref();
-    return diffsInOrder(commits, parseRawDiffs(output.toString('utf8'), this.dir === '' ? '' : `${this.dir}/`));
+    return output;
   }
 
   private start(): ChildProcessWithoutNullStreams {
     const child = spawn('git', diffTreeArgs(this.gitDir, this.dir), { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Gone (failed, or ended while idle): the next batch starts another.
+    child.once('close', () => {
+      if (this.child === child) this.child = null;
+    });
     child.on('error', () => undefined); // reported as its close
     child.stdin.on('error', () => undefined); // git exits early on a bad object; its exit status reports it
     return child;
