@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp, tempDir, type TestApp } from '../kit/app';
+import { processesWhose } from '../kit/processes';
 import { waitUntil } from './helpers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,19 +21,7 @@ afterAll(async () => {
 });
 
 /** Processes whose command line names `text`. */
-function processesNaming(text: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return fs.readFileSync(path.join('/proc', entry, 'cmdline')).includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const processesNaming = (text: string) => processesWhose((argv) => argv.some((arg) => arg.includes(text)));
 
 describe('the git spawner', () => {
   it('serves a request, and when its server exits without stopping it, the helper exits and removes its socket directory', async () => {
