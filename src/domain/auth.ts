@@ -82,9 +82,9 @@ export async function authenticateToken(
   if (!row) return { actor: null, failure: 'unknown or revoked' };
   if (!isTokenActive(row, now)) return { actor: null, failure: 'expired' };
   if (row.userId) {
-    const user = await stores.users.byId(row.userId);
-    if (!user) return { actor: null, failure: 'unknown or revoked' };
-    const memberships = await stores.memberships.ofUser(user.id);
+    const found = await stores.users.withMemberships(row.userId);
+    if (!found) return { actor: null, failure: 'unknown or revoked' };
+    const { user, memberships } = found;
     return {
       actor: {
         kind: 'user',

@@ -113,6 +113,8 @@ export interface UserStore {
   /** False when the email is taken. */
   insert(user: Omit<User, 'createdAt'>): Promise<boolean>;
   byId(id: string): Promise<User | null>;
+  /** The user with their project roles, in one read (every authenticated request asks). */
+  withMemberships(id: string): Promise<{ user: User; memberships: Membership[] } | null>;
   byIds(ids: readonly string[]): Promise<Array<User | null>>;
   byEmail(email: string): Promise<User | null>;
   /** Every user, by email. */
@@ -211,6 +213,11 @@ export interface HistoryIndexStore {
   deleteCommits(projectId: string): Promise<void>;
   /** The highest sequence indexed (0 when none). */
   lastSequence(projectId: string): Promise<number>;
+  /**
+   * The project's indexed head if that commit is in the index (null when it has none, or a database
+   * from before the index); undefined when the project does not exist. One read, for every history read and write.
+   */
+  indexedHead(projectId: string): Promise<string | null | undefined>;
   /** The sequences of those of `shas` that are indexed. */
   sequencesOf(projectId: string, shas: readonly string[]): Promise<Map<string, number>>;
   /** Whether a merge commit lies in the range. */

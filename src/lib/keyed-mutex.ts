@@ -17,8 +17,13 @@ export class KeyedMutex {
     }
   }
 
+  /** Whether work for the key is running or queued in this process. */
+  isHeld(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   async tryRun<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
-    if (this.tails.has(key)) return { ran: false };
+    if (this.isHeld(key)) return { ran: false };
     return { ran: true, value: await this.run(key, work) };
   }
 }

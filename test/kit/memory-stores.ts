@@ -261,6 +261,10 @@ function storesOver(state: () => State): Stores {
         return true;
       },
       byId: async (id) => one(s().users.find((u) => u.id === id)),
+      withMemberships: async (id) => {
+        const user = one(s().users.find((u) => u.id === id));
+        return user ? { user, memberships: copy(s().memberships.filter((m) => m.userId === id)) } : null;
+      },
       byIds: async (ids) => ids.map((id) => one(s().users.find((u) => u.id === id))),
       byEmail: async (email) => one(s().users.find((u) => u.email === email)),
       all: async () => copy([...s().users].sort((a, b) => a.email.localeCompare(b.email))),
@@ -364,6 +368,12 @@ function storesOver(state: () => State): Stores {
       },
     },
     historyIndex: {
+      indexedHead: async (projectId) => {
+        const project = s().projects.find((p) => p.id === projectId);
+        if (!project) return undefined;
+        const sha = project.indexedSha;
+        return sha !== null && s().indexedCommits.some((c) => c.projectId === projectId && c.sha === sha) ? sha : null;
+      },
       insertCommits: async (projectId, commits) => {
         for (const commit of commits) {
           if (s().indexedCommits.some((c) => c.projectId === projectId && (c.sha === commit.sha || c.sequence === commit.sequence))) {

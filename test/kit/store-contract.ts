@@ -78,6 +78,12 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       await write((s) => s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'VIEWER' }));
       await write((s) => s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }));
       expect(await db.stores.memberships.ofUser('usr-1')).toEqual([{ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }]);
+      expect(await db.stores.users.withMemberships('usr-1')).toEqual({
+        user: await db.stores.users.byId('usr-1'),
+        memberships: [{ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }],
+      });
+      expect(await db.stores.users.withMemberships('usr-2')).toEqual({ user: await db.stores.users.byId('usr-2'), memberships: [] });
+      expect(await db.stores.users.withMemberships('usr-none')).toBeNull();
       await write((s) => s.agents.insert({ id: 'agt-1', projectId: 'prj-1', name: 'eu' }, [te1]));
       expect(await db.stores.agents.scopesOf('agt-1')).toEqual([te1]);
       expect((await db.stores.agents.byId('agt-1'))!.name).toBe('eu');
@@ -308,6 +314,13 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         ]);
       });
       expect(await db.stores.historyIndex.lastSequence('prj-1')).toBe(3);
+      // The indexed head counts only while its commit is in the index.
+      expect(await db.stores.historyIndex.indexedHead('prj-1')).toBeNull();
+      await write((s) => s.projects.setIndexedSha('prj-1', sha(3)));
+      expect(await db.stores.historyIndex.indexedHead('prj-1')).toBe(sha(3));
+      await write((s) => s.projects.setIndexedSha('prj-1', sha(7)));
+      expect(await db.stores.historyIndex.indexedHead('prj-1')).toBeNull();
+      expect(await db.stores.historyIndex.indexedHead('prj-none')).toBeUndefined();
       expect(await db.stores.historyIndex.lastSequence('prj-none')).toBe(0);
       expect(await db.stores.historyIndex.sequencesOf('prj-1', [sha(3), sha(9), sha(1)])).toEqual(new Map([[sha(3), 3], [sha(1), 1]]));
       expect(await db.stores.historyIndex.mergeInRange('prj-1', { after: 1, upTo: 3 })).toBe(true);

@@ -108,33 +108,50 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
   };
 
   const local = new KeyedMutex();
-  /** Holds the key's advisory lock on a connection of its own while `work` runs; `wait` false gives up at once. */
-  const holding = async <T>(key: string, wait: boolean, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> => {
-    await ready;
-    const client = await lockPool.connect();
-    let broken = false;
-    try {
-      const sql = wait ? 'select pg_advisory_lock($1, hashtext($2))' : 'select pg_try_advisory_lock($1, hashtext($2)) as locked';
-      const result = await client.query(sql, [LOCKS_SPACE, key]);
-      if (!wait && result.rows[0]?.locked !== true) return { ran: false };
+  type Held<T> = { ran: true; value: T } | { ran: false };
+  /**
+   * Holds the key's advisory lock on a connection of its own while `work` runs (`wait` false gives up
+   * at once). The caller has its outcome as soon as `work` settles; the unlock round trip happens after,
+   * while this process's turn on the key (the local mutex) is still held, so no local waiter overtakes it.
+   */
+  const holding = <T>(key: string, wait: boolean, work: () => Promise<T>): { outcome: Promise<Held<T>>; released: Promise<void> } => {
+    let settle!: (outcome: Promise<Held<T>>) => void;
+    const outcome = new Promise<Held<T>>((resolve) => (settle = (value) => resolve(value)));
+    const released = (async () => {
+      await ready;
+      const client = await lockPool.connect();
+      let broken = false;
       try {
-        return { ran: true, value: await work() };
-      } finally {
+        const sql = wait ? 'select pg_advisory_lock($1, hashtext($2))' : 'select pg_try_advisory_lock($1, hashtext($2)) as locked';
+        const result = await client.query(sql, [LOCKS_SPACE, key]);
+        if (!wait && result.rows[0]?.locked !== true) return settle(Promise.resolve({ ran: false }));
+        const running = work().then((value): Held<T> => ({ ran: true, value }));
+        settle(running);
+        await running.catch(() => undefined);
         await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCKS_SPACE, key]).catch(() => {
           // The connection is gone, and the lock with it.
           broken = true;
         });
+      } finally {
+        client.release(broken);
       }
-    } finally {
-      client.release(broken);
-    }
+    })();
+    // Failing to take the lock (no connection) is the caller's failure; after settling, nothing is left to report.
+    released.catch((error: unknown) => settle(Promise.reject(error)));
+    return { outcome, released: released.catch(() => undefined) };
   };
+  const inTurn = <T>(key: string, wait: boolean, work: () => Promise<T>): Promise<Held<T>> =>
+    new Promise((resolve, reject) => {
+      const turn = local.run(key, async () => {
+        const { outcome, released } = holding(key, wait, work);
+        outcome.then(resolve, reject);
+        await released;
+      });
+      turn.catch(reject);
+    });
   const locks: Locks = {
-    run: (key, work) => local.run(key, async () => ((await holding(key, true, work)) as { ran: true; value: Awaited<ReturnType<typeof work>> }).value),
-    tryRun: async (key, work) => {
-      const attempt = await local.tryRun(key, () => holding(key, false, work));
-      return attempt.ran ? attempt.value : { ran: false };
-    },
+    run: async (key, work) => ((await inTurn(key, true, work)) as { ran: true; value: Awaited<ReturnType<typeof work>> }).value,
+    tryRun: async (key, work) => (local.isHeld(key) ? { ran: false } : inTurn(key, false, work)),
   };
 
   let closed: Promise<void> | null = null;

@@ -35,7 +35,23 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
     preparedRead(context, 'indexed_commits_sequences', () =>
       db.select({ sha: c.sha, sequence: c.sequence }).from(c).where(and(eq(c.projectId, sql.placeholder('projectId')), dialect.inList(c.sha, 'shas'))),
     );
+  const indexedHeadQuery = () =>
+    preparedRead(context, 'projects_indexed_head', () =>
+      db
+        .select({
+          indexedSha: t.projects.indexedSha,
+          inIndex: sql<unknown>`exists (select 1 from ${c} where ${c.projectId} = ${t.projects.id} and ${c.sha} = ${t.projects.indexedSha})`,
+        })
+        .from(t.projects)
+        .where(eq(t.projects.id, sql.placeholder('projectId'))),
+    );
   return {
+    indexedHead: async (projectId) => {
+      const row = await indexedHeadQuery().get({ projectId });
+      if (!row) return undefined;
+      // SQLite answers exists() with 1 or 0, PostgreSQL with a boolean.
+      return row.indexedSha !== null && (row.inIndex === true || row.inIndex === 1) ? row.indexedSha : null;
+    },
     insertCommits: async (projectId, commits) => {
       for (const part of chunks(commits)) await db.insert(c).values(part.map((commit) => ({ projectId, ...commit })));
     },

@@ -8,11 +8,20 @@ import { byKey } from './keyed';
 export function userStore(context: StoreContext): UserStore {
   const { db, t, dialect } = context;
   const byIdQuery = () => preparedRead(context, 'user_by_id', () => db.select().from(t.users).where(eq(t.users.id, sql.placeholder('id'))));
+  const withMembershipsQuery = () =>
+    preparedRead(context, 'user_with_memberships', () =>
+      db.select().from(t.users).leftJoin(t.memberships, eq(t.memberships.userId, t.users.id)).where(eq(t.users.id, sql.placeholder('id'))),
+    );
   const byIdsQuery = () => preparedRead(context, 'users_by_ids', () => db.select().from(t.users).where(dialect.inList(t.users.id, 'ids')));
   return {
     insert: async (user) =>
       (await db.insert(t.users).values(user).onConflictDoNothing({ target: t.users.email }).returning({ id: t.users.id })).length > 0,
     byId: async (id) => ((await byIdQuery().get({ id })) as User | undefined) ?? null,
+    withMemberships: async (id) => {
+      const rows = (await withMembershipsQuery().all({ id })) as Array<{ users: User; memberships: Membership | null }>;
+      if (rows.length === 0) return null;
+      return { user: rows[0]!.users, memberships: rows.flatMap((row) => (row.memberships ? [row.memberships] : [])) };
+    },
     byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as User[], (u) => u.id)),
     byEmail: async (email) => ((await db.select().from(t.users).where(eq(t.users.email, email)))[0] as User | undefined) ?? null,
     all: async () => (await db.select().from(t.users).orderBy(t.users.email)) as User[],

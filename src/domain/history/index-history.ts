@@ -79,14 +79,8 @@ export async function stopIndexing(backend: Backend): Promise<void> {
 
 async function isIndexed(backend: Backend, project: Project): Promise<boolean> {
   const git = await backend.repositories.forProject(project.slug);
-  const [fresh, head] = await Promise.all([backend.stores.projects.byId(project.id), git.head()]);
-  return !fresh || !head || stopped.has(backend) || (await indexedHead(backend.stores, fresh)) === head;
-}
-
-/** The indexed head, if its commit is in the index (a database from before the index has none). */
-async function indexedHead(stores: ReadStores, project: Project): Promise<string | null> {
-  const sha = project.indexedSha;
-  return sha !== null && (await stores.historyIndex.sequencesOf(project.id, [sha])).has(sha) ? sha : null;
+  const [indexed, head] = await Promise.all([backend.stores.historyIndex.indexedHead(project.id), git.head()]);
+  return indexed === undefined || !head || stopped.has(backend) || indexed === head;
 }
 
 function runFor(backend: Backend, project: Project): Promise<void> {
@@ -121,10 +115,12 @@ export async function indexNextBatch(
   head: string | null,
   state: { plan: IndexingPlan | null },
 ): Promise<boolean> {
+  const indexed = await backend.stores.historyIndex.indexedHead(projectId);
+  if (indexed === undefined || !head || head === indexed) return false;
   const project = await backend.stores.projects.byId(projectId);
-  if (!project || !head || head === (await indexedHead(backend.stores, project))) return false;
+  if (!project) return false;
   if (!state.plan || state.plan.from !== project.indexedSha || state.plan.head !== head || state.plan.commits.length === 0) {
-    state.plan = await planIndexing(backend, git, project, head);
+    state.plan = await planIndexing(backend, git, project, head, indexed);
   }
   const plan = state.plan;
   const batch = plan.commits.splice(0, BATCH_COMMITS);
@@ -153,8 +149,7 @@ export async function indexNextBatch(
  * predates the index, or main rewritten or restored — the whole history is indexed again from the
  * root: deployments already recorded keep their ids and take their commit's new position.
  */
-async function planIndexing(backend: Backend, git: GitRepository, project: Project, head: string): Promise<IndexingPlan> {
-  const indexed = await indexedHead(backend.stores, project);
+async function planIndexing(backend: Backend, git: GitRepository, project: Project, head: string, indexed: string | null): Promise<IndexingPlan> {
   const last = await backend.stores.historyIndex.lastSequence(project.id);
   // The index must end at the indexed head: anything else (rows past it) is not a history to extend.
   const endsAtHead = indexed !== null && (await backend.stores.historyIndex.sequencesOf(project.id, [indexed])).get(indexed) === last;

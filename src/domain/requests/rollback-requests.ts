@@ -103,7 +103,7 @@ export async function requestRollback(backend: Backend, actor: Actor | null, inp
       return row;
     }));
     if (created.state !== 'APPROVED') return created;
-    const executed = await runExecution(backend, user, created);
+    const executed = await runExecution(backend, user, created, context);
     // No approval was saved here: the failure is a REQUEST_EXECUTION_FAILED, in the same shape as every other.
     if (executed.state === 'FAILED') throw executionFailure(executed, false, 'ROLLBACK');
     return executed;

@@ -35,7 +35,13 @@ export { executionLease } from './approval';
  * Executes an approved (or failed, on retry) request. The caller holds its execution lease
  * (`executionLease`), so the repair pass never reconciles a request that is being executed.
  */
-export async function runExecution(backend: Backend, actor: Actor | null, request: RollbackRequest): Promise<RollbackRequest> {
+export async function runExecution(
+  backend: Backend,
+  actor: Actor | null,
+  request: RollbackRequest,
+  /** When the caller has just loaded it (a request executing as it is made). */
+  loaded?: TenantEnvironment,
+): Promise<RollbackRequest> {
   const executing = await backend.transact(async ({ stores, emit }) => {
     const now = backend.now();
     const row = await transition(stores, request, 'EXECUTING', now, { attempts: request.attempts + 1, error: null, errorCode: null });
@@ -43,8 +49,8 @@ export async function runExecution(backend: Backend, actor: Actor | null, reques
     emit(requestEvent(row, 'STATE_CHANGED', now));
     return row;
   });
-  const tenantEnvironment = await loadTenantEnvironment(backend, executing.tenantEnvironmentId);
-  const requester = (await backend.stores.users.byId(executing.requestedById))!;
+  const tenantEnvironment = loaded?.id === executing.tenantEnvironmentId ? loaded : await loadTenantEnvironment(backend, executing.tenantEnvironmentId);
+  const requester = actor?.kind === 'user' && actor.user.id === executing.requestedById ? actor.user : (await backend.stores.users.byId(executing.requestedById))!;
   try {
     // A retry after an earlier attempt whose commit landed completes with that commit, never writes a second one.
     const landed = await landedCommit(backend, tenantEnvironment, executing);
