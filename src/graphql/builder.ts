@@ -1,9 +1,8 @@
 /** The Pothos schema builder; types live one per file in ./types. */
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLContext } from './context';
-import { JSONScalar } from './scalars';
+import { DateTimeScalar, JSONScalar } from './scalars';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -28,7 +27,7 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONScalar);
 builder.queryType({});
 builder.mutationType({});
