@@ -27,6 +27,11 @@ export interface Dialect {
   /** `column IN (the list bound to the placeholder)`: a list of any length in one statement. Bind it with `list()`. */
   inList(column: unknown, placeholder: string): SQL;
   list(values: readonly string[]): unknown;
+  /**
+   * `column IN (values)` with the list bound as one value: the statement's text is the same for any
+   * length (SQLite reuses its prepared statement) and building it costs the same for 1 id or 1,000.
+   */
+  inValues(column: unknown, values: readonly string[]): SQL;
   prepare<Row>(query: Preparable<Row>, name: string): PreparedRead<Row>;
   /** Rows of a raw SQL query. */
   rows<Row>(db: QueryDb, query: SQL): Promise<Row[]>;
@@ -79,6 +84,7 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   inList: (column, placeholder) => sql`${column} in (select value from json_each(${sql.placeholder(placeholder)}))`,
   list: (values) => JSON.stringify(values),
+  inValues: (column, values) => sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
   prepare<Row>(query: Preparable<Row>): PreparedRead<Row> {
     const prepared = query.prepare() as SqlitePrepared<Row>;
     const mapRow = compiledRowMapper(prepared);
@@ -96,6 +102,7 @@ export const postgresDialect: Dialect = {
   name: 'postgres',
   inList: (column, placeholder) => sql`${column} = any(${sql.placeholder(placeholder)}::text[])`,
   list: (values) => [...values],
+  inValues: (column, values) => sql`${column} = any(${sql.param([...values])}::text[])`,
   prepare<Row>(query: Preparable<Row>, name: string): PreparedRead<Row> {
     const prepared = query.prepare(name) as { execute(p: unknown): Promise<Row[]> };
     return {

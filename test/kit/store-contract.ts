@@ -377,6 +377,23 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await db.stores.requests.byIds(['rbk-4', 'rbk-none'])).map((r) => r?.id ?? null)).toEqual(['rbk-4', null]);
     });
 
+    it('deployment reversions: one row per deployment and request (again: ignored), grouped in the order asked, oldest first', async () => {
+      const reversion = (deploymentId: string, rollbackRequestId: string, n: number) => ({ deploymentId, rollbackRequestId, services: ['api'], whole: n % 2 === 0, createdAt: at(n) });
+      await write(async (s) => {
+        await s.deployments.upsertIndexed([deployment('dep-1', 1, 'r1'), deployment('dep-2', 2, 'r2')]);
+        await s.requests.insert(request('rbk-1', 'COMPLETED', 1));
+        await s.requests.insert(request('rbk-2', 'COMPLETED', 2));
+        await s.reversions.insert([reversion('dep-1', 'rbk-2', 4), reversion('dep-1', 'rbk-1', 3), reversion('dep-2', 'rbk-1', 3)]);
+        await s.reversions.insert([{ ...reversion('dep-1', 'rbk-1', 9), services: ['other'] }]);
+        await s.reversions.insert([]);
+      });
+      expect(await db.stores.reversions.ofDeployments(['dep-2', 'dep-none', 'dep-1'])).toEqual([
+        [reversion('dep-2', 'rbk-1', 3)],
+        [],
+        [reversion('dep-1', 'rbk-1', 3), reversion('dep-1', 'rbk-2', 4)],
+      ]);
+    });
+
     it('rollback requests: a preview’s deployment record is kept once per request, read back exactly, and deleted', async () => {
       const changes = {
         summary: ['api: image.tag v1 → v2', 'ünïcode: “quoted” \\ back\\slash'],

@@ -1,5 +1,5 @@
 /** Deployment history: one row per commit on main that changed a tenant-environment. */
-import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm';
 import type { Deployment } from '../../domain/model';
 import type { DeploymentStore } from '../../domain/ports';
 import { preparedRead, preparedRowWriter, type StoreContext } from '../dialect';
@@ -118,13 +118,13 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
         : (await db
             .select({ id: d.id })
             .from(d)
-            .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), inArray(d.revision, [...revisions])))).map((r) => r.id),
+            .where(and(eq(d.tenantEnvironmentId, tenantEnvironmentId), dialect.inValues(d.revision, revisions)))).map((r) => r.id),
     setStatus: async (ids, from, to, rolledBackById) => {
       if (ids.length === 0) return;
       await db
         .update(d)
         .set({ status: to, ...(rolledBackById !== undefined ? { rolledBackById } : {}) })
-        .where(and(inArray(d.id, [...ids]), eq(d.status, from)));
+        .where(and(dialect.inValues(d.id, ids), eq(d.status, from)));
     },
   };
 }

@@ -9,7 +9,7 @@ import type {
   RollbackRequestStore,
   RollbackReviewStore,
 } from '../../domain/ports';
-import { preparedRead, type StoreContext } from '../dialect';
+import { preparedRead, preparedRowWriter, type StoreContext } from '../dialect';
 import { byKey, groupedByKey } from './keyed';
 
 export function rollbackRequestStore(context: StoreContext): RollbackRequestStore {
@@ -124,7 +124,7 @@ export function changeRequestStore(context: StoreContext): ChangeRequestStore {
 }
 
 export function deploymentNoteStore(context: StoreContext): DeploymentNoteStore {
-  const { db, t } = context;
+  const { db, t, dialect } = context;
   const n = t.deploymentNotes;
   return {
     insert: async (note) => {
@@ -133,20 +133,30 @@ export function deploymentNoteStore(context: StoreContext): DeploymentNoteStore 
     ofDeployments: async (ids) =>
       ids.length === 0
         ? []
-        : groupedByKey(ids, (await db.select().from(n).where(inArray(n.deploymentId, [...ids])).orderBy(n.createdAt, n.id)) as DeploymentNote[], (x) => x.deploymentId),
+        : groupedByKey(ids, (await db.select().from(n).where(dialect.inValues(n.deploymentId, ids)).orderBy(n.createdAt, n.id)) as DeploymentNote[], (x) => x.deploymentId),
   };
 }
 
+/** Rows per INSERT of reversions (5 columns): a FULL rollback may revert thousands of deployments. */
+const REVERSIONS_PER_INSERT = 1000;
+
 export function deploymentReversionStore(context: StoreContext): DeploymentReversionStore {
-  const { db, t } = context;
+  const { db, t, dialect } = context;
   const v = t.deploymentReversions;
+  const insertOnSqlite = preparedRowWriter<DeploymentReversion>((values) => db.insert(v).values(values as never).onConflictDoNothing(), 'run');
   return {
     insert: async (rows) => {
-      if (rows.length > 0) await db.insert(v).values([...rows]).onConflictDoNothing();
+      if (dialect.name === 'sqlite') {
+        for (const row of rows) insertOnSqlite(row);
+        return;
+      }
+      for (let i = 0; i < rows.length; i += REVERSIONS_PER_INSERT) {
+        await db.insert(v).values(rows.slice(i, i + REVERSIONS_PER_INSERT)).onConflictDoNothing();
+      }
     },
     ofDeployments: async (ids) =>
       ids.length === 0
         ? []
-        : groupedByKey(ids, (await db.select().from(v).where(inArray(v.deploymentId, [...ids])).orderBy(v.createdAt)) as DeploymentReversion[], (x) => x.deploymentId),
+        : groupedByKey(ids, (await db.select().from(v).where(dialect.inValues(v.deploymentId, ids)).orderBy(v.createdAt)) as DeploymentReversion[], (x) => x.deploymentId),
   };
 }

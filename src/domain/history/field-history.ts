@@ -117,9 +117,15 @@ export class IndexedHistory {
   async commitsChangingValue(file: string, path: string): Promise<RangeCommit[]> {
     const rows = await this.changesOf({ file }, ['unparsed', 'leaf', 'branch']);
     const above = new Set(['', ...ancestorsOf(path)]);
+    const bySequence = new Map<number, RecordedChange[]>();
+    for (const row of rows) {
+      const own = bySequence.get(row.sequence);
+      if (own) own.push(row);
+      else bySequence.set(row.sequence, [row]);
+    }
     const changed: RangeCommit[] = [];
     for (const commit of distinctCommits(rows)) {
-      const own = rows.filter((row) => row.sequence === commit.sequence);
+      const own = bySequence.get(commit.sequence)!;
       if (own.some((row) => row.level === 'unparsed' || row.path === path)) changed.push(commit);
       // A changed leaf above the path (a sequence, a scalar that became a mapping): compare the values themselves.
       else if (own.some((row) => row.level === 'leaf' && above.has(row.path)) && (await this.reader.valueChanged(commit.revision, file, path))) changed.push(commit);
