@@ -78,13 +78,12 @@ export async function authenticateToken(
   now: Date = new Date(),
 ): Promise<{ actor: Actor } | { actor: null; failure: AuthenticationFailure }> {
   if (!token) return { actor: null, failure: 'missing' };
-  const row = await stores.tokens.activeByHash(hashToken(token));
-  if (!row) return { actor: null, failure: 'unknown or revoked' };
+  const found = await stores.tokens.activeWithUserByHash(hashToken(token));
+  if (!found) return { actor: null, failure: 'unknown or revoked' };
+  const { token: row, user, memberships } = found;
   if (!isTokenActive(row, now)) return { actor: null, failure: 'expired' };
   if (row.userId) {
-    const found = await stores.users.withMemberships(row.userId);
-    if (!found) return { actor: null, failure: 'unknown or revoked' };
-    const { user, memberships } = found;
+    if (!user) return { actor: null, failure: 'unknown or revoked' };
     return {
       actor: {
         kind: 'user',

@@ -113,8 +113,6 @@ export interface UserStore {
   /** False when the email is taken. */
   insert(user: Omit<User, 'createdAt'>): Promise<boolean>;
   byId(id: string): Promise<User | null>;
-  /** The user with their project roles, in one read (every authenticated request asks). */
-  withMemberships(id: string): Promise<{ user: User; memberships: Membership[] } | null>;
   byIds(ids: readonly string[]): Promise<Array<User | null>>;
   byEmail(email: string): Promise<User | null>;
   /** Every user, by email. */
@@ -146,6 +144,8 @@ export interface TokenStore {
   insert(token: NewApiToken): Promise<void>;
   /** The token with this hash, unless revoked (expiry is the caller's to check, against its clock). */
   activeByHash(tokenHash: string): Promise<ApiToken | null>;
+  /** The same, with its user (null for an agent's or a repository token, or a user since deleted) and their project roles: one read per authenticated request. */
+  activeWithUserByHash(tokenHash: string): Promise<{ token: ApiToken; user: User | null; memberships: Membership[] } | null>;
   byId(id: string): Promise<ApiToken | null>;
   /** The project's repository read tokens, revoked ones included, newest first. */
   ofProject(projectId: string): Promise<ApiToken[]>;

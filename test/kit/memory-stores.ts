@@ -261,10 +261,6 @@ function storesOver(state: () => State): Stores {
         return true;
       },
       byId: async (id) => one(s().users.find((u) => u.id === id)),
-      withMemberships: async (id) => {
-        const user = one(s().users.find((u) => u.id === id));
-        return user ? { user, memberships: copy(s().memberships.filter((m) => m.userId === id)) } : null;
-      },
       byIds: async (ids) => ids.map((id) => one(s().users.find((u) => u.id === id))),
       byEmail: async (email) => one(s().users.find((u) => u.email === email)),
       all: async () => copy([...s().users].sort((a, b) => a.email.localeCompare(b.email))),
@@ -302,6 +298,12 @@ function storesOver(state: () => State): Stores {
         s().tokens.push({ projectId: null, expiresAt: null, ...copy(token), createdAt: new Date(), lastUsedAt: null, revokedAt: null });
       },
       activeByHash: async (tokenHash) => one(s().tokens.find((t) => t.tokenHash === tokenHash && !t.revokedAt)),
+      activeWithUserByHash: async (tokenHash) => {
+        const token = one(s().tokens.find((t) => t.tokenHash === tokenHash && !t.revokedAt));
+        if (!token) return null;
+        const user = token.userId ? one(s().users.find((u) => u.id === token.userId)) : null;
+        return { token, user, memberships: user ? copy(s().memberships.filter((m) => m.userId === user.id)) : [] };
+      },
       byId: async (id) => one(s().tokens.find((t) => t.id === id)),
       ofProject: async (projectId) =>
         copy(

@@ -78,12 +78,6 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       await write((s) => s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'VIEWER' }));
       await write((s) => s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }));
       expect(await db.stores.memberships.ofUser('usr-1')).toEqual([{ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }]);
-      expect(await db.stores.users.withMemberships('usr-1')).toEqual({
-        user: await db.stores.users.byId('usr-1'),
-        memberships: [{ userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' }],
-      });
-      expect(await db.stores.users.withMemberships('usr-2')).toEqual({ user: await db.stores.users.byId('usr-2'), memberships: [] });
-      expect(await db.stores.users.withMemberships('usr-none')).toBeNull();
       await write((s) => s.agents.insert({ id: 'agt-1', projectId: 'prj-1', name: 'eu' }, [te1]));
       expect(await db.stores.agents.scopesOf('agt-1')).toEqual([te1]);
       expect((await db.stores.agents.byId('agt-1'))!.name).toBe('eu');
@@ -98,6 +92,23 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect(await write((s) => s.tokens.revokeOfUser('usr-1', undefined, at(2)))).toBe(1);
       expect(await db.stores.tokens.activeByHash('h1')).toBeNull();
       expect((await db.stores.tokens.activeByHash('h3'))!.agentId).toBe('agt-1');
+      // With its user and their roles, in one read: a user's token, an agent's, and one revoked.
+      await write(async (s) => {
+        await s.tokens.insert({ id: 'tok-4', tokenHash: 'h4', userId: 'usr-1', agentId: null, name: 'new laptop' });
+        await s.tokens.insert({ id: 'tok-5', tokenHash: 'h5', userId: 'usr-2', agentId: null, name: 'no roles' });
+        await s.projects.insert({ id: 'prj-2', organizationId: 'org-1', slug: 'other', name: 'Other' });
+        await s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-2', role: 'VIEWER' });
+      });
+      const withUser = (await db.stores.tokens.activeWithUserByHash('h4'))!;
+      expect(withUser.token).toEqual(await db.stores.tokens.activeByHash('h4'));
+      expect(withUser.user).toEqual(await db.stores.users.byId('usr-1'));
+      expect([...withUser.memberships].sort((a, b) => a.projectId.localeCompare(b.projectId))).toEqual([
+        { userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' },
+        { userId: 'usr-1', projectId: 'prj-2', role: 'VIEWER' },
+      ]);
+      expect(await db.stores.tokens.activeWithUserByHash('h5')).toEqual({ token: await db.stores.tokens.activeByHash('h5'), user: await db.stores.users.byId('usr-2'), memberships: [] });
+      expect(await db.stores.tokens.activeWithUserByHash('h3')).toEqual({ token: await db.stores.tokens.activeByHash('h3'), user: null, memberships: [] });
+      expect(await db.stores.tokens.activeWithUserByHash('h1')).toBeNull();
     });
 
     it('onboarding: organizations and projects listed and updated; tenants, environments and tenant-environments inserted; archive marks set and cleared', async () => {

@@ -8,20 +8,11 @@ import { byKey } from './keyed';
 export function userStore(context: StoreContext): UserStore {
   const { db, t, dialect } = context;
   const byIdQuery = () => preparedRead(context, 'user_by_id', () => db.select().from(t.users).where(eq(t.users.id, sql.placeholder('id'))));
-  const withMembershipsQuery = () =>
-    preparedRead(context, 'user_with_memberships', () =>
-      db.select().from(t.users).leftJoin(t.memberships, eq(t.memberships.userId, t.users.id)).where(eq(t.users.id, sql.placeholder('id'))),
-    );
   const byIdsQuery = () => preparedRead(context, 'users_by_ids', () => db.select().from(t.users).where(dialect.inList(t.users.id, 'ids')));
   return {
     insert: async (user) =>
       (await db.insert(t.users).values(user).onConflictDoNothing({ target: t.users.email }).returning({ id: t.users.id })).length > 0,
     byId: async (id) => ((await byIdQuery().get({ id })) as User | undefined) ?? null,
-    withMemberships: async (id) => {
-      const rows = (await withMembershipsQuery().all({ id })) as Array<{ users: User; memberships: Membership | null }>;
-      if (rows.length === 0) return null;
-      return { user: rows[0]!.users, memberships: rows.flatMap((row) => (row.memberships ? [row.memberships] : [])) };
-    },
     byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as User[], (u) => u.id)),
     byEmail: async (email) => ((await db.select().from(t.users).where(eq(t.users.email, email)))[0] as User | undefined) ?? null,
     all: async () => (await db.select().from(t.users).orderBy(t.users.email)) as User[],
@@ -86,11 +77,25 @@ export function tokenStore(context: StoreContext): TokenStore {
         .from(t.apiTokens)
         .where(and(eq(t.apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(t.apiTokens.revokedAt))),
     );
+  const withUserByHashQuery = () =>
+    preparedRead(context, 'active_token_with_user_by_hash', () =>
+      db
+        .select()
+        .from(t.apiTokens)
+        .leftJoin(t.users, eq(t.users.id, t.apiTokens.userId))
+        .leftJoin(t.memberships, eq(t.memberships.userId, t.users.id))
+        .where(and(eq(t.apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(t.apiTokens.revokedAt))),
+    );
   return {
     insert: async (token) => {
       await db.insert(t.apiTokens).values({ projectId: null, expiresAt: null, ...token });
     },
     activeByHash: async (tokenHash) => ((await byHashQuery().get({ tokenHash })) as ApiToken | undefined) ?? null,
+    activeWithUserByHash: async (tokenHash) => {
+      const rows = (await withUserByHashQuery().all({ tokenHash })) as Array<{ api_tokens: ApiToken; users: User | null; memberships: Membership | null }>;
+      if (rows.length === 0) return null;
+      return { token: rows[0]!.api_tokens, user: rows[0]!.users, memberships: rows.flatMap((row) => (row.memberships ? [row.memberships] : [])) };
+    },
     byId: async (id) => ((await db.select().from(t.apiTokens).where(eq(t.apiTokens.id, id)))[0] as ApiToken | undefined) ?? null,
     ofProject: async (projectId) =>
       (await db

@@ -117,6 +117,15 @@ export function tenantEnvironmentStore(context: StoreContext): TenantEnvironment
     );
   const ofProjectQuery = () =>
     preparedRead(context, 'tenant_environments_of_project', () => joined().where(eq(t.tenantEnvironments.projectId, sql.placeholder('projectId'))));
+  // Every write and every read of a tenant-environment's services asks.
+  const archivedServicesQuery = () =>
+    preparedRead(context, 'archived_services_of', () =>
+      db
+        .select({ service: t.archivedServices.service })
+        .from(t.archivedServices)
+        .where(eq(t.archivedServices.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')))
+        .orderBy(t.archivedServices.service),
+    );
   return {
     ensure: async (projectId, tenantSlug, environmentSlug, ids) => {
       await db.insert(t.tenants).values({ id: ids.tenant, projectId, slug: tenantSlug, name: tenantSlug }).onConflictDoNothing();
@@ -149,14 +158,7 @@ export function tenantEnvironmentStore(context: StoreContext): TenantEnvironment
     setArchivedAt: async (id, at) => {
       await db.update(t.tenantEnvironments).set({ archivedAt: at }).where(eq(t.tenantEnvironments.id, id));
     },
-    archivedServices: async (tenantEnvironmentId) =>
-      (
-        await db
-          .select({ service: t.archivedServices.service })
-          .from(t.archivedServices)
-          .where(eq(t.archivedServices.tenantEnvironmentId, tenantEnvironmentId))
-          .orderBy(t.archivedServices.service)
-      ).map((row) => row.service),
+    archivedServices: async (tenantEnvironmentId) => (await archivedServicesQuery().all({ tenantEnvironmentId })).map((row) => row.service),
     setServiceArchivedAt: async (tenantEnvironmentId, service, at) => {
       if (at === null) {
         await db
