@@ -190,8 +190,8 @@ export interface DeploymentStore {
   inRange(tenantEnvironmentId: string, range: SequenceRange): Promise<Array<Pick<Deployment, 'id' | 'revision' | 'sequence'>>>;
   /** Ids of the tenant-environment's deployments of these revisions. */
   idsAtRevisions(tenantEnvironmentId: string, revisions: readonly string[]): Promise<string[]>;
-  /** Moves deployments in status `from` to `to` (and records which rollback reverted them). */
-  setStatus(ids: readonly string[], from: DeploymentStatus, to: DeploymentStatus, rolledBackById?: string | null): Promise<void>;
+  /** Moves deployments in status `from` (or any of several) to `to`, and records which rollback reverted them. */
+  setStatus(ids: readonly string[], from: DeploymentStatus | readonly DeploymentStatus[], to: DeploymentStatus, rolledBackById?: string | null): Promise<void>;
 }
 
 /** Sequences after `after`, up to and including `upTo`. */

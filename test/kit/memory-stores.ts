@@ -363,7 +363,7 @@ function storesOver(state: () => State): Stores {
           .map((d) => d.id),
       setStatus: async (ids, from, to, rolledBackById) => {
         for (const deployment of s().deployments) {
-          if (!ids.includes(deployment.id) || deployment.status !== from) continue;
+          if (!ids.includes(deployment.id) || !(typeof from === 'string' ? [from] : from).includes(deployment.status)) continue;
           deployment.status = to;
           if (rolledBackById !== undefined) deployment.rolledBackById = rolledBackById;
         }

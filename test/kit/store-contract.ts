@@ -290,6 +290,15 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect(first).toMatchObject({ committedAt: at(1), changesSummary: ['change 1'], rolledBackById: null });
       await write((s) => s.deployments.setStatus(['dep-1', 'dep-2'], 'SUCCESS', 'ROLLED_BACK', 'dep-3'));
       await write((s) => s.deployments.setStatus(['dep-1'], 'SUCCESS', 'FAILED'));
+      await write(async (s) => {
+        await s.deployments.upsertIndexed([deployment('dep-4', 4, 'r4'), deployment('dep-5', 5, 'r5')]);
+        await s.deployments.setStatus(['dep-5'], 'SUCCESS', 'FAILED');
+        await s.deployments.setStatus(['dep-4', 'dep-5'], ['SUCCESS', 'FAILED'], 'ROLLED_BACK', 'dep-3');
+      });
+      expect((await db.stores.deployments.byIds(['dep-4', 'dep-5'])).map((d) => [d!.status, d!.rolledBackById])).toEqual([
+        ['ROLLED_BACK', 'dep-3'],
+        ['ROLLED_BACK', 'dep-3'],
+      ]);
       expect((await db.stores.deployments.byIds(['dep-1', 'dep-2'])).map((d) => [d!.status, d!.rolledBackById])).toEqual([
         ['ROLLED_BACK', 'dep-3'],
         ['ROLLED_BACK', 'dep-3'],

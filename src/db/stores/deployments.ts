@@ -1,5 +1,5 @@
 /** Deployment history: one row per commit on main that changed a tenant-environment. */
-import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Deployment } from '../../domain/model';
 import type { DeploymentStore } from '../../domain/ports';
 import { preparedRead, preparedRowWriter, type StoreContext } from '../dialect';
@@ -124,7 +124,7 @@ export function deploymentStore(context: StoreContext): DeploymentStore {
       await db
         .update(d)
         .set({ status: to, ...(rolledBackById !== undefined ? { rolledBackById } : {}) })
-        .where(and(dialect.inValues(d.id, ids), eq(d.status, from)));
+        .where(and(dialect.inValues(d.id, ids), typeof from === 'string' ? eq(d.status, from) : inArray(d.status, [...from])));
     },
   };
 }

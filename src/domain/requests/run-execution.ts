@@ -154,8 +154,7 @@ async function completeIn(
   const row = await transition(stores, request, 'COMPLETED', now, { resultSha: sha });
   if (request.mode === 'FULL') await stores.requests.deletePreviewChanges(request.id);
   // A deployment the agent reported DEGRADED (FAILED) that is rolled back is ROLLED_BACK too.
-  await stores.deployments.setStatus(reverted, 'SUCCESS', 'ROLLED_BACK', rollbackDeploymentId);
-  await stores.deployments.setStatus(reverted, 'FAILED', 'ROLLED_BACK', rollbackDeploymentId);
+  await stores.deployments.setStatus(reverted, ['SUCCESS', 'FAILED'], 'ROLLED_BACK', rollbackDeploymentId);
   await stores.reversions.insert(reversionsOf(await stores.deployments.byIds(reverted), request, now));
   await recordAudit(stores, auditOf(row, actor, 'rollback.completed', now, { resultSha: sha, rolledBackDeployments: reverted.length }));
   emit(requestEvent(row, 'STATE_CHANGED', now));
