@@ -84,8 +84,7 @@ const INIT_MKPATH = 16;
 // so that the value check happens under our own lock and decides the race.
 const LOCK_RETRY_DELAYS_MS = [2, 5, 10, 20, 40, 80, 150, 250];
 const LOG_BATCH = 256;
-/** From this many commits on, one git process reads their diffs (or the commits) faster than libgit2 does one by one. */
-const DIFF_TREES_WITH_CLI_FROM = 16;
+/** From this many commits on, one git process reads the commits faster than libgit2 does one by one. */
 const LOG_WITH_CLI_FROM = 64;
 
 function errnoOf(err: unknown): number | undefined {
@@ -334,11 +333,12 @@ export class GitStore implements GitRepository {
   }
 
   /**
-   * diffTree of many commits, each against the parent given: a long run (indexing a pushed
-   * history) is read by one git process, a short one through libgit2 without a process start.
+   * diffTree of many commits, each against the parent given, read by one `git diff-tree --stdin`
+   * process kept for the directory. Git skips a subtree whose id is the same on both sides without
+   * reading it, so a commit costs what it changed: libgit2's tree diff reads every entry of the trees
+   * above (5 ms for one commit under 1,000 tenants, against 0.7 ms through the process).
    */
   async diffTrees(commits: ReadonlyArray<{ sha: string; parent: string | null }>, prefix = ''): Promise<TreeChange[][]> {
-    if (commits.length < DIFF_TREES_WITH_CLI_FROM) return Promise.all(commits.map(({ sha, parent }) => this.diffTree(parent, sha, prefix)));
     const dir = normalizeDirPath(prefix);
     let session = this.diffTreeSessions.get(dir);
     if (!session) this.diffTreeSessions.set(dir, (session = new DiffTreeSession(this.path, dir)));

@@ -185,7 +185,7 @@ describe('GitStore reads', () => {
     expect(blobs.get(v1)).toBeNull(); // a commit id is not a blob
   });
 
-  it('diffs many commits at once exactly as diffTree does each, through libgit2 for a few and one git process for many', async () => {
+  it('diffs many commits at once, or a few, exactly as diffTree does each', async () => {
     const { dir, store } = repo;
     // A history with adds, deletes, mode and type changes, a file named like the directory, and a merge.
     const lines: string[] = [];
