@@ -200,8 +200,8 @@ export interface SequenceRange {
   upTo: number;
 }
 
-/** A change row with its deployment's revision. */
-export type RecordedChange = DeploymentChange & { revision: string };
+/** A change row of the tenant-environment asked about, with its deployment's revision (what range reads need, no more). */
+export type RecordedChange = Pick<DeploymentChange, 'sequence' | 'file' | 'level' | 'path'> & { revision: string };
 
 /**
  * The history index: every commit of main with its position, and what each deployment changed, so

@@ -409,7 +409,7 @@ function storesOver(state: () => State): Stores {
               inRange(c.sequence, range),
           )
           .sort((a, b) => a.sequence - b.sequence || compare(a.file, b.file) || compare(a.level, b.level) || compare(a.path, b.path))
-          .map((c) => ({ ...copy(c), revision: s().deployments.find((d) => d.id === c.deploymentId)!.revision })),
+          .map((c) => ({ sequence: c.sequence, file: c.file, level: c.level, path: c.path, revision: s().deployments.find((d) => d.id === c.deploymentId)!.revision })),
     },
     requests: {
       insert: async (request) => {

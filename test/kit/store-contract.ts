@@ -355,13 +355,13 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         [3, sha(3), 'leaf', 'image.tag'],
       ]);
       expect(await db.stores.historyIndex.changesOf(te1, { file: 'services/api/values.yaml' }, ['file'], { after: 1, upTo: 3 })).toEqual([
-        { deploymentId: 'dep-3', tenantEnvironmentId: te1, sequence: 3, file: 'services/api/values.yaml', level: 'file', path: '', revision: sha(3) },
+        { sequence: 3, file: 'services/api/values.yaml', level: 'file', path: '', revision: sha(3) },
       ]);
       // A prefix is matched literally and with case: `_` is no wildcard, API is not api.
       const prefixed = await db.stores.historyIndex.changesOf(te1, { filePrefix: 'services/api/' }, ['file'], all);
-      expect(prefixed.map((c) => [c.deploymentId, c.file])).toEqual([
-        ['dep-1', 'services/api/values.yaml'],
-        ['dep-3', 'services/api/values.yaml'],
+      expect(prefixed.map((c) => [c.revision, c.file])).toEqual([
+        [sha(1), 'services/api/values.yaml'],
+        [sha(3), 'services/api/values.yaml'],
       ]);
       expect((await db.stores.historyIndex.changesOf(te1, { filePrefix: 'services/api_' }, ['file'], all)).map((c) => c.file)).toEqual([
         'services/api_v2/values.yaml',

@@ -383,7 +383,12 @@ export const indexedCommits = pgTable(
     sequence: bigint('sequence', { mode: 'number' }).notNull(),
     merge: boolean('merge').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.sha] }), uniqueIndex('indexed_commits_sequence').on(t.projectId, t.sequence)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.sha] }),
+    uniqueIndex('indexed_commits_sequence').on(t.projectId, t.sequence),
+    // Whether a merge lies after a rollback's target: a seek, not a scan of the positions since.
+    index('indexed_commits_merges').on(t.projectId, t.merge, t.sequence),
+  ],
 );
 
 /**
@@ -407,7 +412,8 @@ export const deploymentChanges = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.deploymentId, t.file, t.level, t.path] }),
-    index('deployment_changes_by_file').on(t.tenantEnvironmentId, t.file, t.sequence),
+    // Covering the range reads of a file's changes (the later-change warnings, the rolled-back marking).
+    index('deployment_changes_by_file').on(t.tenantEnvironmentId, t.file, t.sequence, t.level, t.path, t.deploymentId),
   ],
 );
 

@@ -1,5 +1,5 @@
 /** The history index: main's commits by position, and what each deployment changed. */
-import { and, asc, eq, gt, inArray, lte, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, max, sql, type SQL } from 'drizzle-orm';
 import type { DeploymentChange } from '../../domain/model';
 import type { HistoryIndexStore, RecordedChange } from '../../domain/ports';
 import { preparedRead, preparedRowWriter, type StoreContext } from '../dialect';
@@ -45,6 +45,34 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
         .from(t.projects)
         .where(eq(t.projects.id, sql.placeholder('projectId'))),
     );
+  // Previews, requests and executions read a file's changes over the range since their target: prepared once per shape.
+  const changesQuery = (name: string, file: SQL) =>
+    preparedRead(context, name, () =>
+      db
+        .select({
+          sequence: ch.sequence,
+          file: ch.file,
+          level: ch.level,
+          path: ch.path,
+          revision: t.deployments.revision,
+        })
+        .from(ch)
+        .innerJoin(t.deployments, eq(t.deployments.id, ch.deploymentId))
+        .where(
+          and(
+            eq(ch.tenantEnvironmentId, sql.placeholder('tenantEnvironmentId')),
+            file,
+            gt(ch.sequence, sql.placeholder('after')),
+            lte(ch.sequence, sql.placeholder('upTo')),
+            dialect.inList(ch.level, 'levels'),
+          ),
+        )
+        .orderBy(asc(ch.sequence), asc(ch.file), asc(ch.level), asc(ch.path)),
+    );
+  const changesOfFileQuery = () => changesQuery('deployment_changes_of_file', eq(ch.file, sql.placeholder('file')));
+  // substr rather than LIKE: SQLite's LIKE ignores case, and `_` and `%` are common in file names.
+  const changesBelowQuery = () =>
+    changesQuery('deployment_changes_below', sql`substr(${ch.file}, 1, ${sql.placeholder('prefixLength')}) = ${sql.placeholder('prefix')}`);
   return {
     indexedHead: async (projectId) => {
       const row = await indexedHeadQuery().get({ projectId });
@@ -89,30 +117,10 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
       }
     },
     changesOf: async (tenantEnvironmentId, where, levels, range) => {
-      // substr rather than LIKE: SQLite's LIKE ignores case, and `_` and `%` are common in file names.
-      const file = 'file' in where ? eq(ch.file, where.file) : sql`substr(${ch.file}, 1, ${[...where.filePrefix].length}) = ${where.filePrefix}`;
-      const rows = await db
-        .select({
-          deploymentId: ch.deploymentId,
-          tenantEnvironmentId: ch.tenantEnvironmentId,
-          sequence: ch.sequence,
-          file: ch.file,
-          level: ch.level,
-          path: ch.path,
-          revision: t.deployments.revision,
-        })
-        .from(ch)
-        .innerJoin(t.deployments, eq(t.deployments.id, ch.deploymentId))
-        .where(
-          and(
-            eq(ch.tenantEnvironmentId, tenantEnvironmentId),
-            file,
-            gt(ch.sequence, bound(range.after)),
-            lte(ch.sequence, bound(range.upTo)),
-            inArray(ch.level, [...levels]),
-          ),
-        )
-        .orderBy(asc(ch.sequence), asc(ch.file), asc(ch.level), asc(ch.path));
+      const bounds = { tenantEnvironmentId, after: bound(range.after), upTo: bound(range.upTo), levels: dialect.list(levels) };
+      const rows = 'file' in where
+        ? await changesOfFileQuery().all({ ...bounds, file: where.file })
+        : await changesBelowQuery().all({ ...bounds, prefix: where.filePrefix, prefixLength: [...where.filePrefix].length });
       return rows as RecordedChange[];
     },
   };

@@ -1,0 +1,3 @@
+DROP INDEX "deployment_changes_by_file";--> statement-breakpoint
+CREATE INDEX "indexed_commits_merges" ON "indexed_commits" USING btree ("project_id","merge","sequence");--> statement-breakpoint
+CREATE INDEX "deployment_changes_by_file" ON "deployment_changes" USING btree ("tenant_environment_id","file","sequence","level","path","deployment_id");
