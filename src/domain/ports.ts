@@ -224,10 +224,13 @@ export interface HistoryIndexStore {
   mergeInRange(projectId: string, range: SequenceRange): Promise<boolean>;
   /** Inserts change rows; a row already stored takes the new sequence. */
   upsertChanges(rows: readonly DeploymentChange[]): Promise<void>;
-  /** Oldest first: the tenant-environment's change rows of these levels, for one file or every file below a prefix. */
+  /**
+   * Oldest first: the tenant-environment's change rows of these levels, for one file (only the rows
+   * at `paths` when given) or every file below a prefix.
+   */
   changesOf(
     tenantEnvironmentId: string,
-    where: { file: string } | { filePrefix: string },
+    where: { file: string; paths?: readonly string[] } | { filePrefix: string },
     levels: readonly ChangeLevel[],
     range: SequenceRange,
   ): Promise<RecordedChange[]>;

@@ -404,7 +404,7 @@ function storesOver(state: () => State): Stores {
           .deploymentChanges.filter(
             (c) =>
               c.tenantEnvironmentId === tenantEnvironmentId &&
-              ('file' in where ? c.file === where.file : c.file.startsWith(where.filePrefix)) &&
+              ('file' in where ? c.file === where.file && (!where.paths || where.paths.includes(c.path)) : c.file.startsWith(where.filePrefix)) &&
               levels.includes(c.level) &&
               inRange(c.sequence, range),
           )

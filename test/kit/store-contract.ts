@@ -357,6 +357,11 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect(await db.stores.historyIndex.changesOf(te1, { file: 'services/api/values.yaml' }, ['file'], { after: 1, upTo: 3 })).toEqual([
         { sequence: 3, file: 'services/api/values.yaml', level: 'file', path: '', revision: sha(3) },
       ]);
+      // Only the rows at the paths asked for.
+      expect((await db.stores.historyIndex.changesOf(te1, { file: 'services/api/values.yaml', paths: ['image', 'replicas'] }, ['leaf', 'branch'], all)).map((c) => [c.sequence, c.level, c.path])).toEqual([
+        [3, 'branch', 'image'],
+      ]);
+      expect(await db.stores.historyIndex.changesOf(te1, { file: 'services/api/values.yaml', paths: [] }, ['leaf', 'branch'], all)).toEqual([]);
       // A prefix is matched literally and with case: `_` is no wildcard, API is not api.
       const prefixed = await db.stores.historyIndex.changesOf(te1, { filePrefix: 'services/api/' }, ['file'], all);
       expect(prefixed.map((c) => [c.revision, c.file])).toEqual([

@@ -70,6 +70,8 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
         .orderBy(asc(ch.sequence), asc(ch.file), asc(ch.level), asc(ch.path)),
     );
   const changesOfFileQuery = () => changesQuery('deployment_changes_of_file', eq(ch.file, sql.placeholder('file')));
+  const changesAtPathsQuery = () =>
+    changesQuery('deployment_changes_at_paths', and(eq(ch.file, sql.placeholder('file')), dialect.inList(ch.path, 'paths'))!);
   // substr rather than LIKE: SQLite's LIKE ignores case, and `_` and `%` are common in file names.
   const changesBelowQuery = () =>
     changesQuery('deployment_changes_below', sql`substr(${ch.file}, 1, ${sql.placeholder('prefixLength')}) = ${sql.placeholder('prefix')}`);
@@ -118,9 +120,11 @@ export function historyIndexStore(context: StoreContext): HistoryIndexStore {
     },
     changesOf: async (tenantEnvironmentId, where, levels, range) => {
       const bounds = { tenantEnvironmentId, after: bound(range.after), upTo: bound(range.upTo), levels: dialect.list(levels) };
-      const rows = 'file' in where
-        ? await changesOfFileQuery().all({ ...bounds, file: where.file })
-        : await changesBelowQuery().all({ ...bounds, prefix: where.filePrefix, prefixLength: [...where.filePrefix].length });
+      const rows = !('file' in where)
+        ? await changesBelowQuery().all({ ...bounds, prefix: where.filePrefix, prefixLength: [...where.filePrefix].length })
+        : where.paths
+          ? await changesAtPathsQuery().all({ ...bounds, file: where.file, paths: dialect.list(where.paths) })
+          : await changesOfFileQuery().all({ ...bounds, file: where.file });
       return rows as RecordedChange[];
     },
   };

@@ -78,7 +78,9 @@ export class IndexedHistory {
   async commitsChangingLeaves(fields: ReadonlyArray<{ file: string; path: string }>): Promise<Map<string, string[]>> {
     const answer = new Map<string, string[]>();
     for (const file of new Set(fields.map((f) => f.file))) {
-      const rows = await this.changesOf({ file }, ['file', 'unparsed', 'leaf']);
+      // Leaf rows only at the fields' paths: the other leaves of the file decide nothing here.
+      const paths = fields.filter((f) => f.file === file).map((f) => f.path);
+      const rows = [...(await this.changesOf({ file }, ['file', 'unparsed'])), ...(await this.changesOf({ file, paths }, ['leaf']))];
       const touching = distinctCommits(rows.filter((row) => row.level === 'file'));
       const unparsed = new Set(rows.filter((row) => row.level === 'unparsed').map((row) => row.sequence));
       const leaves = new Set(rows.filter((row) => row.level === 'leaf').map((row) => `${row.sequence}\u0000${row.path}`));
@@ -115,8 +117,13 @@ export class IndexedHistory {
    * be read, and the file did change.
    */
   async commitsChangingValue(file: string, path: string): Promise<RangeCommit[]> {
-    const rows = await this.changesOf({ file }, ['unparsed', 'leaf', 'branch']);
     const above = new Set(['', ...ancestorsOf(path)]);
+    // Only the rows that can decide: unparsed sides, the path itself, and leaves above it.
+    const rows = [
+      ...(await this.changesOf({ file }, ['unparsed'])),
+      ...(await this.changesOf({ file, paths: [path] }, ['leaf', 'branch'])),
+      ...(await this.changesOf({ file, paths: [...above] }, ['leaf'])),
+    ];
     const bySequence = new Map<number, RecordedChange[]>();
     for (const row of rows) {
       const own = bySequence.get(row.sequence);
@@ -133,7 +140,7 @@ export class IndexedHistory {
     return changed;
   }
 
-  private async changesOf(files: { file: string } | { filePrefix: string }, levels: ChangeLevel[]): Promise<RecordedChange[]> {
+  private async changesOf(files: { file: string; paths?: string[] } | { filePrefix: string }, levels: ChangeLevel[]): Promise<RecordedChange[]> {
     return (await this.stores.historyIndex.changesOf(this.te.id, files, levels, this.range)).filter((row) => this.includes(row.sequence));
   }
 }

@@ -10,7 +10,7 @@ import { requestEvent } from '../events';
 import { IndexedHistory, ensureIndexed } from '../history/field-history';
 import { indexHistory } from '../history/index-history';
 import { serviceOfPath, tenantEnvironmentDir } from '../layout';
-import type { Deployment, DeploymentReversion, RollbackRequest, TenantEnvironment } from '../model';
+import type { DeploymentReversion, RollbackRequest, TenantEnvironment } from '../model';
 import type { Backend, ReadStores, Stores, Transaction } from '../ports';
 import { executeRollback } from '../rollback/execute';
 import type { RollbackScope } from '../rollback/plan';
@@ -155,14 +155,17 @@ async function completeIn(
   if (request.mode === 'FULL') await stores.requests.deletePreviewChanges(request.id);
   // A deployment the agent reported DEGRADED (FAILED) that is rolled back is ROLLED_BACK too.
   await stores.deployments.setStatus(reverted, ['SUCCESS', 'FAILED'], 'ROLLED_BACK', rollbackDeploymentId);
-  await stores.reversions.insert(reversionsOf(await stores.deployments.byIds(reverted), request, now));
+  await stores.reversions.insert(await reversionsOf(stores, reverted, request, now));
   await recordAudit(stores, auditOf(row, actor, 'rollback.completed', now, { resultSha: sha, rolledBackDeployments: reverted.length }));
   emit(requestEvent(row, 'STATE_CHANGED', now));
   return row;
 }
 
 /** Which services of each reverted deployment the rollback undid: all it changed (FULL), or the rolled-back service. */
-function reversionsOf(deployments: Array<Deployment | null>, request: RollbackRequest, now: Date): DeploymentReversion[] {
+async function reversionsOf(stores: Stores, ids: string[], request: RollbackRequest, now: Date): Promise<DeploymentReversion[]> {
+  // A FIELD rollback undoes fields of its one service, never a whole deployment: what else each one changed does not matter.
+  if (request.mode === 'FIELD') return ids.map((deploymentId) => ({ deploymentId, rollbackRequestId: request.id, services: [request.service!], whole: false, createdAt: now }));
+  const deployments = await stores.deployments.byIds(ids);
   return deployments.flatMap((deployment) => {
     if (!deployment) return [];
     const services = [...new Set(deployment.changedPaths.map(serviceOfPath).filter((s): s is string => s !== null))].sort();
