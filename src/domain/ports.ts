@@ -142,9 +142,11 @@ export type NewApiToken = Omit<ApiToken, 'createdAt' | 'lastUsedAt' | 'revokedAt
 export interface TokenStore {
   /** `projectId` and `expiresAt` default to null (`expiresAt` null: never expires). */
   insert(token: NewApiToken): Promise<void>;
-  /** The token with this hash, unless revoked (expiry is the caller's to check, against its clock). */
-  activeByHash(tokenHash: string): Promise<ApiToken | null>;
-  /** The same, with its user (null for an agent's or a repository token, or a user since deleted) and their project roles: one read per authenticated request. */
+  /**
+   * The token with this hash, unless revoked (expiry is the caller's to check, against its clock),
+   * with its user (null for an agent's or a repository token, or a user since deleted) and their
+   * project roles: one read per authenticated request.
+   */
   activeWithUserByHash(tokenHash: string): Promise<{ token: ApiToken; user: User | null; memberships: Membership[] } | null>;
   byId(id: string): Promise<ApiToken | null>;
   /** The project's repository read tokens, revoked ones included, newest first. */

@@ -297,7 +297,6 @@ function storesOver(state: () => State): Stores {
         if (s().tokens.some((t) => t.tokenHash === token.tokenHash)) throw new UniqueViolation('api_tokens.token_hash');
         s().tokens.push({ projectId: null, expiresAt: null, ...copy(token), createdAt: new Date(), lastUsedAt: null, revokedAt: null });
       },
-      activeByHash: async (tokenHash) => one(s().tokens.find((t) => t.tokenHash === tokenHash && !t.revokedAt)),
       activeWithUserByHash: async (tokenHash) => {
         const token = one(s().tokens.find((t) => t.tokenHash === tokenHash && !t.revokedAt));
         if (!token) return null;

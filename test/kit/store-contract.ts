@@ -20,6 +20,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
   describe(`stores: ${name}`, () => {
     let db: ContractDatabase;
     const write = <T>(work: (stores: Stores) => Promise<T>) => db.run(work);
+    const activeToken = async (tokenHash: string) => (await db.stores.tokens.activeWithUserByHash(tokenHash))?.token ?? null;
     /** An organization, a project, two tenant-environments and two users. */
     let te1: string;
     let te2: string;
@@ -86,12 +87,12 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         await s.tokens.insert({ id: 'tok-2', tokenHash: 'h2', userId: 'usr-1', agentId: null, name: 'ci' });
         await s.tokens.insert({ id: 'tok-3', tokenHash: 'h3', userId: null, agentId: 'agt-1', name: 'agent' });
       });
-      expect((await db.stores.tokens.activeByHash('h1'))!).toMatchObject({ id: 'tok-1', userId: 'usr-1', revokedAt: null });
+      expect((await activeToken('h1'))!).toMatchObject({ id: 'tok-1', userId: 'usr-1', revokedAt: null });
       expect(await write((s) => s.tokens.revokeOfUser('usr-1', 'ci', at(1)))).toBe(1);
-      expect(await db.stores.tokens.activeByHash('h2')).toBeNull();
+      expect(await activeToken('h2')).toBeNull();
       expect(await write((s) => s.tokens.revokeOfUser('usr-1', undefined, at(2)))).toBe(1);
-      expect(await db.stores.tokens.activeByHash('h1')).toBeNull();
-      expect((await db.stores.tokens.activeByHash('h3'))!.agentId).toBe('agt-1');
+      expect(await activeToken('h1')).toBeNull();
+      expect((await activeToken('h3'))!.agentId).toBe('agt-1');
       // With its user and their roles, in one read: a user's token, an agent's, and one revoked.
       await write(async (s) => {
         await s.tokens.insert({ id: 'tok-4', tokenHash: 'h4', userId: 'usr-1', agentId: null, name: 'new laptop' });
@@ -100,14 +101,14 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         await s.memberships.upsert({ userId: 'usr-1', projectId: 'prj-2', role: 'VIEWER' });
       });
       const withUser = (await db.stores.tokens.activeWithUserByHash('h4'))!;
-      expect(withUser.token).toEqual(await db.stores.tokens.activeByHash('h4'));
+      expect(withUser.token).toMatchObject({ id: 'tok-4', userId: 'usr-1', agentId: null, name: 'new laptop', revokedAt: null });
       expect(withUser.user).toEqual(await db.stores.users.byId('usr-1'));
       expect([...withUser.memberships].sort((a, b) => a.projectId.localeCompare(b.projectId))).toEqual([
         { userId: 'usr-1', projectId: 'prj-1', role: 'ADMIN' },
         { userId: 'usr-1', projectId: 'prj-2', role: 'VIEWER' },
       ]);
-      expect(await db.stores.tokens.activeWithUserByHash('h5')).toEqual({ token: await db.stores.tokens.activeByHash('h5'), user: await db.stores.users.byId('usr-2'), memberships: [] });
-      expect(await db.stores.tokens.activeWithUserByHash('h3')).toEqual({ token: await db.stores.tokens.activeByHash('h3'), user: null, memberships: [] });
+      expect(await db.stores.tokens.activeWithUserByHash('h5')).toEqual({ token: expect.objectContaining({ id: 'tok-5', userId: 'usr-2' }), user: await db.stores.users.byId('usr-2'), memberships: [] });
+      expect(await db.stores.tokens.activeWithUserByHash('h3')).toEqual({ token: expect.objectContaining({ id: 'tok-3', agentId: 'agt-1' }), user: null, memberships: [] });
       expect(await db.stores.tokens.activeWithUserByHash('h1')).toBeNull();
     });
 
@@ -204,14 +205,14 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         await s.tokens.insert({ id: 'tok-3', tokenHash: 'h3', userId: 'usr-2', agentId: null, name: 'other' });
       });
       expect((await db.stores.tokens.byId('tok-2'))!).toMatchObject({ name: 'ci', expiresAt: at(60), revokedAt: null });
-      expect((await db.stores.tokens.activeByHash('h1'))!.expiresAt).toBeNull();
+      expect((await activeToken('h1'))!.expiresAt).toBeNull();
       expect(await db.stores.tokens.byId('tok-none')).toBeNull();
       expect((await db.stores.tokens.ofUser('usr-1')).map((t) => t.id).sort()).toEqual(['tok-1', 'tok-2']);
       expect(await write((s) => s.tokens.revoke('tok-2', at(5)))).toBe(true);
       expect(await write((s) => s.tokens.revoke('tok-2', at(6)))).toBe(false);
       expect(await write((s) => s.tokens.revoke('tok-none', at(6)))).toBe(false);
       expect((await db.stores.tokens.byId('tok-2'))!.revokedAt).toEqual(at(5));
-      expect(await db.stores.tokens.activeByHash('h2')).toBeNull();
+      expect(await activeToken('h2')).toBeNull();
       expect(await db.stores.tokens.ofUser('usr-1')).toHaveLength(2);
     });
 
@@ -221,7 +222,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
         await s.tokens.insert({ id: 'tok-5', tokenHash: 'h5', userId: null, agentId: null, projectId: 'prj-1', name: 'ci' });
         await s.tokens.insert({ id: 'tok-6', tokenHash: 'h6', userId: 'usr-1', agentId: null, name: 'laptop' });
       });
-      expect(await db.stores.tokens.activeByHash('h4')).toMatchObject({ id: 'tok-4', projectId: 'prj-1', expiresAt: at(60), lastUsedAt: null });
+      expect(await activeToken('h4')).toMatchObject({ id: 'tok-4', projectId: 'prj-1', expiresAt: at(60), lastUsedAt: null });
       expect(await db.stores.tokens.byId('tok-6')).toMatchObject({ userId: 'usr-1', projectId: null, expiresAt: null });
       expect(await db.stores.tokens.byId('tok-none')).toBeNull();
       // Newest first; the same instant falls back to the id, descending.
@@ -231,7 +232,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect(await write((s) => s.tokens.revoke('tok-5', at(1)))).toBe(true);
       expect(await write((s) => s.tokens.revoke('tok-5', at(2)))).toBe(false);
       expect(await write((s) => s.tokens.revoke('tok-none', at(2)))).toBe(false);
-      expect(await db.stores.tokens.activeByHash('h5')).toBeNull();
+      expect(await activeToken('h5')).toBeNull();
       expect((await db.stores.tokens.byId('tok-5'))!.revokedAt).toEqual(at(1));
       expect((await db.stores.tokens.ofProject('prj-1')).map((token) => token.id)).toEqual(['tok-5', 'tok-4']);
 

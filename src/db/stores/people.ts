@@ -70,13 +70,6 @@ export function agentStore(context: StoreContext): AgentStore {
 
 export function tokenStore(context: StoreContext): TokenStore {
   const { db, t } = context;
-  const byHashQuery = () =>
-    preparedRead(context, 'active_token_by_hash', () =>
-      db
-        .select()
-        .from(t.apiTokens)
-        .where(and(eq(t.apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(t.apiTokens.revokedAt))),
-    );
   const withUserByHashQuery = () =>
     preparedRead(context, 'active_token_with_user_by_hash', () =>
       db
@@ -90,7 +83,6 @@ export function tokenStore(context: StoreContext): TokenStore {
     insert: async (token) => {
       await db.insert(t.apiTokens).values({ projectId: null, expiresAt: null, ...token });
     },
-    activeByHash: async (tokenHash) => ((await byHashQuery().get({ tokenHash })) as ApiToken | undefined) ?? null,
     activeWithUserByHash: async (tokenHash) => {
       const rows = (await withUserByHashQuery().all({ tokenHash })) as Array<{ api_tokens: ApiToken; users: User | null; memberships: Membership | null }>;
       if (rows.length === 0) return null;
