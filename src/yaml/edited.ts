@@ -106,11 +106,18 @@ function reparse(base: ParsedText, entry: Entry, splice: Splice, edited: string)
   const own = entry.path.at(-1)!.pair.key as ParsedNode & { value: unknown; range: [number, number, number] };
   if (!isBlockMap(map) || map.items.length !== 1) return null;
   const key = map.items[0]!.key;
-  if (!isScalar(key) || key.value !== own.value || key.range?.[0] !== own.range[0] - entry.start) return null;
-  if (!staysInside(text, own.range[0] - entry.start)) return null;
+  const keyColumn = own.range[0] - entry.start;
+  if (!isScalar(key) || key.value !== own.value || key.range?.[0] !== keyColumn) return null;
+  // Parsed alone, an anchor or tag before the key still reads as this entry; in the whole file it does not.
+  if (!onlySpaces(text, keyColumn) || !staysInside(text, keyColumn)) return null;
   const scan = scanDocument(parsed);
   if (scan.duplicate || scan.usesReferences) return null;
   return { kind: 'edited', source: edited, base, keys: keys as string[], entryStart: entry.start, entryEnd, shift, entry: parsed };
+}
+
+function onlySpaces(text: string, end: number): boolean {
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) !== SPACE) return false;
+  return true;
 }
 
 /**

@@ -129,6 +129,14 @@ describe('an edit parsed through the edited entry', () => {
     expect(fast).toBeGreaterThan(100);
   }, 120_000);
 
+  it('an anchor written before an entry\'s key (found by the random splices) reads as the full parse does: an error', () => {
+    const base = 'master:\n  persistence:\n    enabled: true\n    size: 8Gi\nreplica: 3\n';
+    const edited = 'master:\n  persistence:\n&a  enabled: true\n    size: 8Gi\nreplica: 3\n';
+    const result = bothWays(base, edited);
+    expect(result.full).toEqual({ error: expect.stringContaining('invalid YAML') });
+    expect(result.derived).toEqual(result.full);
+  });
+
   it('finds a duplicate key the edit introduced, with the same error as a full parse', () => {
     const base = 'a:\n  x: 1\n  y: 2\nb: 3\n';
     const edited = 'a:\n  x: 1\n  x: 2\nb: 3\n';
