@@ -20,19 +20,24 @@ export interface AuditInput {
 
 /** Writes the event; actions by a user with an open break-glass session are flagged with it. */
 export async function recordAudit(stores: Stores, input: AuditInput): Promise<void> {
-  const session =
-    input.actor?.kind === 'user' && input.projectId ? await stores.breakGlass.activeFor(input.actor.user.id, input.projectId, input.now) : null;
-  await stores.audit.insert({
-    projectId: input.projectId,
-    actorUserId: input.actor?.kind === 'user' ? input.actor.user.id : null,
-    actorAgentId: input.actor?.kind === 'agent' ? input.actor.agent.id : null,
+  const event = {
     action: input.action,
     targetType: input.targetType,
     targetId: input.targetId,
     tenantEnvironmentId: input.tenantEnvironmentId ?? null,
     details: input.details ?? {},
-    breakGlassSessionId: session?.id ?? null,
     createdAt: input.now,
+  };
+  if (input.actor?.kind === 'user' && input.projectId) {
+    await stores.audit.insertFlaggingBreakGlass({ ...event, projectId: input.projectId, actorUserId: input.actor.user.id });
+    return;
+  }
+  await stores.audit.insert({
+    ...event,
+    projectId: input.projectId,
+    actorUserId: input.actor?.kind === 'user' ? input.actor.user.id : null,
+    actorAgentId: input.actor?.kind === 'agent' ? input.actor.agent.id : null,
+    breakGlassSessionId: null,
   });
 }
 

@@ -330,8 +330,16 @@ export interface AuditFilter {
   breakGlassSessionId?: string | null;
 }
 
+/** An event of a user's action in a project; the store finds its break-glass session. */
+export type UserAuditEvent = Omit<NewAuditEvent, 'actorUserId' | 'actorAgentId' | 'projectId' | 'breakGlassSessionId'> & { actorUserId: string; projectId: string };
+
 export interface AuditStore {
   insert(event: NewAuditEvent): Promise<void>;
+  /**
+   * The event, flagged with the break-glass session its user has open in its project at `createdAt`
+   * (what breakGlass.activeFor answers; none when none), found by the insert itself: one round trip.
+   */
+  insertFlaggingBreakGlass(event: UserAuditEvent): Promise<void>;
   /** Newest first, ids below `beforeId` (and within the window). */
   list(projectId: string, filter: AuditFilter, page: { limit: number; beforeId: number | null } & KeyWindow): Promise<AuditEvent[]>;
   /** In the order of `ids`, null where unknown. */

@@ -132,6 +132,10 @@ function storesOver(state: () => State): Stores {
     }
     return [...heads.values()].filter((d) => d.nextAttemptAt <= now && (!d.leaseExpiresAt || d.leaseExpiresAt < now));
   };
+  const activeSession = (userId: string, projectId: string, now: Date) =>
+    s()
+      .breakGlass.filter((b) => b.userId === userId && b.projectId === projectId && !b.closedAt && b.openedAt <= now && b.expiresAt > now)
+      .sort((a, b) => byTime(b.openedAt, a.openedAt))[0];
   const tenantEnvironment = (row: State['tenantEnvironments'][number]): TenantEnvironment => {
     const project = s().projects.find((p) => p.id === row.projectId)!;
     const tenant = s().tenants.find((t) => t.id === row.tenantId)!;
@@ -525,12 +529,7 @@ function storesOver(state: () => State): Stores {
       },
       byId: async (id) => one(s().breakGlass.find((b) => b.id === id)),
       byIds: async (ids) => ids.map((id) => one(s().breakGlass.find((b) => b.id === id))),
-      activeFor: async (userId, projectId, now) =>
-        one(
-          s()
-            .breakGlass.filter((b) => b.userId === userId && b.projectId === projectId && !b.closedAt && b.openedAt <= now && b.expiresAt > now)
-            .sort((a, b) => byTime(b.openedAt, a.openedAt))[0],
-        ),
+      activeFor: async (userId, projectId, now) => one(activeSession(userId, projectId, now)),
       ofProject: async (projectId) => copy(s().breakGlass.filter((b) => b.projectId === projectId).sort((a, b) => byTime(b.openedAt, a.openedAt))),
       close: async (id, now) => {
         const session = s().breakGlass.find((b) => b.id === id && !b.closedAt);
@@ -542,6 +541,10 @@ function storesOver(state: () => State): Stores {
     audit: {
       insert: async (event) => {
         s().audit.push({ ...copy(event), id: ++s().sequences.audit });
+      },
+      insertFlaggingBreakGlass: async (event) => {
+        const session = activeSession(event.actorUserId, event.projectId, event.createdAt);
+        s().audit.push({ ...copy(event), actorAgentId: null, breakGlassSessionId: session?.id ?? null, id: ++s().sequences.audit });
       },
       list: async (projectId, filter, page) =>
         copy(

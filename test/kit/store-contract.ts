@@ -520,6 +520,32 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
       expect((await db.stores.audit.byIds([all[2]!.id]))[0]).toEqual(all[2]);
     });
 
+    it('a user\'s audit event is flagged with the break-glass session activeFor finds at its time, by the insert itself', async () => {
+      await write(async (s) => {
+        await s.breakGlass.insert({ id: 'bgs-old', projectId: 'prj-1', userId: 'usr-1', justification: 'sev1', openedAt: at(0), expiresAt: at(60), closedAt: null });
+        await s.breakGlass.insert({ id: 'bgs-new', projectId: 'prj-1', userId: 'usr-1', justification: 'sev1 again', openedAt: at(10), expiresAt: at(30), closedAt: null });
+        await s.breakGlass.insert({ id: 'bgs-shut', projectId: 'prj-1', userId: 'usr-2', justification: 'sev2', openedAt: at(0), expiresAt: at(60), closedAt: at(5) });
+      });
+      const cases = [
+        ['usr-1', at(5), 'bgs-old'],
+        ['usr-1', at(20), 'bgs-new'],
+        ['usr-1', at(30), 'bgs-old'],
+        ['usr-1', at(60), null],
+        ['usr-2', at(20), null],
+      ] as const;
+      for (const [i, [user, time]] of cases.entries()) {
+        await write((s) =>
+          s.audit.insertFlaggingBreakGlass({ projectId: 'prj-1', actorUserId: user, action: 'a.flagged', targetType: 'Test', targetId: `case-${i}`, tenantEnvironmentId: te1, details: { i }, createdAt: time }),
+        );
+      }
+      const events = (await db.stores.audit.list('prj-1', { action: 'a.flagged' }, { limit: 10, beforeId: null, fromOldest: true })).reverse();
+      expect(events.map((e) => [e.targetId, e.actorUserId, e.actorAgentId, e.breakGlassSessionId])).toEqual(
+        cases.map(([user, , session], i) => [`case-${i}`, user, null, session]),
+      );
+      for (const [user, time, session] of cases) expect((await db.stores.breakGlass.activeFor(user, 'prj-1', time))?.id ?? null).toBe(session);
+      expect(events[1]).toMatchObject({ tenantEnvironmentId: te1, details: { i: 1 }, createdAt: at(20) });
+    });
+
     it('sync reports: the latest per tenant-environment, and when each last reported', async () => {
       await write((s) => s.agents.insert({ id: 'agt-1', projectId: 'prj-1', name: 'eu' }, [te1]));
       const report = (minute: number, revision: string) => ({

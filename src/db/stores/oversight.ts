@@ -5,6 +5,11 @@ import type { AuditStore, BreakGlassStore, SyncReportStore } from '../../domain/
 import { preparedRead, type StoreContext } from '../dialect';
 import { byKey } from './keyed';
 
+/** Sessions `userId` has open in `projectId` at `at` (not closed, not yet expired); the newest is the active one. */
+function openAt(s: StoreContext['t']['breakGlassSessions'], userId: string, projectId: string, at: Date) {
+  return and(eq(s.userId, userId), eq(s.projectId, projectId), isNull(s.closedAt), lte(s.openedAt, at), gt(s.expiresAt, at));
+}
+
 export function breakGlassStore(context: StoreContext): BreakGlassStore {
   const { db, t, dialect } = context;
   const s = t.breakGlassSessions;
@@ -16,12 +21,7 @@ export function breakGlassStore(context: StoreContext): BreakGlassStore {
     byId: async (id) => ((await byIdsQuery().all({ ids: dialect.list([id]) }))[0] as BreakGlassSession | undefined) ?? null,
     byIds: async (ids) => (ids.length === 0 ? [] : byKey(ids, (await byIdsQuery().all({ ids: dialect.list(ids) })) as BreakGlassSession[], (x) => x.id)),
     activeFor: async (userId, projectId, now) =>
-      ((await db
-        .select()
-        .from(s)
-        .where(and(eq(s.userId, userId), eq(s.projectId, projectId), isNull(s.closedAt), lte(s.openedAt, now), gt(s.expiresAt, now)))
-        .orderBy(desc(s.openedAt))
-        .limit(1))[0] as BreakGlassSession | undefined) ?? null,
+      ((await db.select().from(s).where(openAt(s, userId, projectId, now)).orderBy(desc(s.openedAt)).limit(1))[0] as BreakGlassSession | undefined) ?? null,
     ofProject: async (projectId) => (await db.select().from(s).where(eq(s.projectId, projectId)).orderBy(desc(s.openedAt))) as BreakGlassSession[],
     close: async (id, now) =>
       (await db.update(s).set({ closedAt: now }).where(and(eq(s.id, id), isNull(s.closedAt))).returning({ id: s.id })).length > 0,
@@ -30,9 +30,14 @@ export function breakGlassStore(context: StoreContext): BreakGlassStore {
 
 export function auditStore({ db, t }: StoreContext): AuditStore {
   const a = t.auditEvents;
+  const s = t.breakGlassSessions;
   return {
     insert: async (event) => {
       await db.insert(a).values(event);
+    },
+    insertFlaggingBreakGlass: async (event) => {
+      const session = db.select({ id: s.id }).from(s).where(openAt(s, event.actorUserId, event.projectId, event.createdAt)).orderBy(desc(s.openedAt)).limit(1);
+      await db.insert(a).values({ ...event, actorAgentId: null, breakGlassSessionId: sql`(${session})` });
     },
     list: async (projectId, filter, page) => {
       const rows = (await db
