@@ -46,9 +46,17 @@ interface ComparedDirectory {
 const runs = new WeakMap<Backend, Map<string, Promise<void>>>();
 const stopped = new WeakSet<Backend>();
 
-/** Returns once every commit on main is indexed (writers, previews and approvals need the whole history). */
-export async function indexHistory(backend: Backend, project: Project): Promise<void> {
-  while (!(await isIndexed(backend, project))) await runFor(backend, project);
+/**
+ * Returns once every commit on main is indexed (writers, previews and approvals need the whole
+ * history): with the head it found indexed, or null when there is none to wait for (no main, no
+ * index, shutting down).
+ */
+export async function indexHistory(backend: Backend, project: Project): Promise<string | null> {
+  for (;;) {
+    const state = await indexingState(backend, project);
+    if (state.done) return state.indexedHead;
+    await runFor(backend, project);
+  }
 }
 
 /**
@@ -56,7 +64,7 @@ export async function indexHistory(backend: Backend, project: Project): Promise<
  * background and the reader serves what is indexed so far. Returns whether main is fully indexed.
  */
 export async function indexHistoryWithin(backend: Backend, project: Project, budgetMs: number): Promise<boolean> {
-  if (await isIndexed(backend, project)) return true;
+  if ((await indexingState(backend, project)).done) return true;
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)));
   try {
@@ -68,7 +76,7 @@ export async function indexHistoryWithin(backend: Backend, project: Project, bud
 
 /** Starts indexing whatever main has that is not indexed yet, without waiting for it (a server start). */
 export function indexInBackground(backend: Backend, project: Project): void {
-  void isIndexed(backend, project).then((done) => (done ? undefined : runFor(backend, project)), () => undefined);
+  void indexingState(backend, project).then((state) => (state.done ? undefined : runFor(backend, project)), () => undefined);
 }
 
 /** Lets the batches in progress finish and starts no more (server shutdown). */
@@ -77,10 +85,11 @@ export async function stopIndexing(backend: Backend): Promise<void> {
   await Promise.allSettled([...(runs.get(backend)?.values() ?? [])]);
 }
 
-async function isIndexed(backend: Backend, project: Project): Promise<boolean> {
+async function indexingState(backend: Backend, project: Project): Promise<{ done: boolean; indexedHead: string | null }> {
   const git = await backend.repositories.forProject(project.slug);
   const [indexed, head] = await Promise.all([backend.stores.historyIndex.indexedHead(project.id), git.head()]);
-  return indexed === undefined || !head || stopped.has(backend) || indexed === head;
+  if (head && indexed === head) return { done: true, indexedHead: head };
+  return { done: indexed === undefined || !head || stopped.has(backend), indexedHead: null };
 }
 
 function runFor(backend: Backend, project: Project): Promise<void> {

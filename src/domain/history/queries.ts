@@ -83,8 +83,7 @@ export async function resolveRevision(backend: Backend, tenantEnvironment: Tenan
  */
 export async function isInMainHistory(backend: Backend, project: Project, sha: string, head: string): Promise<boolean> {
   if (sha === head) return true;
-  await indexHistory(backend, project);
-  if ((await backend.stores.historyIndex.indexedHead(project.id)) === head) return (await backend.stores.historyIndex.sequencesOf(project.id, [sha])).has(sha);
+  if ((await indexHistory(backend, project)) === head) return (await backend.stores.historyIndex.sequencesOf(project.id, [sha])).has(sha);
   const git = await backend.repositories.forProject(project.slug);
   return git.isAncestor(sha, head);
 }
