@@ -538,7 +538,7 @@ export function storeContract(name: string, open: () => Promise<ContractDatabase
           s.audit.insertFlaggingBreakGlass({ projectId: 'prj-1', actorUserId: user, action: 'a.flagged', targetType: 'Test', targetId: `case-${i}`, tenantEnvironmentId: te1, details: { i }, createdAt: time }),
         );
       }
-      const events = (await db.stores.audit.list('prj-1', { action: 'a.flagged' }, { limit: 10, beforeId: null, fromOldest: true })).reverse();
+      const events = (await db.stores.audit.list('prj-1', { action: 'a.flagged' }, { limit: 10, beforeId: null })).reverse();
       expect(events.map((e) => [e.targetId, e.actorUserId, e.actorAgentId, e.breakGlassSessionId])).toEqual(
         cases.map(([user, , session], i) => [`case-${i}`, user, null, session]),
       );
