@@ -202,18 +202,47 @@ type TreeUpdate = { action: number; filemode: number; path: string; id: Oid };
  * Fast path for small change sets (a release edits one file; a FIELD rollback writes a values file
  * and its manifest): one git_tree_create_updated call per change rewrites that change's whole path
  * in one native round trip, where a Treebuilder per level costs three round trips per directory.
- * The trees of the intermediate states are written too and stay unreferenced (git gc prunes them).
- * One update per call: nodegit 0.28.0-alpha.36 keeps only the last converted update alive (one
- * cleanup-handle slot for the whole array), so calls with several updates read freed memory and
- * fail. Returns undefined when the general path must decide (e.g. a path component is a file),
- * which reports precisely.
+ * Several changes below one directory (a tenant-environment's) are applied to that directory's tree,
+ * which then goes into the root in one more call: the trees above it are written once, not once per
+ * change (each loose object is a file created on disk). Returns undefined when the general path must
+ * decide (e.g. a path component is a file), which reports precisely.
  */
 async function applyFew(repo: Repository, base: Tree, changes: readonly NormalizedChange[]): Promise<Oid | undefined> {
+  // Blobs are written while the trees are looked up: they do not depend on them. (Marked handled
+  // here, since a failed lookup may return first; applyEach still awaits them and sees a failure.)
+  const blobs = Promise.all(changes.map((change) => (change.content === null ? null : NodeGit.Blob.createFromBuffer(repo, change.content, change.content.length))));
+  blobs.catch(() => undefined);
+  const common = commonDirectory(changes);
+  // Deleting the last files of that directory would leave it empty, which only the general path drops.
+  if (common === null || changes.some((change) => change.content === null && !change.tree)) return applyEach(repo, base, changes, blobs);
+  const entry = await entryAt(base, common);
+  if (!entry?.isTree()) return applyEach(repo, base, changes, blobs);
+  const below = changes.map((change) => ({ ...change, path: change.path.slice(common.length + 1), segments: change.segments.slice(common.split('/').length) }));
+  const id = await applyEach(repo, await NodeGit.Tree.lookup(repo, entry.id()), below, blobs);
+  return id && createUpdated(repo, base, { action: TREE_UPDATE_UPSERT, filemode: FILEMODE.TREE, path: common, id });
+}
+
+/** The deepest directory holding every change, when there are several and it is not the root. */
+function commonDirectory(changes: readonly NormalizedChange[]): string | null {
+  if (changes.length < 2) return null;
+  let common = changes[0]!.segments.slice(0, -1);
+  for (const { segments } of changes) {
+    let same = 0;
+    while (same < common.length && same < segments.length - 1 && common[same] === segments[same]) same++;
+    common = common.slice(0, same);
+  }
+  return common.length === 0 ? null : common.join('/');
+}
+
+/**
+ * The changes (their blobs `written`) applied to `base`, one git_tree_create_updated call each. The
+ * trees of the intermediate states are written too and stay unreferenced (git gc prunes them). One
+ * update per call: nodegit 0.28.0-alpha.36 keeps only the last converted update alive (one
+ * cleanup-handle slot for the whole array), so calls with several updates read freed memory and fail.
+ */
+async function applyEach(repo: Repository, base: Tree, changes: readonly NormalizedChange[], written: Promise<Array<Oid | null>>): Promise<Oid | undefined> {
   // The paths are distinct and no path is another's directory, so every lookup can use the base tree.
-  const [existing, blobs] = await Promise.all([
-    Promise.all(changes.map((change) => entryAt(base, change.path))),
-    Promise.all(changes.map((change) => (change.content === null ? null : NodeGit.Blob.createFromBuffer(repo, change.content, change.content.length)))),
-  ]);
+  const [existing, blobs] = await Promise.all([Promise.all(changes.map((change) => entryAt(base, change.path))), written]);
   // A file change where the base has a directory, or a tree entry where it has a file: the general path reports or handles it.
   if (existing.some((entry, i) => (entry?.isTree() ?? false) !== Boolean(changes[i]!.tree) && entry !== null)) return undefined;
   const updates: TreeUpdate[] = [];
@@ -228,15 +257,22 @@ async function applyFew(repo: Repository, base: Tree, changes: readonly Normaliz
   let tree = base;
   let id = base.id();
   for (const [i, update] of updates.entries()) {
-    const createUpdated = tree.createUpdated as unknown as (repo: Repository, n: 1, updates: [TreeUpdate]) => Promise<Oid>;
-    try {
-      id = await createUpdated.call(tree, repo, 1, [update]);
-    } catch {
-      return undefined;
-    }
+    const updated = await createUpdated(repo, tree, update);
+    if (!updated) return undefined;
+    id = updated;
     if (i < updates.length - 1) tree = await NodeGit.Tree.lookup(repo, id);
   }
   return id;
+}
+
+/** `tree` with one update applied and written; undefined when libgit2 refuses it (the general path reports why). */
+async function createUpdated(repo: Repository, tree: Tree, update: TreeUpdate): Promise<Oid | undefined> {
+  const create = tree.createUpdated as unknown as (repo: Repository, n: 1, updates: [TreeUpdate]) => Promise<Oid>;
+  try {
+    return await create.call(tree, repo, 1, [update]);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

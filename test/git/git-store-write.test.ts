@@ -185,6 +185,28 @@ describe('GitStore writes', () => {
     expect(show(dir, sha, 'a.txt')).toBe('2');
   });
 
+  it('writes the trees above the directory a few changes share once, not once per change', async () => {
+    const { dir, store } = repo;
+    await commitFiles(store, {
+      'tenants/acme/prod/services/api/values.yaml': 'tag: v1\n',
+      'tenants/acme/prod/manifests/api.yaml': 'kind: Deployment\n',
+      'tenants/other/prod/values.yaml': 'x: 1\n',
+    });
+    const objects = () => new Set(git(dir, ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)']).split('\n'));
+    const before = objects();
+    const sha = await commitFiles(store, {
+      'tenants/acme/prod/services/api/values.yaml': 'tag: v2\n',
+      'tenants/acme/prod/manifests/api.yaml': 'kind: Deployment # v2\n',
+    });
+    const written = [...objects()].filter((id) => !before.has(id));
+    // 2 blobs, the final trees of root, tenants, acme, prod, services, api and manifests, the commit —
+    // and one intermediate state of prod (after its first change). Per change from the root, it was 14.
+    expect(written).toHaveLength(11);
+    const reachable = new Set(git(dir, ['rev-list', '--objects', '--no-object-names', `${sha}^..${sha}`]).split('\n'));
+    expect(written.filter((id) => !reachable.has(id))).toHaveLength(1);
+    git(dir, ['fsck', '--strict', '--no-dangling']);
+  });
+
   it('keeps the executable bit of updated files', async () => {
     const { dir, store } = repo;
     const blob = git(dir, ['hash-object', '-w', '--stdin'], { input: '#!/bin/sh\n' });
