@@ -20,6 +20,7 @@ import {
 } from './rollback/plan';
 import {
   changedFiles,
+  servicesIn,
   servicesWithChangedInputs,
   withChanges,
   withRegeneratedManifests,
@@ -47,6 +48,8 @@ export interface PlanRollbackInput {
   current: FileMap;
   target: FileMap;
   textDiffs: TextDiffs;
+  /** Set when `current` and `target` hold only the scope's service inputs (serviceInputFiles): every service at head. */
+  servicesNow?: string[];
 }
 
 export interface PlannedRollback {
@@ -87,12 +90,20 @@ export const computeTasks = {
     return { files: diffs, hashParts: textDiffs === 'none' ? [] : diffs.map((file) => previewHashPart(scope, file)) };
   },
 
-  /** A SERVICE or FIELD rollback: the plan, its manifests, its diff and preview hash. */
-  planRollback({ scope, ref, targetSha, current, target, textDiffs }: PlanRollbackInput): PlannedRollback {
+  /**
+   * A SERVICE or FIELD rollback: the plan, its manifests, its diff and preview hash. Null when given
+   * only the service's inputs and the change reaches other services' manifests (an alias or a global
+   * key of variables.yaml): then it is planned again with every file.
+   */
+  planRollback({ scope, ref, targetSha, current, target, textDiffs, servicesNow }: PlanRollbackInput): PlannedRollback | null {
     if (scope.mode === 'FULL') throw new BadRequestError('UNSUPPORTED_MODE', 'a FULL rollback restores the target tree; it is not planned file by file');
     const plan = planRollback(scope, current, target);
-    const final = withRegeneratedManifests(plan.desired, servicesWithChangedInputs(current, plan.desired), ref);
-    const diff = diffOfPlan(current, final, scope, textDiffs);
+    const others = servicesNow?.filter((service) => service !== scope.service);
+    const regenerated = servicesWithChangedInputs(current, plan.desired, others && [...others, ...servicesIn(current), ...servicesIn(plan.desired)]);
+    if (others && regenerated.some((service) => service !== scope.service)) return null;
+    const final = withRegeneratedManifests(plan.desired, regenerated, ref);
+    const services = others && { before: servicesNow!, after: [...others, ...servicesIn(final)] };
+    const diff = diffOfPlan(current, final, scope, textDiffs, services);
     return { changed: changedFiles(current, final), diff, previewHash: textDiffs === 'none' ? null : previewHash(scope, targetSha, diff) };
   },
 

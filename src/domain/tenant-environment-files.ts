@@ -9,6 +9,7 @@ import {
   VALUES_FILE,
   VARIABLES_FILE,
   manifestFile,
+  serviceDir,
   serviceFile,
   tenantEnvironmentDir,
 } from './layout';
@@ -215,6 +216,20 @@ export function withChanges(files: FileMap, changed: readonly ChangedFile[]): Fi
   return result;
 }
 
+/**
+ * The files a SERVICE or FIELD rollback of `service` reads or changes: its own, its manifest,
+ * variables.yaml and environment.yaml (the inputs of its manifest).
+ */
+export function serviceInputFiles(files: FileMap, service: string): FileMap {
+  const own = `${serviceDir(service)}/`;
+  const manifest = manifestFile(service);
+  const inputs: FileMap = new Map();
+  for (const [path, content] of files) {
+    if (path.startsWith(own) || path === manifest || path === VARIABLES_FILE || path === ENVIRONMENT_FILE) inputs.set(path, content);
+  }
+  return inputs;
+}
+
 /** The Git change set (repository paths) of changed files. */
 export function repositoryChanges(ref: TenantEnvironmentRef, changed: readonly ChangedFile[]): FileChange[] {
   const dir = tenantEnvironmentDir(ref.tenant, ref.environment);
@@ -230,9 +245,10 @@ export function changesBetween(ref: TenantEnvironmentRef, before: FileMap, after
  * Services whose manifest inputs differ between two file maps: their own files, their
  * `services.<name>` key of variables.yaml, or — for every service — environment.yaml and the
  * global keys of variables.yaml. Unparseable variables count as a change for every service.
+ * `allServices` names them when the maps hold only some services' files.
  */
-export function servicesWithChangedInputs(before: FileMap, after: FileMap): string[] {
-  const all = [...new Set([...servicesIn(before), ...servicesIn(after)])].sort();
+export function servicesWithChangedInputs(before: FileMap, after: FileMap, allServices?: Iterable<string>): string[] {
+  const all = [...new Set(allServices ?? [...servicesIn(before), ...servicesIn(after)])].sort();
   if (before.get(ENVIRONMENT_FILE) !== after.get(ENVIRONMENT_FILE)) return all;
   const changedPaths = [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path));
   const changed = new Set(all.filter((service) => changedPaths.some((path) => path.startsWith(`services/${service}/`))));

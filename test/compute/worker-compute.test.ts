@@ -31,8 +31,8 @@ describe('worker compute', () => {
     };
     const [there, here] = await Promise.all([runCompute(workers, 'planRollback', input), runCompute(local, 'planRollback', input)]);
     expect(there).toEqual(here);
-    expect(there.changed.map(([path]) => path)).toEqual(['manifests/api-gateway.yaml', 'services/api-gateway/values.yaml']);
-    expect(there.diff.services[0]!.fields).toMatchObject([{ path: 'image.tag', before: 'v9.9.9', after: 'v1.0.0' }]);
+    expect(there!.changed.map(([path]) => path)).toEqual(['manifests/api-gateway.yaml', 'services/api-gateway/values.yaml']);
+    expect(there!.diff.services[0]!.fields).toMatchObject([{ path: 'image.tag', before: 'v9.9.9', after: 'v1.0.0' }]);
   });
 
   it('runs tasks on several threads at once, and the same again once the main thread forgot its caches', async () => {

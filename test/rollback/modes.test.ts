@@ -395,6 +395,18 @@ describe('FIELD rollback', () => {
     expectOnlyValueReplaced(show(fx.repoDir, before, path), now, ['image', 'tag'], 'v1.0.0');
   });
 
+  it('regenerates every service\'s manifest when a variables.yaml field of one service is aliased by a global key', async ({ fx }) => {
+    const aliased = (timeout: string) =>
+      `services:\n  api-gateway:\n    TIMEOUT_MS: &timeout "${timeout}"\n  checkout: {}\n  payments: {}\n  catalog: {}\nDEFAULT_TIMEOUT_MS: *timeout\n`;
+    const target = await fx.writeFiles('acme', 'staging', (files) => files.set('variables.yaml', aliased('1500')));
+    await fx.writeFiles('acme', 'staging', (files) => files.set('variables.yaml', aliased('3000')));
+    const before = fx.head();
+    const sha = await rollback(fx, rollbackInput('acme', 'staging', { mode: 'FIELD', service: 'api-gateway', targetRevision: target, fields: [{ file: 'variables.yaml', path: 'TIMEOUT_MS' }] }));
+    const services = servicesIn(filesAt(fx, sha));
+    expect(changedPaths(fx.repoDir, before, sha)).toEqual([...services.map((service) => `${DIR}/manifests/${service}.yaml`), `${DIR}/variables.yaml`]);
+    expectManifestsGenerated(fx, sha, services);
+  });
+
   it('leaves a field alone whose value already equals the target\'s, however it is spelled', async ({ fx }) => {
     const target = fx.head();
     await fx.writeFiles('acme', 'staging', (files) => {

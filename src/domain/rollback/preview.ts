@@ -8,7 +8,7 @@ import { BadRequestError, DomainError, RepositoryCorruptError } from '../errors'
 import { isInMainHistory, requireOpenTenantEnvironment, resolveRevision } from '../history/queries';
 import type { RecordedChanges, RollbackMode, SelectedField, TenantEnvironment } from '../model';
 import { isGitError, type Backend, type GitRepository } from '../ports';
-import { fileText, readFiles, repositoryChanges, withChanges, type FileMap } from '../tenant-environment-files';
+import { fileText, readFiles, repositoryChanges, serviceInputFiles, servicesIn, withChanges, type FileMap } from '../tenant-environment-files';
 import { requireModeAllowed } from '../gating';
 import { normalizeScope, previewHashOfParts, type RollbackScope, type TextDiffs } from './plan';
 import { tenantEnvironmentDir } from '../layout';
@@ -189,7 +189,15 @@ async function planFileRollback(
   textDiffs: TextDiffs,
 ): Promise<PlannedRollback> {
   const [current, target] = await Promise.all([readFiles(git, head, context.ref), readTargetFiles(git, context, targetSha)]);
-  const planned = await runCompute(backend.compute, 'planRollback', { scope, ref: context.ref, targetSha, current, target, textDiffs });
+  const input = { scope, ref: context.ref, targetSha, textDiffs };
+  // Only the service's inputs cross to the compute pool, unless the change reaches other services.
+  const planned =
+    (await runCompute(backend.compute, 'planRollback', {
+      ...input,
+      current: serviceInputFiles(current, scope.service!),
+      target: serviceInputFiles(target, scope.service!),
+      servicesNow: servicesIn(current),
+    })) ?? (await runCompute(backend.compute, 'planRollback', { ...input, current, target }))!;
   const final = withChanges(current, planned.changed);
   return {
     write: { changes: repositoryChanges(context.ref, planned.changed), diff: planned.diff, files: { final, changed: planned.changed.map(([path]) => path) } },
