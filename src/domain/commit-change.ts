@@ -19,10 +19,10 @@ import { domainEvent, type DeploymentRecorded } from './events';
 import { recordedChangesOf } from './history/deployment-record';
 import { indexHistory, indexNextBatch, Lookups, recordDeployments } from './history/index-history';
 import { newId } from './ids';
-import { serviceOfPath, tenantEnvironmentDir } from './layout';
+import { ENVIRONMENT_FILE, serviceOfPath, tenantEnvironmentDir } from './layout';
 import type { Deployment, RecordedChanges, TenantEnvironment } from './model';
 import { isGitError, type Backend, type GitAuthor, type RepositoryChange, type Transaction } from './ports';
-import { changedFiles, readFiles, rememberFiles, repositoryChanges, withChanges, type FileMap } from './tenant-environment-files';
+import { changedFiles, readFiles, rememberFiles, repositoryChanges, serviceInputFiles, servicesIn, withChanges, type FileMap } from './tenant-environment-files';
 
 export interface TenantEnvironmentChange {
   tenantEnvironment: TenantEnvironment;
@@ -115,12 +115,18 @@ async function applyChange(backend: Backend, change: TenantEnvironmentChange, he
   const git = await backend.repositories.forProject(change.tenantEnvironment.project.slug);
   const current = await readFiles(git, head, change.tenantEnvironment.ref);
   const desired = await change.apply!(current, head);
-  const finished = await runCompute(backend.compute, 'finishChange', {
-    ref: change.tenantEnvironment.ref,
-    current,
-    changed: changedFiles(current, desired),
-    regenerateManifests: change.regenerateManifests !== false,
-  });
+  const changed = changedFiles(current, desired);
+  const input = { ref: change.tenantEnvironment.ref, changed, regenerateManifests: change.regenerateManifests !== false };
+  // Only the changed services' inputs cross to the compute pool, unless every manifest is regenerated.
+  const touched = changed.map(([path]) => serviceOfPath(path)).filter((service) => service !== null);
+  const partial = !changed.some(([path]) => path === ENVIRONMENT_FILE)
+    ? await runCompute(backend.compute, 'finishChange', {
+        ...input,
+        current: serviceInputFiles(current, touched, changed.map(([path]) => path)),
+        servicesNow: servicesIn(current),
+      })
+    : null;
+  const finished = partial ?? (await runCompute(backend.compute, 'finishChange', { ...input, current }))!;
   return {
     changes: repositoryChanges(change.tenantEnvironment.ref, finished.changed),
     diff: finished.diff,

@@ -66,6 +66,8 @@ export interface FinishChangeInput {
   /** The caller's change to `current`. */
   changed: ChangedFile[];
   regenerateManifests: boolean;
+  /** Set when `current` holds only some services' inputs (serviceInputFiles): every service at head. */
+  servicesNow?: string[];
 }
 
 export interface FinishedChange {
@@ -83,6 +85,21 @@ export interface CompareFilesInput {
   services?: ServicesOnEachSide;
 }
 
+/**
+ * A task given only some services' inputs (serviceInputFiles) and every service at head: the
+ * services it holds, whether manifests to regenerate reach beyond them, and the services on each side.
+ */
+function partialInputs(servicesNow: string[] | undefined, current: FileMap, desired: FileMap) {
+  if (!servicesNow) return null;
+  const given = new Set([...servicesIn(current), ...servicesIn(desired)]);
+  const others = servicesNow.filter((service) => !given.has(service));
+  return {
+    all: [...others, ...given],
+    reachesOthers: (regenerated: string[]) => regenerated.some((service) => !given.has(service)),
+    onEachSide: (final: FileMap): ServicesOnEachSide => ({ before: servicesNow, after: [...others, ...servicesIn(final)] }),
+  };
+}
+
 export const computeTasks = {
   /** Part of a rollback's diff (a FULL rollback's files are compared in parts, in parallel). */
   diffRollbackFiles({ scope, files, textDiffs }: RollbackFilesDiffInput): RollbackFilesDiff {
@@ -98,20 +115,29 @@ export const computeTasks = {
   planRollback({ scope, ref, targetSha, current, target, textDiffs, servicesNow }: PlanRollbackInput): PlannedRollback | null {
     if (scope.mode === 'FULL') throw new BadRequestError('UNSUPPORTED_MODE', 'a FULL rollback restores the target tree; it is not planned file by file');
     const plan = planRollback(scope, current, target);
-    const others = servicesNow?.filter((service) => service !== scope.service);
-    const regenerated = servicesWithChangedInputs(current, plan.desired, others && [...others, ...servicesIn(current), ...servicesIn(plan.desired)]);
-    if (others && regenerated.some((service) => service !== scope.service)) return null;
+    const partial = partialInputs(servicesNow, current, plan.desired);
+    const regenerated = servicesWithChangedInputs(current, plan.desired, partial?.all);
+    if (partial?.reachesOthers(regenerated)) return null;
     const final = withRegeneratedManifests(plan.desired, regenerated, ref);
-    const services = others && { before: servicesNow!, after: [...others, ...servicesIn(final)] };
-    const diff = diffOfPlan(current, final, scope, textDiffs, services);
+    const diff = diffOfPlan(current, final, scope, textDiffs, partial?.onEachSide(final));
     return { changed: changedFiles(current, final), diff, previewHash: textDiffs === 'none' ? null : previewHash(scope, targetSha, diff) };
   },
 
-  /** A write through the generic path (releases, promotions): manifests regenerated, the change set and its field changes. */
-  finishChange({ ref, current, changed, regenerateManifests }: FinishChangeInput): FinishedChange {
+  /**
+   * A write through the generic path (releases, promotions): manifests regenerated, the change set
+   * and its field changes. Null when given only some services' inputs and the change reaches
+   * other services' manifests: then it is finished again with every file.
+   */
+  finishChange({ ref, current, changed, regenerateManifests, servicesNow }: FinishChangeInput): FinishedChange | null {
     const desired = withChanges(current, changed);
-    const final = regenerateManifests ? withRegeneratedManifests(desired, servicesWithChangedInputs(current, desired), ref) : desired;
-    return { changed: changedFiles(current, final), diff: compareFiles(current, final, { needsTextDiff: () => false }) };
+    const partial = partialInputs(servicesNow, current, desired);
+    let final = desired;
+    if (regenerateManifests) {
+      const regenerated = servicesWithChangedInputs(current, desired, partial?.all);
+      if (partial?.reachesOthers(regenerated)) return null;
+      final = withRegeneratedManifests(desired, regenerated, ref);
+    }
+    return { changed: changedFiles(current, final), diff: compareFiles(current, final, { needsTextDiff: () => false, services: partial?.onEachSide(final) }) };
   },
 
   applyReleaseEdits,

@@ -12,9 +12,9 @@ import { requireOpenTenantEnvironment } from './history/queries';
 import { NAME_PATTERN } from './layout';
 import type { Deployment, PromotionPayload, ReleasePayload, TenantEnvironment } from './model';
 import type { Backend, Transaction } from './ports';
-import type { FieldEdit, ServiceRelease } from './release-edits';
+import type { FieldEdit, ReleaseEdits, ServiceRelease } from './release-edits';
 import { approvalRequiredIn, breakGlassLine } from './requests/approval';
-import { readFiles, servicesIn, withChanges } from './tenant-environment-files';
+import { readFiles, serviceInputFiles, servicesIn, withChanges, type FileMap } from './tenant-environment-files';
 
 export type { FieldEdit, ServiceRelease } from './release-edits';
 
@@ -74,8 +74,13 @@ export async function requireReleaseApplies(backend: Backend, planned: PlannedRe
   const git = await backend.repositories.forProject(planned.context.project.slug);
   const current = await readFiles(git, await git.head(), planned.context.ref);
   const { services, environmentFields } = planned.payload;
-  const changed = await runCompute(backend.compute, 'applyReleaseEdits', { current, services, environmentFields });
+  const changed = await runCompute(backend.compute, 'applyReleaseEdits', releaseEdits(current, services, environmentFields));
   if (changed.length === 0) throw new BadRequestError('NOTHING_TO_CHANGE', 'nothing to change: the tenant-environment already has this state');
+}
+
+/** A release reads only its services' files, variables.yaml and environment.yaml: only those cross to the compute pool. */
+function releaseEdits(current: FileMap, services: ServiceRelease[], environmentFields: FieldEdit[]): ReleaseEdits {
+  return { current: serviceInputFiles(current, services.map((release) => release.service)), services, environmentFields };
 }
 
 /** Who a commit is by (its author) and who makes it now (the audit event's actor). */
@@ -133,7 +138,7 @@ export async function commitRelease(
     }, approved?.record),
     afterCommit: approved?.afterCommit,
     apply: async (current) =>
-      withChanges(current, await runCompute(backend.compute, 'applyReleaseEdits', { current, services: serviceReleases, environmentFields })),
+      withChanges(current, await runCompute(backend.compute, 'applyReleaseEdits', releaseEdits(current, serviceReleases, environmentFields))),
   });
 }
 

@@ -9,8 +9,8 @@ import {
   VALUES_FILE,
   VARIABLES_FILE,
   manifestFile,
-  serviceDir,
   serviceFile,
+  serviceOfPath,
   tenantEnvironmentDir,
 } from './layout';
 import { canonicalJson } from './canonical-json';
@@ -217,15 +217,17 @@ export function withChanges(files: FileMap, changed: readonly ChangedFile[]): Fi
 }
 
 /**
- * The files a SERVICE or FIELD rollback of `service` reads or changes: its own, its manifest,
- * variables.yaml and environment.yaml (the inputs of its manifest).
+ * The files a change of some services reads or writes: theirs, their manifests, variables.yaml and
+ * environment.yaml (the inputs of their manifests), and any `alsoPaths`. A compute task given only
+ * these is told the services at head, so it can tell when the change reaches other services.
  */
-export function serviceInputFiles(files: FileMap, service: string): FileMap {
-  const own = `${serviceDir(service)}/`;
-  const manifest = manifestFile(service);
+export function serviceInputFiles(files: FileMap, services: Iterable<string>, alsoPaths: Iterable<string> = []): FileMap {
+  const names = new Set(services);
+  const extra = new Set([VARIABLES_FILE, ENVIRONMENT_FILE, ...alsoPaths]);
   const inputs: FileMap = new Map();
   for (const [path, content] of files) {
-    if (path.startsWith(own) || path === manifest || path === VARIABLES_FILE || path === ENVIRONMENT_FILE) inputs.set(path, content);
+    const service = serviceOfPath(path);
+    if ((service !== null && names.has(service)) || extra.has(path)) inputs.set(path, content);
   }
   return inputs;
 }

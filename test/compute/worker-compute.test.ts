@@ -42,7 +42,7 @@ describe('worker compute', () => {
     forgetCachedFiles();
     const again = await Promise.all(inputs.map((input) => runCompute(workers, 'finishChange', input)));
     expect(again).toEqual(first);
-    expect(first.map((finished) => finished.diff.services[0]!.fields[0]!.after)).toEqual(inputs.map((_, i) => `v${i + 2}`));
+    expect(first.map((finished) => finished!.diff.services[0]!.fields[0]!.after)).toEqual(inputs.map((_, i) => `v${i + 2}`));
   });
 
   it('throws the task’s DomainError again on the calling side, of its own class, with its code, status and details', async () => {

@@ -194,8 +194,8 @@ async function planFileRollback(
   const planned =
     (await runCompute(backend.compute, 'planRollback', {
       ...input,
-      current: serviceInputFiles(current, scope.service!),
-      target: serviceInputFiles(target, scope.service!),
+      current: serviceInputFiles(current, [scope.service!]),
+      target: serviceInputFiles(target, [scope.service!]),
       servicesNow: servicesIn(current),
     })) ?? (await runCompute(backend.compute, 'planRollback', { ...input, current, target }))!;
   const final = withChanges(current, planned.changed);

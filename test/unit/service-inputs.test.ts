@@ -1,14 +1,16 @@
 /**
- * A SERVICE or FIELD rollback is planned in the compute pool from the service's inputs only (its
- * files, its manifest, variables.yaml and environment.yaml): the plan must be exactly the one made
- * from every file, and when the change reaches other services' manifests the task says so.
+ * A SERVICE or FIELD rollback is planned, and a write through the generic path finished, in the
+ * compute pool from the changed services' inputs only (their files and manifests, variables.yaml,
+ * environment.yaml): the result must be exactly the one made from every file, and when the change
+ * reaches other services' manifests the task says so (the caller then sends every file).
  */
 import { describe, expect, it } from 'vitest';
 import { computeTasks, type PlanRollbackInput } from '../../src/domain/compute-tasks';
 import type { RollbackMode, SelectedField } from '../../src/domain/model';
 import { normalizeScope } from '../../src/domain/rollback/plan';
 import { demoFiles } from '../../src/domain/seed/demo-files';
-import { serviceInputFiles, servicesIn, withRegeneratedManifests, type FileMap } from '../../src/domain/tenant-environment-files';
+import { changedFiles, serviceInputFiles, servicesIn, withRegeneratedManifests, type FileMap } from '../../src/domain/tenant-environment-files';
+import { serviceOfPath } from '../../src/domain/layout';
 
 const REF = { project: 'shop', tenant: 'acme', environment: 'staging' };
 
@@ -52,8 +54,8 @@ function plannedBothWays(input: Omit<PlanRollbackInput, 'current' | 'target'> & 
   const whole = computeTasks.planRollback(input);
   const partial = computeTasks.planRollback({
     ...input,
-    current: serviceInputFiles(input.current, service),
-    target: serviceInputFiles(input.target, service),
+    current: serviceInputFiles(input.current, [service]),
+    target: serviceInputFiles(input.target, [service]),
     servicesNow: servicesIn(input.current),
   });
   return { whole, partial };
@@ -106,5 +108,42 @@ describe('planning from the service’s inputs only', () => {
     });
     expect(partial).toBeNull();
     expect(whole!.changed.map(([path]) => path)).toEqual([...servicesIn(now).map((service) => `manifests/${service}.yaml`), 'variables.yaml']);
+  });
+});
+
+/** As a write through the generic path calls finishChange: with the changed services' inputs, and with every file. */
+function finishedBothWays(current: FileMap, desired: FileMap) {
+  const changed = changedFiles(current, desired);
+  const input = { ref: REF, changed, regenerateManifests: true };
+  const touched = changed.map(([path]) => serviceOfPath(path)).filter((service) => service !== null);
+  const whole = computeTasks.finishChange({ ...input, current });
+  const partial = computeTasks.finishChange({ ...input, current: serviceInputFiles(current, touched, changed.map(([path]) => path)), servicesNow: servicesIn(current) });
+  return { whole, partial };
+}
+
+describe('finishing a write from the changed services’ inputs only', () => {
+  const withReadme = edited(head, { 'README.md': '# acme staging\n' });
+  const cases: Array<[string, FileMap, FileMap]> = [
+    ['a field of one service', head, edited(head, { 'services/api-gateway/values.yaml': head.get('services/api-gateway/values.yaml')!.replace(/tag: .*/, 'tag: v9.9.9') })],
+    ['a new service', head, edited(head, { 'services/ledger/values.yaml': 'image:\n  tag: v1.0.0\n' })],
+    ['a service removed', head, edited(head, { 'services/checkout/values.yaml': null, 'services/checkout/bindings.yaml': null })],
+    ['the service’s own variables', head, edited(head, { 'services/payments/values.yaml': `${head.get('services/payments/values.yaml')}# note\n`, 'variables.yaml': head.get('variables.yaml')!.replace('TIMEOUT_MS: "5000"', 'TIMEOUT_MS: "7000"') })],
+    ['a file outside the services removed', withReadme, edited(withReadme, { 'README.md': null })],
+  ];
+  for (const [name, current, desired] of cases) {
+    it(`${name}: the same change set and field changes`, () => {
+      const { whole, partial } = finishedBothWays(current, desired);
+      expect(whole!.changed.length).toBeGreaterThan(0);
+      expect(partial).toEqual(whole);
+    });
+  }
+
+  it('another service’s variables, or a global variable: finished again with every file, every manifest that changes regenerated', () => {
+    const scoped = finishedBothWays(head, edited(head, { 'variables.yaml': head.get('variables.yaml')!.replace('TIMEOUT_MS: "5000"', 'TIMEOUT_MS: "7000"') }));
+    expect(scoped.partial).toBeNull();
+    expect(scoped.whole!.changed.map(([path]) => path)).toEqual(['manifests/payments.yaml', 'variables.yaml']);
+    const global = finishedBothWays(head, edited(head, { 'variables.yaml': head.get('variables.yaml')!.replace('REGION: eu-west-1', 'REGION: us-east-1') }));
+    expect(global.partial).toBeNull();
+    expect(global.whole!.changed.map(([path]) => path)).toEqual([...servicesIn(head).map((service) => `manifests/${service}.yaml`), 'variables.yaml']);
   });
 });
