@@ -32,14 +32,17 @@ afterEach(async () => {
   await killAllSpawned();
 });
 
-const codeOf = (result: ExecutionResult<unknown>) => (result.errors?.[0]?.extensions as { code?: string; status?: number } | undefined) ?? null;
+const codeOf = (result: ExecutionResult<unknown>) => {
+  const error = result.errors?.[0];
+  return error ? { ...(error.extensions as { code?: string; status?: number }), message: error.message } : null;
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Outcome {
   completed: string[];
   released: string[];
-  /** Every error code a request, review or release ended with (REQUEST_IN_FLIGHT, which the flow waits out, aside). */
-  failures: Array<{ code: string | undefined; status: number | undefined }>;
+  /** Every error a request, review or release ended with (REQUEST_IN_FLIGHT, which the flow waits out, aside), and where. */
+  failures: Array<{ step: string; code: string | undefined; status: number | undefined; message?: string }>;
   startHead: string;
 }
 
@@ -67,17 +70,17 @@ async function load(c: Cluster): Promise<Outcome> {
         await sleep(25 + Math.random() * 50);
         continue;
       }
-      if (error) return void outcome.failures.push({ code: error.code, status: error.status });
+      if (error) return void outcome.failures.push({ step: `request ${i}`, code: error.code, status: error.status, message: error.message });
       let request = result.data!.requestRollback;
       for (const approver of ['APPROVER', 'APPROVER2'] as const) {
         if (request.state !== 'PENDING') break;
         const reviewed = await there.gql(c.token(approver), ReviewDocument, { input: { id: request.id, decision: 'APPROVE' } });
         const reviewError = codeOf(reviewed);
-        if (reviewError) return void outcome.failures.push({ code: reviewError.code, status: reviewError.status });
+        if (reviewError) return void outcome.failures.push({ step: `review ${i} by ${approver}`, code: reviewError.code, status: reviewError.status, message: reviewError.message });
         request = reviewed.data!.reviewRollbackRequest;
       }
       if (request.state === 'COMPLETED') outcome.completed.push(request.resultRevision!);
-      else outcome.failures.push({ code: request.errorCode ?? request.state, status: undefined });
+      else outcome.failures.push({ step: `execution ${i}`, code: request.errorCode ?? request.state, status: undefined });
       return;
     }
     throw new Error(`rollback ${i} waited out REQUEST_IN_FLIGHT 400 times`);
@@ -91,7 +94,7 @@ async function load(c: Cluster): Promise<Outcome> {
       input: { ...where, description: `concurrent release ${i}`, services: [{ service, setFields: [{ file: 'values.yaml', path: 'image.tag', value: `v9.${i}.0` }] }] },
     });
     const error = codeOf(result);
-    if (error) outcome.failures.push({ code: error.code, status: error.status });
+    if (error) outcome.failures.push({ step: `release ${i}`, code: error.code, status: error.status, message: error.message });
     else outcome.released.push(result.data!.deployRelease.revision);
   };
   await Promise.all([...Array.from({ length: 16 }, (_, i) => rollbackFlow(i)), ...Array.from({ length: 16 }, (_, i) => releaseFlow(i))]);
